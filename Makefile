@@ -1,0 +1,47 @@
+# Every target does its own set-up: a .venv with the pinned packages of requirements.txt.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup demo test unit sanity lint golden bench schema golden-update clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+## demo: validate the demo fleet and show its inventory graph
+demo: setup
+	$(BIN)/ansible-playbook playbooks/validate.yml
+	$(BIN)/ansible-inventory -i inventory/demo --graph
+
+## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint
+test: setup unit lint sanity
+
+unit: setup
+	$(BIN)/python -m pytest -q -n 2 tests/unit tests/golden
+
+lint: setup
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ansible-lint --profile production playbooks roles
+
+sanity: setup
+	tests/sanity/run.sh
+
+bench: setup
+	$(BIN)/python tests/bench/bench_loader.py
+
+schema: setup
+	$(BIN)/python -m tests.tools.write_schema
+
+golden-update: setup
+	$(BIN)/python -m tests.tools.update_golden
+
+clean:
+	rm -rf $(VENV) build tests/output

@@ -1,0 +1,81 @@
+# Private to this collection: the fleet as inventory hosts.
+"""What the inventory plugin shows of each phone: host name, ``phone_`` variables, groups.
+
+Kept apart from the plugin so it is plain data (JSON-cacheable) and testable without Ansible.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+
+from .mac import format_mac
+from .model import Fleet, Phone
+
+VAR_PREFIX = "phone_"
+
+
+def _line(line) -> dict:
+    return {key: value for key, value in asdict(line).items() if value is not None}
+
+
+def _key(key) -> dict:
+    return {name: value for name, value in asdict(key).items() if value is not None}
+
+
+def phone_vars(fleet: Fleet, phone: Phone) -> dict:
+    """The ``phone_*`` host variables of one phone (unset facts are left out)."""
+    values = {
+        "mac": format_mac(phone.mac),
+        "name": phone.name,
+        "vendor": phone.vendor,
+        "vendor_source": phone.vendor_source,
+        "model": phone.model,
+        "profile": phone.profile,
+        "firmware_kit": phone.firmware_kit,
+        "site": phone.site,
+        "tenant": fleet.tenant_of(phone),
+        "description": phone.description,
+        "key_template": phone.key_template,
+        "lines": [_line(line) for line in phone.lines],
+        "keys": [_key(key) for key in fleet.keys_of(phone)],
+        "modules": list(phone.modules),
+        "admin_password": phone.admin_password,
+        "source": str(phone.origin),
+    }
+    return {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
+
+
+def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
+    """(prefix, value) pairs of the groups a phone belongs to, besides ``phones``."""
+    groups = [("vendor", phone.vendor or "unknown")]
+    if phone.model:
+        groups.append(("model", phone.model))
+    if phone.profile:
+        groups.append(("profile", phone.profile))
+    if phone.site:
+        groups.append(("site", phone.site))
+    tenant = fleet.tenant_of(phone)
+    if tenant:
+        groups.append(("tenant", tenant))
+    return groups
+
+
+def host_records(fleet: Fleet) -> list[dict]:
+    """One record per phone: host name (bare MAC), variables and groups, in fleet order."""
+    return [
+        {"host": phone.mac, "vars": phone_vars(fleet, phone), "groups": phone_groups(fleet, phone)}
+        for phone in fleet.phones
+    ]
+
+
+def fleet_fingerprint(files: list[str]) -> list:
+    """Cheap identity of the fleet files' state: a cached inventory is reused only while it matches."""
+    result = []
+    for path in files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        result.append([path, stat.st_mtime_ns, stat.st_size])
+    return result

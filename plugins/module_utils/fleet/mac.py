@@ -1,0 +1,46 @@
+# Private to this collection: MAC address parsing.
+"""A phone's identity is its MAC. Every usual notation is accepted and normalised with netaddr."""
+
+from __future__ import annotations
+
+from .errors import MissingLibraryError
+
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - reported when used
+    netaddr = None
+
+
+class InvalidMac(ValueError):
+    pass
+
+
+def normalize_mac(value: object) -> str:
+    """Return the MAC as 12 lower-case hex digits (the form phones use in file names).
+
+    Accepts 00:15:65:AA:BB:CC, 00-15-65-aa-bb-cc, 0015.65aa.bbcc and 001565aabbcc.
+    """
+    if netaddr is None:
+        raise MissingLibraryError("netaddr")
+    if not isinstance(value, str):
+        raise InvalidMac(f"{value!r} is not a MAC address; write it in quotes")
+    text = value.strip()
+    # netaddr also reads bare integers ("12") as addresses: insist on the 12 hex digits a phone has.
+    if sum(ch in "0123456789abcdefABCDEF" for ch in text) != 12:
+        raise InvalidMac(f"'{value}' is not a MAC address (need 12 hex digits)")
+    try:
+        eui = netaddr.EUI(text, version=48)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        raise InvalidMac(f"'{value}' is not a MAC address") from None
+    return format(int(eui), "012x")
+
+
+def format_mac(mac12: str, style: str = "colon") -> str:
+    """Write a normalised MAC in the notation a vendor or a person expects."""
+    if style == "bare":
+        return mac12
+    if style == "upper":
+        return mac12.upper()
+    if style == "cisco":
+        return f"{mac12[0:4]}.{mac12[4:8]}.{mac12[8:12]}"
+    return ":".join(mac12[i : i + 2] for i in range(0, 12, 2))

@@ -1,0 +1,1 @@
+# Private to this collection: vendor drivers, one sub-package per vendor, registered in registry.py.

@@ -1,0 +1,2 @@
+# Private to this collection: the Cisco MPP vendor driver.
+

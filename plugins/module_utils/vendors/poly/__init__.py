@@ -1,0 +1,2 @@
+# Private to this collection: the Poly vendor driver.
+

@@ -1,0 +1,52 @@
+# Private to this collection: the one place vendor drivers are registered.
+"""Every vendor family the collection knows, by its name in the fleet files, and look-ups over them."""
+
+from __future__ import annotations
+
+from .atcom.driver import VENDOR as ATCOM
+from .avaya.driver import VENDOR as AVAYA
+from .catalog import VendorInfo
+from .cisco.driver import VENDOR as CISCO
+from .cisco_mpp.driver import VENDOR as CISCO_MPP
+from .fanvil.driver import VENDOR as FANVIL
+from .grandstream.driver import VENDOR as GRANDSTREAM
+from .poly.driver import VENDOR as POLY
+from .qtech.driver import VENDOR as QTECH
+from .snom.driver import VENDOR as SNOM
+from .unify.driver import VENDOR as UNIFY
+from .yealink.driver import VENDOR as YEALINK
+
+VENDORS: dict[str, VendorInfo] = {
+    vendor.name: vendor
+    for vendor in (YEALINK, CISCO, CISCO_MPP, AVAYA, UNIFY, ATCOM, QTECH, POLY, GRANDSTREAM, SNOM, FANVIL)
+}
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def vendor_named(name: str) -> VendorInfo | None:
+    """The vendor called ``name`` in the fleet files (case ignored), or None."""
+    return VENDORS.get(name.strip().lower())
+
+
+def vendors_with_model(model: str) -> list[VendorInfo]:
+    """Vendors with a model or alias ``model`` (case, spaces and dashes ignored); at most one by design."""
+    return [vendor for vendor in VENDORS.values() if vendor.model(model) is not None]
+
+
+def vendors_for_mac(mac: str) -> list[VendorInfo]:
+    """Vendors whose MAC blocks hold ``mac`` (12 hex digits; separators and case are tolerated)."""
+    digits = "".join(ch for ch in mac.lower() if ch not in ":-.")
+    if len(digits) != 12 or not set(digits) <= _HEX:
+        return []
+    return [vendor for vendor in VENDORS.values() if digits[:6] in vendor.ouis]
+
+
+def vendor_for_mac(mac: str) -> VendorInfo | None:
+    """The one vendor whose MAC blocks hold ``mac``, or None if none or several do.
+
+    Cisco enterprise and Cisco MPP firmware run on the same hardware, so a Cisco MAC alone names no
+    vendor: the files requested or the User-Agent must decide.
+    """
+    found = vendors_for_mac(mac)
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,2 @@
+# Private to this collection: the Snom vendor driver.
+
