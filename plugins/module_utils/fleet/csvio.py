@@ -153,7 +153,7 @@ def parse_phones_csv(data: bytes, file: str) -> CsvTable:
         if not any(cell.strip() for cell in record):
             continue
         values: dict[str, str] = {}
-        extra = record[len(columns):]
+        extra = record[len(columns) :]
         if any(cell.strip() for cell in extra):
             values["__extra__"] = f"has {len(record)} cells but the header has {len(columns)}"
         for column, cell in zip(columns, record, strict=False):
@@ -182,8 +182,9 @@ def column_of(path: tuple) -> str:
     return str(path[0]) if path else ""
 
 
-def write_phones_csv(rows: list[dict], columns: tuple, headers: str = "en", delimiter: str = ";",
-                     encoding: str = "utf-8-sig") -> bytes:
+def write_phones_csv(
+    rows: list[dict], columns: tuple, headers: str = "en", delimiter: str = ";", encoding: str = "utf-8-sig"
+) -> bytes:
     """A CSV file Excel opens correctly: a BOM for UTF-8, CRLF line ends, every cell as text."""
     names = RUSSIAN_HEADERS if headers == "ru" else ENGLISH_HEADERS
     buffer = io.StringIO(newline="")

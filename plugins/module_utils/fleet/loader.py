@@ -228,8 +228,12 @@ def _merge(fleet: Fleet, documents, broken: dict[str, set], problems: list[Probl
             if name is None:
                 continue
             if key in defined_in:
-                problems.append(document.problem(("firmware", "files", index, "name"),
-                                                 f"firmware file '{name}' is already defined in {defined_in[key]}"))
+                problems.append(
+                    document.problem(
+                        ("firmware", "files", index, "name"),
+                        f"firmware file '{name}' is already defined in {defined_in[key]}",
+                    )
+                )
                 continue
             defined_in[key] = document.file
             if ("firmware", "files", index) in invalid:
@@ -240,8 +244,11 @@ def _merge(fleet: Fleet, documents, broken: dict[str, set], problems: list[Probl
         for name, item in (firmware.get("kits") or {}).items():
             key = ("firmware_kits", name)
             if key in defined_in:
-                problems.append(document.problem(("firmware", "kits", name),
-                                                 f"firmware kit '{name}' is already defined in {defined_in[key]}"))
+                problems.append(
+                    document.problem(
+                        ("firmware", "kits", name), f"firmware kit '{name}' is already defined in {defined_in[key]}"
+                    )
+                )
                 continue
             defined_in[key] = document.file
             if ("firmware", "kits", name) in invalid:
@@ -255,9 +262,7 @@ def _merge(fleet: Fleet, documents, broken: dict[str, set], problems: list[Probl
             item = dict(item)
             item["lines"] = _lines(item["lines"])
             item["keys"] = _keys(item.get("keys") or [])
-            fleet.mobility_users.append(
-                MobilityUser(origin=Origin(document.file, ("mobility_users", index)), **item)
-            )
+            fleet.mobility_users.append(MobilityUser(origin=Origin(document.file, ("mobility_users", index)), **item))
         for index, item in enumerate(data.get("phones") or []):
             if ("phones", index) in invalid:
                 continue
@@ -278,11 +283,13 @@ def _build_phones(fleet: Fleet, raw_phones: list, problems: list[Problem]) -> No
             other_document, other_index = first_seen[mac]
             where = other_document.problem(("phones", other_index), "")
             at = f"row {where.line}" if other_document.csv_rows else where.path
-            problems.append(document.problem(
-                ("phones", index, "mac"),
-                f"'{item['mac']}' is the same MAC as {other_document.file}: {at}"
-                f" ('{other_document.data['phones'][other_index]['mac']}')",
-            ))
+            problems.append(
+                document.problem(
+                    ("phones", index, "mac"),
+                    f"'{item['mac']}' is the same MAC as {other_document.file}: {at}"
+                    f" ('{other_document.data['phones'][other_index]['mac']}')",
+                )
+            )
             continue
         first_seen[mac] = (document, index)
         values = dict(item)

@@ -58,8 +58,9 @@ class _Rules:
                 self.unknown_vendor(origin, ("vendors", index), vendor)
         defaults = fleet.settings.get("defaults") or {}
         self.reference(origin, ("defaults", "profile"), "profiles", defaults.get("profile"), fleet.profiles)
-        self.reference(origin, ("defaults", "firmware_kit"), "firmware_kits", defaults.get("firmware_kit"),
-                       fleet.firmware_kits)
+        self.reference(
+            origin, ("defaults", "firmware_kit"), "firmware_kits", defaults.get("firmware_kit"), fleet.firmware_kits
+        )
         self.reference(origin, ("defaults", "site"), "sites", defaults.get("site"), fleet.sites)
         for vendor in fleet.settings.get("phone_auth") or {}:
             if registry.vendor_named(vendor) is None:
@@ -70,13 +71,13 @@ class _Rules:
                 if field not in auto:
                     self.problem(origin, ("autoprovision", field), "is required when autoprovision is enabled")
         self.reference(origin, ("autoprovision", "profile"), "profiles", auto.get("profile"), fleet.profiles)
-        self.reference(origin, ("autoprovision", "firmware_kit"), "firmware_kits", auto.get("firmware_kit"),
-                       fleet.firmware_kits)
+        self.reference(
+            origin, ("autoprovision", "firmware_kit"), "firmware_kits", auto.get("firmware_kit"), fleet.firmware_kits
+        )
         for index, item in enumerate(auto.get("number_pool") or []):
             low, _, high = item.partition("-")
             if high and int(high) < int(low):
-                self.problem(origin, ("autoprovision", "number_pool", index),
-                             f"range '{item}' ends before it starts")
+                self.problem(origin, ("autoprovision", "number_pool", index), f"range '{item}' ends before it starts")
 
     def sites(self) -> None:
         for site in self.fleet.sites.values():
@@ -104,8 +105,11 @@ class _Rules:
         seen: dict[int, int] = {}
         for position, key in enumerate(keys):
             if key.index in seen:
-                self.problem(origin, ("keys", position, "index"),
-                             f"key {key.index} is already defined at keys[{seen[key.index]}]")
+                self.problem(
+                    origin,
+                    ("keys", position, "index"),
+                    f"key {key.index} is already defined at keys[{seen[key.index]}]",
+                )
             else:
                 seen[key.index] = position
 
@@ -130,9 +134,11 @@ class _Rules:
                     known = vendor.model(model) if vendor else None
                     key = f"{item.vendor}/{known.name if known else model}"
                     if key in covered:
-                        self.problem(kit.origin, ("files", index),
-                                     f"'{name}' and '{covered[key]}' are both for {model}: "
-                                     "a kit holds one file per model")
+                        self.problem(
+                            kit.origin,
+                            ("files", index),
+                            f"'{name}' and '{covered[key]}' are both for {model}: a kit holds one file per model",
+                        )
                     covered[key] = name
 
     def phones(self) -> None:
@@ -177,8 +183,12 @@ class _Rules:
             if vendor is not None:
                 model = vendor.model(phone.model)
                 if model is None:
-                    self.problem(origin, ("model",), f"unknown {vendor.title} model '{phone.model}'; known: "
-                                 + ", ".join(m.name for m in vendor.models))
+                    self.problem(
+                        origin,
+                        ("model",),
+                        f"unknown {vendor.title} model '{phone.model}'; known: "
+                        + ", ".join(m.name for m in vendor.models),
+                    )
                     return
                 phone.model = model.name
                 return
@@ -198,15 +208,19 @@ class _Rules:
     def _lines(self, origin: Origin, lines: list) -> None:
         for index, line in enumerate(lines):
             if line.register and not line.password:
-                self.problem(origin, ("lines", index, "password"),
-                             "is required for a line that registers (or set register: false)")
+                self.problem(
+                    origin,
+                    ("lines", index, "password"),
+                    "is required for a line that registers (or set register: false)",
+                )
 
     def _line_count(self, phone: Phone) -> None:
         vendor = registry.vendor_named(phone.vendor) if phone.vendor else None
         model = vendor.model(phone.model) if vendor and phone.model else None
         if model is not None and len(phone.lines) > model.lines:
-            self.problem(phone.origin, ("lines",),
-                         f"{model.name} has {model.lines} SIP accounts, not {len(phone.lines)}")
+            self.problem(
+                phone.origin, ("lines",), f"{model.name} has {model.lines} SIP accounts, not {len(phone.lines)}"
+            )
 
     def _keys(self, owner: Phone | MobilityUser) -> None:
         origin = owner.origin
@@ -214,15 +228,21 @@ class _Rules:
         line_count = len(owner.lines)
         for index, key in enumerate(owner.keys):
             if key.line is not None and key.line > line_count:
-                self.problem(origin, ("keys", index, "line"),
-                             f"key {key.index} uses line {key.line} but there {_lines_text(line_count)}")
+                self.problem(
+                    origin,
+                    ("keys", index, "line"),
+                    f"key {key.index} uses line {key.line} but there {_lines_text(line_count)}",
+                )
         template = self.fleet.key_templates.get(owner.key_template) if owner.key_template else None
         own = {key.index for key in owner.keys}
         for key in template.keys if template else ():
             if key.index not in own and key.line is not None and key.line > line_count:
-                self.problem(origin, ("key_template",),
-                             f"key template '{template.name}' key {key.index} uses line {key.line} but there "
-                             f"{_lines_text(line_count)}")
+                self.problem(
+                    origin,
+                    ("key_template",),
+                    f"key template '{template.name}' key {key.index} uses line {key.line} but there "
+                    f"{_lines_text(line_count)}",
+                )
 
     def _modules(self, phone: Phone) -> None:
         if not phone.modules:
@@ -235,18 +255,25 @@ class _Rules:
         for index, name in enumerate(phone.modules):
             module = vendor.expansion_module(name)
             if module is None:
-                self.problem(phone.origin, ("modules", index),
-                             f"unknown {vendor.title} expansion module '{name}'; known: "
-                             + _known(m.name for m in vendor.expansion_modules))
+                self.problem(
+                    phone.origin,
+                    ("modules", index),
+                    f"unknown {vendor.title} expansion module '{name}'; known: "
+                    + _known(m.name for m in vendor.expansion_modules),
+                )
             elif model is not None and module.name not in model.expansion_modules:
                 takes = f" (it takes: {', '.join(model.expansion_modules)})" if model.expansion_modules else ""
                 self.problem(phone.origin, ("modules", index), f"{model.name} does not take a {module.name}{takes}")
         if model is None:
-            self.warn(phone.origin, ("modules",),
-                      "expansion modules cannot be checked until the phone's model is known")
+            self.warn(
+                phone.origin, ("modules",), "expansion modules cannot be checked until the phone's model is known"
+            )
         elif len(phone.modules) > model.max_expansion_modules:
-            self.problem(phone.origin, ("modules",),
-                         f"{model.name} takes at most {model.max_expansion_modules} expansion modules")
+            self.problem(
+                phone.origin,
+                ("modules",),
+                f"{model.name} takes at most {model.max_expansion_modules} expansion modules",
+            )
 
     def _firmware_for_model(self, phone: Phone) -> None:
         kit = self.fleet.firmware_kits.get(phone.firmware_kit) if phone.firmware_kit else None
@@ -258,16 +285,22 @@ class _Rules:
             if item and item.vendor == phone.vendor and vendor is not None:
                 if any(vendor.model(model) and vendor.model(model).name == phone.model for model in item.models):
                     return
-        self.warn(phone.origin, ("firmware_kit",), f"kit '{kit.name}' has no firmware for {phone.model}; "
-                  "the phone keeps the firmware it runs")
+        self.warn(
+            phone.origin,
+            ("firmware_kit",),
+            f"kit '{kit.name}' has no firmware for {phone.model}; the phone keeps the firmware it runs",
+        )
 
     def mobility(self) -> None:
         fleet = self.fleet
         first: dict[str, Origin] = {}
         for user in fleet.mobility_users:
             if user.number in first:
-                self.problem(user.origin, ("number",),
-                             f"number {user.number} is already used by the mobility user at {first[user.number]}")
+                self.problem(
+                    user.origin,
+                    ("number",),
+                    f"number {user.number} is already used by the mobility user at {first[user.number]}",
+                )
             else:
                 first[user.number] = user.origin
             self.reference(user.origin, ("profile",), "profiles", user.profile, fleet.profiles)
@@ -279,8 +312,11 @@ class _Rules:
         for phone in fleet.phones:
             for index, line in enumerate(phone.lines):
                 if line.number in first:
-                    self.problem(phone.origin, ("lines", index, "number"),
-                                 f"number {line.number} belongs to the mobility user at {first[line.number]}")
+                    self.problem(
+                        phone.origin,
+                        ("lines", index, "number"),
+                        f"number {line.number} belongs to the mobility user at {first[line.number]}",
+                    )
 
 
 def _lines_text(count: int) -> str:

@@ -182,8 +182,10 @@ _UPDATES = _object(
             description="When phones look for a new config: every N, or on days within hours.",
         ),
         "firmware_window": _object(
-            {"days": {"type": "array", "items": _names_of(WEEKDAYS), "uniqueItems": True, "minItems": 1},
-             "hours": _HOURS},
+            {
+                "days": {"type": "array", "items": _names_of(WEEKDAYS), "uniqueItems": True, "minItems": 1},
+                "hours": _HOURS,
+            },
             required=("days", "hours"),
             description="When a firmware upgrade may run.",
         ),
@@ -222,8 +224,11 @@ EXTENDED_SET = {
             "type": "array",
             "description": "Cisco only: SIP dial rules (dial plan template).",
             "items": _object(
-                {"pattern": {"type": "string", "minLength": 1}, "timeout": {"type": "integer", "minimum": 0},
-                 "user": {"type": "string", "enum": ["phone", "ip"]}},
+                {
+                    "pattern": {"type": "string", "minLength": 1},
+                    "timeout": {"type": "integer", "minimum": 0},
+                    "user": {"type": "string", "enum": ["phone", "ip"]},
+                },
                 required=("pattern",),
             ),
         },
@@ -247,8 +252,12 @@ PHONE = _object(
         "lines": {"type": "array", "items": _LINE, "maxItems": 64},
         "key_template": _NAME,
         "keys": _KEYS,
-        "modules": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 6,
-                    "description": "Expansion modules, in the order they are chained."},
+        "modules": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "maxItems": 6,
+            "description": "Expansion modules, in the order they are chained.",
+        },
         "admin_password": _SECRET,
     },
     required=("mac",),
@@ -271,8 +280,7 @@ FIRMWARE = _object(
         "files": {"type": "array", "items": FIRMWARE_FILE},
         "kits": _map_of(
             _object(
-                {"description": _TEXT,
-                 "files": {"type": "array", "items": _NAME, "minItems": 1, "uniqueItems": True}},
+                {"description": _TEXT, "files": {"type": "array", "items": _NAME, "minItems": 1, "uniqueItems": True}},
                 required=("files",),
             ),
             "Firmware kits: a named set of firmware files, at most one per model.",
@@ -303,8 +311,12 @@ SETTINGS = _object(
     {
         "provisioning": _object(
             {
-                "servers": {"type": "array", "minItems": 1, "items": _HOST,
-                            "description": "Addresses phones use to reach the provisioning service."},
+                "servers": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _HOST,
+                    "description": "Addresses phones use to reach the provisioning service.",
+                },
                 "http_port": _PORT,
                 "https_port": _PORT,
                 "tftp_port": _PORT,
@@ -313,12 +325,19 @@ SETTINGS = _object(
             },
             required=("servers",),
         ),
-        "vendors": {"type": "array", "items": _NAME, "uniqueItems": True,
-                    "description": "Vendors enabled on this fleet; others are refused."},
+        "vendors": {
+            "type": "array",
+            "items": _NAME,
+            "uniqueItems": True,
+            "description": "Vendors enabled on this fleet; others are refused.",
+        },
         "phone_auth": _map_of(
             _object(
-                {"method": {"type": "string", "enum": ["none", "basic", "digest"]},
-                 "username": {"type": "string", "minLength": 1}, "password": _SECRET},
+                {
+                    "method": {"type": "string", "enum": ["none", "basic", "digest"]},
+                    "username": {"type": "string", "minLength": 1},
+                    "password": _SECRET,
+                },
                 required=("method",),
             ),
             "Per vendor: how phones authenticate to the provisioning server.",

@@ -22,8 +22,16 @@ try:
 except ImportError:  # pragma: no cover - reported when used
     jsonschema = None
 
-_NOUNS = {"codecs": "codec", "transport": "transport", "function": "key function", "days": "day",
-          "dst": "DST mode", "srtp": "SRTP mode", "method": "authentication method", "scheme": "scheme"}
+_NOUNS = {
+    "codecs": "codec",
+    "transport": "transport",
+    "function": "key function",
+    "days": "day",
+    "dst": "DST mode",
+    "srtp": "SRTP mode",
+    "method": "authentication method",
+    "scheme": "scheme",
+}
 _fast_validator = None
 _full_validator = None
 
