@@ -29,7 +29,8 @@ unit: setup
 
 lint: setup
 	$(BIN)/ruff check plugins tests
-	$(BIN)/ansible-lint --profile production playbooks roles
+	$(BIN)/ruff format --check plugins tests
+	$(BIN)/ansible-lint
 
 sanity: setup
 	tests/sanity/run.sh

@@ -193,3 +193,15 @@ def write_phones_csv(
     for row in rows:
         writer.writerow([row.get(column, "") for column in columns])
     return buffer.getvalue().encode(encoding)
+
+
+def header_column(cell: str) -> str | None:
+    """The column a header cell names (any accepted spelling, English or Russian), or None."""
+    return _HEADER_LOOKUP.get(_fold(cell))
+
+
+def sniff(data: bytes, file: str) -> tuple[str, str, str]:
+    """Text, encoding and delimiter of a CSV file, read the way parse_phones_csv reads it."""
+    text, encoding = decode(data, file)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return text, encoding, _pick_delimiter(first)

@@ -7,7 +7,6 @@ Kept apart from the plugin so it is plain data (JSON-cacheable) and testable wit
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 
 from .mac import format_mac
 from .model import Fleet, Phone
@@ -15,12 +14,18 @@ from .model import Fleet, Phone
 VAR_PREFIX = "phone_"
 
 
-def _line(line) -> dict:
-    return {key: value for key, value in asdict(line).items() if value is not None}
+_LINE_FIELDS = ("number", "display_name", "label", "username", "auth_username", "password", "register", "voicemail")
+_KEY_FIELDS = ("index", "function", "value", "label", "line")
 
 
-def _key(key) -> dict:
-    return {name: value for name, value in asdict(key).items() if value is not None}
+def _fields(item, names: tuple) -> dict:
+    # Not dataclasses.asdict: it deep-copies, and this runs for every line and key of the fleet.
+    result = {}
+    for name in names:
+        value = getattr(item, name)
+        if value is not None:
+            result[name] = value
+    return result
 
 
 def phone_vars(fleet: Fleet, phone: Phone) -> dict:
@@ -37,8 +42,8 @@ def phone_vars(fleet: Fleet, phone: Phone) -> dict:
         "tenant": fleet.tenant_of(phone),
         "description": phone.description,
         "key_template": phone.key_template,
-        "lines": [_line(line) for line in phone.lines],
-        "keys": [_key(key) for key in fleet.keys_of(phone)],
+        "lines": [_fields(line, _LINE_FIELDS) for line in phone.lines],
+        "keys": [_fields(key, _KEY_FIELDS) for key in fleet.keys_of(phone)],
         "modules": list(phone.modules),
         "admin_password": phone.admin_password,
         "source": str(phone.origin),

@@ -11,8 +11,19 @@ except ImportError:  # pragma: no cover - reported when used
     netaddr = None
 
 
+import re
+
+
 class InvalidMac(ValueError):
     pass
+
+
+# The notations fleets use nearly always; they are read without netaddr's general parser
+# (a third of the load time of a 20,000-phone fleet). Anything else goes to netaddr.
+_COMMON = re.compile(
+    r"(?:[0-9a-fA-F]{2}([:-]))(?:[0-9a-fA-F]{2}\1){4}[0-9a-fA-F]{2}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
+    r"|[0-9a-fA-F]{12}"
+)
 
 
 def normalize_mac(value: object) -> str:
@@ -25,6 +36,8 @@ def normalize_mac(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidMac(f"{value!r} is not a MAC address; write it in quotes")
     text = value.strip()
+    if _COMMON.fullmatch(text):
+        return text.replace(":", "").replace("-", "").replace(".", "").lower()
     # netaddr also reads bare integers ("12") as addresses: insist on the 12 hex digits a phone has.
     if sum(ch in "0123456789abcdefABCDEF" for ch in text) != 12:
         raise InvalidMac(f"'{value}' is not a MAC address (need 12 hex digits)")

@@ -75,7 +75,7 @@ class _Rules:
             origin, ("autoprovision", "firmware_kit"), "firmware_kits", auto.get("firmware_kit"), fleet.firmware_kits
         )
         for index, item in enumerate(auto.get("number_pool") or []):
-            low, _, high = item.partition("-")
+            low, _dash, high = item.partition("-")
             if high and int(high) < int(low):
                 self.problem(origin, ("autoprovision", "number_pool", index), f"range '{item}' ends before it starts")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .errors import MissingLibraryError, format_path  # noqa: F401 - re-exported
+from .errors import MissingLibraryError
 from .schema import FLEET_FILE
 
 try:

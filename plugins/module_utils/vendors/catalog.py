@@ -7,6 +7,7 @@ vendor's own material carry ``verified=False`` so documentation and warnings can
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 
@@ -68,6 +69,7 @@ class VendorInfo:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def model_key(name: str) -> str:
     """Comparison key for model names: 'CP-8845', 'cp 8845' and 'CP8845' are the same model."""
     return "".join(ch for ch in str(name).lower() if ch.isalnum())

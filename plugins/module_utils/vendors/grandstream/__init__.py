@@ -1,2 +1,1 @@
 # Private to this collection: the Grandstream vendor driver.
-

@@ -1,0 +1,38 @@
+# Private to this collection: writing files so that readers never see half of one.
+"""Atomic writes: a temporary file in the same directory, flushed, then renamed over the target."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+
+
+def read_bytes(path: str) -> bytes | None:
+    """The content of ``path``, or None when it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def atomic_write(path: str, data: bytes, new_file_mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data`` in one step; an existing file keeps its permissions."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if os.path.exists(path):
+            shutil.copymode(path, temp)
+        else:
+            os.chmod(temp, new_file_mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

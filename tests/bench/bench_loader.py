@@ -1,0 +1,71 @@
+"""Loader benchmark: load + validate a synthetic 20,000-phone fleet, and produce its inventory.
+
+Prints figures; asserts nothing about time. Goal (issue 2): <= 3 s each on the 2-core CI machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
+
+from ansible.inventory.manager import InventoryManager  # noqa: E402
+from ansible.parsing.dataloader import DataLoader  # noqa: E402
+from ansible.plugins.loader import init_plugin_loader  # noqa: E402
+
+# What the ansible CLIs do first: make ansible_collections.* (this checkout, via collections/) importable.
+init_plugin_loader([str(ROOT / "collections")])
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet  # noqa: E402
+
+from tests.bench.synthetic import write_fleet  # noqa: E402
+
+PHONES = int(os.environ.get("BENCH_PHONES", "20000"))
+
+
+def timed(function, repeat: int = 3) -> tuple[float, float, object]:
+    """(first run, best of ``repeat``, result) in seconds."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return times[0], min(times), result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="phonefleet-bench-") as tmp:
+        site = Path(tmp)
+        fleet_dir = write_fleet(site / "fleet", PHONES)
+        config = site / "phonefleet.yml"
+        config.write_text("plugin: phonefleet.provisioning.fleet\nfleet_dir: fleet\n")
+        size = sum(path.stat().st_size for path in fleet_dir.iterdir()) / 1e6
+        print(f"synthetic fleet: {PHONES} phones, {size:.1f} MB of YAML, 12 vendor/model kinds")
+
+        first, best, fleet = timed(lambda: load_fleet(str(fleet_dir)))
+        print(f"load + validate:                first {first:6.2f} s   best of 3 {best:6.2f} s   ({len(fleet.phones)} phones)")
+
+        def inventory():
+            manager = InventoryManager(loader=DataLoader(), sources=[str(config)])
+            return len(manager.get_hosts())
+
+        first, best, hosts = timed(inventory)
+        print(f"inventory (plugin, in-process): first {first:6.2f} s   best of 3 {best:6.2f} s   ({hosts} hosts)")
+
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+        command = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(config), "--list",
+                   "--output", str(site / "inventory.json")]
+        first, best, _ = timed(lambda: subprocess.run(command, check=True, env=env, cwd=ROOT))
+        listing = (site / "inventory.json").stat().st_size / 1e6
+        print(f"ansible-inventory --list:       first {first:6.2f} s   best of 3 {best:6.2f} s   ({listing:.1f} MB JSON)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Shared helpers of the CSV import/export tests: a copy of the demo fleet, the demo vault, playbook runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.phones_import import plan_import
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, encrypter, file_decrypter
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_FLEET = REPO / "inventory" / "demo" / "fleet"
+VAULT_PASSWORD_FILE = REPO / "inventory" / "demo" / "demo-vault-password.txt"
+EXCEL_CP1251 = REPO / "docs" / "examples" / "phones-excel-cp1251.csv"
+ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+
+HEADER_EN = ["MAC", "Name", "Number", "Username", "Password", "Profile", "Firmware kit"]
+HEADER_RU = ["MAC Адрес", "Название", "Номер", "Имя пользователя", "Пароль", "Профиль", "Комплект ПО"]
+# Two new phones (Yealink MAC prefix), the second written in Cisco notation.
+ROWS = [
+    ["80:5E:C0:AA:00:01", "Склад, стеллаж A", "2101", "2101", "Shelf-A-2101-sip", "warehouse", ""],
+    ["805e.c0aa.0002", "Склад, стеллаж B", "2103", "2103", "Shelf-B-2103-sip", "warehouse", "2026-q3"],
+]
+
+
+class _Loader:
+    """What the vault helpers need of Ansible's DataLoader."""
+
+    def __init__(self, vault: VaultLib) -> None:
+        self._vault = vault
+
+
+def demo_loader() -> _Loader:
+    secret = VaultSecret(VAULT_PASSWORD_FILE.read_text().strip().encode())
+    return _Loader(VaultLib([("default", secret)]))
+
+
+def vault_kwargs() -> dict:
+    loader = demo_loader()
+    return {"encrypt": encrypter(loader), "decrypt": decrypter(loader), "decrypt_file": file_decrypter(loader)}
+
+
+def decrypt_text(vaulttext: str) -> str:
+    decrypt = decrypter(demo_loader())
+    assert decrypt is not None
+    return decrypt(vaulttext)
+
+
+def csv_bytes(rows: list[list[str]], header=HEADER_EN, delimiter=";", encoding="utf-8-sig") -> bytes:
+    quoted = []
+    for record in [header, *rows]:
+        cells = [f'"{cell}"' if delimiter in cell or '"' in cell else cell for cell in record]
+        quoted.append(delimiter.join(cells))
+    return ("\r\n".join(quoted) + "\r\n").encode(encoding)
+
+
+def copy_fleet(tmp_path: Path) -> Path:
+    target = tmp_path / "fleet"
+    shutil.copytree(DEMO_FLEET, target)
+    return target
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    files = sorted(path for path in directory.rglob("*") if path.is_file())
+    return {str(path.relative_to(directory)): path.read_bytes() for path in files}
+
+
+def plan(data: bytes, fleet: Path, vault: bool = True, **options):
+    """plan_import with the demo vault, new phones going to phones.yml (the action's default)."""
+    options.setdefault("dest", str(fleet / "phones.yml"))
+    dest = options.pop("dest")
+    extra = vault_kwargs() if vault else {}
+    return plan_import(data, "test.csv", str(fleet), dest, **extra, **options)
+
+
+def apply(result) -> None:
+    """Write a plan's files as the action plugin does."""
+    for path, text in result.writes.items():
+        atomic_write(path, text.encode("utf-8"))
+
+
+def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool = True) -> tuple[int, dict, str]:
+    """Run one task of ``module`` through ansible-playbook; returns (rc, registered result, output).
+
+    The task runs with ignore_errors so that its result is saved even when it fails: check ``failed``.
+    """
+    out = tmp_path / f"result-{module}.json"
+    playbook = tmp_path / f"play-{module}.yml"
+    play = [
+        {
+            "name": "test",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "run",
+                    f"phonefleet.provisioning.{module}": args,
+                    "register": "result",
+                    "ignore_errors": True,
+                },
+                {
+                    "name": "save",
+                    "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": str(out)},
+                    "check_mode": False,
+                    "diff": False,
+                },
+            ],
+        }
+    ]
+    playbook.write_text(json.dumps(play))
+    command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook), *flags]
+    command += ["-e", f"ansible_python_interpreter={sys.executable}"]
+    if vault:
+        command += ["--vault-password-file", str(VAULT_PASSWORD_FILE)]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_VAULT_PASSWORD_FILE", None)
+    completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    output = completed.stdout + completed.stderr
+    assert out.exists(), output
+    with open(out, "rb") as handle:
+        # copy writes the JSON text as it is.
+        result = json.loads(handle.read().decode("utf-8"))
+    return completed.returncode, result, output
