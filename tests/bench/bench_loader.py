@@ -50,7 +50,9 @@ def main() -> None:
         print(f"synthetic fleet: {PHONES} phones, {size:.1f} MB of YAML, 12 vendor/model kinds")
 
         first, best, fleet = timed(lambda: load_fleet(str(fleet_dir)))
-        print(f"load + validate:                first {first:6.2f} s   best of 3 {best:6.2f} s   ({len(fleet.phones)} phones)")
+        print(
+            f"load + validate:                first {first:6.2f} s   best of 3 {best:6.2f} s   ({len(fleet.phones)} phones)"
+        )
 
         def inventory():
             manager = InventoryManager(loader=DataLoader(), sources=[str(config)])
@@ -60,11 +62,19 @@ def main() -> None:
         print(f"inventory (plugin, in-process): first {first:6.2f} s   best of 3 {best:6.2f} s   ({hosts} hosts)")
 
         env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
-        command = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(config), "--list",
-                   "--output", str(site / "inventory.json")]
+        command = [
+            str(Path(sys.executable).parent / "ansible-inventory"),
+            "-i",
+            str(config),
+            "--list",
+            "--output",
+            str(site / "inventory.json"),
+        ]
         first, best, _ = timed(lambda: subprocess.run(command, check=True, env=env, cwd=ROOT))
         listing = (site / "inventory.json").stat().st_size / 1e6
-        print(f"ansible-inventory --list:       first {first:6.2f} s   best of 3 {best:6.2f} s   ({listing:.1f} MB JSON)")
+        print(
+            f"ansible-inventory --list:       first {first:6.2f} s   best of 3 {best:6.2f} s   ({listing:.1f} MB JSON)"
+        )
 
 
 if __name__ == "__main__":

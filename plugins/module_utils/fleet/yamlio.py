@@ -136,10 +136,13 @@ def line_of(text: str, path: tuple) -> int | None:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == step:
+                    # A field is where its key is written; its value may start on a later line.
                     node = value_node
+                    line = key_node.start_mark.line + 1
                     break
             else:
                 return line
+            continue
         elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
             node = node.value[step]
         else:

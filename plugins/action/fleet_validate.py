@@ -1,0 +1,51 @@
+# Copyright: PhoneFleet developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of phonefleet.provisioning.fleet_validate: runs on the controller, which holds the vault secrets."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import (
+    FleetError,
+    FleetValidationError,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.summary import fleet_summary
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter
+
+ARGUMENT_SPEC = {"fleet_dir": {"type": "path", "required": True}}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        fleet_dir = args["fleet_dir"]
+        if not os.path.isabs(fleet_dir):
+            fleet_dir = os.path.join(self._loader.get_basedir(), fleet_dir)
+        try:
+            fleet = load_fleet(fleet_dir, decrypt=file_decrypter(self._loader))
+        except FleetValidationError as exc:
+            result.update(failed=True, msg=to_text(exc), problems=[str(problem) for problem in exc.problems])
+            return result
+        except FleetError as exc:
+            raise AnsibleActionFail(to_text(exc)) from None
+        summary = fleet_summary(fleet)
+        result.update(changed=False, **summary)
+        for warning in summary["warnings"]:
+            self._display.warning(warning)
+        result["msg"] = (
+            f"the fleet is valid: {summary['phones']} phones, {summary['lines']} lines, "
+            f"{len(summary['profiles'])} profiles, {summary['mobility_users']} mobility users"
+        )
+        return result
