@@ -47,7 +47,7 @@ seealso:
   - plugin: phonefleet.provisioning.fleet
     plugin_type: inventory
 author:
-  - PhoneFleet developers
+  - PhoneFleet developers (!UNKNOWN)
 """
 
 EXAMPLES = r"""
@@ -63,7 +63,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 problems:
-  description: Every problem found, as C(file:line: field.path: message). The task fails when there is one.
+  description: "Every problem found, as C(file:line: field.path: message). The task fails when there is one."
   returned: failure
   type: list
   elements: str

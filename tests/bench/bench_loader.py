@@ -33,7 +33,7 @@ PHONES = int(os.environ.get("BENCH_PHONES", "20000"))
 def timed(function, repeat: int = 3) -> tuple[float, float, object]:
     """(first run, best of ``repeat``, result) in seconds."""
     times, result = [], None
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
@@ -51,7 +51,8 @@ def main() -> None:
 
         first, best, fleet = timed(lambda: load_fleet(str(fleet_dir)))
         print(
-            f"load + validate:                first {first:6.2f} s   best of 3 {best:6.2f} s   ({len(fleet.phones)} phones)"
+            f"load + validate:                first {first:6.2f} s   best of 3 {best:6.2f} s   "
+            f"({len(fleet.phones)} phones)"
         )
 
         def inventory():
@@ -70,7 +71,7 @@ def main() -> None:
             "--output",
             str(site / "inventory.json"),
         ]
-        first, best, _ = timed(lambda: subprocess.run(command, check=True, env=env, cwd=ROOT))
+        first, best, _result = timed(lambda: subprocess.run(command, check=True, env=env, cwd=ROOT))
         listing = (site / "inventory.json").stat().st_size / 1e6
         print(
             f"ansible-inventory --list:       first {first:6.2f} s   best of 3 {best:6.2f} s   ({listing:.1f} MB JSON)"

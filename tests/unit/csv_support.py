@@ -52,9 +52,9 @@ def decrypt_text(vaulttext: str) -> str:
     return decrypt(vaulttext)
 
 
-def csv_bytes(rows: list[list[str]], header=HEADER_EN, delimiter=";", encoding="utf-8-sig") -> bytes:
+def csv_bytes(rows: list[list[str]], header=tuple(HEADER_EN), delimiter=";", encoding="utf-8-sig") -> bytes:
     quoted = []
-    for record in [header, *rows]:
+    for record in [list(header), *rows]:
         cells = [f'"{cell}"' if delimiter in cell or '"' in cell else cell for cell in record]
         quoted.append(delimiter.join(cells))
     return ("\r\n".join(quoted) + "\r\n").encode(encoding)

@@ -374,7 +374,9 @@ def test_comments_and_existing_vault_values_survive_an_import(tmp_path) -> None:
     original = (fleet / "phones.yml").read_text()
     apply(plan(csv_bytes([["805ec0112233", "Front desk", "", "", "", "", ""], *ROWS]), fleet))
     text = (fleet / "phones.yml").read_text()
-    assert text.startswith("---\n# Phones, each by MAC (any notation")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../../schemas/fleet.schema.json\n---\n# Phones, each by MAC"
+    )
     assert "# vendor and model may be omitted" in text
     # Everything but the renamed phone's name is byte-identical; the new phones come after.
     assert text.replace("name: Front desk", "name: Reception", 1).startswith(original.rstrip("\n"))

@@ -306,13 +306,19 @@ def test_vendor_from_mac_prefix(tmp_path):
 
 
 def test_phones_in_csv_report_row_and_column(tmp_path):
-    csv_text = "MAC;Name;Number;Username;Password;Profile;Firmware kit\r\n80:5e:c0:00:00:01;A;3001;3001;pw;office;\r\nxx;B;3002;3002;pw;lab;\r\n"
+    csv_text = (
+        "MAC Адрес;Название;Номер;Имя пользователя;Пароль;Профиль;Комплект ПО\r\n"
+        "80:5e:c0:00:00:01;Склад A;3001;3001;pw;office;\r\n"
+        "xx;Склад B;3002;3002;pw;office;\r\n"
+        "80:5e:c0:00:00:03;Склад C;3003;3003;pw;lab;\r\n"
+    )
     fleet = write_fleet(tmp_path)
     (fleet / "more-phones.csv").write_bytes(csv_text.encode("cp1251"))
-    found = problems(fleet)
-    assert found == ["fleet/more-phones.csv:3: mac: 'xx' is not a MAC address (need 12 hex digits)"] or any(
-        "more-phones.csv:3: mac:" in item for item in found
-    ), found
+    found = [item.split("fleet/", 1)[1] for item in problems(fleet)]
+    assert found == [
+        "more-phones.csv:3: mac: 'xx' is not a MAC address (need 12 hex digits)",
+        "more-phones.csv:4: profile: unknown profile 'lab'; defined: office",
+    ]
 
 
 def test_settings_references(tmp_path):

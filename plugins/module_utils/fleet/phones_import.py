@@ -155,10 +155,12 @@ def to_plain(node: object) -> object:
         return bool(node)
     if isinstance(node, ScalarString):
         return str(node)
-    if isinstance(node, int) and type(node) is not int:
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
         # ruamel's ScalarBoolean is an int subclass: tell it from ScalarInt by its name.
         return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
-    if isinstance(node, float) and type(node) is not float:
+    if isinstance(node, float):
         return float(node)
     return node
 
@@ -225,8 +227,11 @@ class _YamlFile:
     def __init__(self, path: str) -> None:
         self.path = path
         data = read_bytes(path)
-        self.original = None if data is None else data.decode("utf-8-sig")
+        text = None if data is None else data.decode("utf-8-sig")
         self.bom = data is not None and data.startswith(b"\xef\xbb\xbf")
+        # Comments above "---" (an editor's schema modeline, a licence) are outside the document, where
+        # ruamel drops them: keep them and the "---" line verbatim, and edit only the document.
+        self.preamble, self.original = _split_preamble(text)
         # Phones separated by blank lines get new phones separated the same way.
         self.spaced = bool(self.original and re.search(r"\n[ \t]*\n[ \t]*- ", self.original))
 
@@ -243,7 +248,7 @@ class _YamlFile:
             sequence = sequence or 4
             offset = offset if offset is not None else 2
         yaml.indent(mapping=2, sequence=max(sequence, offset + 2), offset=offset)
-        yaml.explicit_start = self.original is None or self.original.lstrip().startswith("---")
+        yaml.explicit_start = not self.preamble and (self.original is None or self.original.lstrip().startswith("---"))
         return yaml
 
     def load(self) -> CommentedMap:
@@ -271,7 +276,23 @@ class _YamlFile:
     def dump(self, document: CommentedMap) -> str:
         out = io.StringIO()
         self._yaml().dump(document, out)
-        return out.getvalue()
+        return self.preamble + out.getvalue()
+
+
+def _split_preamble(text: str | None) -> tuple[str, str | None]:
+    """("comments and the '---' line", "the document") when comments stand above '---'."""
+    if not text:
+        return "", text
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == "---":
+            if index == 0:
+                return "", text
+            return "".join(lines[: index + 1]), "".join(lines[index + 1 :])
+        if stripped and not stripped.startswith("#"):
+            break
+    return "", text
 
 
 # -- the plan --------------------------------------------------------------------------------------
@@ -435,7 +456,8 @@ def _check_row(
     if "password" in changes:
         clear = changes["password"]
         if passwords == "vault":
-            assert encrypt is not None  # checked before any row
+            if encrypt is None:  # checked before any row; kept as a guard against a future caller
+                raise ImportOptionError("passwords: vault needs the play's vault secret")
             text = encrypt(clear).rstrip("\n") + "\n"
             changes["password"] = TaggedScalar(value=text, style="|", tag="!vault")
     result.changes = changes
