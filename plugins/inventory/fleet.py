@@ -13,8 +13,9 @@ description:
     fleet JSON Schema and the cross-file rules, and adds one host per phone.
   - The host name is the phone's MAC as 12 lower-case hex digits, the form phones use in file names.
   - Variables are prefixed C(phone_). Groups are C(phones), C(vendor_<vendor>), C(model_<model>),
-    C(profile_<profile>), C(site_<site>) and C(tenant_<tenant>); names are lower case with C(_) for
-    other characters (C(model_cp_8845)). Phones whose vendor is not known yet are in C(vendor_unknown).
+    C(profile_<profile>) and C(site_<site>); names are lower case with C(_) for other characters
+    (C(model_cp_8845)). Phones whose vendor is not known yet are in C(vendor_unknown). Use
+    O(keyed_groups) for more, for example on C(phone_tenant).
   - Every problem of the fleet is reported at once, each naming the file, the line and the field path;
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).

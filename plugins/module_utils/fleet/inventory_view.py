@@ -52,7 +52,10 @@ def phone_vars(fleet: Fleet, phone: Phone) -> dict:
 
 
 def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
-    """(prefix, value) pairs of the groups a phone belongs to, besides ``phones``."""
+    """(prefix, value) pairs of the groups a phone belongs to, besides ``phones``.
+
+    Tenants get no group of their own: ``keyed_groups`` on ``phone_tenant`` makes one where wanted.
+    """
     groups = [("vendor", phone.vendor or "unknown")]
     if phone.model:
         groups.append(("model", phone.model))
@@ -60,9 +63,6 @@ def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
         groups.append(("profile", phone.profile))
     if phone.site:
         groups.append(("site", phone.site))
-    tenant = fleet.tenant_of(phone)
-    if tenant:
-        groups.append(("tenant", tenant))
     return groups
 
 

@@ -62,8 +62,9 @@ if yaml is not None:
 VAULT_PREFIX = "$ANSIBLE_VAULT;"
 # A plain scalar that YAML 1.1 (PyYAML) and YAML 1.2 (yaml-rs) read differently, in any position a
 # plain scalar can stand: after "key: ", "- ", "[", "{", "," or at the start of a line (a key).
-_YAML11_ONLY = re.compile(
-    r"(?:^|[:\-\[{,?]\s|[\[{,])\s*"
+# Candidates are found by their first character (a scan re runs in C), then checked whole.
+_CANDIDATE = re.compile(r"(?:[:?-][ \t]+|[,\[{][ \t]*|^[ \t]*)[-+.0-9yYnNoO=<]", re.MULTILINE)
+_YAML11_TOKEN = re.compile(
     r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<"
     r"|[-+]?0b[0-1_]+|[-+]?0o[0-7]+|[-+]?0[0-7_]+"
     r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
@@ -74,12 +75,20 @@ _YAML11_ONLY = re.compile(
     r"[ \t]*(?:$|#|,|\]|}|:(?:\s|$))",
     re.MULTILINE,
 )
+
+
+def yaml11_only(text: str) -> bool:
+    """True when ``text`` holds a plain scalar that YAML 1.1 and 1.2 read differently."""
+    token = _YAML11_TOKEN.match
+    return any(token(text, found.end() - 1) for found in _CANDIDATE.finditer(text))
+
+
 _DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
 
 
 def _fast_load(text: str):
     """yaml-rs's reading of ``text``, or None when only PyYAML may read it."""
-    if yaml_rs is None or _YAML11_ONLY.search(text) or len(_DOCUMENT_MARK.findall(text)) > 1:
+    if yaml_rs is None or yaml11_only(text) or len(_DOCUMENT_MARK.findall(text)) > 1:
         return None
     try:
         data = yaml_rs.loads(text, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)

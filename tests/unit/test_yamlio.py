@@ -1,0 +1,86 @@
+"""Fleet YAML reads exactly as Ansible (PyYAML, YAML 1.1) reads it, fast path or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import yamlio
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Plain scalars whose meaning differs between YAML 1.1 and 1.2, and look-alikes that do not.
+SNIPPETS = [
+    "a: yes\n",
+    "a: 'yes'\n",
+    "- on\n",
+    "a: [1, off]\n",
+    "yes: 1\n",
+    "a: 0755\n",
+    "a: 755\n",
+    "mac: 00:15:65:4c:4c:26\n",
+    "mac: 10:15:25:30:40:50\n",
+    "mac: 0004130000e2\n",
+    "mac: '0004130000e2'\n",
+    "a: 1e3\n",
+    "a: 1.5\n",
+    "a: 1.0e+3\n",
+    "d: 2026-01-01\n",
+    "d: 2026-1-1\n",
+    "d: 2026-q3\n",
+    "k: {a: 1, b: n}\n",
+    "<<: {a: 1}\n",
+    "a: no way\n",
+    "name: Anna on duty\n",
+    "a: 0o17\n",
+    "a: 1_000\n",
+    "a: 0b11\n",
+    "a: -5\n",
+    "ports: [80, 443]\n",
+    "a: ~\n",
+    "a: null\n",
+    "a: True\n",
+    "a: 0x1F\n",
+    "a: .inf\n",
+    "k: [a,yes]\n",
+    "mac: 00:00:00:00:00:00\n",
+    "a: 1:20\n",
+    "a: 190:20:30.15\n",
+    "s: |\n  yes\n  0755\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "a: 1\na: 2\n",
+    "v: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3031\n",
+]
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_same_data_as_pyyaml(text):
+    expected = yaml.load(text, Loader=yamlio.FleetYamlLoader)  # noqa: S506 - a safe loader subclass
+    assert yamlio.load_yaml(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a: yes\n", "a: 0755\n", "mac: 10:15:25:30:40:50\n", "a: 1e3\n", "d: 2026-1-1\n"])
+def test_yaml_1_1_only_scalars_are_left_to_pyyaml(text):
+    assert yamlio.yaml11_only(text)
+
+
+def test_demo_fleet_reads_the_same_both_ways():
+    for path in sorted((REPO / "inventory/demo/fleet").glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        assert yamlio.load_yaml(text) == yaml.load(text, Loader=yamlio.FleetYamlLoader), path  # noqa: S506
+
+
+def test_vault_values_are_marked_on_both_paths():
+    text = "v: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3031\nw: yes\n"  # "yes" sends it to PyYAML
+    for source in (text, text.replace("w: yes\n", "")):
+        value = yamlio.load_yaml(source)["v"]
+        assert isinstance(value, yamlio.VaultValue)
+        assert value.ciphertext == "$ANSIBLE_VAULT;1.1;AES256\n3031\n"
+        assert "3031" not in repr(value)
+
+
+def test_syntax_error_names_the_line():
+    with pytest.raises(yamlio.YamlSyntaxError) as caught:
+        yamlio.load_yaml("phones:\n  - mac: x\n  bad: [\n")
+    assert caught.value.line == 3  # "  bad: [" where a "- " item was expected
