@@ -71,7 +71,8 @@ def main() -> None:
         first, best, _result = timed(lambda: subprocess.run(listing, check=True, env=env, cwd=ROOT), repeat=1)
         size = (site / "inventory.json").stat().st_size / 1e6
         print(
-            f"ansible-inventory --list:       {first:6.2f} s   ({size:.1f} MB JSON: ansible-core serialising every variable)"
+            f"ansible-inventory --list:       {first:6.2f} s   "
+            f"({size:.1f} MB JSON: ansible-core serialising every variable)"
         )
 
 
