@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from .atcom.driver import VENDOR as ATCOM
 from .avaya.driver import VENDOR as AVAYA
 from .catalog import VendorInfo
@@ -22,6 +24,28 @@ VENDORS: dict[str, VendorInfo] = {
 }
 
 _HEX = frozenset("0123456789abcdef")
+_DRIVER_MODULES = {
+    "yealink": "yealink",
+    "cisco": "cisco",
+    "cisco_mpp": "cisco_mpp",
+    "avaya": "avaya",
+    "unify": "unify",
+    "atcom": "atcom",
+    "qtech": "qtech",
+    "poly": "poly",
+    "grandstream": "grandstream",
+    "snom": "snom",
+    "fanvil": "fanvil",
+}
+
+
+def driver_for(name: str):
+    """The rendering driver (``DRIVER`` in ``<vendor>/driver.py``) of a vendor, or None if it has none yet."""
+    module = _DRIVER_MODULES.get(name)
+    if module is None:
+        return None
+    loaded = importlib.import_module(f"{__package__}.{module}.driver")
+    return getattr(loaded, "DRIVER", None)
 
 
 def vendor_named(name: str) -> VendorInfo | None:

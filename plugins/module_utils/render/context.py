@@ -1,0 +1,256 @@
+# Private to this collection: the vendor-neutral values a template renders from.
+"""The context of one phone's templates, merged in DESIGN.md's precedence:
+
+    vendor defaults < settings < profile < extended sets (profile order) < key template < phone
+
+Everything a profile decides is computed once per (profile, vendor) and shared by its phones; only
+lines, keys, firmware and the phone's identity are per phone. Secrets are revealed (decrypted) here,
+through the ``reveal`` function the caller gives, and only for what a template will write.
+
+Keys of the context (see docs/rendering.md for the full list): ``phone``, ``lines``, ``sip``, ``codecs``,
+``features``, ``time``, ``network``, ``updates``, ``admin_password``, ``keys``, ``modules``,
+``firmware``, ``params``, ``cisco``, ``provisioning``, ``mobility``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..fleet.mac import format_mac
+from ..fleet.model import Fleet, Phone
+from ..vendors.catalog import PhoneModel, model_key
+from .driver import RenderError, VendorDriver
+from .keys import lay_out_keys
+from .timezone import UnknownTimeZone, zone_facts
+
+Reveal = Callable[[object], str]
+
+SIP_DEFAULTS = {
+    "port": None,
+    "transport": "udp",
+    "proxy": None,
+    "outbound_proxy": None,
+    "backup_registrar": None,
+    "backup_port": None,
+    "expires": 3600,
+    "nat_keepalive": 0,
+    "srtp": "off",
+}
+FEATURE_DEFAULTS = {
+    "call_waiting": True,
+    "dnd": True,
+    "call_forward": True,
+    "transfer": True,
+    "intercom": False,
+    "voicemail_code": None,
+    "pickup_code": None,
+    "park_code": None,
+    "intercom_code": None,
+}
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _merged(*layers: dict | None) -> dict:
+    result: dict = {}
+    for layer in layers:
+        if layer:
+            result.update({key: value for key, value in layer.items() if value is not None or key not in result})
+    return result
+
+
+def provisioning_context(settings: dict) -> dict:
+    """Where phones reach the provisioning service, from settings.provisioning."""
+    provisioning = settings.get("provisioning") or {}
+    servers = provisioning.get("servers") or ["provisioning.invalid"]
+    scheme = provisioning.get("scheme", "http")
+    http_port = provisioning.get("http_port", 80)
+    https_port = provisioning.get("https_port", 443)
+    port = https_port if scheme == "https" else http_port
+    default_port = 443 if scheme == "https" else 80
+    base_url = f"{scheme}://{servers[0]}" + ("" if port == default_port else f":{port}") + "/"
+    return {
+        "scheme": scheme,
+        "server": servers[0],
+        "servers": list(servers),
+        "http_port": http_port,
+        "https_port": https_port,
+        "tftp_port": provisioning.get("tftp_port", 69),
+        "base_url": base_url,
+        "firmware_url": base_url + "firmware/",
+    }
+
+
+def _time_context(time: dict | None, who: str) -> dict:
+    time = time or {}
+    name = time.get("timezone", "UTC")
+    try:
+        facts = zone_facts(name)
+    except UnknownTimeZone as exc:
+        raise RenderError(f"{who}: time.timezone: {exc}") from None
+    dst_mode = time.get("dst", "auto")
+    return {
+        "ntp": list(time.get("ntp") or []),
+        "timezone": name,
+        "dst": dst_mode,
+        "dst_enabled": facts.has_dst if dst_mode == "auto" else dst_mode == "on",
+        "time_format": time.get("time_format", "24h"),
+        "date_format": time.get("date_format"),
+        "posix": facts.posix,
+        "utc_offset": facts.utc_offset_hours,
+        "utc_offset_minutes": facts.utc_offset_minutes,
+        "dst_offset_minutes": facts.dst_offset_minutes,
+        "dst_start": facts.dst_start,
+        "dst_end": facts.dst_end,
+    }
+
+
+def _network_context(network: dict | None) -> dict:
+    network = network or {}
+    vlan = network.get("vlan") or {}
+    dscp = network.get("dscp") or {}
+    return {
+        "vlan_id": vlan.get("id"),
+        "vlan_priority": vlan.get("priority", 0),
+        "pc_vlan_id": vlan.get("pc_port_id"),
+        "lldp": network.get("lldp", True),
+        "cdp": network.get("cdp", True),
+        "dscp_sip": dscp.get("sip", 26),
+        "dscp_rtp": dscp.get("rtp", 46),
+    }
+
+
+def _updates_context(updates: dict | None) -> dict:
+    updates = updates or {}
+    check = updates.get("config_check") or {}
+    every = None
+    if check.get("every"):
+        number, unit = _DURATION.match(check["every"]).groups()
+        every = max(1, int(number) * _SECONDS[unit] // 60)
+    window = updates.get("firmware_window") or {}
+    return {
+        "check_every_minutes": every,
+        "check_days": list(check.get("days") or []),
+        "check_hours": check.get("hours"),
+        "firmware_days": list(window.get("days") or []),
+        "firmware_hours": window.get("hours"),
+    }
+
+
+class ContextBuilder:
+    """Builds phone contexts for one fleet; profile-level parts are computed once per vendor."""
+
+    def __init__(self, fleet: Fleet, reveal: Reveal) -> None:
+        self.fleet = fleet
+        self.reveal = reveal
+        self.provisioning = provisioning_context(fleet.settings)
+        self._profiles: dict[tuple, dict] = {}
+
+    def secret(self, value) -> str | None:
+        return None if value is None else self.reveal(value)
+
+    def profile_part(self, profile_name: str | None, driver: VendorDriver, who: str) -> dict:
+        key = (profile_name, driver.vendor.name)
+        cached = self._profiles.get(key)
+        if cached is not None:
+            return cached
+        if profile_name is None:
+            raise RenderError(f"{who}: has no profile; name one, or set settings.defaults.profile")
+        profile = self.fleet.profiles[profile_name]
+        defaults = driver.defaults or {}
+        sip = _merged(SIP_DEFAULTS, defaults.get("sip"), profile.sip)
+        if sip["port"] is None:
+            sip["port"] = 5061 if sip["transport"] == "tls" else 5060
+        params: dict = {}
+        cisco = {"dial_rules": [], "softkey_template": None, "certificates": []}
+        for name in profile.extended:
+            extended = self.fleet.extended_sets[name]
+            if extended.vendor in driver.extended_vendor_names():
+                params.update(extended.params)
+                if extended.vendor == "cisco":
+                    cisco["dial_rules"] = extended.dial_rules or cisco["dial_rules"]
+                    cisco["softkey_template"] = extended.softkey_template or cisco["softkey_template"]
+                    cisco["certificates"] = extended.certificates or cisco["certificates"]
+        codecs = [codec for codec in profile.codecs or ["g722", "pcma", "pcmu"]]
+        part = {
+            "profile": profile.name,
+            "sip": sip,
+            "codecs": codecs,
+            "features": _merged(FEATURE_DEFAULTS, defaults.get("features"), profile.features),
+            "time": _time_context(_merged(defaults.get("time"), profile.time), f"profile {profile.name}"),
+            "network": _network_context(_merged(defaults.get("network"), profile.network)),
+            "updates": _updates_context(profile.updates),
+            "admin_password": self.secret(profile.admin_password),
+            "mobility": bool(profile.mobility),
+            "params": params,
+            "cisco": cisco,
+        }
+        self._profiles[key] = part
+        return part
+
+    def firmware(self, phone: Phone) -> dict | None:
+        kit = self.fleet.firmware_kits.get(phone.firmware_kit) if phone.firmware_kit else None
+        if kit is None or phone.model is None:
+            return None
+        for name in kit.files:
+            item = self.fleet.firmware_files.get(name)
+            if item is not None and item.vendor == phone.vendor and any(
+                model_key(model) == model_key(phone.model) for model in item.models
+            ):
+                return {
+                    "name": item.name,
+                    "file": item.file,
+                    "version": item.version,
+                    "sha256": item.sha256,
+                    "url": self.provisioning["firmware_url"] + item.file,
+                }
+        return None
+
+    def phone_context(self, phone: Phone, driver: VendorDriver, model: PhoneModel | None) -> tuple[dict, list]:
+        """The context of one phone's templates, and the warnings of laying it out."""
+        who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
+        context = dict(self.profile_part(phone.profile, driver, who))
+        modules = [driver.vendor.expansion_module(name) for name in phone.modules]
+        layout = lay_out_keys(
+            self.fleet.keys_of(phone), model, [m for m in modules if m], driver.supported_key_functions(), who
+        )
+        voicemail = context["features"].get("voicemail_code")
+        context.update(
+            phone={
+                "mac": phone.mac,
+                "mac_upper": phone.mac.upper(),
+                "mac_colon": format_mac(phone.mac),
+                "name": phone.name or phone.mac,
+                "vendor": phone.vendor,
+                "model": phone.model,
+                "line_keys": model.line_keys if model else None,
+                "description": phone.description,
+            },
+            lines=[
+                {
+                    "index": index,
+                    "number": line.number,
+                    "display_name": line.display_name or phone.name or line.number,
+                    "label": line.label or line.number,
+                    "username": line.username or line.number,
+                    "auth_username": line.auth_username or line.username or line.number,
+                    "password": self.secret(line.password) or "",
+                    "register": line.register,
+                    "voicemail": line.voicemail or voicemail,
+                }
+                for index, line in enumerate(phone.lines, 1)
+            ],
+            keys=layout.phone,
+            modules=layout.modules,
+            firmware=self.firmware(phone),
+            provisioning=self.provisioning,
+        )
+        if phone.admin_password is not None:
+            context["admin_password"] = self.secret(phone.admin_password)
+        warnings = list(layout.warnings)
+        unknown_codecs = [codec for codec in context["codecs"] if codec not in driver.codec_names]
+        if driver.codec_names and unknown_codecs:
+            warnings.append(f"{who}: codec(s) {', '.join(unknown_codecs)} not supported on {driver.vendor.title}; left out")
+            context["codecs"] = [codec for codec in context["codecs"] if codec in driver.codec_names]
+        return context, warnings

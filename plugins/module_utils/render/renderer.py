@@ -1,0 +1,67 @@
+# Private to this collection: rendering a fleet's files.
+"""Phones' files and the files every phone of a vendor shares, as bytes, in one process.
+
+The renderer is pure: the same fleet gives the same bytes, so publishing again is a no-op and a diff
+means a real change. Problems of one phone (no profile, unknown time zone, template error) are
+collected, never hidden, and do not stop the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..fleet.mac import format_mac
+from ..fleet.model import Fleet, Phone
+from ..vendors import registry
+from .context import ContextBuilder, Reveal
+from .driver import RenderError
+
+
+@dataclass
+class RenderedPhone:
+    mac: str
+    vendor: str | None
+    files: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+class FleetRenderer:
+    def __init__(self, fleet: Fleet, reveal: Reveal) -> None:
+        self.fleet = fleet
+        self.contexts = ContextBuilder(fleet, reveal)
+
+    def phone(self, phone: Phone) -> RenderedPhone:
+        """Render one phone's files; raises RenderError when it cannot be rendered at all."""
+        result = RenderedPhone(phone.mac, phone.vendor)
+        who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
+        if phone.vendor is None:
+            raise RenderError(f"{who}: vendor unknown; set vendor or model (or let the phone report it)")
+        driver = registry.driver_for(phone.vendor)
+        if driver is None:
+            raise RenderError(f"{who}: no rendering driver for vendor '{phone.vendor}' yet")
+        if phone.model is None:
+            raise RenderError(f"{who}: model unknown; set model (or let the phone report it)")
+        model = driver.vendor.model(phone.model)
+        context, warnings = self.contexts.phone_context(phone, driver, model)
+        result.warnings.extend(warnings)
+        for spec in driver.phone_files(context):
+            result.files[spec.name] = driver.render(spec, context)
+        return result
+
+    def shared(self) -> tuple[dict, list]:
+        """Files shared by the phones of each vendor in the fleet or enabled in settings, and base files."""
+        vendors = set(self.fleet.settings.get("vendors") or []) | {p.vendor for p in self.fleet.phones if p.vendor}
+        files: dict[str, bytes] = {}
+        owners: list = []
+        for name in sorted(vendors):
+            driver = registry.driver_for(name)
+            if driver is None:
+                continue
+            models = sorted({p.model for p in self.fleet.phones if p.vendor == name and p.model})
+            context = {"provisioning": self.contexts.provisioning, "models": models, "settings": self.fleet.settings}
+            for spec in [*driver.shared_files(context), *driver.base_files(context)]:
+                if spec.name in files:
+                    raise RenderError(f"{name}: file {spec.name} is also made by another vendor's driver")
+                files[spec.name] = driver.render(spec, context)
+                owners.append((spec.name, name))
+        return files, owners
