@@ -195,8 +195,10 @@ class ContextBuilder:
             return None
         for name in kit.files:
             item = self.fleet.firmware_files.get(name)
-            if item is not None and item.vendor == phone.vendor and any(
-                model_key(model) == model_key(phone.model) for model in item.models
+            if (
+                item is not None
+                and item.vendor == phone.vendor
+                and any(model_key(model) == model_key(phone.model) for model in item.models)
             ):
                 return {
                     "name": item.name,
@@ -251,6 +253,7 @@ class ContextBuilder:
         warnings = list(layout.warnings)
         unknown_codecs = [codec for codec in context["codecs"] if codec not in driver.codec_names]
         if driver.codec_names and unknown_codecs:
-            warnings.append(f"{who}: codec(s) {', '.join(unknown_codecs)} not supported on {driver.vendor.title}; left out")
+            unsupported = ", ".join(unknown_codecs)
+            warnings.append(f"{who}: codec(s) {unsupported} not supported on {driver.vendor.title}; left out")
             context["codecs"] = [codec for codec in context["codecs"] if codec in driver.codec_names]
         return context, warnings

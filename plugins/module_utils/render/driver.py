@@ -10,6 +10,7 @@ needs and the context lacks fails loudly, in tests, instead of rendering an empt
 from __future__ import annotations
 
 import os
+import typing
 from dataclasses import dataclass
 
 from ..fleet.errors import FleetError, MissingLibraryError
@@ -48,11 +49,11 @@ class VendorDriver:
     #: folder of this driver's templates (set by subclasses: ``os.path.join(os.path.dirname(__file__), "templates")``)
     template_dir: str = ""
     #: vendor-neutral key function -> the vendor's code; functions missing here are unsupported (warning)
-    key_functions: dict = {}
+    key_functions: typing.ClassVar[dict] = {}
     #: vendor-neutral codec name -> the vendor's name; codecs missing here are left out (warning)
-    codec_names: dict = {}
+    codec_names: typing.ClassVar[dict] = {}
     #: vendor defaults under the profile: {"sip": {...}, "features": {...}, "time": {...}, "network": {...}}
-    defaults: dict = {}
+    defaults: typing.ClassVar[dict] = {}
     #: how the phone writes its MAC in file names: "lower" (805ec0112233) or "upper" (805EC0112233)
     mac_case: str = "lower"
     #: extended sets of these vendors apply to this driver's phones (a brand on another's platform)

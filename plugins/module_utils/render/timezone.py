@@ -82,7 +82,7 @@ def _open_zone(name: str):
 
     for root in zoneinfo.TZPATH:
         try:
-            return open(f"{root}/{name}", "rb")  # noqa: SIM115 - closed by the caller's with
+            return open(f"{root}/{name}", "rb")
         except OSError:
             continue
     try:  # the tzdata package, where the system has no tz database
