@@ -18,15 +18,20 @@ def read_bytes(path: str) -> bytes | None:
         return None
 
 
-def atomic_write(path: str, data: bytes, new_file_mode: int = 0o644) -> None:
-    """Replace ``path`` with ``data`` in one step; an existing file keeps its permissions."""
+def atomic_write(path: str, data: bytes, new_file_mode: int = 0o644, sync: bool = True) -> None:
+    """Replace ``path`` with ``data`` in one step; an existing file keeps its permissions.
+
+    ``sync=False`` skips the per-file fsync, for a caller that writes thousands of files and then
+    flushes them all at once (``os.sync()``) before it records them as written.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if os.path.exists(path):
             shutil.copymode(path, temp)
         else:

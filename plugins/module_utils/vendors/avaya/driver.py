@@ -14,10 +14,38 @@ take JBM24 paper-label modules or JEM24, not both).
 Unverified (``verified=False``): every model's SIP-account and key counts (from memory; the J100 can
 carry extra shared/bridged lines, counted here as ``lines``), JEM24 on the J189, the JBM24 key count
 and maximum. OUIs: c81fea is seen in a J179 User-Agent; the others are Avaya blocks from memory.
+
+Rendering (``AvayaDriver`` below), files:
+
+- ``J100Supgrade.txt`` (shared): the start of the chain, only ``GET 46xxsettings.txt``.
+- ``46xxsettings.txt`` (base: what an unknown J phone ends with): 3PCC mode, how to reach us, then
+  ``GET $MACADDR.cfg``. A ``GET`` that succeeds stops the current file, so it is the last line.
+- ``<mac>.cfg`` (per phone): account, codecs, time, VLAN, admin password, ``PHONEKEY`` keys, firmware.
+
+In the notes [V]: the chain ``J100Supgrade.txt`` -> ``46xxsettings.txt`` -> ``$MACADDR.cfg`` and the
+``SET``/``GET`` syntax; ``SIP_CONTROLLER_LIST host:port;transport=…``, ``SIPDOMAIN``, ``SIP_USER_ACCOUNT``,
+``SIP_USER_ID``, ``FORCE_SIP_USERNAME/PASSWORD/EXTENSION``, ``DISPLAY_NAME``, ``ENABLE_3PCC_ENVIRONMENT``,
+``ENABLE_AVAYA_ENVIRONMENT``, ``CODEC_PRIORITY G711A,G711U,G722``, ``ENABLE_G729``, ``ENABLE_OPUS``,
+``SNTPSRVR``, ``GMTOFFSET -5:00``, ``DSTSTART 2SunMar2L``/``DSTSTOP``, ``L2Q``/``L2QVLAN``, ``ADMIN_PASSWORD``,
+``FORCE_WEB_ADMIN_PASSWORD``, ``ENABLE_WEBSERVER``, ``APPNAME``, ``ENABLE_OOD_RESET_NOTIFY``, the
+``PHONEKEY`` syntax with types ``line``/``feature`` (``blf``, ``dnd``, ``callfwd``)/``autodial``, ``HTTPSRVR``,
+``HTTPPORT``, ``MWISRVR``; the User-Agent.
+
+Unverified [M], check on a real J179: double quotes around every value (``SET NAME "value"``);
+``ENABLE_G722``; ``OPUS`` in ``CODEC_PRIORITY``; ``DAYLIGHT_SAVING_SETTING_MODE`` (0 off, 2 automatic) and
+``DSTOFFSET``; ``L`` for the last week in ``DSTSTART``; ``L2QAUD``/``L2QSIG``/``DSCPAUD``/``DSCPSIG``/
+``PHY2VLAN``; ``TLSSRVR``/``TLSPORT``; ``REGISTERWAIT``; ``MSGNUM``; ``attr1`` of a ``line`` key (the line
+number); JEM24 keys numbered on after the phone's own keys (J179: 25 is the module's first key); ``APPNAME``
+in the per-MAC file (the kit is per phone, so it cannot be in the shared ``J100Supgrade.txt``) with a path
+relative to the provisioning root. Only line 1 registers (a 3PCC J100 has one account); further lines
+are not written.
 """
 
 from __future__ import annotations
 
+import typing
+
+from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
 EXPANSION_MODULES = (
@@ -63,3 +91,84 @@ VENDOR = VendorInfo(
     expansion_modules=EXPANSION_MODULES,
     notes="3PCC firmware only (ENABLE_3PCC_ENVIRONMENT 1). J189 hardware revisions take FW_S_J189A_… images.",
 )
+
+_WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _quoted(value) -> str:
+    """A ``SET`` value in double quotes; the script has no escape, so a quote or line break cannot be written."""
+    text = str(value)
+    if any(ch in text for ch in '"\r\n'):
+        raise ValueError(f"value {text!r} cannot be written in an Avaya settings file (quote or line break)")
+    return f'"{text}"'
+
+
+def _dst_rule(transition) -> str:
+    """A DST transition as Avaya writes it: ``2SunMar2L`` (2nd Sunday of March, 2:00 local); ``L`` = last week."""
+    week = "L" if transition.week == 5 else str(transition.week)
+    return f"{week}{_WEEKDAYS[transition.weekday]}{_MONTHS[transition.month - 1]}{transition.hour}L"
+
+
+def _gmt_offset(minutes: int) -> str:
+    """A UTC offset as ``GMTOFFSET`` wants it: ``+3:00``, ``-5:00``, ``+5:30``."""
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}"
+
+
+class AvayaDriver(VendorDriver):
+    """Avaya J100 3PCC: the ``J100Supgrade.txt`` -> ``46xxsettings.txt`` -> ``<mac>.cfg`` script chain."""
+
+    vendor = VENDOR
+    template_dir = template_folder(__file__)
+    #: neutral key function -> the ``PHONEKEY`` type (and feature name)
+    key_functions: typing.ClassVar[dict] = {
+        "line": "Type=line",
+        "blf": "Type=feature;Name=blf",
+        "speed_dial": "Type=autodial;Name=autodial",
+        "dnd": "Type=feature;Name=dnd",
+        "call_forward": "Type=feature;Name=callfwd",
+    }
+    #: neutral codec -> its name in ``CODEC_PRIORITY``
+    codec_names: typing.ClassVar[dict] = {
+        "pcma": "G711A",
+        "pcmu": "G711U",
+        "g722": "G722",
+        "g729": "G729",
+        "opus": "OPUS",
+    }
+    defaults: typing.ClassVar[dict] = {"sip": {"transport": "udp", "expires": 3600}}
+    mac_case = "lower"
+    requested_files = (
+        r"J100Supgrade\.txt",
+        r"46xxsettings\.txt",
+        r"(?P<mac>[0-9a-f]{12})\.cfg",
+    )
+    user_agents = (r"AVAYA/(?P<model>J\d{3}[A-Z]?)-(?P<firmware>[\d.]+)\s+\(MAC:(?P<mac>[0-9a-fA-F]{12})\)",)
+
+    @property
+    def environment(self):
+        environment = super().environment
+        environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset)
+        environment.filters.update(codec_list=lambda codecs: ",".join(self.codec_names[codec] for codec in codecs))
+        environment.globals.update(module_keys={module.name: module.keys for module in EXPANSION_MODULES})
+        return environment
+
+    def render(self, spec: FileSpec, context: dict) -> bytes:
+        try:
+            return super().render(spec, context)
+        except ValueError as exc:  # from the ``quoted`` filter
+            raise RenderError(f"{self.vendor.name} {spec.name}: {exc}") from None
+
+    def phone_files(self, context: dict) -> list[FileSpec]:
+        return [FileSpec(f"{context['phone']['mac']}.cfg", "phone.cfg.j2")]
+
+    def shared_files(self, context: dict) -> list[FileSpec]:
+        return [FileSpec("J100Supgrade.txt", "J100Supgrade.txt.j2")]
+
+    def base_files(self, context: dict) -> list[FileSpec]:
+        return [FileSpec("46xxsettings.txt", "46xxsettings.txt.j2")]
+
+
+DRIVER = AvayaDriver()

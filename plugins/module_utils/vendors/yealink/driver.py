@@ -14,10 +14,42 @@ Unverified (``verified=False``): T29G (not in the wazo tables), T53C (assumed eq
 T44U/T44W (wazo's key table says 24, its capability list says 21; expansion module unknown).
 Expansion modules: the key totals (EXP40 40 keys, up to 6; EXP43/EXP50 60 keys, up to 3) are verified;
 the split into pages (20 keys a page) is from the vendor's data sheets and not checked on a unit.
+
+Rendering (``YealinkDriver`` below), files:
+
+- ``y0000000000XX.cfg`` (shared, one per model ID of the fleet's models): how to reach us and the
+  settings every phone shares (auto-provisioning server, PnP off, ``check-sync`` without reboot).
+- ``y0000000000XX.cfg`` for every other model ID (base): only the auto-provisioning server, so an
+  unknown phone of any listed model reaches us. No ``y000000000000.boot`` is served: a common boot file
+  replaces the phone's own file list and has no MAC variable, so it would hide ``<mac>.cfg``.
+- ``<mac>.cfg`` (per phone): accounts, codecs, time, VLAN, admin password, keys, expansion-module keys,
+  auto-provisioning schedule, firmware URL, then the extended sets' ``params`` verbatim (last wins).
+
+Parameter names [V] (wazo v86 base.tpl / Yealink reference template, research/phone-vendors.md §1):
+``account.N.enable/label/display_name/auth_name/user_name/password``, ``account.N.sip_server.M.address/
+port/transport_type`` (0 UDP, 1 TCP, 2 TLS), ``account.N.srtp_encryption``, ``account.N.codec.<name>.enable``,
+``voice_mail.number.N``, ``call_waiting.enable``, ``local_time.ntp_server1``, ``local_time.time_zone``,
+``local_time.summer_time/dst_time_type/start_time/end_time/offset_time`` (week form ``M/W/D/H``),
+``static.network.vlan.internet_port_*``/``pc_port_*``, ``static.security.user_name.admin``,
+``static.security.user_password = admin:<pwd>``, ``linekey.N.type/line/value/label/extension`` and
+``expansion_module.X.key.Y.*`` (types 15 line, 13 speed dial, 16 BLF, 10 park), ``static.firmware.url``,
+``static.auto_provision.server.url/pnp_enable/custom.protect/weekly.*``, ``sip.notify_reboot_enable``.
+
+Unverified [M], check on a real unit: ``account.N.codec.<name>.priority`` (order of preference);
+``account.N.sip_server.1.expires``, ``account.N.outbound_proxy_enable``/``outbound_proxy.1.*``,
+``account.N.nat.udp_update_enable/udp_update_time``; ``static.auto_provision.repeat.enable/minutes``;
+the ``weekly.dayofweek`` digits (0 = Sunday) and ``begin_time``/``end_time`` form; the weekday in
+``start_time`` (1..7, 7 = Sunday); ``features.dnd.allow``, ``features.fwd.allow``,
+``features.intercom.allow``; ``static.network.lldp.enable``, ``static.network.cdp.enable``,
+``static.network.qos.signaltos/audiotos``; key types 14 intercom, 9 directed pickup, 5 DND, 3 transfer,
+12 voicemail, 17 URL, 0 none; codec names ``g726_32``, ``g723_63``, ``amrwb``. Model IDs: see ``MODEL_IDS``.
 """
 
 from __future__ import annotations
 
+import typing
+
+from ...render.driver import FileSpec, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
 EXPANSION_MODULES = (
@@ -110,3 +142,135 @@ VENDOR = VendorInfo(
     expansion_modules=EXPANSION_MODULES,
     notes="Keys beyond the phone's own continue on expansion_module.N.key.M; T5x take EXP50, T4xU EXP43.",
 )
+
+# -- rendering ---------------------------------------------------------------------------------------
+
+#: model -> (ID of its common file ``y0000000000XX.cfg``, verified). The ID is the first number of the
+#: model's firmware version in wazo v86/v83/v81 (T54W ``96.86.0.45``, T23G ``44.…``); that the common
+#: file carries that number is verified for the T23G (``y000000000044.cfg``) and assumed for the others.
+#: Unverified numbers: T44U/T44W (not in wazo; assumed the T4xU family's 108) and T54S (70, from memory).
+MODEL_IDS: dict[str, tuple[int, bool]] = {
+    "T19P E2": (53, True),
+    "T21P E2": (52, True),
+    "T23P": (44, True),
+    "T23G": (44, True),
+    "T27G": (69, True),
+    "T29G": (46, True),
+    "T30": (124, True),
+    "T30P": (124, True),
+    "T31": (124, True),
+    "T31P": (124, True),
+    "T31G": (124, True),
+    "T31W": (124, True),
+    "T33P": (124, True),
+    "T33G": (124, True),
+    "T34W": (124, True),
+    "T41S": (66, True),
+    "T42S": (66, True),
+    "T46S": (66, True),
+    "T48S": (66, True),
+    "T41U": (108, True),
+    "T42U": (108, True),
+    "T43U": (108, True),
+    "T44U": (108, False),
+    "T44W": (108, False),
+    "T46U": (108, True),
+    "T48U": (108, True),
+    "T53": (96, True),
+    "T53W": (96, True),
+    "T53C": (96, True),
+    "T54S": (70, False),
+    "T54W": (96, True),
+    "T57W": (96, True),
+    "T58A": (58, True),
+    "T58W": (150, True),
+}
+
+#: the platform's parameter dialect; a brand on this platform (Atcom) overrides it
+YEALINK_DIALECT: dict = {
+    # prefix of the "static" (non-overridable) parameters: network, security, auto-provision, firmware
+    "static": "static.",
+    # "v8x": account.N.sip_server.1.address; "v7x": account.N.sip_server_host
+    "accounts": "v8x",
+    # "named": account.N.codec.<name>.enable/.priority; "indexed": account.N.codec.K.enable/.payload_type
+    "codecs": "named",
+}
+
+
+class YealinkDriver(VendorDriver):
+    """Yealink T-series: ``y0000000000XX.cfg`` common files and ``<mac>.cfg`` per phone, ``key = value``."""
+
+    vendor = VENDOR
+    template_dir = template_folder(__file__)
+    #: neutral key function -> Yealink DSS key type (15, 13, 16, 10 verified; the others from memory)
+    key_functions: typing.ClassVar[dict] = {
+        "line": 15,
+        "speed_dial": 13,
+        "blf": 16,
+        "park": 10,
+        "intercom": 14,
+        "pickup": 9,
+        "dnd": 5,
+        "transfer": 3,
+        "voicemail": 12,
+        "url": 17,
+        "none": 0,
+    }
+    #: neutral codec -> ``account.N.codec.<name>`` (wazo v86 names; g726/g723/amr-wb picks from memory)
+    codec_names: typing.ClassVar[dict] = {
+        "opus": "opus",
+        "g722": "g722",
+        "pcma": "pcma",
+        "pcmu": "pcmu",
+        "g729": "g729",
+        "g726": "g726_32",
+        "g723": "g723_63",
+        "ilbc": "ilbc",
+        "amr-wb": "amrwb",
+        "g722.1": "g722_1_24kpbs",
+        "g722.1c": "g722_1c_48kpbs",
+    }
+    defaults: typing.ClassVar[dict] = {"sip": {"expires": 3600}, "time": {"ntp": ["pool.ntp.org"]}}
+    mac_case = "lower"
+    requested_files = (
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})\.boot",
+        r"y000000000000\.boot",
+        r"y0{9}[0-9]{3}\.cfg",
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})\.cfg",
+    )
+    user_agents = (
+        r"^[yY]ealink\s+SIP-(?P<model>\w+)\s+(?P<firmware>[\d.]+)\s+(?P<mac>[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})$",
+    )
+    #: parameter names of the platform (see ``YEALINK_DIALECT``)
+    dialect: typing.ClassVar[dict] = YEALINK_DIALECT
+    #: model -> (common file ID, verified)
+    model_ids: typing.ClassVar[dict] = MODEL_IDS
+    #: common file name from its model ID
+    common_file_pattern = "y{id:012d}.cfg"
+
+    def render(self, spec: FileSpec, context: dict) -> bytes:
+        return super().render(spec, {**context, "dialect": self.dialect, "file_name": spec.name})
+
+    def phone_files(self, context: dict) -> list[FileSpec]:
+        mac = context["phone"]["mac_upper" if self.mac_case == "upper" else "mac"]
+        return [FileSpec(f"{mac}.cfg", "phone.cfg.j2")]
+
+    def common_file(self, model: str) -> str | None:
+        """Name of the common file of ``model`` (any spelling), or None when its ID is unknown."""
+        known = self.vendor.model(model)
+        entry = self.model_ids.get(known.name) if known else None
+        if entry is None or entry[0] is None:
+            return None
+        return self.common_file_pattern.format(id=entry[0])
+
+    def shared_files(self, context: dict) -> list[FileSpec]:
+        names = {self.common_file(model) for model in context["models"]}
+        return [FileSpec(name, "common.cfg.j2") for name in sorted(name for name in names if name)]
+
+    def base_files(self, context: dict) -> list[FileSpec]:
+        shared = {self.common_file(model) for model in context["models"]}
+        every = {self.common_file_pattern.format(id=entry[0]) for entry in self.model_ids.values() if entry[0]}
+        return [FileSpec(name, "base.cfg.j2") for name in sorted(every - shared)]
+
+
+DRIVER = YealinkDriver()

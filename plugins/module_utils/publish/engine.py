@@ -1,0 +1,342 @@
+# Private to this collection: publishing a whole fleet onto one web root.
+"""Render every phone's files into a provisioning server's web root, in one process.
+
+- nothing changed since the last publish (fleet files and code fingerprints) -> nothing is loaded;
+- a phone whose inputs did not change is not rendered; a rendered file equal to the one on disk is
+  not written; every write is atomic (temporary file + rename), flushed before the manifest records it;
+- files of phones that left the fleet are removed; firmware files of the kits are copied beside the
+  configs, their sha256 checked;
+- one publish at a time per web root (lock); check mode plans without writing; diffs mask secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..fleet.errors import FleetError
+from ..fleet.files import atomic_write, read_bytes
+from ..fleet.loader import fleet_files, load_fleet
+from ..fleet.mac import format_mac
+from ..fleet.masking import scrub
+from ..render.driver import RenderError
+from ..render.renderer import FleetRenderer
+from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
+from .lock import publish_lock
+from .manifest import Manifest, read_manifest, state_dir, write_manifest
+
+FIRMWARE_DIR = "firmware"
+
+
+class PublishError(FleetError):
+    pass
+
+
+@dataclass
+class PublishResult:
+    changed: bool = False
+    noop: bool = False
+    phones: int = 0
+    rendered: int = 0
+    written: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    phones_changed: list = field(default_factory=list)
+    firmware_copied: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    diff: list = field(default_factory=list)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _inside(web_root: str, name: str) -> str:
+    path = os.path.normpath(os.path.join(web_root, name))
+    if os.path.commonpath([os.path.abspath(web_root), os.path.abspath(path)]) != os.path.abspath(web_root):
+        raise PublishError(f"refusing to touch {name}: outside the web root")
+    return path
+
+
+class Publisher:
+    def __init__(
+        self,
+        fleet_source: str,
+        web_root: str,
+        reveal: Callable[[object], str],
+        *,
+        decrypt_file=None,
+        firmware_dir: str | None = None,
+        check_mode: bool = False,
+        diff: bool = False,
+        lock_timeout: float = 60.0,
+    ) -> None:
+        self.fleet_source = fleet_source
+        self.web_root = web_root
+        self.reveal = _memoized(reveal)
+        self.decrypt_file = decrypt_file
+        self.firmware_dir = firmware_dir
+        self.check_mode = check_mode
+        self.want_diff = diff
+        self.lock_timeout = lock_timeout
+        self.result = PublishResult()
+
+    # -- entry point -------------------------------------------------------------------------------
+
+    def publish(self) -> PublishResult:
+        if not self.check_mode:
+            os.makedirs(self.web_root, exist_ok=True)
+        lock_dir = state_dir(self.web_root) if not self.check_mode or os.path.isdir(self.web_root) else None
+        if lock_dir is None:
+            return self._publish()
+        with publish_lock(lock_dir, self.lock_timeout):
+            return self._publish()
+
+    def _publish(self) -> PublishResult:
+        result = self.result
+        old = read_manifest(self.web_root)
+        paths = fleet_files(self.fleet_source)
+        fleet_print = files_fingerprint(paths)
+        code_print = code_fingerprint()
+        firmware_print = self._firmware_fingerprint()
+        if (
+            old.fleet == fleet_print
+            and old.code == code_print
+            and old.firmware == firmware_print
+            and all(os.path.exists(os.path.join(self.web_root, name)) for name in old.files)
+        ):
+            result.noop = True
+            result.phones = len(old.phones)
+            return result
+        fleet = load_fleet(self.fleet_source, decrypt=self.decrypt_file)
+        result.warnings.extend(str(warning) for warning in fleet.warnings)
+        result.phones = len(fleet.phones)
+        new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
+        renderer = FleetRenderer(fleet, self.reveal)
+        inputs = InputFingerprints(fleet, code_print)
+        pending: list[tuple[str, bytes, str | None]] = []
+        for phone in fleet.phones:
+            self._phone(phone, renderer, inputs, old, new, pending)
+        self._shared(renderer, old, new, pending)
+        self._firmware(fleet, old, new)
+        removed = sorted(set(old.files) - set(new.files))
+        if result.errors:
+            raise PublishError(
+                f"{len(result.errors)} phone(s) cannot be rendered; nothing was published:\n"
+                + "\n".join(f"  - {error}" for error in result.errors)
+            )
+        result.written = [name for name, _data, _phone in pending]
+        result.removed = removed
+        result.changed = bool(pending or removed or result.firmware_copied)
+        if not self.check_mode:
+            self._apply(pending, removed, new)
+        return result
+
+    # -- phones --------------------------------------------------------------------------------------
+
+    def _phone(self, phone, renderer, inputs, old: Manifest, new: Manifest, pending: list) -> None:
+        fingerprint = inputs.phone(phone)
+        before = old.phones.get(phone.mac)
+        if (
+            before
+            and before.get("input") == fingerprint
+            and all(os.path.exists(os.path.join(self.web_root, name)) for name in before.get("files", []))
+        ):
+            new.phones[phone.mac] = before
+            for name in before.get("files", []):
+                new.files[name] = old.files[name]
+            return
+        try:
+            rendered = renderer.phone(phone)
+        except RenderError as exc:
+            self.result.errors.append(str(exc))
+            return
+        self.result.rendered += 1
+        self.result.warnings.extend(rendered.warnings)
+        changed = False
+        for name in sorted(rendered.files):
+            data = rendered.files[name]
+            digest = _sha256(data)
+            owner = new.files.get(name)
+            if owner is not None:
+                other = owner["phone"]
+                self.result.errors.append(f"phone {format_mac(phone.mac)}: file {name} is also made for {other}")
+                continue
+            new.files[name] = {"sha256": digest, "phone": phone.mac}
+            if self._differs(name, digest, old):
+                changed = True
+                pending.append((name, data, phone.mac))
+                if self.want_diff:
+                    self._add_diff(name, data, self._phone_secrets(phone, renderer), phone)
+        version = _sha256("".join(new.files[name]["sha256"] for name in sorted(rendered.files)).encode())[:12]
+        new.phones[phone.mac] = {"input": fingerprint, "version": version, "files": sorted(rendered.files)}
+        if changed:
+            self.result.phones_changed.append(phone.mac)
+
+    def _differs(self, name: str, digest: str, old: Manifest) -> bool:
+        recorded = old.files.get(name)
+        path = os.path.join(self.web_root, name)
+        if recorded and recorded.get("sha256") == digest and os.path.exists(path):
+            return False
+        current = read_bytes(path)
+        return current is None or _sha256(current) != digest
+
+    def _phone_secrets(self, phone, renderer) -> list[str]:
+        secrets = [self.reveal(line.password) for line in phone.lines if line.password]
+        if phone.admin_password:
+            secrets.append(self.reveal(phone.admin_password))
+        profile = renderer.fleet.profiles.get(phone.profile) if phone.profile else None
+        if profile and profile.admin_password:
+            secrets.append(self.reveal(profile.admin_password))
+        return secrets + self._settings_secrets(renderer.fleet)
+
+    def _settings_secrets(self, fleet) -> list[str]:
+        found = []
+        for auth in (fleet.settings.get("phone_auth") or {}).values():
+            if auth.get("password"):
+                found.append(self.reveal(auth["password"]))
+        control = fleet.settings.get("phone_control") or {}
+        if control.get("password"):
+            found.append(self.reveal(control["password"]))
+        return found
+
+    def _add_diff(self, name: str, data: bytes, secrets: list[str], phone=None) -> None:
+        current = read_bytes(os.path.join(self.web_root, name))
+        header = name if phone is None else f"{name} ({format_mac(phone.mac)}{', ' + phone.name if phone.name else ''})"
+        self.result.diff.append(
+            {
+                "before_header": header,
+                "after_header": header,
+                "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
+                "after": scrub(data.decode("utf-8", "replace"), secrets),
+            }
+        )
+
+    # -- shared files --------------------------------------------------------------------------------
+
+    def _shared(self, renderer: FleetRenderer, old: Manifest, new: Manifest, pending: list) -> None:
+        try:
+            files, _owners = renderer.shared()
+        except RenderError as exc:
+            self.result.errors.append(str(exc))
+            return
+        secrets = self._settings_secrets(renderer.fleet)
+        for name in sorted(files):
+            if name in new.files:
+                self.result.errors.append(f"shared file {name} has the name of phone {new.files[name]['phone']}'s file")
+                continue
+            digest = _sha256(files[name])
+            new.files[name] = {"sha256": digest, "phone": None}
+            if self._differs(name, digest, old):
+                pending.append((name, files[name], None))
+                if self.want_diff:
+                    self._add_diff(name, files[name], secrets)
+
+    # -- firmware ------------------------------------------------------------------------------------
+
+    def _firmware_fingerprint(self) -> str | None:
+        if not self.firmware_dir or not os.path.isdir(self.firmware_dir):
+            return None
+        entries = []
+        for name in sorted(os.listdir(self.firmware_dir)):
+            stat = os.stat(os.path.join(self.firmware_dir, name))
+            entries.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        return _sha256("\n".join(entries).encode())
+
+    def _firmware(self, fleet, old: Manifest, new: Manifest) -> None:
+        used = {kit for kit in (phone.firmware_kit for phone in fleet.phones) if kit}
+        wanted = sorted({name for kit in used for name in fleet.firmware_kits[kit].files})
+        if not wanted:
+            return
+        if not self.firmware_dir:
+            self.result.warnings.append(
+                f"firmware of kit(s) {', '.join(sorted(used))} not published: no firmware_dir was given"
+            )
+            return
+        for name in wanted:
+            item = fleet.firmware_files[name]
+            source = os.path.join(self.firmware_dir, item.file)
+            target_name = f"{FIRMWARE_DIR}/{item.file}"
+            try:
+                stat = os.stat(source)
+            except OSError:
+                self.result.errors.append(f"firmware file '{name}': {source} does not exist")
+                continue
+            recorded = old.firmware_files.get(target_name)
+            target = os.path.join(self.web_root, target_name)
+            if (
+                recorded
+                and recorded.get("size") == stat.st_size
+                and recorded.get("mtime_ns") == stat.st_mtime_ns
+                and os.path.exists(target)
+            ):
+                new.firmware_files[target_name] = recorded
+                new.files[target_name] = old.files.get(target_name, {"sha256": recorded["sha256"], "phone": None})
+                continue
+            digest = _file_sha256(source)
+            if item.sha256 and digest != item.sha256.lower():
+                self.result.errors.append(
+                    f"firmware file '{name}': {source} has sha256 {digest}, the fleet says {item.sha256.lower()}"
+                )
+                continue
+            new.firmware_files[target_name] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            new.files[target_name] = {"sha256": digest, "phone": None}
+            current = old.files.get(target_name)
+            if current is None or current.get("sha256") != digest or not os.path.exists(target):
+                self.result.firmware_copied.append(target_name)
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def _apply(self, pending: list, removed: list, new: Manifest) -> None:
+        made_dirs: set = set()
+        for name, data, _phone in pending:
+            path = _inside(self.web_root, name)
+            directory = os.path.dirname(path)
+            if directory not in made_dirs:
+                os.makedirs(directory, exist_ok=True)
+                made_dirs.add(directory)
+            atomic_write(path, data, sync=False)
+        for target_name in self.result.firmware_copied:
+            item_file = target_name.split("/", 1)[1]
+            path = _inside(self.web_root, target_name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            temp = path + ".phonefleet-tmp"
+            shutil.copyfile(os.path.join(self.firmware_dir, item_file), temp)
+            os.replace(temp, path)
+        for name in removed:
+            path = _inside(self.web_root, name)
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        os.sync()  # every file on disk before the manifest says it is there
+        write_manifest(self.web_root, new)
+
+
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _memoized(reveal: Callable[[object], str]) -> Callable[[object], str]:
+    """Decrypting a vault value derives a key (PBKDF2): do it once per distinct value."""
+    cache: dict = {}
+
+    def cached(value) -> str:
+        key = (type(value).__name__, str.__str__(value) if isinstance(value, str) else repr(value))
+        if key not in cache:
+            cache[key] = reveal(value)
+        return cache[key]
+
+    return cached
+
+
+def publish_fleet(fleet_source: str, web_root: str, reveal, **options) -> PublishResult:
+    """Publish the fleet at ``fleet_source`` into ``web_root``; see Publisher for the options."""
+    return Publisher(fleet_source, web_root, reveal, **options).publish()

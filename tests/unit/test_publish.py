@@ -1,0 +1,175 @@
+"""Publishing the demo fleet onto a web root, as an engineer sees it on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
+
+from tests.unit.render_support import DEMO_FLEET, REPO, reveal
+
+FIRMWARE = REPO / "inventory" / "demo" / "firmware"
+DEMO_MACS = [
+    "805ec0112233",
+    "0015654c4c26",
+    "0cd0f8a1b2c3",
+    "001b54c2d3e4",
+    "2c3f38aa0001",
+    "c4b9cd112201",
+    "24d921aabb01",
+    "001ae8556677",
+    "000945102030",
+    "000add102031",
+    "64167f010203",
+    "c074ad010203",
+    "000413010203",
+    "0c383e010203",
+]
+
+
+@pytest.fixture
+def site(tmp_path):
+    fleet = tmp_path / "fleet"
+    shutil.copytree(DEMO_FLEET, fleet)
+    return tmp_path
+
+
+def publish(site: Path, **options):
+    options.setdefault("firmware_dir", str(FIRMWARE))
+    return publish_fleet(str(site / "fleet"), str(site / "www"), reveal, **options)
+
+
+def manifest(site: Path) -> dict:
+    return json.loads((site / "www/.phonefleet/manifest.json").read_text())
+
+
+def snapshot(root: Path) -> dict:
+    return {
+        str(path.relative_to(root)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".phonefleet" not in path.parts
+    }
+
+
+def test_cold_publish_writes_every_phone_and_a_manifest(site):
+    result = publish(site)
+    assert result.changed and not result.noop and result.rendered == 14
+    recorded = manifest(site)
+    assert sorted(recorded["phones"]) == sorted(DEMO_MACS)
+    for mac, entry in recorded["phones"].items():
+        assert entry["files"], mac
+        for name in entry["files"]:
+            data = (site / "www" / name).read_bytes()
+            assert recorded["files"][name]["phone"] == mac
+            assert len(entry["version"]) == 12
+            assert data
+    assert (site / "www/805ec0112233.cfg").exists()
+    assert (site / "www/SEP0CD0F8A1B2C3.cnf.xml").exists()
+    assert (site / "www/firmware/sip8845_65.14-3-1-0001-60.loads").read_bytes() == (
+        FIRMWARE / "sip8845_65.14-3-1-0001-60.loads"
+    ).read_bytes()
+
+
+def test_second_publish_is_a_no_op(site):
+    publish(site)
+    before = snapshot(site / "www")
+    result = publish(site)
+    assert result.noop and not result.changed and result.written == [] and result.rendered == 0
+    assert snapshot(site / "www") == before
+
+
+def test_a_deleted_file_is_published_again(site):
+    publish(site)
+    (site / "www/805ec0112233.cfg").unlink()
+    result = publish(site)
+    assert result.written == ["805ec0112233.cfg"] and result.rendered == 1
+    assert (site / "www/805ec0112233.cfg").exists()
+
+
+def test_a_profile_change_touches_exactly_its_phones(site):
+    publish(site)
+    before = snapshot(site / "www")
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(profiles.read_text().replace("codecs: [pcma, g729]", "codecs: [g722, pcma]"))
+    result = publish(site)
+    warehouse = {"000945102030", "000add102031", "0c383e010203"}
+    assert set(result.phones_changed) == warehouse
+    after = snapshot(site / "www")
+    changed = {name for name in after if after[name][0] != before.get(name, (None,))[0]}
+    assert changed and all(manifest(site)["files"][name]["phone"] in warehouse for name in changed)
+    untouched = [name for name in before if manifest(site)["files"].get(name, {}).get("phone") not in warehouse]
+    assert all(after[name][1] == before[name][1] for name in untouched if name in after)
+
+
+def test_a_phone_that_leaves_the_fleet_loses_its_files(site):
+    publish(site)
+    phones = site / "fleet/phones.yml"
+    text = phones.read_text()
+    start = text.index("  - mac: 0c:38:3e:01:02:03")
+    phones.write_text(text[:start])
+    files = manifest(site)["phones"]["0c383e010203"]["files"]
+    result = publish(site)
+    assert sorted(result.removed) == sorted(files)
+    assert not any((site / "www" / name).exists() for name in files)
+    assert "0c383e010203" not in manifest(site)["phones"]
+
+
+def test_check_mode_writes_nothing_and_diffs_mask_passwords(site):
+    publish(site)
+    before = snapshot(site / "www")
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(profiles.read_text().replace("registrar: pbx.demo.invalid", "registrar: pbx-new.demo.invalid"))
+    result = publish(site, check_mode=True, diff=True)
+    assert result.changed and len(result.phones_changed) == 11
+    assert snapshot(site / "www") == before
+    text = json.dumps(result.diff)
+    assert "pbx-new.demo.invalid" in text and "********" in text
+    for secret in ("demo-2001", "demo-2002", "demo-admin"):
+        assert secret not in text
+    headers = {entry["after_header"] for entry in result.diff}
+    assert any("80:5e:c0:11:22:33, Reception" in header for header in headers)
+
+
+def test_firmware_with_a_wrong_checksum_publishes_nothing(site, tmp_path):
+    firmware = tmp_path / "firmware"
+    shutil.copytree(FIRMWARE, firmware)
+    (firmware / "FW_S_J169_J179_R4_1_6_0_6.bin").write_bytes(b"tampered")
+    with pytest.raises(PublishError) as caught:
+        publish(site, firmware_dir=str(firmware))
+    assert "avaya-j179-4.1.6" in str(caught.value) and "sha256" in str(caught.value)
+    assert not (site / "www/805ec0112233.cfg").exists()
+
+
+def test_no_firmware_dir_is_a_warning(site):
+    result = publish(site, firmware_dir=None)
+    assert any("firmware of kit(s) 2026-q3 not published" in warning for warning in result.warnings)
+
+
+def test_two_publishes_never_interleave(site):
+    state = site / "www/.phonefleet"
+    with publish_lock(str(state)), pytest.raises(PublishLocked):
+        publish(site, lock_timeout=0.3)
+
+
+def test_a_phone_that_cannot_be_rendered_stops_the_publish(site):
+    profiles = site / "fleet/settings.yml"
+    profiles.write_text(profiles.read_text().replace("    profile: office\n    site: moscow-hq", "    site: moscow-hq"))
+    with pytest.raises(PublishError) as caught:
+        publish(site)
+    assert "has no profile" in str(caught.value) and "80:5e:c0:11:22:33 (Reception)" in str(caught.value)
+    assert not (site / "www").exists() or not any((site / "www").glob("*.cfg"))
+
+
+def test_rendering_is_deterministic(site, tmp_path):
+    publish(site)
+    other = tmp_path / "again"
+    shutil.copytree(site / "fleet", other / "fleet")
+    publish(other)
+    assert snapshot(site / "www").keys() == snapshot(other / "www").keys()
+    assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
+    assert os.path.getsize(site / "www/.phonefleet/manifest.json") > 0
