@@ -16,10 +16,12 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-## demo: validate the demo fleet and show its inventory graph
+## demo: validate the demo fleet, show its inventory graph, publish every phone's files into build/demo/www
 demo: setup
 	$(BIN)/ansible-playbook playbooks/validate.yml
 	$(BIN)/ansible-inventory -i inventory/demo --graph
+	$(BIN)/ansible-playbook -i inventory/demo playbooks/publish.yml
+	@echo "Published files (build/demo/www):" && ls build/demo/www
 
 ## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint
 test: setup unit lint sanity

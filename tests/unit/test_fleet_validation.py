@@ -197,6 +197,14 @@ def test_unknown_transport(tmp_path):
     )
 
 
+def test_unknown_time_zone(tmp_path):
+    profiles = BASE_FILES["profiles.yml"].replace(
+        "codecs: [g722, pcma]\n", "codecs: [g722, pcma]\n            time: {timezone: Europe/Atlantis}\n"
+    )
+    message = only_problem(write_fleet(tmp_path, profiles_yml=profiles))
+    assert "profiles.yml:5: profiles.office.time.timezone: unknown time zone 'Europe/Atlantis'" in message
+
+
 def test_unknown_codec(tmp_path):
     profiles = BASE_FILES["profiles.yml"].replace("codecs: [g722, pcma]", "codecs: [g722, g999]")
     message = only_problem(write_fleet(tmp_path, profiles_yml=profiles))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..render.timezone import UnknownTimeZone, zone_facts
 from ..vendors import registry
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
@@ -85,6 +86,12 @@ class _Rules:
 
     def profiles(self) -> None:
         for profile in self.fleet.profiles.values():
+            timezone = (profile.time or {}).get("timezone")
+            if timezone:
+                try:
+                    zone_facts(timezone)
+                except UnknownTimeZone as exc:
+                    self.problem(profile.origin, ("time", "timezone"), f"{exc} (an Olson name such as Europe/Moscow)")
             for index, name in enumerate(profile.extended):
                 self.reference(profile.origin, ("extended", index), "extended_sets", name, self.fleet.extended_sets)
 

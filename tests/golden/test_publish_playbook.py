@@ -1,0 +1,75 @@
+"""playbooks/publish.yml as an engineer runs it against a copy of the demo site."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+
+
+@pytest.fixture
+def site(tmp_path):
+    inventory = tmp_path / "inventory" / "demo"
+    shutil.copytree(REPO / "inventory/demo", inventory)
+    return inventory
+
+
+def run(site: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    return subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", str(site), str(REPO / "playbooks/publish.yml"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def recap(output: str) -> dict:
+    found = re.search(r"prov1\.demo\.invalid\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", output)
+    assert found, output
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, found.groups()), strict=True))
+
+
+def test_publish_then_publish_again_changes_nothing(site):
+    first = run(site)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert recap(first.stdout)["changed"] == 1
+    web_root = site.parent.parent / "build/demo/www"
+    assert (web_root / "805ec0112233.cfg").exists()
+    assert (web_root / "SEP0CD0F8A1B2C3.cnf.xml").exists()
+    second = run(site)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert recap(second.stdout)["changed"] == 0
+    assert "nothing changed since the last publish (14 phones)" in second.stdout
+
+
+def test_check_diff_shows_a_profile_edit_per_phone_with_passwords_masked(site):
+    assert run(site).returncode == 0
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(
+        profiles.read_text().replace(
+            "ntp: [ntp.demo.invalid], timezone: Europe/Moscow, dst: auto",
+            "ntp: [ntp2.demo.invalid], timezone: Europe/Moscow, dst: auto",
+        )
+    )
+    checked = run(site, "--check", "--diff")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert recap(checked.stdout)["changed"] == 1
+    out = checked.stdout
+    assert "ntp2.demo.invalid" in out
+    for header in ("80:5e:c0:11:22:33, Reception", "0c:d0:f8:a1:b2:c3, Director", "24:d9:21:aa:bb:01, Sales"):
+        assert header in out
+    assert "********" in out
+    assert "demo-" not in out  # every demo secret starts with "demo-"
+    web_root = site.parent.parent / "build/demo/www"
+    assert "ntp2.demo.invalid" not in (web_root / "805ec0112233.cfg").read_text()
