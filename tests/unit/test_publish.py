@@ -173,3 +173,13 @@ def test_rendering_is_deterministic(site, tmp_path):
     assert snapshot(site / "www").keys() == snapshot(other / "www").keys()
     assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
     assert os.path.getsize(site / "www/.phonefleet/manifest.json") > 0
+
+
+def test_parallel_workers_publish_the_same_bytes_as_one_process(site, tmp_path):
+    publish(site, workers=1)
+    other = tmp_path / "parallel"
+    shutil.copytree(site / "fleet", other / "fleet")
+    result = publish(other, workers=2, min_parallel=1, diff=True)
+    assert result.rendered == 14 and len(result.diff) == len(result.written)
+    assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
+    assert not list((other / "www").glob(".*.phonefleet-tmp"))

@@ -45,7 +45,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 _NAME = {"type": "string", "pattern": NAME_PATTERN, "maxLength": 64}
-_TEXT = {"type": "string", "maxLength": 256}
+# One line of text: a newline in a name would start a new parameter in the phones' line-based formats.
+_TEXT = {"type": "string", "maxLength": 256, "pattern": "^[^\\x00-\\x1f\\x7f]*$", "description": "one line of text"}
+_ONE_LINE = "^[^\\x00-\\x1f\\x7f]*$"
 # A secret: plain text or an Ansible Vault value (``!vault |``), which loads as a string.
 _SECRET = {"type": "string", "minLength": 1, "description": "Plain text or an Ansible Vault value (!vault)."}
 _HOST = {"type": "string", "minLength": 1, "maxLength": 253, "pattern": r"^[A-Za-z0-9_.:\[\]-]+$"}
@@ -86,8 +88,20 @@ _LINE = _object(
         "number": _NUMBER,
         "display_name": _TEXT,
         "label": _TEXT,
-        "username": {"type": "string", "minLength": 1, "maxLength": 128},
-        "auth_username": {"type": "string", "minLength": 1, "maxLength": 128},
+        "username": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 128,
+            "pattern": "^[^\\s]+$",
+            "description": "no spaces",
+        },
+        "auth_username": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 128,
+            "pattern": "^[^\\s]+$",
+            "description": "no spaces",
+        },
         "password": _SECRET,
         "register": {"type": "boolean", "description": "false for a line that never registers (no password needed)"},
         "voicemail": _NUMBER,
@@ -242,7 +256,13 @@ KEY_TEMPLATE = _object({"description": _TEXT, "keys": _KEYS}, required=("keys",)
 PHONE = _object(
     {
         "mac": _MAC,
-        "name": {"type": "string", "minLength": 1, "maxLength": 64},
+        "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": _ONE_LINE,
+            "description": "one line of text",
+        },
         "vendor": _NAME,
         "model": {"type": "string", "minLength": 1, "maxLength": 64},
         "profile": _NAME,
@@ -290,7 +310,13 @@ FIRMWARE = _object(
 
 MOBILITY_USER = _object(
     {
-        "name": {"type": "string", "minLength": 1, "maxLength": 64},
+        "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": _ONE_LINE,
+            "description": "one line of text",
+        },
         "number": _NUMBER,
         "pin_hash": {
             "type": "string",

@@ -11,14 +11,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..fleet.errors import FleetError
-from ..fleet.files import atomic_write, read_bytes
+from ..fleet.files import read_bytes
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -27,6 +29,7 @@ from ..render.renderer import FleetRenderer
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
 from .manifest import Manifest, read_manifest, state_dir, write_manifest
+from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
 
@@ -48,6 +51,7 @@ class PublishResult:
     warnings: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     diff: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)  # seconds per phase: load, render, commit
 
 
 def _sha256(data: bytes) -> str:
@@ -55,10 +59,10 @@ def _sha256(data: bytes) -> str:
 
 
 def _inside(web_root: str, name: str) -> str:
-    path = os.path.normpath(os.path.join(web_root, name))
-    if os.path.commonpath([os.path.abspath(web_root), os.path.abspath(path)]) != os.path.abspath(web_root):
+    """The path of ``name`` in the web root; a name that would leave it (a driver bug) is refused."""
+    if name.startswith("/") or ".." in name.split("/") or "\\" in name or "\0" in name:
         raise PublishError(f"refusing to touch {name}: outside the web root")
-    return path
+    return os.path.join(web_root, name)
 
 
 class Publisher:
@@ -73,6 +77,8 @@ class Publisher:
         check_mode: bool = False,
         diff: bool = False,
         lock_timeout: float = 60.0,
+        workers: int | None = None,
+        min_parallel: int = 400,
     ) -> None:
         self.fleet_source = fleet_source
         self.web_root = web_root
@@ -82,6 +88,10 @@ class Publisher:
         self.check_mode = check_mode
         self.want_diff = diff
         self.lock_timeout = lock_timeout
+        self.workers = default_workers() if workers is None else workers
+        self.min_parallel = min_parallel
+        self.staged: list[tuple[str, str]] = []
+        self._made_dirs: set = set()  # (temporary file, final file) written, not yet renamed
         self.result = PublishResult()
 
     # -- entry point -------------------------------------------------------------------------------
@@ -111,70 +121,116 @@ class Publisher:
             result.noop = True
             result.phones = len(old.phones)
             return result
+        started = time.perf_counter()
         fleet = load_fleet(self.fleet_source, decrypt=self.decrypt_file)
+        result.timings["load"] = time.perf_counter() - started
         result.warnings.extend(str(warning) for warning in fleet.warnings)
         result.phones = len(fleet.phones)
         new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
         renderer = FleetRenderer(fleet, self.reveal)
-        inputs = InputFingerprints(fleet, code_print)
-        pending: list[tuple[str, bytes, str | None]] = []
-        for phone in fleet.phones:
-            self._phone(phone, renderer, inputs, old, new, pending)
-        self._shared(renderer, old, new, pending)
-        self._firmware(fleet, old, new)
-        removed = sorted(set(old.files) - set(new.files))
-        if result.errors:
-            raise PublishError(
-                f"{len(result.errors)} phone(s) cannot be rendered; nothing was published:\n"
-                + "\n".join(f"  - {error}" for error in result.errors)
-            )
-        result.written = [name for name, _data, _phone in pending]
+        self._renderer, self._inputs, self._old = renderer, InputFingerprints(fleet, code_print), old
+        try:
+            for outcome in map_phones(self._process, fleet.phones, self.workers, self.min_parallel):
+                self._merge(outcome, old, new)
+            result.timings["render"] = time.perf_counter() - started - result.timings["load"]
+            self._shared(renderer, old, new)
+            self._firmware(fleet, old, new)
+            removed = sorted(set(old.files) - set(new.files))
+            if result.errors:
+                raise PublishError(
+                    f"{len(result.errors)} phone(s) cannot be rendered; nothing was published:\n"
+                    + "\n".join(f"  - {error}" for error in result.errors)
+                )
+        except BaseException:
+            self._discard_staged()
+            raise
         result.removed = removed
-        result.changed = bool(pending or removed or result.firmware_copied)
+        result.changed = bool(result.written or removed or result.firmware_copied)
         if not self.check_mode:
-            self._apply(pending, removed, new)
+            committing = time.perf_counter()
+            self._commit(removed, new)
+            result.timings["commit"] = time.perf_counter() - committing
         return result
 
     # -- phones --------------------------------------------------------------------------------------
 
-    def _phone(self, phone, renderer, inputs, old: Manifest, new: Manifest, pending: list) -> None:
-        fingerprint = inputs.phone(phone)
+    def _process(self, phone) -> tuple:
+        """Everything about one phone, run in a worker: returns an outcome and changes no shared state.
+
+        ("unchanged", mac, fingerprint) | ("error", mac, message) |
+        ("rendered", mac, fingerprint, {name: sha256}, changed names, staged files, warnings, diffs)
+        """
+        old = self._old
+        fingerprint = self._inputs.phone(phone)
         before = old.phones.get(phone.mac)
         if (
             before
             and before.get("input") == fingerprint
             and all(os.path.exists(os.path.join(self.web_root, name)) for name in before.get("files", []))
         ):
-            new.phones[phone.mac] = before
+            return ("unchanged", phone.mac, fingerprint)
+        try:
+            rendered = self._renderer.phone(phone)
+        except RenderError as exc:
+            return ("error", phone.mac, str(exc))
+        digests, changed, staged, diffs = {}, [], [], []
+        for name in sorted(rendered.files):
+            data = rendered.files[name]
+            digests[name] = _sha256(data)
+            if self._differs(name, digests[name], old):
+                changed.append(name)
+                if self.want_diff:
+                    diffs.append(self._diff_entry(name, data, self._phone_secrets(phone, self._renderer), phone))
+                if not self.check_mode:
+                    staged.append(self._write_staged(name, data))
+        return ("rendered", phone.mac, fingerprint, digests, changed, staged, rendered.warnings, diffs)
+
+    def _merge(self, outcome: tuple, old: Manifest, new: Manifest) -> None:
+        kind, mac = outcome[0], outcome[1]
+        if kind == "error":
+            self.result.errors.append(outcome[2])
+            return
+        if kind == "unchanged":
+            before = old.phones[mac]
+            new.phones[mac] = before
             for name in before.get("files", []):
                 new.files[name] = old.files[name]
             return
-        try:
-            rendered = renderer.phone(phone)
-        except RenderError as exc:
-            self.result.errors.append(str(exc))
-            return
+        _kind, _mac, fingerprint, digests, changed, staged, warnings, diffs = outcome
+        self.staged.extend(staged)
         self.result.rendered += 1
-        self.result.warnings.extend(rendered.warnings)
-        changed = False
-        for name in sorted(rendered.files):
-            data = rendered.files[name]
-            digest = _sha256(data)
+        self.result.warnings.extend(warnings)
+        self.result.diff.extend(diffs)
+        for name, digest in digests.items():
             owner = new.files.get(name)
             if owner is not None:
-                other = owner["phone"]
-                self.result.errors.append(f"phone {format_mac(phone.mac)}: file {name} is also made for {other}")
-                continue
-            new.files[name] = {"sha256": digest, "phone": phone.mac}
-            if self._differs(name, digest, old):
-                changed = True
-                pending.append((name, data, phone.mac))
-                if self.want_diff:
-                    self._add_diff(name, data, self._phone_secrets(phone, renderer), phone)
-        version = _sha256("".join(new.files[name]["sha256"] for name in sorted(rendered.files)).encode())[:12]
-        new.phones[phone.mac] = {"input": fingerprint, "version": version, "files": sorted(rendered.files)}
+                self.result.errors.append(f"phone {format_mac(mac)}: file {name} is also made for {owner['phone']}")
+            new.files[name] = {"sha256": digest, "phone": mac}
+        version = _sha256("".join(digests[name] for name in sorted(digests)).encode())[:12]
+        new.phones[mac] = {"input": fingerprint, "version": version, "files": sorted(digests)}
+        self.result.written.extend(changed)
         if changed:
-            self.result.phones_changed.append(phone.mac)
+            self.result.phones_changed.append(mac)
+
+    def _write_staged(self, name: str, data: bytes) -> tuple[str, str]:
+        path = _inside(self.web_root, name)
+        directory = os.path.dirname(path)
+        if directory != self.web_root and directory not in self._made_dirs:
+            os.makedirs(directory, exist_ok=True)
+            self._made_dirs.add(directory)
+        return _write_temporary(path, data), path
+
+    def _stage(self, name: str, data: bytes) -> None:
+        """Write a changed file beside its final name now; it is renamed over it at commit."""
+        self.result.written.append(name)
+        if not self.check_mode:
+            self.staged.append(self._write_staged(name, data))
+
+    def _discard_staged(self) -> None:
+        for temporary, _final in self.staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        self.staged.clear()
 
     def _differs(self, name: str, digest: str, old: Manifest) -> bool:
         recorded = old.files.get(name)
@@ -203,21 +259,19 @@ class Publisher:
             found.append(self.reveal(control["password"]))
         return found
 
-    def _add_diff(self, name: str, data: bytes, secrets: list[str], phone=None) -> None:
+    def _diff_entry(self, name: str, data: bytes, secrets: list[str], phone=None) -> dict:
         current = read_bytes(os.path.join(self.web_root, name))
         header = name if phone is None else f"{name} ({format_mac(phone.mac)}{', ' + phone.name if phone.name else ''})"
-        self.result.diff.append(
-            {
-                "before_header": header,
-                "after_header": header,
-                "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
-                "after": scrub(data.decode("utf-8", "replace"), secrets),
-            }
-        )
+        return {
+            "before_header": header,
+            "after_header": header,
+            "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
+            "after": scrub(data.decode("utf-8", "replace"), secrets),
+        }
 
     # -- shared files --------------------------------------------------------------------------------
 
-    def _shared(self, renderer: FleetRenderer, old: Manifest, new: Manifest, pending: list) -> None:
+    def _shared(self, renderer: FleetRenderer, old: Manifest, new: Manifest) -> None:
         try:
             files, _owners = renderer.shared()
         except RenderError as exc:
@@ -231,9 +285,9 @@ class Publisher:
             digest = _sha256(files[name])
             new.files[name] = {"sha256": digest, "phone": None}
             if self._differs(name, digest, old):
-                pending.append((name, files[name], None))
                 if self.want_diff:
-                    self._add_diff(name, files[name], secrets)
+                    self.result.diff.append(self._diff_entry(name, files[name], secrets))
+                self._stage(name, files[name])
 
     # -- firmware ------------------------------------------------------------------------------------
 
@@ -290,15 +344,10 @@ class Publisher:
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def _apply(self, pending: list, removed: list, new: Manifest) -> None:
-        made_dirs: set = set()
-        for name, data, _phone in pending:
-            path = _inside(self.web_root, name)
-            directory = os.path.dirname(path)
-            if directory not in made_dirs:
-                os.makedirs(directory, exist_ok=True)
-                made_dirs.add(directory)
-            atomic_write(path, data, sync=False)
+    def _commit(self, removed: list, new: Manifest) -> None:
+        for temporary, final in self.staged:
+            os.replace(temporary, final)
+        self.staged.clear()
         for target_name in self.result.firmware_copied:
             item_file = target_name.split("/", 1)[1]
             path = _inside(self.web_root, target_name)
@@ -307,13 +356,27 @@ class Publisher:
             shutil.copyfile(os.path.join(self.firmware_dir, item_file), temp)
             os.replace(temp, path)
         for name in removed:
-            path = _inside(self.web_root, name)
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(_inside(self.web_root, name))
         os.sync()  # every file on disk before the manifest says it is there
         write_manifest(self.web_root, new)
+
+
+def _write_temporary(path: str, data: bytes) -> str:
+    """Write ``data`` to a temporary file beside ``path`` (renamed over it at commit); returns its name.
+
+    The publish lock makes the temporary name unique, so it needs none of mkstemp's random names and
+    buffered file objects; files are flushed together (os.sync) before the manifest records them.
+    """
+    temp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
+    return temp
 
 
 def _file_sha256(path: str) -> str:

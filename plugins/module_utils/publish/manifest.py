@@ -38,7 +38,7 @@ class Manifest:
             "phones": self.phones,
             "firmware_files": self.firmware_files,
         }
-        return json.dumps(data, indent=1, sort_keys=True).encode() + b"\n"
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 
 
 def state_dir(web_root: str) -> str:

@@ -148,7 +148,13 @@ class ContextBuilder:
         self._profiles: dict[tuple, dict] = {}
 
     def secret(self, value) -> str | None:
-        return None if value is None else self.reveal(value)
+        if value is None:
+            return None
+        clear = self.reveal(value)
+        if any(ord(char) < 32 or ord(char) == 127 for char in clear):
+            # A line break in a secret would start a new parameter in line-based config formats.
+            raise RenderError("a password holds a line break or control character; it cannot be written safely")
+        return clear
 
     def profile_part(self, profile_name: str | None, driver: VendorDriver, who: str) -> dict:
         key = (profile_name, driver.vendor.name)

@@ -19,6 +19,7 @@ class KeyLayout:
 
 def _key_dict(key, index: int, page: int | None = None) -> dict:
     return {
+        "number": key.index,
         "index": index,
         "page": page,
         "function": key.function,

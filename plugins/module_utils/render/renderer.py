@@ -44,6 +44,7 @@ class FleetRenderer:
         model = driver.vendor.model(phone.model)
         context, warnings = self.contexts.phone_context(phone, driver, model)
         result.warnings.extend(warnings)
+        result.warnings.extend(f"{who}: {warning}" for warning in driver.warnings(context))
         for spec in driver.phone_files(context):
             result.files[spec.name] = driver.render(spec, context)
         return result
@@ -58,10 +59,26 @@ class FleetRenderer:
             if driver is None:
                 continue
             models = sorted({p.model for p in self.fleet.phones if p.vendor == name and p.model})
-            context = {"provisioning": self.contexts.provisioning, "models": models, "settings": self.fleet.settings}
+            context = {
+                "provisioning": self.contexts.provisioning,
+                "models": models,
+                "settings": self.fleet.settings,
+                "phone_auth": self._phone_auth(name),
+            }
             for spec in [*driver.shared_files(context), *driver.base_files(context)]:
                 if spec.name in files:
                     raise RenderError(f"{name}: file {spec.name} is also made by another vendor's driver")
                 files[spec.name] = driver.render(spec, context)
                 owners.append((spec.name, name))
         return files, owners
+
+    def _phone_auth(self, vendor: str) -> dict | None:
+        """How phones of ``vendor`` authenticate to the provisioning server, password revealed; None if not set."""
+        auth = (self.fleet.settings.get("phone_auth") or {}).get(vendor)
+        if not auth or auth.get("method", "none") == "none":
+            return None
+        return {
+            "method": auth["method"],
+            "username": auth.get("username", ""),
+            "password": self.contexts.secret(auth.get("password")) or "",
+        }

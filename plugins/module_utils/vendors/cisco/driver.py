@@ -1,4 +1,4 @@
-# Private to this collection: the Cisco enterprise (CUCM firmware) data sheet.
+# Private to this collection: the Cisco enterprise (CUCM firmware) data sheet and rendering driver.
 """Cisco desk phones running enterprise (CUCM) SIP firmware, provisioned without a CUCM.
 
 Files the phone fetches, over HTTP port 6970 first, then TFTP 69 (server from DHCP option 150 or 66):
@@ -23,10 +23,56 @@ Unverified (``verified=False``): every model not named above, i.e. 3905, 69xx, 7
 from the CUCM ``addOnModules`` device types, key counts and maximum counts from memory). DX70/DX80
 run RoomOS/CE: best effort only. OUIs: a partial, unverified list of Cisco blocks seen on phones; Cisco
 owns many more, so a Cisco MAC may not be recognised by its prefix.
+
+Rendering (``CiscoDriver`` below): what it writes, and which facts are unverified (we have no real phone):
+
+* ``SEP<MAC>.cnf.xml`` (MAC upper case), a ``<device>`` document; element names from
+  research/unify-cisco.md B.2 (usecallmanager.nz) and wazo's 8941/8945 template. The CP-3905 gets its
+  own template: the same schema, but its one line names the registrar and port itself instead of
+  ``USECALLMANAGER`` (as the CP-3905 configurator tools do) and it has no line keys, softkey file,
+  expansion modules or XML services [unverified].
+* ``SEP<MAC>-dialplan.xml`` when the profile's Cisco extended sets have dial rules: a
+  ``<DIALTEMPLATE>`` of ``<TEMPLATE MATCH= Timeout= User=>`` rules, named in ``<dialTemplate>``. The
+  element and attribute names are from memory of CUCM dial plan files [unverified], and so is the
+  phone accepting any file name there.
+* ``XMLDefault.cnf.xml`` for unknown phones: only the provisioning service's URLs (the shared context
+  has no registrar, so an unknown phone cannot register from it) [root element ``<Default>`` unverified].
+* Keys: one ``<line button=N>`` per key in ``<sipLines>``; ``featureID`` 9 line, 2 speed dial,
+  21 BLF (``featureOptionMask`` 1), 22 BLF park, 23 intercom, 20 service URL, 127 pickup, 130 DND
+  (B.3). Lines without a line key take the lowest free buttons. Expansion-module keys continue the
+  button numbers after the phone's own keys (phone keys, then module 1, module 2 ...) and each module
+  is declared in ``<addOnModules>`` with its ``deviceType`` [numbering and device types unverified].
+* Transport: ``transportLayerProtocol`` 1 TCP, 2 UDP, 3 TLS [verified in B.2, wazo]. The driver
+  default is TCP, as UDP gives retransmit errors (B.2); a profile's transport wins.
+* Time zone: ``render/windows_zones.windows_zone`` (Windows-style names; mapping unverified).
+* Firmware: ``<loadInformation>`` is the kit file's name without ``.loads`` (B.8, verified in UCM);
+  the phone then fetches ``<name>.loads`` and its parts from the provisioning server's root.
+* VLAN: written to ``vendorConfig/voiceVlanAccess`` as wazo does; the phone may take its voice VLAN
+  only from CDP/LLDP [unverified]. DSCP values are written as TOS bytes (DSCP x 4: 46 -> 184) as
+  wazo's and CUCM's 184 for EF suggest [unverified].
+* Admin: ``commonProfile/phonePassword``, ``sshUserId`` ``admin`` and ``sshPassword`` from
+  ``admin_password``; ``sshAccess`` (0 = enabled, inverted) is 0 only when there is a password.
+* Extended sets: ``params`` become children of ``<vendorConfig>`` (after and overriding the
+  driver's own ones there: webAccess, sshAccess, pcPort, voiceVlanAccess, enableCdpSwPort, ...);
+  booleans are written ``true``/``false``. ``cisco.softkey_template`` is named in ``<softKeyFile>``
+  (the file itself is the operator's). ``cisco.certificates`` are not rendered: the phone trusts
+  only certificates in a signed CTL/ITL, which this driver does not make.
+* Services: ``servicesURL`` = ``<base_url>cisco/services`` and ``authenticationURL`` =
+  ``<base_url>cisco/authenticate``; the provisioning service will answer them in a later issue (the
+  authentication URL must answer ``AUTHORIZED`` for CGI/Execute and screenshots).
+* Codecs: only ``preferredCodec`` (the first of the profile's codecs the phone names) and
+  ``advertiseG722Codec``; the phone negotiates the rest itself [preferredCodec values unverified].
+* Families: booleans of line and call features are 1/0 on 78xx/88xx/89xx/99xx, 2/0 on 69xx
+  (0/1 off, 2/3 on) and 1/0 on 79xx (B.6) [unverified].
 """
 
 from __future__ import annotations
 
+import re
+import typing
+
+from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
+from ...render.windows_zones import windows_zone
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
 # Cisco enterprise and MPP firmware run on the same hardware, so cisco_mpp reuses this tuple.
@@ -142,3 +188,209 @@ VENDOR = VendorInfo(
         "unless the server helps. Same hardware as cisco_mpp: tell them apart by the files requested."
     ),
 )
+
+
+_TRANSPORT = {"tcp": 1, "udp": 2, "tls": 3}
+_ELEMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+#: expansion module -> ``addOnModule/deviceType`` [unverified; BEKEM / CP-8800-* from UCM B.6]
+_DEVICE_TYPES = {
+    "CP-BEKEM": "BEKEM",
+    "CP-8800-Audio": "CP-8800-Audio",
+    "CP-8800-Video": "CP-8800-Video",
+    "CP-CKEM": "CKEM",
+    "CP-7914": "7914",
+    "CP-7915": "7915",
+    "CP-7916": "7916",
+}
+
+
+def _family(model: str) -> str:
+    """'3905', '69xx', '79xx' or 'modern' (78xx, 88xx, 89xx, 99xx, DX)."""
+    digits = "".join(ch for ch in model if ch.isdigit())
+    if digits == "3905":
+        return "3905"
+    if digits.startswith("69"):
+        return "69xx"
+    if digits.startswith("79"):
+        return "79xx"
+    return "modern"
+
+
+def _xml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def load_name(file: str) -> str:
+    """``<loadInformation>``: the load file's name without ``.loads`` (dots inside the name stay)."""
+    return file[: -len(".loads")] if file.lower().endswith(".loads") else file
+
+
+class CiscoDriver(VendorDriver):
+    """Cisco enterprise SIP firmware: ``SEP<MAC>.cnf.xml``, a dial plan, ``XMLDefault.cnf.xml``."""
+
+    vendor = VENDOR
+    template_dir = template_folder(__file__)
+    mac_case = "upper"
+    key_functions: typing.ClassVar[dict] = {
+        "line": 9,
+        "speed_dial": 2,
+        "url": 20,
+        "blf": 21,
+        "park": 22,
+        "intercom": 23,
+        "pickup": 127,
+        "dnd": 130,
+        "none": None,
+    }
+    codec_names: typing.ClassVar[dict] = {
+        "pcmu": "g711ulaw",
+        "pcma": "g711alaw",
+        "g722": "g722",
+        "g729": "g729a",
+        "ilbc": "ilbc",
+    }
+    defaults: typing.ClassVar[dict] = {"sip": {"transport": "tcp"}}
+    requested_files = (
+        r"SEP(?P<mac>[0-9A-F]{12})\.cnf\.xml",
+        r"SEP(?P<mac>[0-9A-F]{12})\.cnf\.xml\.sgn",
+        r"CTLSEP(?P<mac>[0-9A-F]{12})\.tlv",
+        r"ITLSEP(?P<mac>[0-9A-F]{12})\.tlv",
+        r"CTLFile\.tlv",
+        r"ITLFile\.tlv",
+        r"XMLDefault\.cnf\.xml",
+        r"SEP(?P<mac>[0-9A-F]{12})-dialplan\.xml",
+    )
+    #: enterprise phones fetch over TFTP and HTTP 6970 without a User-Agent worth matching
+    user_agents = ()
+
+    def phone_files(self, context: dict) -> list[FileSpec]:
+        mac = context["phone"]["mac_upper"]
+        family = _family(context["phone"]["model"])
+        files = [FileSpec(f"SEP{mac}.cnf.xml", "sep-3905.cnf.xml.j2" if family == "3905" else "sep.cnf.xml.j2")]
+        if context["cisco"]["dial_rules"]:
+            files.append(FileSpec(f"SEP{mac}-dialplan.xml", "dialplan.xml.j2"))
+        return files
+
+    def base_files(self, context: dict) -> list[FileSpec]:
+        return [FileSpec("XMLDefault.cnf.xml", "XMLDefault.cnf.xml.j2")]
+
+    def render(self, spec: FileSpec, context: dict) -> bytes:
+        extra = {"urls": self.service_urls(context["provisioning"])}
+        if "phone" in context:
+            extra["device"] = self.device(context)
+        return super().render(spec, {**context, **extra})
+
+    @staticmethod
+    def service_urls(provisioning: dict) -> dict:
+        """URLs of the provisioning service the phone calls (answered by the service, a later issue)."""
+        base = provisioning["base_url"]
+        return {"services": base + "cisco/services", "authentication": base + "cisco/authenticate"}
+
+    # -- per phone values the templates need beyond the neutral context -------------------------
+
+    def device(self, context: dict) -> dict:
+        phone = context["phone"]
+        family = _family(phone["model"])
+        who = f"phone {phone['mac_colon']} ({phone['name']})"
+        firmware = context["firmware"]
+        sip = context["sip"]
+        network = context["network"]
+        on, off = ("2", "0") if family == "69xx" else ("1", "0")
+        return {
+            "family": family,
+            "on": on,
+            "off": off,
+            "timezone": windows_zone(context["time"]["timezone"]),
+            "date_template": "D/M/Y" + ("A" if context["time"]["time_format"] == "12h" else ""),
+            "transport": _TRANSPORT[sip["transport"]],
+            "load": load_name(firmware["file"]) if firmware else None,
+            "buttons": self.buttons(context),
+            "add_ons": [
+                {"index": module["index"], "type": _DEVICE_TYPES.get(module["name"], module["name"])}
+                for module in context["modules"]
+            ],
+            "preferred_codec": self.codec_names[context["codecs"][0]] if context["codecs"] else "none",
+            "g722": "g722" in context["codecs"],
+            "dscp_audio": network["dscp_rtp"] * 4,
+            "dscp_signalling": network["dscp_sip"] * 4,
+            "vendor_config": self.vendor_config(context, who),
+            "dial_template": f"SEP{phone['mac_upper']}-dialplan.xml" if context["cisco"]["dial_rules"] else None,
+            "dial_rules": [
+                {
+                    "match": rule["pattern"],
+                    "timeout": rule.get("timeout"),
+                    "user": "IP" if rule.get("user") == "ip" else "Phone",
+                }
+                for rule in context["cisco"]["dial_rules"]
+            ],
+        }
+
+    def vendor_config(self, context: dict, who: str) -> list[tuple[str, str]]:
+        """``<vendorConfig>`` children: the driver's, then the extended sets' ``params`` (which win)."""
+        network = context["network"]
+        own = {
+            "pcPort": 0,
+            "settingsAccess": 1,
+            "garp": 0,
+            "webAccess": 0,
+            "sshAccess": 0 if context["admin_password"] else 1,
+            "enableCdpSwPort": int(bool(network["cdp"])),
+            "enableLldpSwPort": int(bool(network["lldp"])),
+            "g722CodecSupport": int("g722" in context["codecs"]),
+        }
+        if network["vlan_id"] is not None:
+            own["voiceVlanAccess"] = network["vlan_id"]
+        for name in context["params"]:
+            if not _ELEMENT.match(str(name)):
+                raise RenderError(f"{who}: Cisco extended set parameter '{name}' is not an XML element name")
+        merged = {**own, **context["params"]}
+        return [(str(name), _xml_value(value)) for name, value in merged.items()]
+
+    def buttons(self, context: dict) -> list[dict]:
+        """``<line button>`` entries: keys on the phone, lines without a line key, then module keys."""
+        lines = {line["index"]: line for line in context["lines"]}
+        line_keys = context["phone"]["line_keys"] or 0
+        buttons: dict[int, dict] = {}
+        placed_lines: set[int] = set()
+        for key in context["keys"]:
+            code = self.key_functions[key["function"]]
+            if code is None:
+                continue
+            if key["function"] == "line":
+                if key["line"] not in lines or key["line"] in placed_lines:
+                    continue
+                placed_lines.add(key["line"])
+                buttons[key["index"]] = {"button": key["index"], "feature": 9, "line": lines[key["line"]]}
+            else:
+                buttons[key["index"]] = self._feature(key["index"], code, key)
+        free = (index for index in range(1, 10_000) if index not in buttons)
+        for index, line in lines.items():
+            if index not in placed_lines:
+                button = next(free)
+                buttons[button] = {"button": button, "feature": 9, "line": line}
+        offset = line_keys
+        for module in context["modules"]:
+            for key in module["keys"]:
+                code = self.key_functions[key["function"]]
+                if code is not None and key["function"] != "line":
+                    buttons[offset + key["index"]] = self._feature(offset + key["index"], code, key)
+            info = self.vendor.expansion_module(module["name"])
+            offset += info.keys if info else 0
+        return [buttons[button] for button in sorted(buttons)]
+
+    @staticmethod
+    def _feature(button: int, code: int, key: dict) -> dict:
+        return {
+            "button": button,
+            "feature": code,
+            "line": None,
+            "label": (key["label"] or key["value"])[:30],
+            "value": key["value"],
+            "blf": key["function"] == "blf",
+            "url": key["function"] == "url",
+        }
+
+
+DRIVER = CiscoDriver()

@@ -1,4 +1,4 @@
-# Private to this collection: the Yealink data sheet.
+# Private to this collection: the Yealink driver (data sheet and rendering).
 """Yealink T19 E2 … T58 desk phones, provisioned over HTTP(S) or TFTP.
 
 Files the phone fetches: ``<mac>.boot`` (else ``y000000000000.boot``), whose ``include:config`` lines
