@@ -21,7 +21,8 @@ demo: setup
 	$(BIN)/ansible-playbook playbooks/validate.yml
 	$(BIN)/ansible-inventory -i inventory/demo --graph
 	$(BIN)/ansible-playbook -i inventory/demo playbooks/publish.yml
-	@echo "Published files (build/demo/www):" && ls build/demo/www
+	@echo "Published into build/demo/www: $$(find build/demo/www -type f -not -path '*/.phonefleet/*' | wc -l) files, among them:"
+	@cd build/demo/www && ls 805ec0112233.cfg SEP0CD0F8A1B2C3.cnf.xml 24d921aabb01.cfg 001ae8556677_config.xml | sed 's/^/  /'
 
 ## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint
 test: setup unit lint sanity

@@ -178,7 +178,7 @@ class ContextBuilder:
                     cisco["dial_rules"] = extended.dial_rules or cisco["dial_rules"]
                     cisco["softkey_template"] = extended.softkey_template or cisco["softkey_template"]
                     cisco["certificates"] = extended.certificates or cisco["certificates"]
-        codecs = [codec for codec in profile.codecs or ["g722", "pcma", "pcmu"]]
+        codecs = list(profile.codecs or ["g722", "pcma", "pcmu"])
         part = {
             "profile": profile.name,
             "sip": sip,

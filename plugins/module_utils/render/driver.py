@@ -137,7 +137,7 @@ if jinja2 is not None:
         """
 
         def getattr(self, obj, attribute):
-            if type(obj) is dict:
+            if type(obj) is dict:  # pylint: disable=unidiomatic-typecheck  # exactly dict: subclasses keep jinja's rules
                 try:
                     return obj[attribute]
                 except KeyError:

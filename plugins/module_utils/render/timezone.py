@@ -78,7 +78,7 @@ def _posix_footer(name: str) -> str:
 def _open_zone(name: str):
     if not re.fullmatch(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*", name):
         raise ValueError(name)
-    import importlib.resources as resources
+    from importlib import resources
 
     for root in zoneinfo.TZPATH:
         try:
@@ -86,7 +86,7 @@ def _open_zone(name: str):
         except OSError:
             continue
     try:  # the tzdata package, where the system has no tz database
-        package, _, leaf = f"tzdata.zoneinfo.{name.replace('/', '.')}".rpartition(".")
+        package, _ignored, leaf = f"tzdata.zoneinfo.{name.replace('/', '.')}".rpartition(".")
         return resources.files(package).joinpath(leaf).open("rb")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         raise ValueError(name) from None

@@ -86,7 +86,7 @@ CISCO_ZONES: tuple[tuple[str, int, bool], ...] = (
     ("Fiji" + _S, 720, False),
 )
 
-_NAMES = {name for name, _, _ in CISCO_ZONES}
+_NAMES = {name for name, _ignored, _ignored in CISCO_ZONES}
 
 #: Olson name -> Cisco name; CLDR's Windows zone, or the Cisco zone standing in for it (see the module doc).
 ZONES: dict[str, str] = {

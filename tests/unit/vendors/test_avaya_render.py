@@ -234,8 +234,8 @@ def test_profile_change_changes_the_file(tmp_path):
 
 def test_rendering_is_deterministic():
     assert render_demo_phone(MAC).files == render_demo_phone(MAC).files
-    first, _ = FleetRenderer(demo_fleet(), reveal).shared()
-    second, _ = FleetRenderer(demo_fleet(), reveal).shared()
+    first, _ignored = FleetRenderer(demo_fleet(), reveal).shared()
+    second, _ignored = FleetRenderer(demo_fleet(), reveal).shared()
     assert {k: v for k, v in first.items() if k.endswith(".txt")} == {
         k: v for k, v in second.items() if k.endswith(".txt")
     }

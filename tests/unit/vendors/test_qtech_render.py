@@ -97,7 +97,7 @@ def test_keys_have_no_place_on_a_qvp_and_say_so(tmp_path):
     assert any("00:0a:dd:10:20:31 (Loading dock)" in w and "key 1 has no place" in w for w in rendered.warnings)
     # dnd is no Fanvil DSS function: refused before placement, naming the phone
     assert any("00:0a:dd:10:20:31 (Loading dock)" in w and "'dnd' is not supported" in w for w in rendered.warnings)
-    root, _ = line_one(rendered)
+    root, _ignored = line_one(rendered)
     assert root.find("./dsskey//Fkey") is None
 
 
@@ -112,7 +112,7 @@ def test_qtech_extended_sets_apply_and_platform_sets_do_not(tmp_path):
     profiles = profiles.replace(anchor, anchor + "    extended: [fanvil-only, qtech-dock]\n")
     fleet = fleet_from(tmp_path, **{"extended_sets.yml": text, "profiles.yml": profiles})
     phone = fleet.phone(MAC)
-    context, _ = ContextBuilder(fleet, reveal).phone_context(
+    context, _ignored = ContextBuilder(fleet, reveal).phone_context(
         phone, qtech.DRIVER, qtech.DRIVER.vendor.model(phone.model)
     )
     assert context["params"] == {"backlight": 30}

@@ -151,9 +151,9 @@ def test_keys_lines_blf_and_key_module(tmp_path):
 def test_wpi_items_are_what_the_dms_file_writes():
     fleet = demo_fleet()
     phone = fleet.phone(MAC)
-    context, _ = ContextBuilder(fleet, reveal).phone_context(phone, DRIVER, DRIVER.vendor.model(phone.model))
+    context, _ignored = ContextBuilder(fleet, reveal).phone_context(phone, DRIVER, DRIVER.vendor.model(phone.model))
     listed = DRIVER.wpi_items(context)
-    assert all(isinstance(name, str) and (index is None or isinstance(index, int)) for name, index, _ in listed)
+    assert all(isinstance(name, str) and (index is None or isinstance(index, int)) for name, index, _ignored in listed)
     assert messages(render_demo_phone(MAC).files[FILE])["WriteItems"] == listed
     assert DRIVER.software_items(context) == []
 

@@ -237,7 +237,7 @@ class GrandstreamDriver(VendorDriver):
     @staticmethod
     def firmware(firmware: dict) -> dict:
         """P192 (server path) and P232 (file prefix): the phone asks for <prefix><model>fw.bin."""
-        directory, _, name = firmware["url"].rpartition("/")
+        directory, _ignored, name = firmware["url"].rpartition("/")
         match = _FIRMWARE_NAME.search(name)
         return {"path": _server_path(directory), "prefix": name[: match.start()] if match else ""}
 

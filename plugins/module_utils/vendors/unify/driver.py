@@ -173,10 +173,10 @@ class UnifyDriver(VendorDriver):
     @staticmethod
     def _with_params(items: list[Item], params: dict) -> list[Item]:
         """Extended-set parameters (``name`` or ``name[index]``) replace the item they name, else come last."""
-        position = {(name, index): number for number, (name, index, _) in enumerate(items)}
+        position = {(name, index): number for number, (name, index, _ignored) in enumerate(items)}
         result = list(items)
         for key, value in params.items():
-            name, _, rest = str(key).partition("[")
+            name, _ignored, rest = str(key).partition("[")
             index = int(rest.rstrip("]")) if rest else None
             item = (name, index, str(value))
             if (name, index) in position:
