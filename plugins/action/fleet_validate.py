@@ -4,35 +4,27 @@
 
 from __future__ import annotations
 
-import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import (
     FleetError,
     FleetValidationError,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.summary import fleet_summary
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter
 
 ARGUMENT_SPEC = {"fleet_dir": {"type": "path", "required": True}}
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        fleet_dir = args["fleet_dir"]
-        if not os.path.isabs(fleet_dir):
-            fleet_dir = os.path.join(self._loader.get_basedir(), fleet_dir)
+        fleet_dir = self._path(args["fleet_dir"])
         try:
             fleet = load_fleet(fleet_dir, decrypt=file_decrypter(self._loader))
         except FleetValidationError as exc:

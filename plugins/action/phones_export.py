@@ -8,7 +8,6 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write, read_bytes
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import display_name
@@ -18,6 +17,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.phon
     export_table,
     render_csv,
 )
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
 
 ARGUMENT_SPEC = {
@@ -31,16 +31,7 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
-
-    def _path(self, path: str) -> str:
-        """A path as given, relative to the playbook (or role) directory unless absolute."""
-        return path if os.path.isabs(path) else os.path.join(self._loader.get_basedir(), path)
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp

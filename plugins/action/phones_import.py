@@ -8,7 +8,6 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import csvio
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write
@@ -21,6 +20,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.phon
     UPDATED,
     plan_import,
 )
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import (
     decrypter,
     encrypter,
@@ -36,16 +36,7 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
-
-    def _path(self, path: str) -> str:
-        """A path as given, relative to the playbook (or role) directory unless absolute."""
-        return path if os.path.isabs(path) else os.path.join(self._loader.get_basedir(), path)
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp

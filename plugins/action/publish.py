@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
 
 ARGUMENT_SPEC = {
@@ -22,14 +21,7 @@ ARGUMENT_SPEC = {
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
-
-    def _path(self, path: str) -> str:
-        return path if os.path.isabs(path) else os.path.join(self._loader.get_basedir(), path)
-
+class ActionModule(ControllerAction):
     def _reveal(self):
         decrypt = decrypter(self._loader)
 

@@ -24,25 +24,13 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - phonefleet.provisioning.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Validation changes nothing.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action_group:
-    description: Use C(group/phonefleet.provisioning.fleet) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - phonefleet.provisioning.fleet
 seealso:
   - plugin: phonefleet.provisioning.fleet
     plugin_type: inventory

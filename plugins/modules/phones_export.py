@@ -67,30 +67,18 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - action_common_attributes.files
+  - phonefleet.provisioning.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: The file is built and compared; nothing is written.
   diff_mode:
     support: full
     details: The file before and after, with the password column masked.
-  platform:
-    platforms: posix
   safe_file_operations:
     support: full
   vault:
     support: full
-  action_group:
-    description: Use C(group/phonefleet.provisioning.fleet) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - phonefleet.provisioning.fleet
 seealso:
   - module: phonefleet.provisioning.phones_import
 author:

@@ -42,31 +42,19 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - action_common_attributes.files
+  - phonefleet.provisioning.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: The fleet is rendered and compared with the web root; nothing is written.
   diff_mode:
     support: full
     details: One diff per changed file, headed by the phone's MAC and name; passwords appear as C(********).
-  platform:
-    platforms: posix
   safe_file_operations:
     support: full
   vault:
     support: full
     details: Vault-encrypted secrets of the fleet are decrypted with the play's vault secrets.
-  action_group:
-    description: Use C(group/phonefleet.provisioning.fleet) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - phonefleet.provisioning.fleet
 seealso:
   - plugin: phonefleet.provisioning.fleet
     plugin_type: inventory
