@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tarfile
+import tempfile
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
@@ -17,11 +21,15 @@ ARGUMENT_SPEC = {
     "fleet_dir": {"type": "path", "required": True},
     "web_root": {"type": "path", "required": True},
     "firmware_dir": {"type": "path"},
+    "transfer": {"type": "str", "default": "auto", "choices": ["auto", "always"]},
+    "staging_dir": {"type": "path"},
 }
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
 
 
 class ActionModule(ControllerAction):
+    _requires_connection = True  # a remote web root is updated through the connection
+
     def _reveal(self):
         decrypt = decrypter(self._loader)
 
@@ -38,17 +46,16 @@ class ActionModule(ControllerAction):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        connection = self._play_context.connection
-        if connection not in LOCAL_CONNECTIONS:
-            raise AnsibleActionFail(
-                f"publish writes the web root of a provisioning server reached with the local connection; "
-                f"{task_vars.get('inventory_hostname')} uses '{connection}'. Run the play on the server "
-                "itself (ansible_connection: local), or see docs/publishing.md for remote servers."
-            )
+        host = task_vars.get("inventory_hostname", "server")
+        remote = self._play_context.connection not in LOCAL_CONNECTIONS or args["transfer"] == "always"
+        if remote and not os.path.isabs(args["web_root"]):
+            raise AnsibleActionFail(f"web_root: {args['web_root']} must be an absolute path on {host}")
+        staging = args["staging_dir"] or os.path.join("~", ".cache", "phonefleet", "publish", host)
+        staging = os.path.expanduser(staging)
         try:
             outcome = publish_fleet(
                 self._path(args["fleet_dir"]),
-                self._path(args["web_root"]),
+                staging if remote else self._path(args["web_root"]),
                 self._reveal(),
                 decrypt_file=file_decrypter(self._loader),
                 firmware_dir=self._path(args["firmware_dir"]) if args["firmware_dir"] else None,
@@ -57,6 +64,8 @@ class ActionModule(ControllerAction):
             )
         except FleetError as exc:
             raise AnsibleActionFail(to_text(exc)) from None
+        if remote and not self._task.check_mode and outcome.changed:
+            self._ship(staging, outcome, args["web_root"], task_vars)
         for warning in outcome.warnings:
             self._display.warning(warning)
         result.update(
@@ -80,4 +89,38 @@ class ActionModule(ControllerAction):
             )
         if self._task.diff and outcome.diff:
             result["diff"] = outcome.diff
+        if remote:
+            result["staging_dir"] = staging
         return result
+
+    def _ship(self, staging: str, outcome, web_root: str, task_vars) -> None:
+        """Send what changed in the staging copy to the server, applied there by web_root_sync.
+
+        If that fails, the staging copy is dropped, so the next publish renders and sends everything.
+        """
+        names = [*outcome.written, *outcome.firmware_copied, ".phonefleet/manifest.json"]
+        handle, archive = tempfile.mkstemp(prefix="phonefleet-publish-", suffix=".tar")
+        os.close(handle)
+        remote_tmp = None
+        try:
+            with tarfile.open(archive, "w") as bundle:
+                for name in names:
+                    bundle.add(os.path.join(staging, name), arcname=name, recursive=False)
+            remote_tmp = self._make_tmp_path()
+            remote_archive = self._connection._shell.join_path(remote_tmp, "publish.tar")
+            self._transfer_file(archive, remote_archive)
+            self._fixup_perms2((remote_tmp, remote_archive))
+            applied = self._execute_module(
+                module_name="phonefleet.provisioning.web_root_sync",
+                module_args={"archive": remote_archive, "web_root": web_root, "remove": list(outcome.removed)},
+                task_vars=task_vars,
+            )
+            if applied.get("failed"):
+                raise AnsibleActionFail(applied.get("msg", "web_root_sync failed"))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            os.unlink(archive)
+            if remote_tmp is not None:
+                self._remove_tmp_path(remote_tmp)

@@ -20,8 +20,11 @@ description:
   - A manifest in C(<web_root>/.phonefleet/manifest.json) records every file with its sha256, phone and config
     version. A lock in the same folder keeps two publishes from interleaving.
   - If any phone cannot be rendered (no profile, no driver, ...) nothing is published and every such phone is named.
-  - Runs on the controller; the provisioning server must be reached with the local connection (the play runs on
-    the server itself, or the web root is on the controller).
+  - Runs on the controller. For a server reached with the local connection the web root is written directly.
+    For any other server the fleet is published into a staging copy on the controller (O(staging_dir)), and
+    only what changed is sent through the connection in one archive and applied on the server by
+    M(phonefleet.provisioning.web_root_sync), each file renamed into place. If applying fails, the staging
+    copy is dropped so that the next publish sends everything.
 options:
   fleet_dir:
     description:
@@ -37,6 +40,20 @@ options:
     description:
       - Where the firmware files named in the fleet's C(firmware.files) are kept on the controller.
       - Without it, firmware is not published and a warning says so.
+    type: path
+  transfer:
+    description:
+      - V(auto) writes the web root directly when the server is reached with the local connection, and sends
+        the files through the connection otherwise.
+      - V(always) sends them through the connection in every case (for a local web root owned by another
+        user, with C(become)).
+    type: str
+    choices: [auto, always]
+    default: auto
+  staging_dir:
+    description:
+      - Where the controller keeps its copy of a remote server's web root, with its manifest.
+      - Defaults to C(~/.cache/phonefleet/publish/<inventory_hostname>).
     type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -59,6 +76,7 @@ seealso:
   - plugin: phonefleet.provisioning.fleet
     plugin_type: inventory
   - module: phonefleet.provisioning.fleet_validate
+  - module: phonefleet.provisioning.web_root_sync
 author:
   - PhoneFleet developers (!UNKNOWN)
 """
@@ -101,6 +119,10 @@ firmware_copied:
   returned: always
   type: list
   elements: str
+staging_dir:
+  description: The controller's copy of the web root, for a server reached through the connection.
+  returned: when the files were sent through the connection
+  type: str
 warnings_count:
   description: Number of warnings (features a model lacks, ...), each shown as a warning.
   returned: always

@@ -73,3 +73,44 @@ def test_check_diff_shows_a_profile_edit_per_phone_with_passwords_masked(site):
     assert "demo-" not in out  # every demo secret starts with "demo-"
     web_root = site.parent.parent / "build/demo/www"
     assert "ntp2.demo.invalid" not in (web_root / "805ec0112233.cfg").read_text()
+
+
+def test_publish_through_the_connection_sends_only_what_changed(site, tmp_path):
+    web_root, staging = tmp_path / "server-www", tmp_path / "staging"
+    play = tmp_path / "publish-remote.yml"
+    play.write_text(
+        "- hosts: provisioning_servers\n  gather_facts: false\n  tasks:\n"
+        "    - phonefleet.provisioning.publish:\n"
+        f"        fleet_dir: {site / 'fleet'}\n        web_root: {web_root}\n"
+        f"        firmware_dir: {site / 'firmware'}\n        staging_dir: {staging}\n        transfer: always\n"
+        "      register: published\n"
+        '    - ansible.builtin.debug:\n        msg: "{{ published.msg }}"\n'
+    )
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+
+    def run_remote() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(ANSIBLE_PLAYBOOK), "-i", str(site), str(play)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    first = run_remote()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert recap(first.stdout)["changed"] == 1
+    for name in ("805ec0112233.cfg", "SEP0CD0F8A1B2C3.cnf.xml", "firmware/FW_S_J169_J179_R4_1_6_0_6.bin"):
+        assert (web_root / name).read_bytes() == (staging / name).read_bytes()
+    assert (web_root / ".phonefleet/manifest.json").exists()
+    assert not list(web_root.rglob("*.phonefleet-tmp"))
+    second = run_remote()
+    assert recap(second.stdout)["changed"] == 0, second.stdout
+    phones = site / "fleet/phones.yml"
+    text = phones.read_text()
+    phones.write_text(text[: text.index("  - mac: 0c:38:3e:01:02:03")])
+    third = run_remote()
+    assert recap(third.stdout)["changed"] == 1, third.stdout + third.stderr
+    assert not (web_root / "0c383e010203.cfg").exists()
+    assert (web_root / "805ec0112233.cfg").exists()

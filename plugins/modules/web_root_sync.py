@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# Copyright: PhoneFleet developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: web_root_sync
+short_description: Apply a publish to a provisioning server's web root (used by the publish action)
+version_added: 0.1.0
+description:
+  - Runs on a provisioning server. Unpacks an archive of changed files made by M(phonefleet.provisioning.publish)
+    into the web root, each file written to a temporary name beside its target and renamed over it, and
+    removes the files of phones that left the fleet.
+  - M(phonefleet.provisioning.publish) calls it for servers it does not reach with the local connection; there is
+    no need to call it directly.
+options:
+  archive:
+    description: Path on the server of the tar archive to apply; members are paths relative to O(web_root).
+    type: path
+    required: true
+  web_root:
+    description: The web root to update. Created if missing.
+    type: path
+    required: true
+  remove:
+    description: Files (relative to O(web_root)) to remove.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: none
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+author:
+  - PhoneFleet developers (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+- name: Apply an archive made by the publish action (normally the publish action does this itself)
+  phonefleet.provisioning.web_root_sync:
+    archive: /tmp/phonefleet-publish.tar
+    web_root: /srv/phonefleet/www
+"""
+
+RETURN = r"""
+written:
+  description: Number of files written.
+  returned: always
+  type: int
+removed:
+  description: Number of files removed.
+  returned: always
+  type: int
+"""
+
+import os
+import tarfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+class UnsafeMember(ValueError):
+    pass
+
+
+def _target(web_root, name):
+    if not name or name.startswith("/") or ".." in name.split("/") or "\\" in name:
+        raise UnsafeMember(f"refusing {name!r}: not a path inside the web root")
+    return os.path.join(web_root, name)
+
+
+def apply_archive(archive, web_root, remove):
+    written = 0
+    os.makedirs(web_root, exist_ok=True)
+    with tarfile.open(archive, "r") as bundle:
+        for member in bundle.getmembers():
+            if not member.isfile():
+                raise UnsafeMember(f"refusing {member.name!r}: only regular files are published")
+            path = _target(web_root, member.name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+            source = bundle.extractfile(member)
+            with open(temporary, "wb") as handle:
+                while True:
+                    block = source.read(1 << 20)
+                    if not block:
+                        break
+                    handle.write(block)
+            os.chmod(temporary, 0o644 if not member.name.startswith(".phonefleet/") else 0o600)
+            os.replace(temporary, path)
+            written += 1
+    removed = 0
+    for name in remove:
+        try:
+            os.unlink(_target(web_root, name))
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return written, removed
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "archive": {"type": "path", "required": True},
+            "web_root": {"type": "path", "required": True},
+            "remove": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=False,
+    )
+    try:
+        written, removed = apply_archive(module.params["archive"], module.params["web_root"], module.params["remove"])
+    except (UnsafeMember, tarfile.TarError, OSError) as exc:
+        module.fail_json(msg=f"cannot apply the publish to {module.params['web_root']}: {exc}")
+    module.exit_json(changed=bool(written or removed), written=written, removed=removed)
+
+
+if __name__ == "__main__":
+    main()
