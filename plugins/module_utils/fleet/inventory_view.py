@@ -28,8 +28,12 @@ def _fields(item, names: tuple) -> dict:
     return result
 
 
-def phone_vars(fleet: Fleet, phone: Phone) -> dict:
-    """The ``phone_*`` host variables of one phone (unset facts are left out)."""
+def phone_vars(fleet: Fleet, phone: Phone, template_keys: dict | None = None) -> dict:
+    """The ``phone_*`` host variables of one phone (unset facts are left out).
+
+    ``template_keys`` caches the key list of phones that only take their key template's keys: thousands
+    of phones share one template, and the list is built once (each phone gets its own list object).
+    """
     values = {
         "mac": format_mac(phone.mac),
         "name": phone.name,
@@ -43,12 +47,20 @@ def phone_vars(fleet: Fleet, phone: Phone) -> dict:
         "description": phone.description,
         "key_template": phone.key_template,
         "lines": [_fields(line, _LINE_FIELDS) for line in phone.lines],
-        "keys": [_fields(key, _KEY_FIELDS) for key in fleet.keys_of(phone)],
+        "keys": _keys(fleet, phone, template_keys),
         "modules": list(phone.modules),
         "admin_password": phone.admin_password,
         "source": str(phone.origin),
     }
     return {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
+
+
+def _keys(fleet: Fleet, phone: Phone, template_keys: dict | None) -> list:
+    if phone.keys or template_keys is None:
+        return [_fields(key, _KEY_FIELDS) for key in fleet.keys_of(phone)]
+    if phone.key_template not in template_keys:
+        template_keys[phone.key_template] = [_fields(key, _KEY_FIELDS) for key in fleet.keys_of(phone)]
+    return [dict(key) for key in template_keys[phone.key_template]]
 
 
 def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
@@ -68,8 +80,9 @@ def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
 
 def host_records(fleet: Fleet) -> list[dict]:
     """One record per phone: host name (bare MAC), variables and groups, in fleet order."""
+    template_keys: dict = {}
     return [
-        {"host": phone.mac, "vars": phone_vars(fleet, phone), "groups": phone_groups(fleet, phone)}
+        {"host": phone.mac, "vars": phone_vars(fleet, phone, template_keys), "groups": phone_groups(fleet, phone)}
         for phone in fleet.phones
     ]
 
