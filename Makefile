@@ -41,6 +41,7 @@ sanity: setup
 bench: setup
 	$(BIN)/python tests/bench/bench_loader.py
 	$(BIN)/python tests/bench/bench_publish.py
+	$(BIN)/python tests/bench/bench_recognition.py
 
 schema: setup
 	$(BIN)/python -m tests.tools.write_schema

@@ -112,6 +112,8 @@ class AtcomDriver(PlatformDriver):
         r"a0{10}[0-9]{2,3}\.cfg",
         r"(?P<mac>(?!0{12})[0-9A-Fa-f]{12})\.cfg",
     )
+    # UNVERIFIED: the Atcom HTTP User-Agent was not found (research/atcom-qtech.md); this only matches a UA
+    # that names Atcom, and recognition falls back to file names and the MAC prefix.
     user_agents = (
         r"(?i)\batcom[\s/_-]+(?P<model>A\d{2}\w*)(?:[\s/_-]+(?P<firmware>[\d.]+))?"
         r"(?:\s+(?P<mac>[0-9a-f]{2}(?::?[0-9a-f]{2}){5}))?",

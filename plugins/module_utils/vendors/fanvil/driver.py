@@ -139,7 +139,8 @@ class FanvilDriver(VendorDriver):
     mac_case = "lower"
     requested_files = (
         r"(?P<mac>(?!0{12})[0-9a-f]{12})\.cfg",
-        r"[fF]0\w+\.cfg",
+        # Model common files such as f0X4hw1.100.cfg (wazo-provd.md, Fanvil); never a 12-hex-digit MAC name.
+        r"(?![0-9a-fA-F]{12}\.cfg$)[fF]0[\w.]+\.cfg",
         r"fanvil_\w+\.txt",
     )
     user_agents = (
