@@ -318,7 +318,7 @@ def _recognize(path, user_agent, client_mac) -> Recognition:
     if not files and "/" in name:  # a deployment prefix (``Fanvil/<mac>.cfg``, ``yealink/…``): the base name
         files = _match_files(name.rpartition("/")[2])
     client = _mac(client_mac)
-    file_mac = next((mac for _, _, mac, _ in files if mac), None)
+    file_mac = next((mac for _ignored, _ignored, mac, _ignored in files if mac), None)
 
     # 1. User-Agent, 2. file name, 3. MAC block: each narrows what the one before left
     vendor = None
@@ -349,7 +349,7 @@ def _recognize(path, user_agent, client_mac) -> Recognition:
     agent_mac = next((entry[3] for entry in agents if entry[3]), None)
     for entry in agents:
         if entry[0] == vendor:
-            _, reported_model, firmware, agent_mac = entry
+            _ignored, reported_model, firmware, agent_mac = entry
     mine = [entry for entry in files if entry[0] == vendor] if vendor else files
     if reported_model is None and vendor:
         reported_model = next((entry[3] for entry in mine if entry[3]), None)
