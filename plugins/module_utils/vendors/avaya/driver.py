@@ -143,7 +143,7 @@ class AvayaDriver(VendorDriver):
     requested_files = (
         r"J100Supgrade\.txt",
         r"46xxsettings\.txt",
-        r"(?P<mac>[0-9a-f]{12})\.cfg",
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})\.cfg",
     )
     user_agents = (r"AVAYA/(?P<model>J\d{3}[A-Z]?)-(?P<firmware>[\d.]+)\s+\(MAC:(?P<mac>[0-9a-fA-F]{12})\)",)
 

@@ -152,7 +152,7 @@ class CiscoMppDriver(VendorDriver):
     }
     defaults: typing.ClassVar[dict] = {}
     requested_files = (
-        r"(?P<mac>[0-9a-f]{12})\.xml",
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})\.xml",
         r"(?P<model>\d{4})-3PCC\.xml",
         r"Cisco/CP-(?P<model>\d{4})-3PCC/(?P<mac>[0-9a-f]{12})\.cfg",
     )

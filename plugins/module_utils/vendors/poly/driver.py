@@ -145,8 +145,8 @@ class PolyDriver(VendorDriver):
     requested_files = (
         r"000000000000\.cfg",
         r"(?!0{12})(?P<mac>[0-9a-f]{12})\.cfg",
-        r"(?P<mac>[0-9a-f]{12})-phone\.cfg",
-        r"(?P<mac>[0-9a-f]{12})-directory\.xml",
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})-phone\.cfg",
+        r"(?P<mac>(?!0{12})[0-9a-f]{12})-directory\.xml",
     )
     user_agents = (r"FileTransport Polycom\w*-(?P<model>\w+?)-UA/(?P<firmware>[\d.]+)",)
 
