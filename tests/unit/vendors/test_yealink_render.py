@@ -223,3 +223,13 @@ def test_request_and_user_agent_patterns() -> None:
     assert not any(re.fullmatch(p, "000000000000.cfg") for p in driver.requested_files)
     match = re.search(driver.user_agents[0], "Yealink SIP-T54W 96.86.0.45 80:5e:c0:11:22:33")
     assert match and match.group("model", "firmware", "mac") == ("T54W", "96.86.0.45", "80:5e:c0:11:22:33")
+
+
+def test_provisioning_credentials_go_to_common_files_only() -> None:
+    # The demo settings give Yealink phones digest credentials for the provisioning server (a vault value).
+    files, _owners = FleetRenderer(demo_fleet(), reveal).shared()
+    common = params(files["y000000000096.cfg"])
+    assert common["static.auto_provision.server.username"] == "yealink-prov"
+    assert common["static.auto_provision.server.password"].startswith("demo-prov")
+    base = params(files["y000000000044.cfg"])  # a model not in the fleet: what an unknown phone gets
+    assert "static.auto_provision.server.password" not in base
