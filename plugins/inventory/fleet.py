@@ -73,7 +73,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.inve
     host_records,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import fleet_files, load_fleet
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import (
+    VaultValue,
+    from_json_object,
+    to_json_data,
+)
 
 try:  # ansible-core 2.19+
     from ansible.parsing.vault import EncryptedString
@@ -90,7 +94,6 @@ except ImportError:  # pragma: no cover - older ansible-core
 
 display = Display()
 _GROUP_UNSAFE = re.compile(r"[^a-z0-9_]+")
-VAULT_MARK = "__ansible_vault"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -99,22 +102,12 @@ def group_name(prefix, value):
     return f"{prefix}_{_GROUP_UNSAFE.sub('_', str(value).lower()).strip('_')}"
 
 
-def _to_cache(value):
-    """Host variables as plain JSON (vault values marked), so any cache plugin can keep them."""
-    if isinstance(value, VaultValue):
-        return {VAULT_MARK: value.ciphertext}
-    if isinstance(value, dict):
-        return {key: _to_cache(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_to_cache(item) for item in value]
-    return value
-
-
 def _from_cache(value):
     """Cached variables back to fleet values: marked vault values become VaultValue again."""
     if isinstance(value, dict):
-        if len(value) == 1 and VAULT_MARK in value:
-            return VaultValue(value[VAULT_MARK])
+        value = from_json_object(value)
+        if isinstance(value, VaultValue):
+            return value
         return {key: _from_cache(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_from_cache(item) for item in value]
@@ -169,7 +162,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             display.warning(str(warning))
         records = host_records(fleet)
         if self.get_option("cache"):
-            self._cache[cache_key] = {"fingerprint": fingerprint, "hosts": _to_cache(records)}
+            self._cache[cache_key] = {"fingerprint": fingerprint, "hosts": to_json_data(records)}
         return records
 
     def _decrypt(self, data, file):

@@ -63,6 +63,11 @@ import os
 import tarfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import (
+    OutsideRoot,
+    path_inside,
+    temporary_name,
+)
 
 
 class UnsafeMember(ValueError):
@@ -70,9 +75,10 @@ class UnsafeMember(ValueError):
 
 
 def _target(web_root, name):
-    if not name or name.startswith("/") or ".." in name.split("/") or "\\" in name:
-        raise UnsafeMember(f"refusing {name!r}: not a path inside the web root")
-    return os.path.join(web_root, name)
+    try:
+        return path_inside(web_root, name)
+    except OutsideRoot as exc:
+        raise UnsafeMember(str(exc)) from None
 
 
 def apply_archive(archive, web_root, remove):
@@ -84,7 +90,7 @@ def apply_archive(archive, web_root, remove):
                 raise UnsafeMember(f"refusing {member.name!r}: only regular files are published")
             path = _target(web_root, member.name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+            temporary = temporary_name(path)
             source = bundle.extractfile(member)
             with open(temporary, "wb") as handle:
                 while True:

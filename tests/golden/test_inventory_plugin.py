@@ -107,3 +107,4 @@ def test_config_file_name_must_end_in_phonefleet_yml(tmp_path):
         check=False,
     )
     assert result.returncode != 0
+    assert "could not be verified by inventory plugin 'phonefleet.provisioning.fleet'" in result.stderr

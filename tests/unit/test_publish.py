@@ -162,7 +162,10 @@ def test_a_phone_that_cannot_be_rendered_stops_the_publish(site):
     with pytest.raises(PublishError) as caught:
         publish(site)
     assert "has no profile" in str(caught.value) and "80:5e:c0:11:22:33 (Reception)" in str(caught.value)
-    assert not (site / "www").exists() or not any((site / "www").glob("*.cfg"))
+    state = site / "www/.phonefleet"
+    written = [path for path in (site / "www").rglob("*") if path.is_file() and state not in path.parents]
+    assert written == []  # no config, no staged temporary file
+    assert not (state / "manifest.json").exists()  # (the parse cache of valid fleet files may stay)
 
 
 def test_rendering_is_deterministic(site, tmp_path):

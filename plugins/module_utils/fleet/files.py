@@ -41,3 +41,19 @@ def atomic_write(path: str, data: bytes, new_file_mode: int = 0o644, sync: bool 
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+class OutsideRoot(ValueError):
+    """A relative file name that would leave the folder it belongs in."""
+
+
+def path_inside(root: str, name: str) -> str:
+    """The path of ``name`` (relative, '/' separated) inside ``root``; refuses names that would leave it."""
+    if not name or name.startswith("/") or ".." in name.split("/") or "\\" in name or "\0" in name:
+        raise OutsideRoot(f"refusing {name!r}: not a path inside {root}")
+    return os.path.join(root, name)
+
+
+def temporary_name(path: str) -> str:
+    """The temporary file beside ``path`` that is renamed over it (one writer at a time: callers lock)."""
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")

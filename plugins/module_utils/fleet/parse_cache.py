@@ -12,26 +12,7 @@ import json
 import os
 
 from .files import atomic_write, read_bytes
-from .yamlio import VaultValue
-
-_VAULT = "__phonefleet_vault__"
-
-
-def _marked(value):
-    """VaultValue is a str: json would write it as a plain string, so mark it first."""
-    if isinstance(value, VaultValue):
-        return {_VAULT: value.ciphertext}
-    if isinstance(value, dict):
-        return {key: _marked(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_marked(item) for item in value]
-    return value
-
-
-def _decode(mapping: dict):
-    if len(mapping) == 1 and _VAULT in mapping:
-        return VaultValue(mapping[_VAULT])
-    return mapping
+from .yamlio import from_json_object, to_json_data
 
 
 class ParseCache:
@@ -48,7 +29,7 @@ class ParseCache:
         if data is None:
             return None
         try:
-            document = json.loads(data, object_hook=_decode)
+            document = json.loads(data, object_hook=from_json_object)
         except ValueError:
             return None
         self.used.add(digest)
@@ -59,10 +40,10 @@ class ParseCache:
         if not self.writable:
             return
         try:
-            text = json.dumps(_marked(document), separators=(",", ":"))
+            text = json.dumps(to_json_data(document), separators=(",", ":"))
         except (TypeError, ValueError):  # dates and other YAML types JSON cannot hold: simply not cached
             return
-        if json.loads(text, object_hook=_decode) != document:  # e.g. numbers as keys: not cached
+        if json.loads(text, object_hook=from_json_object) != document:  # e.g. numbers as keys: not cached
             return
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         atomic_write(self._path(digest), text.encode(), new_file_mode=0o600, sync=False)

@@ -109,6 +109,30 @@ def _mark_vault(value):
     return value
 
 
+VAULT_JSON_KEY = "__ansible_vault"
+
+
+def to_json_data(value):
+    """Fleet data as plain JSON data: a vault value becomes {"__ansible_vault": ciphertext}, still encrypted.
+
+    VaultValue is a str, so json would write it as a plain string and lose that it is a secret.
+    """
+    if isinstance(value, VaultValue):
+        return {VAULT_JSON_KEY: value.ciphertext}
+    if isinstance(value, dict):
+        return {key: to_json_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_json_data(item) for item in value]
+    return value
+
+
+def from_json_object(mapping: dict):
+    """``json.loads(..., object_hook=from_json_object)``: marked vault values become VaultValue again."""
+    if len(mapping) == 1 and VAULT_JSON_KEY in mapping:
+        return VaultValue(mapping[VAULT_JSON_KEY])
+    return mapping
+
+
 class YamlSyntaxError(ValueError):
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..fleet.errors import FleetError
-from ..fleet.files import read_bytes
+from ..fleet.files import OutsideRoot, path_inside, read_bytes, temporary_name
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -61,9 +61,10 @@ def _sha256(data: bytes) -> str:
 
 def _inside(web_root: str, name: str) -> str:
     """The path of ``name`` in the web root; a name that would leave it (a driver bug) is refused."""
-    if name.startswith("/") or ".." in name.split("/") or "\\" in name or "\0" in name:
-        raise PublishError(f"refusing to touch {name}: outside the web root")
-    return os.path.join(web_root, name)
+    try:
+        return path_inside(web_root, name)
+    except OutsideRoot as exc:
+        raise PublishError(str(exc)) from None
 
 
 class Publisher:
@@ -355,7 +356,7 @@ class Publisher:
             item_file = target_name.split("/", 1)[1]
             path = _inside(self.web_root, target_name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            temp = path + ".phonefleet-tmp"
+            temp = temporary_name(path)
             shutil.copyfile(os.path.join(self.firmware_dir, item_file), temp)
             os.replace(temp, path)
         for name in removed:
@@ -371,7 +372,7 @@ def _write_temporary(path: str, data: bytes) -> str:
     The publish lock makes the temporary name unique, so it needs none of mkstemp's random names and
     buffered file objects; files are flushed together (os.sync) before the manifest records them.
     """
-    temp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+    temp = temporary_name(path)
     descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     try:
         view = memoryview(data)
