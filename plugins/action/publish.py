@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bundle import BUNDLE_NAME
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
@@ -99,6 +100,8 @@ class ActionModule(ControllerAction):
         If that fails, the staging copy is dropped, so the next publish renders and sends everything.
         """
         names = [*outcome.written, *outcome.firmware_copied, ".phonefleet/manifest.json"]
+        if outcome.bundle_written:
+            names.append(BUNDLE_NAME)
         handle, archive = tempfile.mkstemp(prefix="phonefleet-publish-", suffix=".tar")
         os.close(handle)
         remote_tmp = None

@@ -92,13 +92,17 @@ def display_name(path: str) -> str:
 
 
 def load_fleet(
-    source: str, decrypt: Callable[[bytes, str], bytes] | None = None, parse_cache: ParseCache | None = None
+    source: str,
+    decrypt: Callable[[bytes, str], bytes] | None = None,
+    parse_cache: ParseCache | None = None,
+    documents_out: list | None = None,
 ) -> Fleet:
     """Load and validate the fleet at ``source`` (a directory or one file).
 
     ``decrypt`` turns a whole-file Ansible Vault file into plain bytes; without it such a file is a
-    problem. ``parse_cache`` keeps schema-valid YAML documents between loads. Raises FleetValidationError
-    listing every problem; returns the Fleet otherwise.
+    problem. ``parse_cache`` keeps schema-valid YAML documents between loads. ``documents_out``, when
+    given, receives ``(file name, data)`` of every document read (what :func:`load_fleet_documents` takes
+    back). Raises FleetValidationError listing every problem; returns the Fleet otherwise.
     """
     problems: list[Problem] = []
     documents = []
@@ -107,7 +111,22 @@ def load_fleet(
         document = _read(path, decrypt, problems, parse_cache)
         if document is not None:
             documents.append(document)
-    fleet = Fleet(files=[display_name(path) for path in files])
+    if documents_out is not None:
+        documents_out.extend((document.file, document.data) for document in documents)
+    return _load(documents, [display_name(path) for path in files], problems, parse_cache)
+
+
+def load_fleet_documents(documents: list) -> Fleet:
+    """Load and validate a fleet given as ``(file name, data)`` documents already read (a publish bundle).
+
+    The same checks as :func:`load_fleet`; problems name the original file and field (no line numbers).
+    """
+    loaded = [_Document(file=str(name), data=data) for name, data in documents if isinstance(data, dict)]
+    return _load(loaded, [str(name) for name, _data in documents], [], None)
+
+
+def _load(documents: list, file_names: list, problems: list[Problem], parse_cache: ParseCache | None) -> Fleet:
+    fleet = Fleet(files=file_names)
     kinds = ("profiles", "extended_sets", "key_templates", "sites", "tenants", "firmware_files", "firmware_kits")
     broken: dict[str, set] = {kind: set() for kind in kinds}
     valid_documents = []

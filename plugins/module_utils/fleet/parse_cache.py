@@ -2,6 +2,10 @@
 """Schema-valid fleet documents by the sha256 of their bytes, so an unchanged file is neither parsed nor
 checked again (half the load time of a 20,000-phone fleet). JSON, never pickle: a cache file is data.
 
+A cached document is only as good as the code that parsed and checked it: ``generation`` (publish passes
+the fingerprint of the collection's code) is part of every cache file's name, so documents cached by
+other code (another schema, another vault marking) are never read, and are pruned.
+
 Vault values stay encrypted in the cache (marked as such). Files encrypted whole with Ansible Vault are
 never cached: their parsed content would be clear text.
 """
@@ -16,13 +20,14 @@ from .yamlio import from_json_object, to_json_data
 
 
 class ParseCache:
-    def __init__(self, directory: str, writable: bool = True) -> None:
+    def __init__(self, directory: str, writable: bool = True, generation: str = "") -> None:
         self.directory = directory
+        self.suffix = f".{generation[:16]}.json" if generation else ".json"
         self.writable = writable
         self.used: set[str] = set()
 
     def _path(self, digest: str) -> str:
-        return os.path.join(self.directory, f"{digest}.json")
+        return os.path.join(self.directory, digest + self.suffix)
 
     def get(self, digest: str):
         data = read_bytes(self._path(digest))
@@ -53,5 +58,5 @@ class ParseCache:
         if not self.writable or not os.path.isdir(self.directory):
             return
         for name in os.listdir(self.directory):
-            if name.endswith(".json") and name[:-5] not in self.used:
+            if name.endswith(".json") and not (name.endswith(self.suffix) and name[: -len(self.suffix)] in self.used):
                 os.unlink(os.path.join(self.directory, name))

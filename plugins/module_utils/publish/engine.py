@@ -27,6 +27,7 @@ from ..fleet.masking import scrub
 from ..fleet.parse_cache import ParseCache
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
+from .bundle import make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
 from .manifest import Manifest, read_manifest, state_dir, write_manifest
@@ -53,6 +54,7 @@ class PublishResult:
     errors: list = field(default_factory=list)
     diff: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)  # seconds per phase: load, render, commit
+    bundle_written: bool = False  # the service bundle (.phonefleet/service.json) changed
 
 
 def _sha256(data: bytes) -> str:
@@ -124,8 +126,13 @@ class Publisher:
             result.phones = len(old.phones)
             return result
         started = time.perf_counter()
-        parse_cache = ParseCache(os.path.join(state_dir(self.web_root), "parsed"), writable=not self.check_mode)
-        fleet = load_fleet(self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache)
+        parse_cache = ParseCache(
+            os.path.join(state_dir(self.web_root), "parsed"), writable=not self.check_mode, generation=code_print
+        )
+        documents: list = []
+        fleet = load_fleet(
+            self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache, documents_out=documents
+        )
         result.timings["load"] = time.perf_counter() - started
         result.warnings.extend(str(warning) for warning in fleet.warnings)
         result.phones = len(fleet.phones)
@@ -138,6 +145,7 @@ class Publisher:
             result.timings["render"] = time.perf_counter() - started - result.timings["load"]
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
+            bundle = make_bundle(documents, self.reveal)
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
                 raise PublishError(
@@ -151,7 +159,7 @@ class Publisher:
         result.changed = bool(result.written or removed or result.firmware_copied)
         if not self.check_mode:
             committing = time.perf_counter()
-            self._commit(removed, new)
+            self._commit(removed, new, bundle)
             parse_cache.prune()
             result.timings["commit"] = time.perf_counter() - committing
         return result
@@ -348,7 +356,7 @@ class Publisher:
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def _commit(self, removed: list, new: Manifest) -> None:
+    def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
         for temporary, final in self.staged:
             os.replace(temporary, final)
         self.staged.clear()
@@ -362,6 +370,7 @@ class Publisher:
         for name in removed:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(_inside(self.web_root, name))
+        self.result.bundle_written = write_bundle(self.web_root, bundle)
         os.sync()  # every file on disk before the manifest says it is there
         write_manifest(self.web_root, new)
 

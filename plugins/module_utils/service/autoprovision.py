@@ -1,0 +1,117 @@
+# Private to this collection: a number, credentials and a config for a phone nobody declared.
+"""Auto-provisioning: an unknown phone of an enabled vendor gets a free number of the pool on first contact.
+
+``settings.autoprovision`` of the fleet says whether it is on, the pool (``["3000-3099", "3150"]``), the
+name and SIP user name patterns (``{number}`` is replaced), the password length, the profile and the
+firmware kit. Numbers the fleet already gives to a line are never handed out. The allocation itself is
+the store's (atomic across workers and servers); this module decides the pool, makes the credentials and
+renders the phone's files with the same drivers and renderer publish uses, so an auto-provisioned phone's
+config is exactly what it would be had the engineer declared it. Exporting the assignments back into the
+fleet files (playbook ``export_autoprovisioned.yml``) makes Git the truth again; once the phone is in a
+published fleet its static files win and the assignment is released.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+
+from ..fleet.model import Line, Origin, Phone
+from ..render.driver import RenderError
+from ..render.renderer import FleetRenderer
+
+_ALPHABET = string.ascii_letters + string.digits
+ORIGIN_FILE = "autoprovision"
+
+
+class AutoprovisionError(Exception):
+    """The phone cannot be auto-provisioned (the message says why; it is journaled)."""
+
+
+def expand_pool(ranges: list) -> list[str]:
+    """``["3000-3002", "3010"]`` -> ``["3000", "3001", "3002", "3010"]``; leading zeros kept."""
+    numbers: list[str] = []
+    for item in ranges:
+        first, _sep, last = str(item).partition("-")
+        if not last:
+            numbers.append(first)
+            continue
+        width = len(first)
+        numbers.extend(str(value).zfill(width) for value in range(int(first), int(last) + 1))
+    return list(dict.fromkeys(numbers))
+
+
+def make_password(length: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _index in range(length))
+
+
+class Autoprovisioner:
+    """The fleet's auto-provisioning policy and the renderer for assigned phones."""
+
+    def __init__(self, fleet) -> None:
+        self.fleet = fleet
+        self.settings = (fleet.settings.get("autoprovision") or {}) if fleet is not None else {}
+        self.enabled = bool(self.settings.get("enabled"))
+        vendors = fleet.settings.get("vendors") if fleet is not None else None
+        self.vendors = set(vendors) if vendors else None
+        if self.enabled:
+            used = {line.number for phone in fleet.phones for line in phone.lines}
+            used |= {user.number for user in fleet.mobility_users}
+            self.numbers = [
+                number for number in expand_pool(self.settings.get("number_pool") or []) if number not in used
+            ]
+        else:
+            self.numbers = []
+        self._renderer = FleetRenderer(fleet, str) if fleet is not None else None
+        self._rendered: dict = {}
+
+    def accepts(self, vendor: str | None) -> bool:
+        return self.enabled and vendor is not None and (self.vendors is None or vendor in self.vendors)
+
+    def credentials(self, number: str) -> tuple[str, str, str]:
+        """(name, SIP user name, SIP password) for a number of the pool."""
+        name = str(self.settings.get("name_pattern") or "Phone {number}").replace("{number}", number)
+        username = str(self.settings.get("username_pattern") or "{number}").replace("{number}", number)
+        return name, username, make_password(int(self.settings.get("password_length") or 16))
+
+    def phone(self, assignment, vendor: str, model: str | None) -> Phone:
+        defaults = self.fleet.settings.get("defaults") or {}
+        return Phone(
+            mac=assignment.mac,
+            origin=Origin(ORIGIN_FILE, ()),
+            name=assignment.name,
+            vendor=vendor,
+            model=model,
+            vendor_source="phone",
+            profile=self.settings.get("profile") or defaults.get("profile"),
+            firmware_kit=self.settings.get("firmware_kit") or defaults.get("firmware_kit"),
+            site=defaults.get("site"),
+            lines=[
+                Line(
+                    number=assignment.number,
+                    display_name=assignment.name,
+                    username=assignment.username,
+                    password=assignment.password,
+                )
+            ],
+        )
+
+    def render(self, assignment, vendor: str, model: str | None) -> tuple[dict, str]:
+        """The files of an assigned phone and their version (first 12 hex of the sha256 of all of them)."""
+        key = (assignment.mac, assignment.number, assignment.password, vendor, model)
+        cached = self._rendered.get(key)
+        if cached is not None:
+            return cached
+        if model is None:
+            raise AutoprovisionError("the phone did not report its model (needed to render its config)")
+        try:
+            rendered = self._renderer.phone(self.phone(assignment, vendor, model))
+        except (RenderError, KeyError, ValueError) as exc:
+            raise AutoprovisionError(f"cannot render: {exc}") from None
+        digest = hashlib.sha256()
+        for name in sorted(rendered.files):
+            digest.update(name.encode() + b"\0" + rendered.files[name] + b"\0")
+        result = (rendered.files, digest.hexdigest()[:12])
+        self._rendered[key] = result
+        return result

@@ -1,0 +1,132 @@
+# Private to this collection: the request journal, written in batches off the request path.
+"""Every request the service answers becomes one journal entry; entries reach the database in batches.
+
+A request handler only appends a tuple to a list (well under a microsecond); a flusher (a thread in the
+service) takes the list every fraction of a second and writes it in one transaction, together with the
+per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
+So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
+Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from .store import Store
+
+#: what happened to a request (the journal's ``result`` column)
+SERVED = "served"  # a published file
+BASE = "base"  # a published shared or base file, to an unknown phone
+AUTOPROVISIONED = "autoprovisioned"  # a config the service rendered for a phone it auto-provisioned
+POOL_FULL = "pool-full"  # auto-provisioning found no free number
+NOT_FOUND = "not-found"
+REJECTED = "rejected"  # a path that could leave the web root, or junk
+REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
+UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
+ERROR = "error"
+
+#: per-request record: JOURNAL_COLUMNS of the store, then the config version served (or None)
+DAY = 86400.0
+
+
+@dataclass
+class JournalStats:
+    flushed: int = 0
+    batches: int = 0
+    failures: int = 0
+    pending: int = 0
+
+
+class Journal:
+    """A buffer of journal entries with a flush into a Store; thread-safe for appends and flushes."""
+
+    def __init__(self, store: Store, retention_days: float = 10.0) -> None:
+        self.store = store
+        self.retention = retention_days * DAY
+        self._pending: list = []
+        self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
+        self._last_purge = 0.0
+        self.stats = JournalStats()
+
+    def add(
+        self,
+        protocol: str,
+        ip: str | None,
+        recognition,
+        result: str,
+        code: int,
+        user_agent: str | None,
+        version: str | None = None,
+    ) -> None:
+        """Record one request; ``version`` is the phone's config version when its own config was served."""
+        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version))
+
+    def flush(self) -> int:
+        """Write what is pending; returns how many entries. On a database error they are kept for next time."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+            if not batch:
+                self._purge_now()
+                return 0
+            entries, contacts = _rows(batch)
+            try:
+                self.store.record(entries, contacts)
+            except Exception:
+                self._pending[:0] = batch  # keep order; the next flush retries
+                self.stats.failures += 1
+                raise
+            self.stats.flushed += len(batch)
+            self.stats.batches += 1
+            self._purge_now()
+            return len(batch)
+
+    def _purge_now(self) -> None:
+        now = time.time()
+        if now - self._last_purge >= 3600.0:
+            self._last_purge = now
+            self.store.purge_journal(now - self.retention)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+
+def _rows(batch: list) -> tuple[list, list]:
+    entries = []
+    contacts: dict[str, list] = {}
+    for at, protocol, ip, recognition, result, code, user_agent, version in batch:
+        mac = recognition.mac
+        evidence = ",".join(recognition.evidence) if recognition.evidence else None
+        entries.append(
+            (
+                at,
+                protocol,
+                ip,
+                mac,
+                recognition.vendor,
+                recognition.model,
+                recognition.firmware,
+                recognition.file,
+                result,
+                code,
+                user_agent[:512] if user_agent else None,
+                evidence,
+            )
+        )
+        # a phone's contact: only when the request was really that phone's (not a refused foreign file)
+        if mac is None or result in (REJECTED, REFUSED, UNAUTHORIZED) or "mac-mismatch" in recognition.evidence:
+            continue
+        row = contacts.get(mac)
+        if row is None:
+            row = contacts[mac] = [mac, None, None, None, ip, None, at, at, None, None]
+        row[1] = recognition.vendor or row[1]
+        row[2] = recognition.model or row[2]
+        row[3] = recognition.firmware or row[3]
+        row[4] = ip or row[4]
+        row[5] = (user_agent[:512] if user_agent else None) or row[5]
+        row[7] = at
+        if version is not None:
+            row[8], row[9] = version, at
+    return entries, [tuple(row) for row in contacts.values()]

@@ -1,0 +1,143 @@
+# Private to this collection: what the last publish put into the web root, as the service sees it.
+"""The published web root, read through its manifest: which files exist, whose they are, their versions.
+
+The service serves only files the manifest lists (so ``.phonefleet/`` and anything else in the folder
+stay private), keeps their bytes in memory keyed by sha256 (a file is read from disk once per version),
+and notices a new publish by the manifest's modification time, checked at most every
+``check_interval`` seconds. Publish writes files first and the manifest last, so a request sees either
+the old set or the new one; a file a newer publish replaced is read again when its sha256 no longer
+matches what the manifest says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..fleet.errors import FleetError
+from ..fleet.files import OutsideRoot, path_inside
+from ..fleet.loader import load_fleet_documents
+from ..publish.bundle import BundleError, read_bundle
+from ..publish.manifest import MANIFEST, Manifest, read_manifest, state_dir
+
+
+@dataclass
+class Snapshot:
+    """One publish as served: the manifest and indexes built from it."""
+
+    manifest: Manifest
+    mtime_ns: int = 0
+    #: lower-cased name -> published name (phones differ in the case they ask in: sep... vs SEP...)
+    folded: dict = field(default_factory=dict)
+    #: mac -> vendor of the configured phones, from the bundle
+    vendors: dict = field(default_factory=dict)
+    fleet: object = None
+    fleet_error: str | None = None
+
+    def phone_version(self, mac: str) -> str | None:
+        entry = self.manifest.phones.get(mac)
+        return entry.get("version") if entry else None
+
+    def lookup(self, name: str) -> str | None:
+        """The published name a request's file name stands for, or None."""
+        if name in self.manifest.files:
+            return name
+        return self.folded.get(name.lower())
+
+
+class PublishedRoot:
+    """The web root of one provisioning server; thread-safe."""
+
+    def __init__(self, web_root: str, check_interval: float = 1.0, cache_bytes: int = 256 << 20) -> None:
+        self.web_root = os.path.abspath(web_root)
+        self.check_interval = check_interval
+        self.cache_limit = cache_bytes
+        self._lock = threading.Lock()
+        self._snapshot = Snapshot(Manifest(), mtime_ns=-1)
+        self._checked_at = 0.0
+        self._cache: dict[str, tuple[str, bytes]] = {}  # name -> (sha256, bytes)
+        self._cached_bytes = 0
+
+    # -- the current publish -----------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        now = time.monotonic()
+        if now - self._checked_at >= self.check_interval:
+            self._checked_at = now
+            self._refresh()
+        return self._snapshot
+
+    def reload(self) -> Snapshot:
+        """Look at the manifest now (tests, and the API after a publish)."""
+        self._checked_at = time.monotonic()
+        self._refresh()
+        return self._snapshot
+
+    def _refresh(self) -> None:
+        try:
+            mtime = os.stat(os.path.join(state_dir(self.web_root), MANIFEST)).st_mtime_ns
+        except OSError:
+            mtime = 0
+        if mtime == self._snapshot.mtime_ns:
+            return
+        with self._lock:
+            if mtime == self._snapshot.mtime_ns:
+                return
+            manifest = read_manifest(self.web_root)
+            snapshot = Snapshot(manifest, mtime_ns=mtime)
+            snapshot.folded = {name.lower(): name for name in manifest.files}
+            try:
+                documents = read_bundle(self.web_root)
+                if documents is not None:
+                    snapshot.fleet = load_fleet_documents(documents)
+                    snapshot.vendors = {phone.mac: phone.vendor for phone in snapshot.fleet.phones}
+            except (BundleError, FleetError) as exc:
+                snapshot.fleet_error = str(exc)
+            self._snapshot = snapshot
+
+    # -- file contents -----------------------------------------------------------------------------
+
+    def read(self, name: str, snapshot: Snapshot) -> tuple[bytes | None, bool]:
+        """The bytes of published file ``name``, and whether they are the version the manifest records.
+
+        (None, False) when the file is not published or cannot be read. During a publish's commit a file
+        can already be newer than the manifest: it is served (it is what the phone should get) but not
+        cached, and False tells the caller not to count it as the recorded version.
+        """
+        entry = snapshot.manifest.files.get(name)
+        if entry is None:
+            return None, False
+        digest = entry.get("sha256")
+        cached = self._cache.get(name)
+        if cached is not None and cached[0] == digest:
+            return cached[1], True
+        try:
+            path = path_inside(self.web_root, name)
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except (OSError, OutsideRoot):
+            return None, False
+        if hashlib.sha256(data).hexdigest() != digest:
+            return data, False
+        with self._lock:
+            if self._cached_bytes + len(data) > self.cache_limit:
+                self._cache.clear()
+                self._cached_bytes = 0
+            previous = self._cache.get(name)
+            if previous is not None:
+                self._cached_bytes -= len(previous[1])
+            self._cache[name] = (digest, data)
+            self._cached_bytes += len(data)
+        return data, True
+
+    def path(self, name: str, snapshot: Snapshot) -> str | None:
+        """The file system path of a published (large) file such as firmware, for streaming."""
+        if name not in snapshot.manifest.files:
+            return None
+        try:
+            return path_inside(self.web_root, name)
+        except OutsideRoot:
+            return None

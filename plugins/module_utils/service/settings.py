@@ -1,0 +1,117 @@
+# Private to this collection: the provisioning service's settings, from one file and the environment.
+"""One settings object for the provisioning service: defaults < settings file (YAML) < environment.
+
+Environment variables are ``PHONEFLEET_<FIELD>`` in upper case (``PHONEFLEET_WEB_ROOT``,
+``PHONEFLEET_DATABASE_URL``, ``PHONEFLEET_HTTP_PORT``...). ``api_tokens`` comes from the file only (a list
+of ``{name, role, token}``; roles ``admin`` and ``auditor``); ``secret`` signs digest-auth nonces and must
+be the same on every worker and server sharing a database (the role generates one). Nothing else in the
+service reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+from ..fleet.yamlio import YamlSyntaxError, load_yaml
+
+ENV_PREFIX = "PHONEFLEET_"
+ROLES = ("admin", "auditor")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the file or variable and the field."""
+
+
+@dataclass
+class ServiceSettings:
+    web_root: str = ""
+    database_url: str = "sqlite:///phonefleet-state.db"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8480
+    workers: int = 1
+    tftp_enabled: bool = True
+    tftp_host: str = "127.0.0.1"
+    tftp_port: int = 6969
+    journal_days: float = 10.0
+    journal_flush_seconds: float = 0.2
+    forwarded_allow_ips: str = "127.0.0.1"
+    secret: str = ""
+    log_level: str = "info"
+    api_tokens: list = field(default_factory=list)
+
+    def check(self, origin: str = "settings") -> None:
+        if not self.web_root:
+            raise SettingsError(f"{origin}: web_root is required (the folder publish writes into)")
+        for name in ("http_port", "tftp_port"):
+            value = getattr(self, name)
+            if not 0 < value < 65536:
+                raise SettingsError(f"{origin}: {name} must be a port number (1-65535), not {value}")
+        if self.workers < 1:
+            raise SettingsError(f"{origin}: workers must be 1 or more")
+        if self.journal_days <= 0 or self.journal_flush_seconds <= 0:
+            raise SettingsError(f"{origin}: journal_days and journal_flush_seconds must be positive")
+        for index, token in enumerate(self.api_tokens):
+            where = f"{origin}: api_tokens[{index}]"
+            if not isinstance(token, dict) or not {"name", "role", "token"} <= set(token):
+                raise SettingsError(f"{where} needs name, role and token")
+            if token["role"] not in ROLES:
+                raise SettingsError(f"{where}.role must be one of {', '.join(ROLES)}, not {token['role']!r}")
+            if len(str(token["token"])) < 16:
+                raise SettingsError(f"{where}.token is too short (16 characters at least)")
+
+
+_CONVERTERS = {int: int, float: float, bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on")}
+
+
+def _convert(name: str, kind, value, origin: str):
+    if kind in ("list", list):
+        if not isinstance(value, list):
+            raise SettingsError(f"{origin}: {name} must be a list")
+        return value
+    target = {"int": int, "float": float, "bool": bool, "str": str}.get(kind, kind)
+    if target is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return _CONVERTERS[bool](value)
+        raise SettingsError(f"{origin}: {name} must be true or false")
+    if target in (int, float):
+        if isinstance(value, bool):
+            raise SettingsError(f"{origin}: {name} must be a number")
+        try:
+            return target(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{origin}: {name} must be a number, not {value!r}") from None
+    if not isinstance(value, (str, int, float)):
+        raise SettingsError(f"{origin}: {name} must be a string")
+    return str(value)
+
+
+def load_settings(path: str | None = None, environ: dict | None = None) -> ServiceSettings:
+    """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
+    environ = os.environ if environ is None else environ
+    settings = ServiceSettings()
+    known = {item.name: item.type for item in fields(ServiceSettings)}
+    if path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = load_yaml(handle.read())
+        except OSError as exc:
+            raise SettingsError(f"{path}: cannot be read: {exc.strerror}") from None
+        except YamlSyntaxError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise SettingsError(f"{path}: must be a mapping of settings")
+        for name, value in data.items():
+            if name not in known:
+                raise SettingsError(f"{path}: unknown setting {name!r} (known: {', '.join(sorted(known))})")
+            setattr(settings, name, _convert(name, known[name], value, path))
+    for name, kind in known.items():
+        variable = ENV_PREFIX + name.upper()
+        if name != "api_tokens" and variable in environ:
+            setattr(settings, name, _convert(name, kind, environ[variable], variable))
+    settings.check(path or "environment")
+    return settings

@@ -1,0 +1,85 @@
+# Private to this collection: each phone's status, from the published fleet and what phones did.
+"""Status of every phone the service knows, exactly as DESIGN.md defines it:
+
+- 0: the phone contacted us but has no config (not in the fleet, not auto-provisioned);
+- 1: configured, never contacted;
+- 2: configured and contacted, but it has not fetched the current version of its config (a change to
+  the phone, its profile, an extended set it uses or the settings gives it a new version);
+- 3: it fetched the current version.
+
+A phone's current version is the one the last publish recorded in the manifest (for an auto-provisioned
+phone, the version of the config the service renders for it); the version a phone fetched is recorded
+when its own config is served.
+"""
+
+from __future__ import annotations
+
+NO_CONFIG = 0
+NEVER_CONTACTED = 1
+CHANGE_NOT_FETCHED = 2
+UP_TO_DATE = 3
+
+DESCRIPTIONS = {
+    NO_CONFIG: "contacted, no config",
+    NEVER_CONTACTED: "configured, never contacted",
+    CHANGE_NOT_FETCHED: "change not yet fetched",
+    UP_TO_DATE: "up to date",
+}
+
+
+def status_of(configured: bool, contact: dict | None, current_version: str | None) -> int:
+    if not configured:
+        return NO_CONFIG
+    if contact is None:
+        return NEVER_CONTACTED
+    if current_version is not None and contact.get("fetched_version") == current_version:
+        return UP_TO_DATE
+    return CHANGE_NOT_FETCHED
+
+
+def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_version) -> list[dict]:
+    """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
+
+    ``autoprovisioned_version(assignment)`` gives the current version of an auto-provisioned phone's
+    config (None when it cannot be rendered).
+    """
+    fleet = snapshot.fleet
+    declared = {phone.mac: phone for phone in fleet.phones} if fleet is not None else {}
+    by_mac = {assignment.mac: assignment for assignment in assignments}
+    macs = set(snapshot.manifest.phones) | set(by_mac) | set(contacts)
+    rows = []
+    for mac in sorted(macs):
+        contact = contacts.get(mac)
+        phone = declared.get(mac)
+        assignment = by_mac.get(mac)
+        if mac in snapshot.manifest.phones:
+            source, version = "fleet", snapshot.phone_version(mac)
+        elif assignment is not None:
+            source, version = "autoprovision", autoprovisioned_version(assignment)
+        else:
+            source, version = None, None
+        code = status_of(source is not None, contact, version)
+        contact = contact or {}
+        rows.append(
+            {
+                "mac": mac,
+                "status": code,
+                "status_text": DESCRIPTIONS[code],
+                "source": source,
+                "name": phone.name if phone else (assignment.name if assignment else None),
+                "vendor": (phone.vendor if phone else None) or contact.get("vendor"),
+                "model": (phone.model if phone else None) or contact.get("model"),
+                "reported_vendor": contact.get("vendor"),
+                "reported_model": contact.get("model"),
+                "firmware": contact.get("firmware"),
+                "ip": contact.get("ip"),
+                "user_agent": contact.get("user_agent"),
+                "first_contact": contact.get("first_contact"),
+                "last_contact": contact.get("last_contact"),
+                "fetched_version": contact.get("fetched_version"),
+                "fetched_at": contact.get("fetched_at"),
+                "current_version": version,
+                "number": assignment.number if assignment and source == "autoprovision" else None,
+            }
+        )
+    return rows

@@ -1,0 +1,373 @@
+# Private to this collection: the provisioning service's state, in SQLite or PostgreSQL.
+"""The repository layer of the provisioning service: one class, two databases, the same SQL.
+
+Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, IP, what the phone reported,
+the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
+credentials) and ``access_keys`` (MAC -> secret URL key).
+
+``Store.open(url)`` takes ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://:memory:``
+or ``postgresql://user:password@host:port/db`` (psycopg 3, imported only then). Statements are written
+once with ``?`` placeholders; the PostgreSQL dialect rewrites them to ``%s``. Every method is one
+transaction. A Store is used by one thread at a time (the service gives each worker thread its own).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+#: journal columns, in the order ``JournalEntry`` tuples hold them
+JOURNAL_COLUMNS = (
+    "at",
+    "protocol",
+    "ip",
+    "mac",
+    "vendor",
+    "model",
+    "firmware",
+    "file",
+    "result",
+    "code",
+    "user_agent",
+    "evidence",
+)
+CONTACT_COLUMNS = (
+    "mac",
+    "vendor",
+    "model",
+    "firmware",
+    "ip",
+    "user_agent",
+    "first_contact",
+    "last_contact",
+    "fetched_version",
+    "fetched_at",
+)
+ASSIGNMENT_COLUMNS = ("mac", "number", "name", "username", "password", "vendor", "model", "assigned_at")
+
+# statements spelled out (the column lists above, in the same order)
+_INSERT_JOURNAL = """INSERT INTO journal
+    (at, protocol, ip, mac, vendor, model, firmware, file, result, code, user_agent, evidence)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_SELECT_JOURNAL = (
+    "SELECT at, protocol, ip, mac, vendor, model, firmware, file, result, code, user_agent, evidence FROM journal"
+)
+_SELECT_CONTACTS = """SELECT
+    mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at
+    FROM contacts"""
+_SELECT_ASSIGNMENTS = "SELECT mac, number, name, username, password, vendor, model, assigned_at FROM assignments"
+_INSERT_ASSIGNMENT = """INSERT INTO assignments
+    (mac, number, name, username, password, vendor, model, assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS journal (
+        id {serial} PRIMARY KEY,
+        at DOUBLE PRECISION NOT NULL, protocol TEXT NOT NULL, ip TEXT, mac TEXT, vendor TEXT, model TEXT,
+        firmware TEXT, file TEXT NOT NULL, result TEXT NOT NULL, code INTEGER NOT NULL, user_agent TEXT,
+        evidence TEXT)""",
+    "CREATE INDEX IF NOT EXISTS journal_at ON journal (at)",
+    "CREATE INDEX IF NOT EXISTS journal_mac ON journal (mac, at)",
+    """CREATE TABLE IF NOT EXISTS contacts (
+        mac TEXT PRIMARY KEY, vendor TEXT, model TEXT, firmware TEXT, ip TEXT, user_agent TEXT,
+        first_contact DOUBLE PRECISION NOT NULL, last_contact DOUBLE PRECISION NOT NULL,
+        fetched_version TEXT, fetched_at DOUBLE PRECISION)""",
+    """CREATE TABLE IF NOT EXISTS assignments (
+        mac TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, name TEXT NOT NULL, username TEXT NOT NULL,
+        password TEXT NOT NULL, vendor TEXT, model TEXT, assigned_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS access_keys (
+        mac TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, issued_at DOUBLE PRECISION NOT NULL)""",
+)
+
+# last_contact only moves forward: two service workers flush their batches in any order
+_UPSERT_CONTACT = """INSERT INTO contacts
+    (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (mac) DO UPDATE SET
+      vendor = COALESCE(excluded.vendor, contacts.vendor),
+      model = COALESCE(excluded.model, contacts.model),
+      firmware = COALESCE(excluded.firmware, contacts.firmware),
+      ip = CASE WHEN excluded.last_contact >= contacts.last_contact THEN excluded.ip ELSE contacts.ip END,
+      user_agent = COALESCE(excluded.user_agent, contacts.user_agent),
+      first_contact = {least}(excluded.first_contact, contacts.first_contact),
+      last_contact = {greatest}(excluded.last_contact, contacts.last_contact),
+      fetched_version = CASE WHEN excluded.fetched_at IS NOT NULL
+          AND (contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at)
+          THEN excluded.fetched_version ELSE contacts.fetched_version END,
+      fetched_at = CASE WHEN excluded.fetched_at IS NOT NULL
+          AND (contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at)
+          THEN excluded.fetched_at ELSE contacts.fetched_at END"""
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names the URL without its password."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    mac: str
+    number: str
+    name: str
+    username: str
+    password: str
+    vendor: str | None
+    model: str | None
+    assigned_at: float
+
+
+#: the key of PostgreSQL's transaction-level advisory lock that "immediate" transactions take (any constant)
+_WRITE_LOCK = 0x70686F6E65
+
+
+def redact_url(url: str) -> str:
+    """A database URL fit for logs and errors: the password (``user:password@`` or ``password=``) as ``***``."""
+    url = re.sub(r"(://[^:/?#@]*:)[^/?#]*@", r"\1***@", url)  # up to the last @: a password may hold one
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+
+
+def _scrub(message: str, url: str) -> str:
+    """A driver's error message without the URL's password, in whatever spelling the driver quoted it."""
+    message = message.replace(url, redact_url(url))
+    try:
+        parts = urlsplit(url)
+        secrets = [value for key, value in parse_qsl(parts.query) if key == "password"]
+    except ValueError:
+        secrets = []
+    userinfo, at, _host = url.partition("://")[2].split("/", 1)[0].rpartition("@")
+    if at and ":" in userinfo:
+        secrets.append(userinfo.split(":", 1)[1])
+    for secret in sorted({spelling for secret in secrets for spelling in (secret, unquote(secret))}, key=len)[::-1]:
+        if secret:
+            message = message.replace(secret, "***")
+    return message
+
+
+class Store:
+    """State of the service. Use :meth:`open`; ``close()`` when done."""
+
+    def __init__(self, connection, dialect: str, url: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self.url = redact_url(url)
+        self._least, self._greatest = ("min", "max") if dialect == "sqlite" else ("LEAST", "GREATEST")
+        self._integrity_errors: tuple = (sqlite3.IntegrityError,)
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # e.g. an unclosed [ of an IPv6 address
+            raise StoreError(f"database URL {redact_url(url)!r}: {exc}") from None
+        if parts.scheme == "sqlite":
+            return cls._open_sqlite(url, parts)
+        if parts.scheme in ("postgresql", "postgres"):
+            return cls._open_postgresql(url)
+        raise StoreError(f"database URL {redact_url(url)!r}: use sqlite:///<file> or postgresql://<user>@<host>/<db>")
+
+    @classmethod
+    def _open_sqlite(cls, url: str, parts) -> Store:
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path) or unquote(parts.netloc)
+        if not path:
+            raise StoreError(f"database URL {url!r} names no file (sqlite:///state.db, sqlite:////var/lib/state.db)")
+        try:
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database {url}: {exc}") from None
+        try:
+            if path != ":memory:":
+                connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for the journal writer
+            connection.execute("PRAGMA synchronous=NORMAL")
+            store = cls(connection, "sqlite", url)
+            store._create()
+        except sqlite3.Error as exc:
+            connection.close()
+            raise StoreError(f"database {url}: {exc}") from None
+        return store
+
+    @classmethod
+    def _open_postgresql(cls, url: str) -> Store:
+        try:
+            import psycopg  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            raise StoreError("a postgresql:// database needs the psycopg package (psycopg[binary])") from None
+        try:
+            connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"database {redact_url(url)}: {_scrub(str(exc), url).strip()}") from None
+        store = cls(connection, "postgresql", url)
+        store._integrity_errors = (psycopg.errors.IntegrityError,)
+        try:
+            store._create()
+        except psycopg.Error as exc:  # e.g. no CREATE right on the schema
+            connection.close()
+            raise StoreError(f"database {redact_url(url)}: {_scrub(str(exc), url).strip()}") from None
+        return store
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    def _create(self) -> None:
+        serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
+        # immediate: servers starting together on an empty PostgreSQL database would otherwise race in
+        # CREATE TABLE IF NOT EXISTS (a duplicate key in pg_type); SQLite would answer "database is locked"
+        with self._transaction(immediate=True) as cursor:
+            for statement in _SCHEMA:
+                cursor.execute(statement.format(serial=serial))
+
+    class _Transaction:
+        """One transaction; ``immediate``: it reads, then writes what it read decides, so it takes the database's
+        write lock first (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock), and such
+        transactions run one after the other across threads, processes and servers."""
+
+        def __init__(self, store: Store, immediate: bool) -> None:
+            self.store = store
+            self.immediate = immediate
+
+        def __enter__(self):
+            connection = self.store.connection
+            self.cursor = connection.cursor()
+            if self.store.dialect == "sqlite":
+                self.cursor.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+            else:
+                self.cursor.execute("BEGIN")
+                if self.immediate:
+                    self.cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            return self.cursor
+
+        def __exit__(self, kind, value, traceback) -> bool:
+            try:
+                self.cursor.execute("COMMIT" if kind is None else "ROLLBACK")
+            finally:
+                self.cursor.close()
+            return False
+
+    def _transaction(self, immediate: bool = False) -> Store._Transaction:
+        return Store._Transaction(self, immediate)
+
+    def _rows(self, statement: str, params: tuple = ()) -> list:
+        with self._transaction() as cursor:
+            cursor.execute(self._sql(statement), params)
+            return cursor.fetchall()
+
+    # -- journal and contacts ----------------------------------------------------------------------
+
+    def record(self, entries: list, contacts: list) -> None:
+        """Write a batch: journal rows (tuples in JOURNAL_COLUMNS order) and contact rows (CONTACT_COLUMNS)."""
+        journal = self._sql(_INSERT_JOURNAL)
+        upsert = self._sql(_UPSERT_CONTACT.format(least=self._least, greatest=self._greatest))
+        with self._transaction() as cursor:
+            if entries:
+                cursor.executemany(journal, entries)
+            if contacts:
+                cursor.executemany(upsert, contacts)
+
+    def purge_journal(self, before: float) -> int:
+        """Drop journal rows older than ``before`` (epoch seconds); returns how many."""
+        with self._transaction() as cursor:
+            cursor.execute(self._sql("DELETE FROM journal WHERE at < ?"), (before,))
+            return cursor.rowcount
+
+    def journal(self, *, mac: str | None = None, since: float | None = None, limit: int = 1000) -> list[dict]:
+        """Journal rows, newest first."""
+        where, params = [], []
+        if mac is not None:
+            where.append("mac = ?")
+            params.append(mac)
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        rows = self._rows(
+            _SELECT_JOURNAL + " " + clause + "ORDER BY at DESC, id DESC LIMIT ?",
+            (*params, int(limit)),
+        )
+        return [dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in rows]
+
+    def contacts(self) -> dict[str, dict]:
+        rows = self._rows(_SELECT_CONTACTS)
+        return {row[0]: dict(zip(CONTACT_COLUMNS, row, strict=True)) for row in rows}
+
+    def contact(self, mac: str) -> dict | None:
+        rows = self._rows(_SELECT_CONTACTS + " WHERE mac = ?", (mac,))
+        return dict(zip(CONTACT_COLUMNS, rows[0], strict=True)) if rows else None
+
+    # -- auto-provisioning -------------------------------------------------------------------------
+
+    def assignment(self, mac: str) -> Assignment | None:
+        rows = self._rows(_SELECT_ASSIGNMENTS + " WHERE mac = ?", (mac,))
+        return Assignment(*rows[0]) if rows else None
+
+    def assignments(self) -> list[Assignment]:
+        rows = self._rows(_SELECT_ASSIGNMENTS + " ORDER BY number")
+        return [Assignment(*row) for row in rows]
+
+    def assign(self, mac: str, numbers, make: Callable[[str], tuple]) -> Assignment | None:
+        """Give ``mac`` the first number of ``numbers`` nobody holds; its existing assignment if it has one.
+
+        ``make(number)`` returns ``(name, username, password)``. Atomic across processes and servers
+        sharing the database: the transaction takes the write lock first (an immediate transaction), and
+        should anything else write the table meanwhile, the UNIQUE constraints decide and the loser looks
+        again. None when every number is taken (the pool is full).
+        """
+        for _attempt in range(50):
+            try:
+                with self._transaction(immediate=True) as cursor:
+                    cursor.execute(self._sql(_SELECT_ASSIGNMENTS + " WHERE mac = ?"), (mac,))
+                    row = cursor.fetchone()
+                    if row:
+                        return Assignment(*row)
+                    cursor.execute("SELECT number FROM assignments")
+                    taken = {taken_row[0] for taken_row in cursor.fetchall()}
+                    number = next((number for number in numbers if number not in taken), None)
+                    if number is None:
+                        return None
+                    name, username, password = make(number)
+                    assignment = Assignment(mac, number, name, username, password, None, None, time.time())
+                    cursor.execute(
+                        self._sql(_INSERT_ASSIGNMENT),
+                        tuple(getattr(assignment, column) for column in ASSIGNMENT_COLUMNS),
+                    )
+                    return assignment
+            except self._integrity_errors:
+                continue  # another server took that number (or this MAC) first: look again
+        raise StoreError("could not assign a number after 50 attempts (heavy contention on the pool)")
+
+    def set_assignment_device(self, mac: str, vendor: str | None, model: str | None) -> None:
+        with self._transaction() as cursor:
+            cursor.execute(
+                self._sql("UPDATE assignments SET vendor = ?, model = ? WHERE mac = ?"), (vendor, model, mac)
+            )
+
+    def release(self, mac: str) -> bool:
+        """Forget an assignment (the phone was exported into the fleet, or is gone); True when there was one."""
+        with self._transaction() as cursor:
+            cursor.execute(self._sql("DELETE FROM assignments WHERE mac = ?"), (mac,))
+            return cursor.rowcount > 0
+
+    # -- access keys -------------------------------------------------------------------------------
+
+    def access_keys(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self._rows("SELECT mac, access_key FROM access_keys")}
+
+    def mac_for_key(self, key: str) -> str | None:
+        rows = self._rows("SELECT mac FROM access_keys WHERE access_key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def issue_key(self, mac: str, key: str) -> None:
+        """Give ``mac`` the key ``key``; its old key (if any) stops working in the same transaction."""
+        with self._transaction(immediate=True) as cursor:
+            cursor.execute(self._sql("DELETE FROM access_keys WHERE mac = ?"), (mac,))
+            cursor.execute(
+                self._sql("INSERT INTO access_keys (mac, access_key, issued_at) VALUES (?, ?, ?)"),
+                (mac, key, time.time()),
+            )

@@ -1,0 +1,71 @@
+"""Command line of the provisioning service.
+
+    python -m phonefleet_service serve --config /etc/phonefleet/service.yml   # HTTP (uvicorn)
+    python -m phonefleet_service tftp  --config /etc/phonefleet/service.yml   # TFTP
+    python -m phonefleet_service check --config /etc/phonefleet/service.yml   # settings and database
+
+The collection must be importable (``PYTHONPATH=<dir holding ansible_collections>``), and this folder's
+parent too; the role provisioning_server sets both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
+    SettingsError,
+    load_settings,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store, StoreError
+
+from .app import SETTINGS_FILE_VARIABLE
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="phonefleet_service", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("serve", "tftp", "check"))
+    parser.add_argument("--config", help="settings file (YAML); PHONEFLEET_* variables override it")
+    arguments = parser.parse_args(argv)
+    try:
+        settings = load_settings(arguments.config)
+    except SettingsError as exc:
+        print(f"phonefleet_service: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if arguments.config:
+        os.environ[SETTINGS_FILE_VARIABLE] = os.path.abspath(arguments.config)
+    try:
+        store = Store.open(settings.database_url)
+    except StoreError as exc:
+        print(f"phonefleet_service: {exc}", file=sys.stderr)
+        return 2
+    store.close()
+    if arguments.command == "check":
+        print(f"settings ok; database {store.url} ok; web root {settings.web_root}")
+        return 0
+    if arguments.command == "tftp":
+        from .tftp import serve_tftp  # pylint: disable=import-outside-toplevel
+
+        return serve_tftp(settings)
+    import uvicorn  # pylint: disable=import-outside-toplevel
+
+    uvicorn.run(
+        "phonefleet_service.app:create_app",
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        workers=settings.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        access_log=False,  # the journal is the access log
+        log_level=settings.log_level,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

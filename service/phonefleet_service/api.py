@@ -1,0 +1,207 @@
+"""The read API (JSON) of the provisioning service: phones with status, the journal, auto-provisioned
+phones and access keys. Bearer tokens from the settings, each with a role: ``auditor`` reads phones and
+the journal; ``admin`` also reads credentials of auto-provisioned phones and issues access keys.
+
+GET  /api/v1/health                       no token: liveness and what is loaded
+GET  /api/v1/phones                       auditor: every phone with status 0-3, last contact, IP, firmware
+GET  /api/v1/phones/{mac}                 auditor: one phone
+GET  /api/v1/journal?mac=&since=&limit=   auditor: requests, newest first
+GET  /api/v1/autoprovisioned              admin: assignments with SIP credentials (to export into the fleet)
+DELETE /api/v1/autoprovisioned/{mac}      admin: release an assignment (the phone is in the fleet now)
+GET  /api/v1/access-keys                  admin: every configured phone's key (issued on first ask)
+POST /api/v1/phones/{mac}/access-key      admin: a new key for a phone; the old one stops working at once
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.autoprovision import (
+    AutoprovisionError,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import new_access_key
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import phone_rows
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+ROLE_RANK = {"auditor": 1, "admin": 2}
+MAX_LIMIT = 10000
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _error(code: int, message: str, headers=None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=code, headers=headers)
+
+
+def build(service) -> Starlette:
+    tokens = [(str(entry["token"]).encode(), entry["role"], entry["name"]) for entry in service.settings.api_tokens]
+
+    def role_of(request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        scheme, _space, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        given = token.strip().encode()
+        found = None
+        for expected, role, _name in tokens:  # compare with every token: timing tells nothing
+            if hmac.compare_digest(given, expected):
+                found = role
+        return found
+
+    def guarded(role: str):
+        def wrap(handler):
+            async def endpoint(request: Request):
+                held = role_of(request)
+                if held is None:
+                    return _error(401, "a bearer token is required", {"www-authenticate": "Bearer"})
+                if ROLE_RANK[held] < ROLE_RANK[role]:
+                    return _error(403, f"this needs the {role} role")
+                try:
+                    return JSONResponse(handler(request))
+                except ApiError as exc:
+                    return _error(exc.code, exc.message)
+
+            return endpoint
+
+        return wrap
+
+    def mac_of(request: Request) -> str:
+        try:
+            return normalize_mac(request.path_params["mac"])
+        except InvalidMac:
+            raise ApiError(400, f"not a MAC address: {request.path_params['mac'][:40]!r}") from None
+
+    def version_of(assignment):
+        snapshot = service.published.snapshot()
+        autoprovisioner, _auth, _keys = service.provisioner.policy(snapshot)
+        if assignment.vendor is None:
+            return None
+        with contextlib.suppress(AutoprovisionError):
+            return autoprovisioner.render(assignment, assignment.vendor, assignment.model)[1]
+        return None
+
+    def rows():
+        service.flush()  # what this worker answered so far counts
+        snapshot = service.published.reload()
+        return phone_rows(snapshot, service.store.contacts(), service.store.assignments(), version_of)
+
+    async def health(_request: Request):
+        snapshot = service.published.snapshot()
+        return JSONResponse(
+            {
+                "status": "ok",
+                "published_phones": len(snapshot.manifest.phones),
+                "published_files": len(snapshot.manifest.files),
+                "fleet_loaded": snapshot.fleet is not None,
+                "fleet_error": snapshot.fleet_error,
+                "journal_pending": service.journal.pending,
+                "database": service.store.dialect,
+            }
+        )
+
+    @guarded("auditor")
+    def phones(_request: Request):
+        return {"phones": rows()}
+
+    @guarded("auditor")
+    def phone(request: Request):
+        mac = mac_of(request)
+        for row in rows():
+            if row["mac"] == mac:
+                return row
+        raise ApiError(404, f"no phone {mac}")
+
+    @guarded("auditor")
+    def journal(request: Request):
+        service.flush()
+        params = request.query_params
+        try:
+            limit = min(int(params.get("limit", 1000)), MAX_LIMIT)
+            since = float(params["since"]) if "since" in params else None
+        except ValueError:
+            raise ApiError(400, "limit must be an integer and since a time in epoch seconds") from None
+        mac = None
+        if params.get("mac"):
+            try:
+                mac = normalize_mac(params["mac"])
+            except InvalidMac:
+                raise ApiError(400, "mac is not a MAC address") from None
+        return {"journal": service.store.journal(mac=mac, since=since, limit=limit)}
+
+    @guarded("admin")
+    def autoprovisioned(_request: Request):
+        return {
+            "phones": [
+                {
+                    "mac": item.mac,
+                    "number": item.number,
+                    "name": item.name,
+                    "username": item.username,
+                    "password": item.password,
+                    "vendor": item.vendor,
+                    "model": item.model,
+                    "assigned_at": item.assigned_at,
+                }
+                for item in service.store.assignments()
+            ]
+        }
+
+    @guarded("admin")
+    def release(request: Request):
+        mac = mac_of(request)
+        if not service.store.release(mac):
+            raise ApiError(404, f"no auto-provisioned phone {mac}")
+        return {"released": mac}
+
+    @guarded("admin")
+    def access_keys(_request: Request):
+        snapshot = service.published.reload()
+        keys = service.store.access_keys()
+        for mac in snapshot.manifest.phones:
+            if mac not in keys:
+                keys[mac] = new_access_key()
+                service.store.issue_key(mac, keys[mac])
+        return {"access_keys": [{"mac": mac, "key": keys[mac]} for mac in sorted(keys)]}
+
+    @guarded("admin")
+    def issue_key(request: Request):
+        mac = mac_of(request)
+        key = new_access_key()
+        service.store.issue_key(mac, key)
+        return {"mac": mac, "key": key}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        service.start()
+        try:
+            yield
+        finally:
+            service.stop()
+
+    async def not_found(_request: Request, _exc):
+        return _error(404, "no such API resource")
+
+    return Starlette(
+        routes=[
+            Route("/api/v1/health", health),
+            Route("/api/v1/phones", phones),
+            Route("/api/v1/phones/{mac}", phone),
+            Route("/api/v1/journal", journal),
+            Route("/api/v1/autoprovisioned", autoprovisioned),
+            Route("/api/v1/autoprovisioned/{mac}", release, methods=["DELETE"]),
+            Route("/api/v1/access-keys", access_keys),
+            Route("/api/v1/phones/{mac}/access-key", issue_key, methods=["POST"]),
+        ],
+        exception_handlers={404: not_found},
+        lifespan=lifespan,
+    )

@@ -1,0 +1,174 @@
+"""The provisioning service's ASGI application: phones' files on every path, the read API under /api/.
+
+Phones' requests take a short path: plain ASGI, no framework routing, straight into the domain core
+(:class:`Provisioner`), whose journal is a list append; a thread writes the journal in batches. The API
+is a small Starlette application; it holds no logic either (``api.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from urllib.parse import parse_qsl
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
+    ServiceSettings,
+    load_settings,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
+
+from . import api
+
+LOG = logging.getLogger("phonefleet.service")
+SETTINGS_FILE_VARIABLE = "PHONEFLEET_SETTINGS_FILE"
+MAX_HEADER = 4096
+CHUNK = 256 << 10
+
+
+class Service:
+    """Everything one worker process holds: settings, stores, journal and its flusher, the provisioner."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        if settings.secret:
+            secret = settings.secret.encode()
+        else:
+            secret = secrets.token_bytes(32)
+            if settings.workers > 1:
+                LOG.warning("no secret set: digest nonces of one worker fail on the others; set 'secret'")
+        self.published = PublishedRoot(settings.web_root)
+        self.store = Store.open(settings.database_url)  # the event loop's: requests and the API
+        self.journal = Journal(Store.open(settings.database_url), settings.journal_days)  # the flusher's
+        self.provisioner = Provisioner(self.published, self.store, self.journal, secret)
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._flusher = threading.Thread(target=self._flush_loop, name="journal-flusher", daemon=True)
+        self._flusher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._flusher is not None:
+            self._flusher.join(timeout=10)
+        self.flush()
+        self.store.close()
+        self.journal.store.close()
+
+    def flush(self) -> None:
+        try:
+            self.journal.flush()
+        except Exception as exc:  # noqa: BLE001 - the journal keeps the batch; the next flush retries
+            LOG.error("journal: cannot write to the database (%s); will retry", type(exc).__name__)
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(self.settings.journal_flush_seconds):
+            self.flush()
+
+
+def _header(headers: list, wanted: bytes) -> str | None:
+    for name, value in headers:
+        if name == wanted:
+            return value[:MAX_HEADER].decode("latin-1") if len(value) <= MAX_HEADER * 4 else None
+    return None
+
+
+def _client_mac(query: bytes, headers: list) -> str | None:
+    """A MAC the phone states beside the path: Snom's ``?mac=``, Unify's ``macaddress`` header."""
+    if query and b"mac=" in query.lower():
+        for name, value in parse_qsl(query.decode("latin-1")[:512]):
+            if name.lower() == "mac":
+                return value
+    return _header(headers, b"macaddress")
+
+
+class ServiceApp:
+    """The ASGI entry point."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.service = Service(settings)
+        self.api = api.build(self.service)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/"):
+            await self.api(scope, receive, send)  # the API, and lifespan (start and stop of the flusher)
+            return
+        await self.phone(scope, send)
+
+    async def phone(self, scope, send) -> None:
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            await _send(send, 405, b"Method Not Allowed\n", "text/plain", (("allow", "GET, HEAD"),))
+            return
+        headers = scope["headers"]
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        raw_path = raw_path.split(b"?", 1)[0].decode("latin-1")
+        query = scope.get("query_string", b"")
+        client = scope.get("client")
+        request = Request(
+            protocol=scope.get("scheme", "http"),
+            path=raw_path,
+            user_agent=_header(headers, b"user-agent"),
+            ip=client[0] if client else None,
+            client_mac=_client_mac(query, headers),
+            method=method,
+            authorization=_header(headers, b"authorization"),
+            uri=raw_path + ("?" + query.decode("latin-1") if query else ""),
+        )
+        answer = self.service.provisioner.answer(request)
+        if answer.file is not None:
+            await _send_file(send, answer.file, answer.content_type, method == "HEAD")
+            return
+        await _send(send, answer.code, b"" if method == "HEAD" else answer.body, answer.content_type, answer.headers)
+
+
+async def _send(send, code: int, body: bytes, content_type: str, headers=()) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": code,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                *((name.encode(), value.encode()) for name, value in headers),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_file(send, path: str, content_type: str, head: bool) -> None:
+    try:
+        handle = open(path, "rb")  # closed by the with below, across awaits
+    except OSError:
+        await _send(send, 404, b"Not Found\n", "text/plain")
+        return
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(size).encode())],
+            }
+        )
+        if head:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        while True:
+            chunk = handle.read(CHUNK)
+            more = len(chunk) == CHUNK
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+            if not more:
+                return
+
+
+def create_app() -> ServiceApp:
+    """uvicorn's factory: settings from the file named by PHONEFLEET_SETTINGS_FILE and the environment."""
+    return ServiceApp(load_settings(os.environ.get(SETTINGS_FILE_VARIABLE)))
