@@ -1,0 +1,144 @@
+"""The provisioning service for tests, for real: a published demo web root and uvicorn on a loopback port.
+
+``published_site(directory, edit=None)`` copies the demo fleet into ``directory/fleet`` (``edit(fleet_dir)``
+may change it first) and publishes it into ``directory/www``; ``republish(directory)`` publishes again.
+``running_service(directory, **settings)`` starts the service (uvicorn in a thread, the same ASGI app
+production runs) on a free 127.0.0.1 port with SQLite state in ``directory`` and yields a
+:class:`ServiceHandle` that speaks HTTP to it with http.client (raw paths are sent as given, nothing
+normalised) and reads its API with the admin token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import shutil
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO / "service") not in sys.path:
+    sys.path.insert(0, str(REPO / "service"))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet  # noqa: E402
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (  # noqa: E402
+    ServiceSettings,
+)
+from phonefleet_service.app import ServiceApp  # noqa: E402
+
+from tests.unit.render_support import DEMO_FLEET, reveal  # noqa: E402
+
+FIRMWARE = REPO / "inventory" / "demo" / "firmware"
+ADMIN_TOKEN = "admin-token-0123456789abcdef"
+AUDITOR_TOKEN = "auditor-token-0123456789abcdef"
+
+
+def published_site(directory: Path, edit=None) -> Path:
+    fleet = directory / "fleet"
+    shutil.copytree(DEMO_FLEET, fleet)
+    if edit is not None:
+        edit(fleet)
+    republish(directory)
+    return directory / "www"
+
+
+def republish(directory: Path):
+    return publish_fleet(str(directory / "fleet"), str(directory / "www"), reveal, firmware_dir=str(FIRMWARE))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict
+
+
+class ServiceHandle:
+    def __init__(self, app: ServiceApp, port: int) -> None:
+        self.app = app
+        self.port = port
+        self.service = app.service
+
+    def get(self, path: str, user_agent: str | None = None, headers: dict | None = None, method: str = "GET"):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            sent = dict(headers or {})
+            if user_agent is not None:
+                sent["User-Agent"] = user_agent
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            reply = connection.getresponse()
+            return Response(reply.status, reply.read(), {k.lower(): v for k, v in reply.getheaders()})
+        finally:
+            connection.close()
+
+    def get_with_auth(self, path: str, user_agent: str, auth):
+        """A GET through httpx with ``auth`` (httpx.DigestAuth / BasicAuth): a client implementation not ours."""
+        reply = httpx.get(f"http://127.0.0.1:{self.port}{path}", headers={"User-Agent": user_agent}, auth=auth)
+        return Response(reply.status_code, reply.content, {k.lower(): v for k, v in reply.headers.items()})
+
+    def api(self, path: str, token: str = ADMIN_TOKEN, method: str = "GET"):
+        reply = self.get(path, headers={"Authorization": f"Bearer {token}"}, method=method)
+        return reply.status, (json.loads(reply.body) if reply.body else None)
+
+    def phones(self) -> dict:
+        status, data = self.api("/api/v1/phones")
+        assert status == 200, data
+        return {row["mac"]: row for row in data["phones"]}
+
+    def journal(self, **query) -> list:
+        suffix = "&".join(f"{key}={value}" for key, value in query.items())
+        status, data = self.api("/api/v1/journal" + (f"?{suffix}" if suffix else ""))
+        assert status == 200, data
+        return data["journal"]
+
+    def reload(self) -> None:
+        """See a publish at once (the service looks at the manifest at most once a second by itself)."""
+        self.service.published.reload()
+
+
+@contextlib.contextmanager
+def running_service(directory: Path, **overrides):
+    settings = ServiceSettings(
+        web_root=str(directory / "www"),
+        database_url=f"sqlite:///{directory / 'state.db'}",
+        secret="test-secret-for-nonces",
+        journal_flush_seconds=0.05,
+        api_tokens=[
+            {"name": "admin", "role": "admin", "token": ADMIN_TOKEN},
+            {"name": "auditor", "role": "auditor", "token": AUDITOR_TOKEN},
+        ],
+    )
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    app = ServiceApp(settings)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the service did not start")
+        time.sleep(0.02)
+    try:
+        yield ServiceHandle(app, port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
