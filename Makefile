@@ -9,20 +9,35 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup demo test unit sanity lint golden bench schema golden-update clean
 
-setup: $(STAMP)
+setup: setup-system $(STAMP)
+
+# Debian packages the tests drive, each as package:program; a package is installed only when its program is missing
+SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: setup-system
+setup-system:
+	@missing=; for entry in $(SYSTEM_PACKAGES); do \
+	  PATH="$$PATH:/usr/sbin:/sbin$$(printf ':%s' /usr/lib/postgresql/*/bin)" command -v "$${entry#*:}" >/dev/null \
+	    || missing="$$missing $${entry%%:*}"; \
+	done; \
+	[ -z "$$missing" ] || { echo "setup-system: apt-get install$$missing"; install="$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y --no-install-recommends$$missing"; $$install || { $(SUDO) apt-get update && $$install; }; }
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-## demo: validate the demo fleet, show its inventory graph, publish every phone's files into build/demo/www
+## demo: validate the demo fleet, show its inventory graph, publish every phone's files into build/demo/www,
+##       start the provisioning service on loopback, boot the demo phones against it, print their status
 demo: setup
 	$(BIN)/ansible-playbook playbooks/validate.yml
 	$(BIN)/ansible-inventory -i inventory/demo --graph
 	$(BIN)/ansible-playbook -i inventory/demo playbooks/publish.yml
 	@echo "Published into build/demo/www: $$(find build/demo/www -type f -not -path '*/.phonefleet/*' | wc -l) files, among them:"
 	@cd build/demo/www && ls 805ec0112233.cfg SEP0CD0F8A1B2C3.cnf.xml 24d921aabb01.cfg 001ae8556677_config.xml | sed 's/^/  /'
+	PYTHONPATH=collections:service:simulator $(BIN)/python -m phonefleet_simulator.demo --web-root build/demo/www --state build/demo/state
 
 ## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint
 test: setup unit lint sanity
@@ -31,8 +46,8 @@ unit: setup
 	$(BIN)/python -m pytest -q -n 2 tests/unit tests/golden
 
 lint: setup
-	$(BIN)/ruff check plugins tests
-	$(BIN)/ruff format --check plugins tests
+	$(BIN)/ruff check plugins service simulator tests
+	$(BIN)/ruff format --check plugins service simulator tests
 	$(BIN)/ansible-lint
 
 sanity: setup

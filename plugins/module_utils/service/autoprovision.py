@@ -20,6 +20,7 @@ import string
 from ..fleet.model import Line, Origin, Phone
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
+from ..vendors import registry
 
 _ALPHABET = string.ascii_letters + string.digits
 ORIGIN_FILE = "autoprovision"
@@ -68,6 +69,17 @@ class Autoprovisioner:
 
     def accepts(self, vendor: str | None) -> bool:
         return self.enabled and vendor is not None and (self.vendors is None or vendor in self.vendors)
+
+    def cannot_render(self, vendor: str | None, model: str | None) -> str | None:
+        """Why a phone of ``vendor`` and ``model`` cannot get a config rendered, or None when it can."""
+        if model is None:
+            return "the phone did not report its model"
+        driver = registry.driver_for(vendor) if vendor else None
+        if driver is None:
+            return f"no driver for vendor {vendor!r}"
+        if driver.vendor.model(model) is None:
+            return f"model {model!r} is not in the {vendor} catalog"
+        return None
 
     def credentials(self, number: str) -> tuple[str, str, str]:
         """(name, SIP user name, SIP password) for a number of the pool."""

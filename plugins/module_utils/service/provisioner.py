@@ -176,11 +176,17 @@ class Provisioner:
         return self._done(request, recognition, answer, results.SERVED if known else results.BASE)
 
     def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner) -> Answer:
-        assignment = self.store.assign(recognition.mac, autoprovisioner.numbers, autoprovisioner.credentials)
+        assignment = self.store.assignment(recognition.mac)
+        vendor = (assignment.vendor if assignment else None) or recognition.vendor
+        model = (assignment.model if assignment else None) or recognition.model
+        why = autoprovisioner.cannot_render(vendor, model)
+        if why is not None:  # no number is spent on a phone whose config cannot be made
+            failed = replace(recognition, evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
+            return self._done(request, failed, NOT_FOUND, results.NOT_FOUND)
+        if assignment is None:
+            assignment = self.store.assign(recognition.mac, autoprovisioner.numbers, autoprovisioner.credentials)
         if assignment is None:
             return self._done(request, recognition, NOT_FOUND, results.POOL_FULL)
-        vendor = assignment.vendor or recognition.vendor
-        model = assignment.model or recognition.model
         try:
             files, version = autoprovisioner.render(assignment, vendor, model)
         except AutoprovisionError as exc:

@@ -278,3 +278,17 @@ def test_autoprovisioned_passwords_never_reach_the_journal(tmp_path):
         assert password.encode() in reply.body
         text = repr(service.journal(limit=10000))
     assert password not in text
+
+
+def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
+    published_site(tmp_path)
+    with running_service(tmp_path) as service:
+        # a Cisco enterprise phone says nothing but its file name: no model, no config can be made for it
+        assert service.get("/SEP0CD0F8A10099.cnf.xml").status == 404
+        assert service.get("/XMLDefault.cnf.xml").status == 200
+        _status, assigned = service.api("/api/v1/autoprovisioned")
+        entry = service.journal(mac="0cd0f8a10099")[-1]
+        phone = service.phones()["0cd0f8a10099"]
+    assert assigned["phones"] == []
+    assert "autoprovision-failed:the phone did not report its model" in entry["evidence"]
+    assert phone["status"] == 0
