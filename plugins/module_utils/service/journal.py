@@ -66,7 +66,10 @@ class Journal:
     def flush(self) -> int:
         """Write what is pending; returns how many entries. On a database error they are kept for next time."""
         with self._lock:
-            batch, self._pending = self._pending, []
+            # the list stays the same object: an add() that has already looked up self._pending but not yet
+            # appended (the GIL may switch threads in between) appends to a list that is still the pending one
+            batch = self._pending[:]
+            del self._pending[: len(batch)]
             if not batch:
                 self._purge_now()
                 return 0

@@ -139,9 +139,9 @@ def _scrub(message: str, url: str) -> str:
     userinfo, at, _host = url.partition("://")[2].split("/", 1)[0].rpartition("@")
     if at and ":" in userinfo:
         secrets.append(userinfo.split(":", 1)[1])
-    for secret in sorted({spelling for secret in secrets for spelling in (secret, unquote(secret))}, key=len)[::-1]:
-        if secret:
-            message = message.replace(secret, "***")
+    spellings = {spelling for secret in secrets for spelling in (secret, unquote(secret)) if spelling}
+    for spelling in sorted(spellings, key=len, reverse=True):  # a longer spelling may contain a shorter one
+        message = message.replace(spelling, "***")
     return message
 
 
@@ -219,7 +219,8 @@ class Store:
     def _create(self) -> None:
         serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
         # immediate: servers starting together on an empty PostgreSQL database would otherwise race in
-        # CREATE TABLE IF NOT EXISTS (a duplicate key in pg_type); SQLite would answer "database is locked"
+        # CREATE TABLE IF NOT EXISTS (a duplicate key in pg_type), and a deferred SQLite transaction that
+        # must turn from reading into writing can fail at once with "database is locked"
         with self._transaction(immediate=True) as cursor:
             for statement in _SCHEMA:
                 cursor.execute(statement.format(serial=serial))

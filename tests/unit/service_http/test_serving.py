@@ -74,6 +74,16 @@ SEQUENCES = {
 }
 
 
+def database_url(request, database: str, directory: Path) -> str:
+    """Where the service keeps its state for this test: an SQLite file, or a PostgreSQL schema."""
+    if database == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{directory / 'state.db'}"
+
+
+BOTH_DATABASES = pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+
+
 def yealink_auth() -> httpx.DigestAuth:
     entry = demo_fleet().settings["phone_auth"]["yealink"]
     return httpx.DigestAuth(entry["username"], reveal(entry["password"]))
@@ -196,11 +206,12 @@ def test_unknown_phones_get_base_configs_and_status_0(tmp_path):
     assert phones["805ec0112233"]["status"] == 1  # configured, never contacted
 
 
-def test_a_profile_change_moves_contacted_phones_to_2_and_back_to_3(tmp_path):
+@BOTH_DATABASES
+def test_a_profile_change_moves_contacted_phones_to_2_and_back_to_3(tmp_path, request, database):
     published_site(tmp_path)
     fanvil_mac, fanvil_agent, fanvil_steps, _h = SEQUENCES["fanvil"]
     snom_mac, snom_agent, snom_steps, _h = SEQUENCES["snom"]
-    with running_service(tmp_path) as service:
+    with running_service(tmp_path, database_url=database_url(request, database, tmp_path)) as service:
         for path, _code in fanvil_steps:
             service.get(path, fanvil_agent)
         for path, _code in snom_steps:
@@ -224,7 +235,8 @@ def test_a_profile_change_moves_contacted_phones_to_2_and_back_to_3(tmp_path):
         assert (final[fanvil_mac]["status"], final[snom_mac]["status"]) == (3, 3)
 
 
-def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(tmp_path):
+@BOTH_DATABASES
+def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(tmp_path, request, database):
     def pool_of_50(fleet: Path) -> None:
         settings = fleet / "settings.yml"
         settings.write_text(settings.read_text().replace('number_pool: ["3000-3099"]', 'number_pool: ["3000-3049"]'))
@@ -237,7 +249,7 @@ def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(t
             f"http://127.0.0.1:{service.port}/{mac}.cfg", headers={"User-Agent": f"Fanvil X6U 2.10.2.6887 {mac}"}
         )
 
-    with running_service(tmp_path) as service:
+    with running_service(tmp_path, database_url=database_url(request, database, tmp_path)) as service:
         with ThreadPoolExecutor(max_workers=50) as pool:
             replies = dict(pool.map(first_contact, macs))
         numbers = {}

@@ -1,0 +1,174 @@
+"""The request journal: entries buffered by add(), written by flush() in one batch, kept when the database fails."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import (
+    AUTOPROVISIONED,
+    DAY,
+    REFUSED,
+    REJECTED,
+    SERVED,
+    UNAUTHORIZED,
+    Journal,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.recognition import Recognition
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import JOURNAL_COLUMNS
+
+MAC = "805ec0112233"
+OTHER = "805ec0445566"
+UA = "Yealink SIP-T54W 96.86.0.100 80:5e:c0:11:22:33"
+
+
+def yealink(file: str = f"{MAC}.cfg", mac: str | None = MAC, evidence=("user-agent",)) -> Recognition:
+    return Recognition("yealink", "SIP-T54W", "96.86.0.100", mac, file, "phone", tuple(evidence))
+
+
+class FlakyStore:
+    """A store whose record() fails while ``failing`` is set; everything else is the real store's."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.failing = True
+
+    def record(self, entries, contacts) -> None:
+        if self.failing:
+            raise ConnectionError("database gone")
+        self.store.record(entries, contacts)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_add_then_flush_writes_journal_rows_and_the_contact(store):
+    journal = Journal(store)
+    before = time.time()
+    journal.add("http", "192.0.2.10", yealink("y000000000123.cfg", evidence=("user-agent", "oui")), "base", 200, UA)
+    journal.add("http", "192.0.2.11", yealink(), SERVED, 200, UA, version="v7")
+    assert store.journal() == []  # nothing written before the flush
+    assert journal.pending == 2
+    assert journal.flush() == 2
+    assert journal.pending == 0
+    assert (journal.stats.flushed, journal.stats.batches, journal.stats.failures) == (2, 1, 0)
+    rows = store.journal()
+    assert [(row["file"], row["result"], row["ip"]) for row in rows] == [
+        (f"{MAC}.cfg", SERVED, "192.0.2.11"),
+        ("y000000000123.cfg", "base", "192.0.2.10"),
+    ]
+    assert rows[1]["evidence"] == "user-agent,oui"
+    assert (rows[1]["protocol"], rows[1]["code"], rows[1]["user_agent"], rows[1]["model"]) == (
+        "http",
+        200,
+        UA,
+        "SIP-T54W",
+    )
+    contact = store.contact(MAC)
+    assert (contact["vendor"], contact["model"], contact["firmware"], contact["ip"], contact["user_agent"]) == (
+        "yealink",
+        "SIP-T54W",
+        "96.86.0.100",
+        "192.0.2.11",
+        UA,
+    )
+    assert before <= contact["first_contact"] <= contact["last_contact"] <= time.time()
+    assert contact["first_contact"] == rows[1]["at"] and contact["last_contact"] == rows[0]["at"]
+    assert (contact["fetched_version"], contact["fetched_at"]) == ("v7", rows[0]["at"])
+
+
+def test_flush_with_nothing_pending_writes_nothing(store):
+    assert Journal(store).flush() == 0
+    assert store.journal() == []
+
+
+def test_foreign_refused_and_anonymous_requests_are_journaled_but_are_no_contact(store):
+    journal = Journal(store)
+    journal.add(
+        "http", "192.0.2.10", yealink(f"{OTHER}.cfg", evidence=("user-agent", "mac-mismatch")), REFUSED, 403, UA
+    )
+    journal.add("http", "192.0.2.10", yealink(f"{OTHER}.cfg", evidence=("user-agent", "mac-mismatch")), SERVED, 200, UA)
+    journal.add("http", "192.0.2.10", yealink(), UNAUTHORIZED, 401, UA)
+    journal.add(
+        "http",
+        "192.0.2.10",
+        Recognition(None, None, None, None, "", "unknown", ("rejected:dotdot",)),
+        REJECTED,
+        400,
+        None,
+    )
+    journal.add("tftp", "192.0.2.12", yealink("y000000000123.cfg", mac=None), "base", 200, None)
+    assert journal.flush() == 5
+    assert len(store.journal()) == 5
+    assert store.contacts() == {}
+    journal.add("tftp", "192.0.2.12", yealink(), AUTOPROVISIONED, 200, None)
+    journal.flush()
+    assert list(store.contacts()) == [MAC]
+    assert store.contact(MAC)["user_agent"] is None
+
+
+def test_a_long_user_agent_is_cut(store):
+    journal = Journal(store)
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, "x" * 2000)
+    journal.flush()
+    assert len(store.journal()[0]["user_agent"]) == 512
+    assert len(store.contact(MAC)["user_agent"]) == 512
+
+
+def test_a_failing_store_keeps_the_entries_for_the_next_flush(store):
+    flaky = FlakyStore(store)
+    journal = Journal(flaky)
+    journal.add("http", "192.0.2.10", yealink("first.cfg"), SERVED, 200, UA)
+    journal.add("http", "192.0.2.10", yealink("second.cfg"), SERVED, 200, UA)
+    with pytest.raises(ConnectionError):
+        journal.flush()
+    assert journal.pending == 2
+    assert (journal.stats.flushed, journal.stats.failures) == (0, 1)
+    journal.add("http", "192.0.2.10", yealink("third.cfg"), SERVED, 200, UA)  # arrives while the database is gone
+    with pytest.raises(ConnectionError):
+        journal.flush()
+    assert journal.pending == 3 and journal.stats.failures == 2
+    flaky.failing = False
+    assert journal.flush() == 3
+    assert journal.pending == 0
+    assert [row["file"] for row in store.journal()] == ["third.cfg", "second.cfg", "first.cfg"]
+    assert (journal.stats.flushed, journal.stats.batches) == (3, 1)
+
+
+def test_flush_purges_entries_older_than_the_retention(store):
+    now = time.time()
+    old = dict.fromkeys(JOURNAL_COLUMNS)
+    old.update(at=now - 3 * DAY, protocol="http", file="old.cfg", result=SERVED, code=200)
+    store.record([tuple(old[column] for column in JOURNAL_COLUMNS)], [])
+    journal = Journal(store, retention_days=2)
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, UA)
+    journal.flush()
+    assert [row["file"] for row in store.journal()] == [f"{MAC}.cfg"]
+
+
+def test_entries_added_from_many_threads_while_flushing_are_all_written(store):
+    journal = Journal(store)
+    done = threading.Event()
+
+    def add(thread: int) -> None:
+        for index in range(2000):
+            journal.add("http", f"192.0.2.{thread}", yealink(f"{index}.cfg"), SERVED, 200, UA)
+
+    def flush() -> None:
+        while not done.is_set():
+            journal.flush()
+            time.sleep(0.001)
+
+    flusher = threading.Thread(target=flush)
+    flusher.start()
+    adders = [threading.Thread(target=add, args=(thread,)) for thread in range(4)]
+    for adder in adders:
+        adder.start()
+    for adder in adders:
+        adder.join()
+    done.set()
+    flusher.join()
+    journal.flush()
+    assert journal.pending == 0 and journal.stats.flushed == 8000
+    assert len(store.journal(limit=10000)) == 8000
