@@ -22,6 +22,7 @@ from ..fleet.files import OutsideRoot, path_inside
 from ..fleet.loader import load_fleet_documents
 from ..publish.bundle import BundleError, read_bundle
 from ..publish.manifest import MANIFEST, Manifest, read_manifest, state_dir
+from .recognition import FIRMWARE_FOLDER
 
 
 @dataclass
@@ -45,7 +46,12 @@ class Snapshot:
         """The published name a request's file name stands for, or None."""
         if name in self.manifest.files:
             return name
-        return self.folded.get(name.lower())
+        found = self.folded.get(name.lower())
+        if found is None and "/" not in name:
+            # firmware is published under firmware/, but a Cisco phone told <loadInformation>sip8845_65...
+            # asks the TFTP root for sip8845_65....loads and the images that file names
+            found = self.folded.get(FIRMWARE_FOLDER + name.lower())
+        return found
 
 
 class PublishedRoot:

@@ -304,3 +304,16 @@ def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
     assert assigned["phones"] == []
     assert "autoprovision-failed:the phone did not report its model" in entry["evidence"]
     assert phone["status"] == 0
+
+
+def test_cisco_firmware_is_found_by_its_bare_name(site):
+    directory, service = site
+    # the config names <loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>: the phone asks the root
+    name = "sip8845_65.14-3-1-0001-60.loads"
+    assert b"<loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>" in service.get(
+        "/SEP0CD0F8A1B2C3.cnf.xml"
+    ).body.replace(b" ", b"")
+    reply = service.get("/" + name)
+    assert reply.status == 200
+    assert reply.body == (directory / "www" / "firmware" / name).read_bytes()
+    assert service.get("/firmware/" + name).status == 200
