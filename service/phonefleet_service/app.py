@@ -13,6 +13,7 @@ import secrets
 import threading
 from urllib.parse import parse_qsl
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
@@ -93,12 +94,32 @@ class ServiceApp:
     def __init__(self, settings: ServiceSettings) -> None:
         self.service = Service(settings)
         self.api = api.build(self.service)
+        service = self.service
+        self.wpi = wpi.WpiResponder(service.published, service.journal, service.store, service.provisioner.secret)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/api/"):
             await self.api(scope, receive, send)  # the API, and lifespan (start and stop of the flusher)
             return
+        if scope["method"] == "POST" and scope["path"] in wpi.PATHS:
+            await self.unify_wpi(scope, receive, send)  # Unify phones in DLS mode
+            return
         await self.phone(scope, send)
+
+    async def unify_wpi(self, scope, receive, send) -> None:
+        """A Unify phone's WPI message (POST, at most wpi.MAX_BODY bytes: 413 beyond) to the WPI responder."""
+        responder = self.wpi
+        body = bytearray()
+        while len(body) <= wpi.MAX_BODY:  # past the limit, stop reading: the responder answers 413
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        client = scope.get("client")
+        reply = responder.answer(bytes(body), client[0] if client else None, _header(scope["headers"], b"cookie"))
+        await _send(send, reply.code, reply.body, reply.content_type, reply.headers)
 
     async def phone(self, scope, send) -> None:
         method = scope["method"]
