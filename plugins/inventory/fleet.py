@@ -20,6 +20,20 @@ description:
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
   - The configuration file name must end in C(phonefleet.yml) or C(phonefleet.yaml).
+  - With O(service_url), what the provisioning service saw is added as live facts, from one
+    C(GET /api/v1/phones) a run. Each phone of the fleet the service knows gets C(ansible_host) (the IP it
+    last asked from, when it did), C(phone_status) (V(0) contacted without a config, V(1) configured but
+    never contacted, V(2) configured but the current config not fetched yet, V(3) up to date), C(phone_status_text),
+    C(phone_firmware), C(phone_last_contact) (seconds since the epoch) and C(phone_reported_model), each
+    when the service has it, and is put in a group C(status_0) to C(status_3).
+  - Phones the service saw that the fleet does not have (status V(0), and phones it auto-provisioned)
+    become hosts of the group C(discovered), not C(phones), with the same facts, C(phone_mac),
+    C(phone_vendor), C(phone_model), C(phone_name) and C(phone_number) when known, and C(phone_source)
+    (V(autoprovision), or V(unconfigured) for a phone that got no config); they are also in
+    C(vendor_<vendor>) and C(model_<model>) when they reported those. See O(discovered_phones).
+  - Live facts are read on every run, also when the inventory cache is on (the cache holds what comes
+    from the fleet files). When the service cannot be reached or refuses the token, the source fails to
+    parse with a message naming the URL (never the token).
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
@@ -41,6 +55,40 @@ options:
         interfaces (HTTP, SSH, Telnet, SIP), never as Python targets, so the default is C(local).
     type: string
     default: local
+  service_url:
+    description:
+      - Base URL of a PhoneFleet provisioning service (the C(http_host) and C(http_port) of its settings),
+        for live facts. Without it, the inventory holds only what the fleet files say.
+      - May be a template, for example a C(lookup).
+    type: string
+    env:
+      - name: PHONEFLEET_SERVICE_URL
+  service_token:
+    description:
+      - An API token of the service (one of the C(api_tokens) of its settings); the C(auditor) role is enough.
+      - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown. Prefer the
+        environment variable, a C(!vault) value or a template such as a C(lookup) to writing it in the file.
+    type: string
+    env:
+      - name: PHONEFLEET_SERVICE_TOKEN
+  service_timeout:
+    description: Seconds to wait for the service's answer.
+    type: int
+    default: 10
+    env:
+      - name: PHONEFLEET_SERVICE_TIMEOUT
+  service_validate_certs:
+    description: Verify the service's TLS certificate when O(service_url) is C(https://).
+    type: bool
+    default: true
+    env:
+      - name: PHONEFLEET_SERVICE_VALIDATE_CERTS
+  discovered_phones:
+    description:
+      - With O(service_url), add the phones the service saw that are not in the fleet, in the group
+        C(discovered). With V(false), only the fleet's phones get live facts.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -58,6 +106,28 @@ compose:
   phone_label: phone_name ~ ' (' ~ phone_model | default('unknown model') ~ ')'
 groups:
   phones_with_modules: phone_modules | length > 0
+
+---
+# Live facts from the provisioning service; the token comes from PHONEFLEET_SERVICE_TOKEN.
+# ansible-inventory -i inventory/site --graph status_0   # phones that asked and got no config
+plugin: phonefleet.provisioning.fleet
+fleet_dir: fleet
+service_url: https://prov1.example.com:8480
+compose:
+  # Phones that have not asked for their config for a day.
+  phone_silent: phone_last_contact is not defined or (now(utc=true).timestamp() - phone_last_contact) > 86400
+groups:
+  stale_config: phone_status | default(-1) == 2
+keyed_groups:
+  - key: phone_firmware | default('unknown')
+    prefix: firmware
+
+---
+# The token from a vault-encrypted file (ansible-vault encrypt), live facts for the fleet's phones only.
+plugin: phonefleet.provisioning.fleet
+service_url: http://127.0.0.1:8480
+service_token: "{{ lookup('ansible.builtin.unvault', '/etc/phonefleet/inventory-token.vault') | trim }}"
+discovered_phones: false
 """
 
 import functools
@@ -77,6 +147,19 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yaml
     VaultValue,
     from_json_object,
     to_json_data,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.live_facts import (
+    DISCOVERED,
+    STATUS_PREFIX,
+    STATUSES,
+    LiveFactsError,
+    check_rows,
+    merge_live,
+)
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+    ServiceApi,
+    ServiceApiError,
+    redact_url,
 )
 
 try:  # ansible-core 2.19+
@@ -140,7 +223,36 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not os.path.isabs(fleet_dir):
             fleet_dir = os.path.join(os.path.dirname(os.path.abspath(path)), fleet_dir)
         records = self._cached_records(path, fleet_dir, cache)
-        self._populate(records)
+        service_url = self._text_option("service_url")
+        if service_url:
+            records = self._with_live_facts(path, service_url, records)
+        self._populate(records, live=bool(service_url))
+
+    def _text_option(self, name):
+        """A string option, templated when it is a template (trusted: from the configuration file)."""
+        value = self.get_option(name)
+        if isinstance(value, str) and self.templar.is_template(value):
+            value = self.templar.template(value)
+        return None if value is None else str(value)  # str() of a vault value decrypts it
+
+    def _with_live_facts(self, path, service_url, records):
+        """The fleet's records with what the service saw (never cached: the facts are live)."""
+        try:
+            api = ServiceApi(
+                service_url,
+                self._text_option("service_token"),
+                timeout=self.get_option("service_timeout"),
+                validate_certs=self.get_option("service_validate_certs"),
+            )
+            rows = check_rows(api.phones())
+        except ServiceApiError as exc:
+            hint = "" if self.get_option("service_token") else " (set service_token or PHONEFLEET_SERVICE_TOKEN)"
+            raise AnsibleParserError(f"{path}: live facts: {exc}{hint}") from None
+        except LiveFactsError as exc:
+            where = redact_url(service_url.rstrip("/")) + "/api/v1/phones"
+            message = f"{path}: live facts: {where} answered a phone list that is not valid: {exc}"
+            raise AnsibleParserError(message) from None
+        return merge_live(records, rows, discovered=self.get_option("discovered_phones"))
 
     def _cached_records(self, path, fleet_dir, cache):
         """Host records from the cache when it is on, fresh and the fleet files did not change."""
@@ -171,7 +283,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError(f"{file}: no vault secrets are available to decrypt it")
         return vault.decrypt(data, filename=file)
 
-    def _populate(self, records):
+    def _populate(self, records, live=False):
         # ansible-core 2.19 wraps the inventory to deep-copy and tag every variable with its origin,
         # which costs ~0.5 ms a phone (10 s for 20,000). Phone variables are plain JSON built here,
         # not templates, so they go to the inventory data directly; untagged strings stay untrusted
@@ -182,11 +294,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         compose = self.get_option("compose")
         groups = self.get_option("groups")
         keyed_groups = self.get_option("keyed_groups")
-        inventory.add_group("phones")
         known_groups = {"phones"}
+        if live:
+            known_groups.update(group_name(STATUS_PREFIX, status) for status in STATUSES)
+            if self.get_option("discovered_phones"):
+                known_groups.add(DISCOVERED)
+        for group in sorted(known_groups):
+            inventory.add_group(group)
         for record in records:
             host = record["host"]
-            inventory.add_host(host, group="phones")
+            inventory.add_host(host, group=record.get("base_group", "phones"))
             host_vars = _ansible_secrets(record["vars"])
             if connection:
                 host_vars["ansible_connection"] = connection

@@ -401,3 +401,14 @@ def test_dest_must_be_a_yaml_file_inside_the_fleet(tmp_path) -> None:
         plan(csv_bytes(ROWS), fleet, dest=str(tmp_path / "elsewhere.yml"))
     with pytest.raises(ImportOptionError, match="must be a YAML file"):
         plan(csv_bytes(ROWS), fleet, dest=str(fleet / "phones.csv"))
+
+
+def test_a_mac_yaml_1_1_would_read_as_a_number_is_written_quoted(tmp_path) -> None:
+    # 10:20:30:40:50:59 is a base-60 integer to YAML 1.1 (what Ansible reads); unquoted it would not load back
+    fleet = copy_fleet(tmp_path)
+    row = ["10:20:30:40:50:59", "Sexagesimal", "2199", "2199", "Sexagesimal-2199", "warehouse", ""]
+    result = plan(csv_bytes([row]), fleet)
+    assert [item.result for item in result.rows] == ["created"], result.messages()
+    apply(result)
+    assert '"10:20:30:40:50:59"' in (fleet / "phones.yml").read_text(encoding="utf-8-sig")
+    assert _by_mac(fleet, "10:20:30:40:50:59").name == "Sexagesimal"

@@ -527,7 +527,7 @@ def _apply(phone: dict, changes: dict, plain: bool) -> dict:
 
 def _new_phone(result: RowResult) -> CommentedMap:
     phone = CommentedMap()
-    phone["mac"] = result.mac
+    phone["mac"] = _scalar(result.mac)  # 10:20:30:40:50:59 would read as a YAML 1.1 number
     return _apply(phone, result.changes, plain=False)
 
 

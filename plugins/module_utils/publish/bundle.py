@@ -40,7 +40,8 @@ def _revealed(value, reveal: Callable[[object], str]):
 def make_bundle(documents: list, reveal: Callable[[object], str]) -> bytes:
     """The bundle of ``(file name, data)`` documents with every vault value decrypted by ``reveal``."""
     data = {"format": FORMAT, "documents": [[name, _revealed(item, reveal)] for name, item in documents]}
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode() + b"\n"
+    # key order kept: it is the order of extended-set parameters in the rendered files
+    return json.dumps(data, separators=(",", ":"), default=str).encode() + b"\n"
 
 
 def bundle_path(web_root: str) -> str:

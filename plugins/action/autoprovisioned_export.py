@@ -1,0 +1,148 @@
+# Copyright: PhoneFleet developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of phonefleet.provisioning.autoprovisioned_export: runs on the controller (vault secrets)."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.autoprovisioned_export import (
+    DEFAULT_FILE,
+    ERROR,
+    EXPORTED,
+    PENDING,
+    PRESENT,
+    plan_export,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import display_name
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import (
+    InvalidMac,
+    format_mac,
+    normalize_mac,
+)
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import encrypter, file_decrypter
+
+ARGUMENT_SPEC = {
+    "fleet_dir": {"type": "path", "required": True},
+    "dest": {"type": "path"},
+    "service_url": {"type": "str", "required": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
+    "service_token": {
+        "type": "str",
+        "required": True,
+        "no_log": True,
+        "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"]),
+    },
+    "service_timeout": {"type": "int", "default": 10},
+    "service_validate_certs": {"type": "bool", "default": True},
+    "release": {"type": "bool", "default": False},
+    "passwords": {"type": "str", "default": "vault", "choices": ["vault", "plain"]},
+}
+
+
+class ActionModule(ControllerAction):
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        fleet_dir = self._path(args["fleet_dir"])
+        dest = self._path(args["dest"]) if args["dest"] else os.path.join(fleet_dir, DEFAULT_FILE)
+        try:
+            api = ServiceApi(
+                args["service_url"],
+                args["service_token"],
+                timeout=args["service_timeout"],
+                validate_certs=args["service_validate_certs"],
+            )
+            assignments = api.autoprovisioned()
+            reported = _rows_by_mac(api.phones())
+        except ServiceApiError as exc:
+            raise AnsibleActionFail(to_text(exc)) from None
+        passwords = args["passwords"]
+        try:
+            plan = plan_export(
+                assignments,
+                fleet_dir,
+                dest,
+                reported=reported,
+                passwords=passwords,
+                encrypt=encrypter(self._loader) if passwords == "vault" else None,
+                decrypt_file=file_decrypter(self._loader),
+            )
+        except FleetError as exc:
+            raise AnsibleActionFail(to_text(exc)) from None
+
+        release = plan.macs(EXPORTED, PRESENT) if args["release"] else []
+        result.update(
+            changed=plan.text is not None or bool(release),
+            phones=[phone.as_dict() for phone in plan.phones],
+            exported=plan.count(EXPORTED),
+            present=plan.count(PRESENT),
+            pending=plan.count(PENDING),
+            errors=plan.count(ERROR),
+            file=display_name(plan.dest),
+            released=[format_mac(mac) for mac in release],
+        )
+        warnings = list(plan.warnings)
+        warnings.extend(
+            f"{phone.mac}: not exported, it stays auto-provisioned: {phone.reason}"
+            for phone in plan.phones
+            if phone.result == ERROR
+        )
+        unpublished = [format_mac(mac) for mac in release if (reported.get(mac) or {}).get("source") != "fleet"]
+        if unpublished:
+            verb = "would release" if self._task.check_mode else "released"
+            warnings.append(
+                f"{verb} {', '.join(unpublished)}, which the service does not serve from a published fleet yet:"
+                " publish the fleet now, or a released phone that asks for its config before the publish is"
+                " auto-provisioned anew, with a new number or password"
+            )
+        if warnings:
+            result["warnings"] = warnings
+        if self._task.diff and plan.text is not None:
+            result["diff"] = plan.diffs()
+        if not self._task.check_mode:
+            if plan.text is not None:
+                os.makedirs(os.path.dirname(plan.dest), exist_ok=True)
+                mode = 0o600 if passwords == "plain" else 0o644
+                atomic_write(plan.dest, plan.text.encode("utf-8"), new_file_mode=mode)
+            result["released"] = self._release(api, release, result)
+            result["changed"] = plan.text is not None or bool(result["released"])
+        result["msg"] = (
+            f"{result['exported']} exported to {result['file']}, {result['present']} already in the fleet,"
+            f" {result['pending']} pending, {result['errors']} in error"
+            + (f"; {len(result['released'])} released on the service" if result["released"] else "")
+        )
+        return result
+
+    @staticmethod
+    def _release(api: ServiceApi, macs: list, result: dict) -> list:
+        """Release the assignments on the service; one that is gone already is not counted."""
+        released = []
+        for mac in macs:
+            try:
+                if api.release(mac):
+                    released.append(format_mac(mac))
+            except ServiceApiError as exc:
+                result["released"] = released
+                result["changed"] = bool(released) or bool(result["exported"])
+                written = f" ({result['file']} is written)" if result["exported"] else ""
+                raise AnsibleActionFail(f"releasing {format_mac(mac)} failed{written}: {exc}", result=result) from None
+        return released
+
+
+def _rows_by_mac(rows: list) -> dict:
+    """The service's phone rows by MAC (12 hex), for the vendor and model a phone reported."""
+    by_mac = {}
+    for row in rows:
+        try:
+            by_mac[normalize_mac(row.get("mac"))] = row
+        except InvalidMac:
+            continue
+    return by_mac

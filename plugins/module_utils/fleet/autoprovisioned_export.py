@@ -1,0 +1,322 @@
+# Private to this collection: writing the service's auto-provisioned phones into a fleet file.
+"""Plan the export of auto-provisioned phones into the fleet (so that Git is the truth again); write nothing.
+
+The provisioning service hands an unknown phone of an enabled vendor a number of
+``settings.autoprovision.number_pool`` with generated SIP credentials. :func:`plan_export` takes those
+assignments (``GET /api/v1/autoprovisioned``) and computes the fleet file ``dest`` with one phone per
+assignment: MAC, name, vendor, model, the profile and firmware kit of ``settings.autoprovision``, and one
+line with the number, user name and password (``!vault`` encrypted, or in clear on request), so that the
+phone's config stays what the service rendered for it.
+
+- A MAC already in the fleet is left alone (``present``): the fleet wins.
+- A phone that has not reported its vendor and model yet cannot be rendered from the fleet, so it is not
+  exported (``pending``); it stays auto-provisioned until it does.
+- The fleet as it would be is validated as the inventory loads it; a phone with problems is left out
+  (``error``, with the reason) and the others are exported. Problems anywhere else fail the plan.
+
+Files are edited like the CSV import edits them (ruamel.yaml round trip): comments, key order, quoting and
+existing ``!vault`` values stay. Passwords never appear in results, reasons or diffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import FleetValidationError, Problem
+from .loader import display_name, load_fleet, load_fleet_documents
+from .mac import InvalidMac, format_mac, normalize_mac
+from .masking import mask_secrets, scrub
+from .phones_import import (
+    PASSWORD_MODES,
+    ImportOptionError,
+    _require_ruamel,
+    _scalar,
+    _YamlFile,
+    check_dest,
+)
+from .yamlio import load_yaml
+
+try:
+    import yaml as pyyaml
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+except ImportError:  # pragma: no cover - _require_ruamel reports it
+    pass
+
+EXPORTED, PRESENT, PENDING, ERROR = "exported", "present", "pending", "error"
+DEFAULT_FILE = "autoprovisioned.yml"
+HEADER = (
+    "# Phones the provisioning service auto-provisioned, exported into the fleet by\n"
+    "# phonefleet.provisioning.autoprovisioned_export (playbooks/export_autoprovisioned.yml).\n"
+    "# They are ordinary fleet phones now: edit, move or rename them like any other.\n"
+)
+
+Encrypt = Callable[[str], str]
+DecryptFile = Callable[[bytes, str], bytes]
+
+
+class ExportOptionError(ImportOptionError):
+    """The options of an export cannot work (dest outside the fleet, no vault secret, ...)."""
+
+
+@dataclass
+class ExportedPhone:
+    """What became of one assignment. The password stays here, on the controller, never in as_dict()."""
+
+    mac: str
+    number: str | None = None
+    name: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    result: str = EXPORTED
+    reason: str | None = None
+    key: str = ""
+    index: int | None = None
+
+    def as_dict(self) -> dict:
+        item = {
+            "mac": self.mac,
+            "number": self.number,
+            "name": self.name,
+            "vendor": self.vendor,
+            "model": self.model,
+            "result": self.result,
+        }
+        if self.reason:
+            item["reason"] = self.reason
+        return item
+
+    def fail(self, message: str) -> None:
+        self.result = ERROR
+        self.reason = scrub(message, [self.password or ""])
+
+
+@dataclass
+class ExportPlan:
+    phones: list
+    dest: str
+    text: str | None = field(default=None, repr=False)  # the new text of dest; None when it does not change
+    original: str | None = field(default=None, repr=False)
+    warnings: list = field(default_factory=list)
+    entries: dict = field(default_factory=dict)  # mac -> the plain phone as written (password masked)
+
+    def count(self, *results: str) -> int:
+        return sum(phone.result in results for phone in self.phones)
+
+    def macs(self, *results: str) -> list[str]:
+        return [phone.key for phone in self.phones if phone.result in results]
+
+    def diffs(self) -> list[dict]:
+        """One before/after per exported phone, as YAML, with the password masked."""
+        header_file = display_name(self.dest)
+        return [
+            {
+                "before_header": f"{header_file}: {phone.mac}",
+                "after_header": f"{header_file}: {phone.mac}",
+                "before": "",
+                "after": pyyaml.safe_dump(
+                    [self.entries[phone.key]], sort_keys=False, allow_unicode=True, default_flow_style=False
+                ),
+            }
+            for phone in self.phones
+            if phone.result == EXPORTED
+        ]
+
+
+def _text(value: object, limit: int = 256) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ValueError("must be text")
+    text = str(value).strip()
+    return text[:limit] if text else None
+
+
+def _phone_of(item: object, index: int, reported: dict) -> ExportedPhone:
+    """An assignment of the API checked; vendor and model fall back to what the phone reported."""
+    if not isinstance(item, dict):
+        phone = ExportedPhone(mac=f"phones[{index}]")
+        phone.fail("the service's answer is not an object")
+        return phone
+    try:
+        key = normalize_mac(item.get("mac"))
+    except InvalidMac as exc:
+        phone = ExportedPhone(mac=str(item.get("mac"))[:40])
+        phone.fail(f"mac: {exc}")
+        return phone
+    phone = ExportedPhone(mac=format_mac(key), key=key)
+    try:
+        phone.password = _text(item.get("password"), 1024)
+        for name in ("number", "name", "vendor", "model", "username"):
+            setattr(phone, name, _text(item.get(name)))
+    except ValueError:
+        phone.fail("the service's answer has a field that is not text")
+        return phone
+    seen = reported.get(key) or {}
+    phone.vendor = phone.vendor or _text(seen.get("reported_vendor"))
+    phone.model = phone.model or _text(seen.get("reported_model"))
+    if not phone.number or not phone.password:
+        phone.fail("the service gave no number or no password for it")
+    return phone
+
+
+def plan_export(
+    assignments: list,
+    fleet_dir: str,
+    dest: str,
+    *,
+    reported: dict | None = None,
+    passwords: str = "vault",
+    encrypt: Encrypt | None = None,
+    decrypt_file: DecryptFile | None = None,
+) -> ExportPlan:
+    """Compute ``dest`` with the assignments that are not in the fleet yet; write nothing.
+
+    ``assignments`` are the API's objects (mac, number, name, username, password, vendor, model);
+    ``reported`` maps a MAC (12 hex) to its row of ``GET /api/v1/phones`` (for the vendor and model
+    the phone reported, when the assignment has none). Raises ExportOptionError for impossible options
+    and FleetValidationError for problems of the fleet that are not in the exported phones.
+    """
+    _require_ruamel()
+    if passwords not in PASSWORD_MODES:
+        raise ExportOptionError(f"passwords: must be one of {', '.join(PASSWORD_MODES)}")
+    try:
+        dest = check_dest(fleet_dir, dest)
+    except ImportOptionError as exc:
+        raise ExportOptionError(str(exc)) from None
+    documents: list = []
+    fleet = load_fleet(fleet_dir, decrypt_file, documents_out=documents)
+    settings = fleet.settings.get("autoprovision") or {}
+    known = {_key(warning) for warning in fleet.warnings}  # only warnings the export brings are reported
+    phones = [_phone_of(item, index, reported or {}) for index, item in enumerate(assignments)]
+    seen: set = set()
+    for phone in phones:
+        if phone.result == ERROR:
+            continue
+        if phone.key in fleet.phones_by_mac:
+            phone.result = PRESENT
+        elif phone.key in seen:
+            phone.fail("the service lists this MAC twice")
+        elif not phone.vendor or not phone.model:
+            missing = " and ".join(name for name in ("vendor", "model") if not getattr(phone, name))
+            phone.result = PENDING
+            phone.reason = (
+                f"the phone has not reported its {missing} yet, so the fleet could not render its config;"
+                " it stays auto-provisioned until it does"
+            )
+        seen.add(phone.key)
+    candidates = [phone for phone in phones if phone.result == EXPORTED]
+    if candidates and passwords == "vault" and encrypt is None:
+        raise ExportOptionError(
+            "passwords=vault, but no vault secret is loaded to encrypt the SIP passwords: run with --vault-id or"
+            " --vault-password-file, or set passwords: plain"
+        )
+    yaml_file = _YamlFile(dest)
+    plan = ExportPlan(phones=phones, dest=dest, original=yaml_file.original)
+    secrets = {phone.key: _secret(phone, passwords, encrypt) for phone in candidates}
+    for _attempt in range(len(candidates) + 1):
+        candidates = [phone for phone in candidates if phone.result == EXPORTED]
+        if not candidates:
+            plan.text = None
+            break
+        text = _render(yaml_file, candidates, settings, secrets)
+        problems, warnings = _validate(documents, display_name(dest), text)
+        plan.text, plan.warnings = text, [str(item) for item in warnings if _key(item) not in known]
+        if not problems:
+            break
+        _assign(problems, candidates, display_name(dest))
+    for phone in phones:
+        if phone.result == EXPORTED:
+            plan.entries[phone.key] = mask_secrets(_plain_entry(phone, settings))
+    return plan
+
+
+def _secret(phone: ExportedPhone, passwords: str, encrypt: Encrypt | None) -> object:
+    """The password as it is written: a ``!vault |`` block, or the clear text quoted as needed."""
+    if passwords == "plain":
+        return _scalar(phone.password)
+    text = encrypt(phone.password).rstrip("\n") + "\n"
+    return TaggedScalar(value=text, style="|", tag="!vault")
+
+
+def _plain_entry(phone: ExportedPhone, settings: dict) -> dict:
+    entry: dict = {"mac": phone.mac, "name": phone.name, "vendor": phone.vendor, "model": phone.model}
+    for name in ("profile", "firmware_kit"):
+        if settings.get(name):
+            entry[name] = str(settings[name])
+    line = {"number": phone.number, "display_name": phone.name, "username": phone.username}
+    line["password"] = phone.password
+    entry["lines"] = [{key: value for key, value in line.items() if value is not None}]
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def _render(yaml_file: _YamlFile, candidates: list, settings: dict, secrets: dict) -> str:
+    """The new text of dest: its phones as they are, then one phone per candidate."""
+    document = yaml_file.load()
+    phones = yaml_file.phones(document)
+    for phone in candidates:
+        entry = CommentedMap()
+        for name, value in _plain_entry(phone, settings).items():
+            if name == "lines":
+                line = CommentedMap()
+                for line_key, line_value in value[0].items():
+                    line[line_key] = secrets[phone.key] if line_key == "password" else _scalar(line_value)
+                entry["lines"] = CommentedSeq([line])
+            else:
+                entry[name] = _scalar(value)
+        phones.append(entry)
+        phone.index = len(phones) - 1
+        if len(phones) > 1 and yaml_file.spaced:
+            phones.yaml_set_comment_before_after_key(len(phones) - 1, before="\n")
+    text = yaml_file.dump(document)
+    if yaml_file.original is None:
+        text = HEADER + text
+    return ("\ufeff" if yaml_file.bom else "") + text
+
+
+def _key(problem: Problem) -> tuple:
+    return (problem.file, problem.path, problem.message)  # without the line: documents do not give one
+
+
+def _validate(documents: list, dest_name: str, text: str) -> tuple[list[Problem], list[Problem]]:
+    """Problems and warnings of the fleet with dest's text in place of dest."""
+    replaced = [(name, data) for name, data in documents if name != dest_name]
+    replaced.append((dest_name, load_yaml(text.lstrip("\ufeff"))))
+    try:
+        fleet = load_fleet_documents(replaced)
+    except FleetValidationError as exc:
+        return exc.problems, []
+    return [], list(fleet.warnings)
+
+
+def _assign(problems: list[Problem], candidates: list, dest_name: str) -> None:
+    """Problems in exported phones fail those phones; any other problem fails the export as a whole."""
+    by_index = {phone.index: phone for phone in candidates}
+    leftovers = []
+    for problem in problems:
+        phone = None
+        if problem.file == dest_name and problem.path.startswith("phones["):
+            index_text = problem.path[len("phones[") :].split("]", 1)[0]
+            phone = by_index.get(int(index_text)) if index_text.isdigit() else None
+        if phone is None:
+            leftovers.append(problem)
+            continue
+        subpath = problem.path.split("]", 1)[1].lstrip(".")
+        phone.fail(f"{subpath}: {problem.message}" if subpath else problem.message)
+    if leftovers:
+        raise FleetValidationError(leftovers)
+
+
+__all__ = [
+    "DEFAULT_FILE",
+    "ERROR",
+    "EXPORTED",
+    "PENDING",
+    "PRESENT",
+    "ExportOptionError",
+    "ExportPlan",
+    "ExportedPhone",
+    "plan_export",
+]

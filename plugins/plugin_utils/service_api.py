@@ -1,0 +1,149 @@
+# Private to this collection: the provisioning service's read API, as controller-side plugins call it.
+"""A small client of the provisioning service's JSON API (``service/phonefleet_service/api.py``).
+
+Used on the controller by the inventory plugin (live facts) and the ``autoprovisioned_export`` action.
+Requests go through ansible's ``open_url`` (proxies, CA bundles and ``validate_certs`` as everywhere in
+Ansible); redirects are not followed, so the bearer token is only ever sent to the URL given. Every
+failure is a :class:`ServiceApiError` whose message names the URL (without any user:password part) and
+never holds the token.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from ansible.module_utils.urls import open_url
+
+USER_AGENT = "phonefleet.provisioning"
+MAX_ERROR_TEXT = 200
+
+
+class ServiceApiError(Exception):
+    """The service could not be asked, or refused; the message names the URL, never the token."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def redact_url(url: str) -> str:
+    """``url`` without a user name or password (``https://u:p@host/`` -> ``https://host/``)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def check_url(url: str) -> str:
+    """The base URL without a trailing slash; ServiceApiError unless it is an http(s) URL with a host."""
+    text = str(url or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ServiceApiError(f"service_url must be an http:// or https:// URL with a host, not {redact_url(text)!r}")
+    if parts.query or parts.fragment:
+        raise ServiceApiError(f"service_url must not have a query or fragment: {redact_url(text)}")
+    return text.rstrip("/")
+
+
+class ServiceApi:
+    """The API of one provisioning service: ``ServiceApi(url, token).phones()``."""
+
+    def __init__(self, url: str, token: str, timeout: float = 10, validate_certs: bool = True) -> None:
+        self.url = check_url(url)
+        self.token = str(token or "")
+        if not self.token:
+            raise ServiceApiError(f"no API token for the provisioning service at {redact_url(self.url)}")
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+
+    def phones(self) -> list:
+        """Every phone the service knows, with status 0-3 (GET /api/v1/phones; auditor)."""
+        return self._list("GET", "/api/v1/phones", "phones")
+
+    def autoprovisioned(self) -> list:
+        """Assignments of auto-provisioned phones, with SIP credentials (GET /api/v1/autoprovisioned; admin)."""
+        return self._list("GET", "/api/v1/autoprovisioned", "phones")
+
+    def release(self, mac: str) -> bool:
+        """Release an assignment (DELETE /api/v1/autoprovisioned/{mac}; admin); False if there was none."""
+        try:
+            self.call("DELETE", f"/api/v1/autoprovisioned/{quote(mac, safe='')}")
+        except ServiceApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def _list(self, method: str, path: str, key: str) -> list:
+        answer = self.call(method, path)
+        items = answer.get(key) if isinstance(answer, dict) else None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            where = redact_url(self.url + path)
+            raise ServiceApiError(f"{where} did not answer a list of {key}: is it a PhoneFleet provisioning service?")
+        return items
+
+    def call(self, method: str, path: str):
+        """The decoded JSON answer of one request; ServiceApiError for anything but a JSON 2xx answer."""
+        where = redact_url(self.url + path)
+        try:
+            response = open_url(
+                self.url + path,
+                method=method,
+                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+                timeout=self.timeout,
+                validate_certs=self.validate_certs,
+                http_agent=USER_AGENT,
+                follow_redirects="none",
+                use_netrc=False,
+            )
+            with response:
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                raise self._refusal(where, exc) from None
+        except urllib.error.URLError as exc:
+            raise self._unreachable(where, exc.reason) from None
+        except TimeoutError:
+            raise ServiceApiError(f"the provisioning service at {where} did not answer in {self.timeout} s") from None
+        except (OSError, ValueError) as exc:  # ssl.SSLError and socket errors are OSError
+            raise self._unreachable(where, exc) from None
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise ServiceApiError(f"{where} did not answer JSON: is it a PhoneFleet provisioning service?") from None
+
+    def _unreachable(self, where: str, reason: object) -> ServiceApiError:
+        if isinstance(reason, TimeoutError):
+            return ServiceApiError(f"the provisioning service at {where} did not answer in {self.timeout} s")
+        return ServiceApiError(self._scrub(f"cannot reach the provisioning service at {where}: {reason}"))
+
+    def _refusal(self, where: str, exc: urllib.error.HTTPError) -> ServiceApiError:
+        try:
+            detail = json.loads(exc.read() or b"{}").get("error")
+        except (ValueError, AttributeError, OSError):
+            detail = None
+        detail = self._scrub(str(detail)[:MAX_ERROR_TEXT]) if detail else exc.reason
+        if exc.code == 401:
+            message = (
+                f"the provisioning service at {where} refused the API token (HTTP 401: {detail});"
+                " give a token of its api_tokens"
+            )
+        elif exc.code == 403:
+            message = f"the provisioning service at {where} refused the API token's role (HTTP 403: {detail})"
+        elif 300 <= exc.code < 400:
+            location = redact_url(str(exc.headers.get("location") or "")) if exc.headers else ""
+            message = (
+                f"the provisioning service at {where} redirects (HTTP {exc.code}) to {location or '?'}; give that URL"
+            )
+        else:
+            message = f"the provisioning service at {where} answered HTTP {exc.code}: {detail}"
+        return ServiceApiError(message, status=exc.code)
+
+    def _scrub(self, message: str) -> str:
+        return message.replace(self.token, "********") if self.token else message
