@@ -3,9 +3,9 @@
 
 Digest (RFC 7616 with MD5, what desk phones implement; qop ``auth``) needs no server-side session: the
 nonce is a timestamp signed with the service's secret, valid ``NONCE_SECONDS``, so every worker and every
-server sharing the secret accepts it. TFTP has no authentication at all: it serves only what HTTP would
-serve without credentials to a phone of that vendor is not a thing TFTP can tell, so vendors that must
-authenticate should not be given TFTP (Cisco enterprise phones, the TFTP users, have no HTTP auth).
+server sharing the secret accepts it. TFTP has no authentication at all: over TFTP the provisioner refuses
+the own files of a vendor that must authenticate (Cisco enterprise phones, the TFTP users, have no HTTP
+authentication to configure anyway).
 """
 
 from __future__ import annotations
