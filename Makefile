@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 setup: setup-system $(STAMP)
 
 # Debian packages the tests drive, each as package:program; a package is installed only when its program is missing
-SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk
+SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup-system
