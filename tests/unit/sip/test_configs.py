@@ -67,22 +67,13 @@ def test_demo_phone_reads_the_fleet_lines_from_its_files(name):
     accounts = configs.accounts(phone.vendor, served(phone.mac))
     assert as_rows(accounts) == expected(phone)
     registrar = FLEET.profiles[phone.profile].sip["registrar"]
-    if phone.vendor == "cisco_mpp":  # a backup registrar: the DNS SRV alias form, whose alias is the domain
-        assert {account.domain for account in accounts} == {"phonefleet1"}
-    else:
-        assert {account.domain for account in accounts} == {registrar}
+    assert {account.domain for account in accounts} == {registrar}
     if phone.vendor == "snom":  # user_outbound names the registrar again
         assert {account.destination for account in accounts} == {(registrar, 5060)}
     else:
         assert {account.outbound_proxy for account in accounts} == {None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Cisco MPP driver writes Proxy_N_ as phonefleet<N>:SRV=... when there is a backup registrar, so "
-    "the phone registers as user@phonefleet1, not under the fleet's registrar name; a registrar that checks "
-    "domains refuses it (Kamailio here does not). Naming the alias after the registrar would keep the domain.",
-)
 def test_cisco_mpp_with_a_backup_registrar_keeps_the_fleet_domain():
     phone = PHONES["cisco_mpp-CP-6841-3PCC"]
     (account,) = configs.accounts("cisco_mpp", served(phone.mac))

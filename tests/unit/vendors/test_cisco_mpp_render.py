@@ -64,7 +64,7 @@ def test_line_account(support) -> None:
     assert support.findtext("Password_1_") == "demo-2005-3edc1626"  # decrypted from the demo vault
     assert support.findtext("Display_Name_1_") == "Support"
     # a backup registrar makes the proxy a DNS SRV alias of both
-    assert support.findtext("Proxy_1_") == "phonefleet1:SRV=pbx.demo.invalid:5060:p=0|pbx2.demo.invalid:5060:p=1"
+    assert support.findtext("Proxy_1_") == "pbx.demo.invalid:SRV=pbx.demo.invalid:5060:p=0|pbx2.demo.invalid:5060:p=1"
     assert support.findtext("SIP_Transport_1_") == "UDP"
     assert [support.findtext(f"{n}_Codec_1_") for n in ("Preferred", "Second_Preferred", "Third_Preferred")] == [
         "G722",

@@ -27,7 +27,8 @@ Rendering (``CiscoMppDriver`` below): what it writes, and which facts are unveri
 
 * ``<mac>.xml`` (MAC lower case, the ``$MA.xml`` of ``Profile_Rule``): a ``<flat-profile>`` with
   ``Line_Enable_N_``, ``Proxy_N_`` (``host:port``; with a backup registrar the DNS SRV alias form
-  ``<alias>:SRV=host:port:p=0|backup:port:p=1`` as wazo writes it), ``Display_Name_N_``, ``User_ID_N_``,
+  ``<alias>:SRV=host:port:p=0|backup:port:p=1`` as wazo writes it, the alias being the registrar's name:
+  it is the domain the phone registers under), ``Display_Name_N_``, ``User_ID_N_``,
   ``Password_N_``, ``Auth_ID_N_``, ``Extension_N_`` / ``Short_Name_N_`` / ``Extended_Function_N_``,
   ``Unit_M_Key_K_``, ``Primary_NTP_Server``, ``Time_Zone``, ``Daylight_Saving_Time_*``, ``Enable_VLAN``,
   ``VLAN_ID``, ``Upgrade_Rule``, ``Profile_Rule``, ``Resync_*``, ``Admin_Password``, ``Station_Name``,
@@ -189,7 +190,7 @@ class CiscoMppDriver(VendorDriver):
             "time_zone": f"GMT{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}",
             "dst_rule": dst,
             "transport": _TRANSPORT[sip["transport"]],
-            "proxies": {line["index"]: self.proxy(sip, line["index"]) for line in context["lines"]},
+            "proxies": {line["index"]: self.proxy(sip) for line in context["lines"]},
             "codecs": [self.codec_names[codec] for codec in context["codecs"]][:3],
             "function_keys": [self.key(key) for key in context["keys"]],
             "units": [
@@ -204,11 +205,13 @@ class CiscoMppDriver(VendorDriver):
         }
 
     @staticmethod
-    def proxy(sip: dict, index: int) -> str:
+    def proxy(sip: dict) -> str:
         if sip["backup_registrar"]:
             backup_port = sip["backup_port"] or sip["port"]
+            # the alias is the domain the phone registers under: named after the registrar, so a registrar
+            # that checks the domain of an AOR accepts it (an invented alias would not be its domain)
             return (
-                f"phonefleet{index}:SRV={sip['registrar']}:{sip['port']}:p=0|"
+                f"{sip['registrar']}:SRV={sip['registrar']}:{sip['port']}:p=0|"
                 f"{sip['backup_registrar']}:{backup_port}:p=1"
             )
         return f"{sip['registrar']}:{sip['port']}"
