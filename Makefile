@@ -13,16 +13,10 @@ setup: setup-system $(STAMP)
 
 # Debian packages the tests drive, each as package:program; a package is installed only when its program is missing
 SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup-system
 setup-system:
-	@missing=; for entry in $(SYSTEM_PACKAGES); do \
-	  PATH="$$PATH:/usr/sbin:/sbin$$(printf ':%s' /usr/lib/postgresql/*/bin)" command -v "$${entry#*:}" >/dev/null \
-	    || missing="$$missing $${entry%%:*}"; \
-	done; \
-	[ -z "$$missing" ] || { echo "setup-system: apt-get install$$missing"; install="$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y --no-install-recommends$$missing"; $$install || { $(SUDO) apt-get update && $$install; }; }
+	@tests/tools/setup-system.sh $(SYSTEM_PACKAGES)
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
