@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_loader.py
 	$(BIN)/python tests/bench/bench_publish.py
 	$(BIN)/python tests/bench/bench_recognition.py
+	$(BIN)/python tests/bench/bench_bootstorm.py
 
 schema: setup
 	$(BIN)/python -m tests.tools.write_schema

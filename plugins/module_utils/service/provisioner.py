@@ -71,6 +71,11 @@ class Answer:
 
 
 NOT_FOUND = Answer(404, b"Not Found\n")
+#: NOT_FOUND as the answer of each outcome that gives it, made once (answers are frozen: they can be shared)
+_NOT_FOUND_AS = {
+    result: replace(NOT_FOUND, result=result)
+    for result in (results.REJECTED, results.REFUSED, results.UNAUTHORIZED, results.POOL_FULL, results.ERROR)
+}
 
 
 def new_access_key() -> str:
@@ -168,12 +173,14 @@ class Provisioner:
         data, verified = self.published.read(name, snapshot)
         if data is None:
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
-        answer = Answer(200, data, content_type=content_type(name))
         if owner is not None:
-            version = snapshot.phone_version(owner) if verified else None
-            return self._done(request, recognition, answer, results.SERVED, version)
-        known = recognition.mac is not None and recognition.mac in snapshot.manifest.phones
-        return self._done(request, recognition, answer, results.SERVED if known else results.BASE)
+            result, version = results.SERVED, snapshot.phone_version(owner) if verified else None
+        else:
+            known = recognition.mac is not None and recognition.mac in snapshot.manifest.phones
+            result, version = results.SERVED if known else results.BASE, None
+        # made with its result, so _done returns it as it is: one Answer for each file served, not two
+        answer = Answer(200, data, content_type=content_type(name), result=result)
+        return self._done(request, recognition, answer, result, version)
 
     def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner) -> Answer:
         assignment = self.store.assignment(recognition.mac)
@@ -203,8 +210,8 @@ class Provisioner:
 
     def _done(self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None) -> Answer:
         self.journal.add(request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version)
-        return (
-            answer
-            if answer.result == result
-            else Answer(answer.code, answer.body, answer.file, answer.content_type, answer.headers, result)
-        )
+        if answer.result == result:
+            return answer
+        if answer is NOT_FOUND and result in _NOT_FOUND_AS:
+            return _NOT_FOUND_AS[result]
+        return Answer(answer.code, answer.body, answer.file, answer.content_type, answer.headers, result)
