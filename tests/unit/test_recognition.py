@@ -365,3 +365,39 @@ def test_recognition_is_frozen() -> None:
     result = recognize("/805ec0112233.cfg", YEALINK_UA)
     with pytest.raises(AttributeError):
         result.vendor = "cisco"  # type: ignore[misc]
+
+
+# -- the vendor hint: what the manifest says a published file's vendor is ------------------------------
+
+HINTED = [
+    ("/805ec0112233.cfg", YEALINK_UA, None),
+    ("/y000000000096.cfg", YEALINK_UA, None),
+    ("/SEP0CD0F8A1B2C3.cnf.xml", None, None),
+    ("/c4b9cd112201.xml", "Cisco-CP-6841-3PCC/11.3.7 (c4b9cd112201)", None),
+    ("/24d921aabb01.cfg", "Mozilla/4.0 (compatible; MSIE 6.0) AVAYA/J179-4.1.3.0.6 (MAC:24d921aabb01)", None),
+    ("/001ae8556677_config.xml", None, "00:1a:e8:55:66:77"),
+    ("/64167f010203-phone.cfg", POLY_UA, None),
+    ("/snomD785-000413741767.htm", SNOM_UA, None),
+    ("/0c383e07e16c.cfg", "Fanvil X4 2.10.2.6887 0c383e07e16c", None),
+    ("/001fce010203.cfg", "Fanvil X4 2.10.2.6887 001fce010203", None),
+    ("/808287A1B2C3.cfg", None, None),
+]
+
+
+@pytest.mark.parametrize(("path", "agent", "client"), HINTED)
+def test_a_vendor_hint_gives_the_same_answer(path, agent, client) -> None:
+    plain = recognize(path, agent, client)
+    hinted = recognize(path, agent, client, vendor=plain.vendor)
+    facts = ("vendor", "model", "firmware", "mac", "file", "kind")
+    assert [getattr(hinted, name) for name in facts] == [getattr(plain, name) for name in facts]
+
+
+def test_a_hint_that_does_not_fit_is_ignored() -> None:
+    # a Yealink phone asking for a file the manifest says is Snom's: its own User-Agent decides, and the
+    # mismatch between its MAC and the file's stays visible
+    result = recognize("/snomD785-000413741767.htm", YEALINK_UA, vendor="snom")
+    assert (result.vendor, result.mac) == ("yealink", "805ec0112233")
+    mismatch = recognize("/0c383e07e16c.cfg", "Fanvil X4 2.10.2.6887 0c383e0a0b0c", vendor="fanvil")
+    assert "mac-mismatch" in mismatch.evidence
+    assert recognize("/../etc/passwd", None, vendor="yealink").kind == "unknown"
+    assert recognize("/805ec0112233.cfg", YEALINK_UA, vendor="no-such-vendor").vendor == "yealink"

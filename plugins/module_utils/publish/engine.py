@@ -285,17 +285,19 @@ class Publisher:
 
     def _shared(self, renderer: FleetRenderer, old: Manifest, new: Manifest) -> None:
         try:
-            files, _owners = renderer.shared()
+            files, owners = renderer.shared()
         except RenderError as exc:
             self.result.errors.append(str(exc))
             return
         secrets = self._settings_secrets(renderer.fleet)
+        vendor_of = dict(owners)
         for name in sorted(files):
             if name in new.files:
                 self.result.errors.append(f"shared file {name} has the name of phone {new.files[name]['phone']}'s file")
                 continue
             digest = _sha256(files[name])
-            new.files[name] = {"sha256": digest, "phone": None}
+            # the vendor lets the service read a request for it with that vendor's rules alone
+            new.files[name] = {"sha256": digest, "phone": None, "vendor": vendor_of[name]}
             if self._differs(name, digest, old):
                 if self.want_diff:
                     self.result.diff.append(self._diff_entry(name, files[name], secrets))

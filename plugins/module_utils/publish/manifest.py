@@ -24,7 +24,7 @@ class Manifest:
     fleet: str | None = None
     code: str | None = None
     firmware: str | None = None
-    files: dict = field(default_factory=dict)  # name -> {"sha256", "phone" (mac or None)}
+    files: dict = field(default_factory=dict)  # name -> {"sha256", "phone" (mac or None), "vendor" (shared files)}
     phones: dict = field(default_factory=dict)  # mac -> {"input", "version", "files": [names]}
     firmware_files: dict = field(default_factory=dict)  # name -> {"sha256", "size", "mtime_ns"}
 

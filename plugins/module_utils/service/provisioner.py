@@ -130,7 +130,8 @@ class Provisioner:
                 if key_mac is None:
                     return self._done(request, recognize(rest, request.user_agent), NOT_FOUND, results.REFUSED)
                 path = rest
-        recognition = recognize(path, request.user_agent, request.client_mac)
+        hint = snapshot.vendor_of(path.lstrip("/"))  # a published name as sent: read with its vendor's rules
+        recognition = recognize(path, request.user_agent, request.client_mac, hint)
         if not recognition.file:
             return self._done(request, recognition, NOT_FOUND, results.REJECTED)
 

@@ -42,6 +42,14 @@ class Snapshot:
         entry = self.manifest.phones.get(mac)
         return entry.get("version") if entry else None
 
+    def vendor_of(self, name: str) -> str | None:
+        """The vendor whose file ``name`` (exactly as published) is: the owner's, or the one of a shared file."""
+        entry = self.manifest.files.get(name)
+        if entry is None:
+            return None
+        phone = entry.get("phone")
+        return self.vendors.get(phone) if phone else entry.get("vendor")
+
     def lookup(self, name: str) -> str | None:
         """The published name a request's file name stands for, or None."""
         if name in self.manifest.files:

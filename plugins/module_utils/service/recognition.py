@@ -168,6 +168,26 @@ def _rules_by_extension() -> tuple[dict[str, tuple[_FileRule, ...]], tuple[_File
 _RULES_BY_EXTENSION, _RULES_ANY_EXTENSION = _rules_by_extension()
 
 
+def _vendor_rules() -> dict[str, tuple]:
+    """For each vendor: (its User-Agent rules, its file rules by extension, its rules for other names).
+
+    A request for a file the manifest says is a given vendor's is recognised with that vendor's rules
+    only (a few regexes instead of every vendor's); results of other vendors sharing a rule are dropped.
+    """
+    table = {}
+    for vendor in registry.VENDORS:
+        agents = tuple(rule for rule in _AGENT_RULES if vendor in rule.vendors)
+        mine = {rule for rule in _FILE_RULES if any(name == vendor for name, _base in rule.vendors)}
+        by_extension = {
+            extension: tuple(r for r in rules if r in mine) for extension, rules in _RULES_BY_EXTENSION.items()
+        }
+        table[vendor] = (agents, by_extension, tuple(rule for rule in _RULES_ANY_EXTENSION if rule in mine))
+    return table
+
+
+_RULES_OF = _vendor_rules()
+
+
 # -- small helpers -----------------------------------------------------------------------------------
 
 
@@ -209,12 +229,18 @@ def _model_name(vendor: str, reported: str) -> str | None:
     return None
 
 
+#: a path every check below would pass as it is: plain segments, none starting with a dot, nothing encoded
+_PLAIN_PATH = re.compile(r"/*[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+
+
 def _normalise(path) -> tuple[str, str]:
     """(file, "") for a path safe to look up, ("", why) for one to reject."""
     if not isinstance(path, str):
         return "", "not-text"
     if len(path) > MAX_PATH:
         return "", "too-long"
+    if _PLAIN_PATH.fullmatch(path):  # what phones send: no decoding, no traversal, nothing to check
+        return path.lstrip("/"), ""
     raw = path.partition("?")[0].partition("#")[0]
     if raw[:7].lower() == "http://" or raw[:8].lower() == "https://":  # absolute-form request target
         raw = raw.partition("//")[2].partition("/")[2]
@@ -234,17 +260,20 @@ def _normalise(path) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse_user_agent(user_agent: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
-    """(vendor, model as reported, firmware, mac) for every vendor whose User-Agent regexes match."""
+def _parse_user_agent(
+    user_agent: str, only: str | None = None
+) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """(vendor, model as reported, firmware, mac) for every vendor whose User-Agent regexes match
+    (``only``: that vendor's regexes, and that vendor's facts)."""
     found: dict[str, list] = {}
-    for rule in _AGENT_RULES:
+    for rule in _AGENT_RULES if only is None else _RULES_OF[only][0]:
         match = rule.pattern.search(user_agent)
         if match is None:
             continue
         model = match.group(rule.model_group) if rule.model_group else None
         firmware = match.group(rule.firmware_group) if rule.firmware_group else None
         mac = _mac(match.group(rule.mac_group)) if rule.mac_group else None
-        for vendor in rule.vendors:
+        for vendor in rule.vendors if only is None else (only,):
             facts = found.setdefault(vendor, [None, None, None])
             for index, value in enumerate((model, firmware, mac)):  # a vendor's first regex that tells wins
                 if facts[index] is None and value:
@@ -252,11 +281,12 @@ def _parse_user_agent(user_agent: str) -> tuple[tuple[str, str | None, str | Non
     return tuple((vendor, *facts) for vendor, facts in found.items())
 
 
-def _match_files(name: str) -> list[tuple[str, str, str | None, str | None]]:
-    """(vendor, kind, mac, model as named) for every vendor's file regex matching ``name``."""
+def _match_files(name: str, only: str | None = None) -> list[tuple[str, str, str | None, str | None]]:
+    """(vendor, kind, mac, model as named) for every vendor's file regex matching ``name`` (``only``: that vendor's)."""
     found = []
     dot = name.rfind(".")
-    rules = _RULES_BY_EXTENSION.get(name[dot:], _RULES_ANY_EXTENSION) if dot > name.rfind("/") else _RULES_ANY_EXTENSION
+    by_extension, any_extension = (_RULES_BY_EXTENSION, _RULES_ANY_EXTENSION) if only is None else _RULES_OF[only][1:]
+    rules = by_extension.get(name[dot:], any_extension) if dot > name.rfind("/") else any_extension
     for rule in rules:
         match = rule.pattern.fullmatch(name)
         if match is None:
@@ -268,8 +298,9 @@ def _match_files(name: str) -> list[tuple[str, str, str | None, str | None]]:
                 continue  # not a MAC; the zero MAC names no phone: drivers serving 000000000000.* list it literally
         model = match.group(rule.model_group) if rule.model_group else None
         for vendor, base in rule.vendors:
-            kind = PHONE if mac else BASE if name in base else SHARED
-            found.append((vendor, kind, mac, model))
+            if only is None or vendor == only:
+                kind = PHONE if mac else BASE if name in base else SHARED
+                found.append((vendor, kind, mac, model))
     return found
 
 
@@ -293,15 +324,23 @@ def _firmware_file(name: str) -> bool:
 # -- the entry point ---------------------------------------------------------------------------------
 
 
-def recognize(path: str, user_agent: str | None, client_mac: str | None = None) -> Recognition:
-    """Recognise the phone and the file of one request (HTTP path or TFTP file name); never raises."""
+def recognize(
+    path: str, user_agent: str | None, client_mac: str | None = None, vendor: str | None = None
+) -> Recognition:
+    """Recognise the phone and the file of one request (HTTP path or TFTP file name); never raises.
+
+    ``vendor``: the vendor the published file belongs to, when the caller knows it (the manifest). The
+    request is then read with that vendor's rules alone, unless they do not fit it (a User-Agent of
+    another vendor, a file name they do not know): then as without it, so the answer is the same but
+    for ``evidence`` notes about narrowing that a known vendor makes moot.
+    """
     try:
-        return _recognize(path, user_agent, client_mac)
+        return _recognize(path, user_agent, client_mac, vendor if vendor in _RULES_OF else None)
     except Exception:  # noqa: BLE001 - whatever a request holds, the service gets an answer
         return Recognition(None, None, None, None, "", UNKNOWN, ("rejected:error",))
 
 
-def _recognize(path, user_agent, client_mac) -> Recognition:
+def _recognize(path, user_agent, client_mac, hint) -> Recognition:
     name, why = _normalise(path)
     if why:
         return Recognition(None, None, None, None, "", UNKNOWN, (f"rejected:{why}",))
@@ -312,11 +351,12 @@ def _recognize(path, user_agent, client_mac) -> Recognition:
         if len(user_agent) > MAX_USER_AGENT:
             evidence.append("user-agent-ignored")
         else:
-            agents = _parse_user_agent(user_agent)
-
-    files = _match_files(name)
+            agents = _parse_user_agent(user_agent, hint)
+    files = _match_files(name, hint)
     if not files and "/" in name:  # a deployment prefix (``Fanvil/<mac>.cfg``, ``yealink/…``): the base name
-        files = _match_files(name.rpartition("/")[2])
+        files = _match_files(name.rpartition("/")[2], hint)
+    if hint is not None and (not files or (user_agent and not agents and "user-agent-ignored" not in evidence)):
+        return _recognize(path, user_agent, client_mac, None)  # the hint does not fit: every vendor's rules
     client = _mac(client_mac)
     file_mac = next((mac for _ignored, _ignored, mac, _ignored in files if mac), None)
 
