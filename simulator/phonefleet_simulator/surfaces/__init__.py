@@ -1,0 +1,1 @@
+"""The control surfaces of simulated phones: HTTP, SIP NOTIFY, SSH and Telnet, and their screenshots."""
