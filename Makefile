@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit sanity lint golden bench schema golden-update clean
+.PHONY: setup demo test unit sanity lint golden bench schema golden-update clean molecule
 
 setup: setup-system $(STAMP)
 
@@ -33,8 +33,8 @@ demo: setup
 	@cd build/demo/www && ls 805ec0112233.cfg SEP0CD0F8A1B2C3.cnf.xml 24d921aabb01.cfg 001ae8556677_config.xml | sed 's/^/  /'
 	PYTHONPATH=collections:service:simulator $(BIN)/python -m phonefleet_simulator.demo --web-root build/demo/www --state build/demo/state
 
-## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint
-test: setup unit lint sanity
+## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint, the molecule scenario
+test: setup unit lint sanity molecule
 
 unit: setup
 	$(BIN)/python -m pytest -q -n 2 tests/unit tests/golden
@@ -46,6 +46,12 @@ lint: setup
 
 sanity: setup
 	tests/sanity/run.sh
+
+## molecule: converge the provisioning_server role on this machine and verify it with curl and tftp
+##           (as root; loopback and unprivileged ports, files in /tmp/phonefleet-molecule: molecule/README.md)
+molecule: setup
+	@[ "$$(id -u)" = 0 ] || { echo "molecule: run as root: it installs packages and services on this machine" >&2; exit 2; }
+	$(BIN)/molecule test -s provisioning_server
 
 bench: setup
 	$(BIN)/python tests/bench/bench_loader.py
