@@ -510,7 +510,7 @@ def _poly_parameters(files: dict) -> dict[str, str]:
         match = _POLY_MASTER.search(path)
         if match:
             masters.append((match.group(1).lower() == "000000000000", path, match.group(1).lower(), root))
-    configs = {path: root for path, root in _documents(files, "polycomConfig")}
+    configs = dict(_documents(files, "polycomConfig"))
     order = list(configs)
     if masters:
         masters.sort(key=lambda item: item[0])  # the phone's own master file before the default one
@@ -605,7 +605,8 @@ def grandstream(files: dict) -> list[SipAccount]:
     for index in range(1, 7):
         numbers = _GS_ACCOUNT_1 if index == 1 else {k: _GS_BASES[index] + v for k, v in _GS_OFFSETS.items()}
 
-        def get(field: str, numbers: dict = numbers) -> str | None:
+        def get(field: str, numbers: dict = numbers) -> str | None:  # pylint: disable=dangerous-default-value
+            # (bound per account on purpose: the loop's numbers, never mutated)
             return values.get(f"P{numbers[field]}") or None
 
         user = get("user")

@@ -217,6 +217,7 @@ def _install_tftp_hpa() -> str | None:
         try:
             done = subprocess.run(
                 ["apt-get", "install", "-y", "-q", "tftp-hpa"],
+                check=False,
                 capture_output=True,
                 text=True,
                 timeout=300,
@@ -241,6 +242,7 @@ class TftpHpa:
         local = self.workdir / f"got-{threading.get_ident()}-{time.monotonic_ns()}"
         done = subprocess.run(
             [self.command, "127.0.0.1", str(port), "-m", mode, "-c", "get", remote, str(local)],
+            check=False,
             capture_output=True,
             text=True,
             timeout=20,
@@ -252,6 +254,7 @@ class TftpHpa:
     def put(self, port: int, local: Path, remote: str) -> str:
         done = subprocess.run(
             [self.command, "127.0.0.1", str(port), "-m", "binary", "-c", "put", str(local), remote],
+            check=False,
             capture_output=True,
             text=True,
             timeout=20,

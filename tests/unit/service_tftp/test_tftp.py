@@ -138,7 +138,7 @@ def test_blksize_tsize_and_timeout_are_negotiated_with_an_oack(tftp):
         ({"windowsize": 4, "multicast": ""}, None),  # options we do not offer are left out of the answer
         ({"tsize": 0, "windowsize": 4}, {"tsize": "216"}),
     ],
-    ids=lambda value: str(value),
+    ids=str,
 )
 def test_absurd_options_are_ignored_and_the_file_is_still_sent(tftp, options, oack):
     expected = published(tftp, "XMLDefault.cnf.xml")
