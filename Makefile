@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_loader.py
 	$(BIN)/python tests/bench/bench_publish.py
 	$(BIN)/python tests/bench/bench_recognition.py
+	$(BIN)/python tests/bench/bench_resync.py
 	$(BIN)/python tests/bench/bench_bootstorm.py
 
 schema: setup

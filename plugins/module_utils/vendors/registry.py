@@ -48,6 +48,21 @@ def driver_for(name: str):
     return getattr(loaded, "DRIVER", None)
 
 
+def control_for(name: str):
+    """The control class (``CONTROL`` in ``<vendor>/control.py``: reboot, resync, info, screenshot) of a
+    vendor, or None if it has none."""
+    module = _DRIVER_MODULES.get(name)
+    if module is None:
+        return None
+    try:
+        loaded = importlib.import_module(f"{__package__}.{module}.control")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{module}.control":
+            return None
+        raise
+    return getattr(loaded, "CONTROL", None)
+
+
 def vendor_named(name: str) -> VendorInfo | None:
     """The vendor called ``name`` in the fleet files (case ignored), or None."""
     return VENDORS.get(name.strip().lower())
