@@ -102,6 +102,24 @@ _UPSERT_CONTACT = """INSERT INTO contacts
           THEN excluded.fetched_at ELSE contacts.fetched_at END"""
 
 
+def _use_wal(connection, deadline: float) -> None:
+    """Put the database in WAL mode (readers never wait for the journal writer), once for all connections.
+
+    The mode is kept in the file, so only the first opening switches it; while connections opened at the
+    same moment race for that switch, SQLite answers "database is locked" at once (no busy handler runs for
+    it): ask again until the mode is WAL or ``deadline`` passes.
+    """
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the URL without its password."""
 
@@ -180,7 +198,7 @@ class Store:
             raise StoreError(f"database {url}: {exc}") from None
         try:
             if path != ":memory:":
-                connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for the journal writer
+                _use_wal(connection, time.monotonic() + 30)
             connection.execute("PRAGMA synchronous=NORMAL")
             store = cls(connection, "sqlite", url)
             store._create()
