@@ -1,33 +1,83 @@
-"""The service part of ``make demo``: start the provisioning service on loopback with SQLite, boot the demo
-phones against it (plus two phones the fleet does not know), and print the status table.
+"""The running part of ``make demo``: the provisioning service, a SIP registrar and the demo phones on
+loopback; the phones boot, fetch their files, register every line, and one status table says how it went.
 
-    python -m phonefleet_simulator.demo --web-root build/demo/www --state build/demo/state
+    python -m phonefleet_simulator.demo --web-root build/demo/www --state build/demo/state \\
+        [--fleet-dir inventory/demo/fleet --vault-password-file inventory/demo/demo-vault-password.txt]
 
-The service runs as it does on a server (``python -m phonefleet_service serve``), on an unprivileged
-port of 127.0.0.1, and is stopped at the end.
+In order, all on 127.0.0.1 and stopped at the end (nothing is left running):
+
+1. the provisioning service as on a server (``python -m phonefleet_service serve``, SQLite in ``--state``)
+   serves the web root ``playbooks/publish.yml`` wrote (``make demo`` publishes the demo inventory just
+   before);
+2. Kamailio (:mod:`registrar`) with a subscriber for every line of the fleet (``--fleet-dir``, its vault
+   values decrypted with ``--vault-password-file``): the registrar knows the fleet, not what phones say;
+3. the demo phones of the published bundle, plus two the fleet does not have (a Fanvil the service
+   auto-provisions, a Cisco it answers with nothing: status 0), boot as simulated devices
+   (:class:`fleet.SimulatedFleet`: each on its own 127.x address when run as root, at their vendors'
+   ports), fetching their files as each vendor's phones do and installing the firmware the files name;
+4. each phone reads its SIP accounts from the files it fetched (:mod:`configs`, the phone's view) and
+   registers them with baresip (:mod:`registration`); what the registrar answered becomes the device's
+   registration state, and Kamailio's location table is read back to confirm it;
+5. one table: per phone its MAC, name, vendor, model, status 0-3 and address (from the service's API),
+   every line's registration, firmware and last contact.
+
+Where the REGISTERs go. The demo inventory names the registrars a real site would (``pbx.demo.invalid``,
+``sbc.demo.invalid`` over TLS on 5061), and the files published from it are left as they are: the
+phones read those names. The demo plays DNS instead, the way a lab points a hosts entry at a test server:
+every registrar or outbound proxy the files name is sent to the local Kamailio
+(``registration.register(accounts, registrar=...)``), while the AOR keeps the domain of the files, so the
+location table shows ``1001@pbx.demo.invalid`` as the phone registered it. The alternative, publishing
+for the demo a copy of the fleet whose profiles name ``127.0.0.1:<port>``, would show files no real site
+has and publish twice. One liberty is taken and shown in the table: Debian's Kamailio has no TLS module
+and the demo has no certificates, so a line whose files say TLS registers over TCP (``tcp for tls``).
+
+The auto-provisioned stranger's line (a number of the pool, a password the service made up) is refused,
+``403 Forbidden (unknown auth user)``: the registrar knows the fleet's lines only, as a PBX knows the
+accounts made on it. Unify phones boot in DMS mode (``<mac>_config.xml``), the file the account parser
+reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import errno
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import normalize_mac
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
+from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 
-from .boot import SimulatedPhone, boot, new_client
+from . import configs, registration
+from .__main__ import load_bundle
+from .boot import SimulatedPhone
+from .fleet import PhoneHandle, SimulatedFleet
+from .registrar import Registrar, RegistrarUnavailable, fleet_subscribers, start_registrar
 
+REPO = Path(__file__).resolve().parents[2]
 #: phones the fleet does not have: a Fanvil (auto-provisioned from the pool) and a Cisco (status 0)
 STRANGERS = (SimulatedPhone("0c383e5a0001", "fanvil", "X4U"), SimulatedPhone("0cd0f8a10099", "cisco", "CP-8845"))
+#: second address bytes the demo's phones try (127.<octet>.0.x), away from the tests' 20-199
+OCTETS = range(230, 240)
+#: a kamailio directory path longer than this leaves no room for its control socket's name
+_LONGEST_REGISTRAR_DIR = 70
+
+
+class DemoError(RuntimeError):
+    """A part of the demo would not start; the message says which and where its log is."""
 
 
 def _free_port() -> int:
@@ -36,61 +86,20 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fleet_phones(web_root: Path) -> list[SimulatedPhone]:
-    """The published phones with their vendor, model and phone-to-server credentials (from the bundle)."""
-    bundle = json.loads((web_root / ".phonefleet" / "service.json").read_text())
-    settings, phones = {}, []
-    for _name, data in bundle["documents"]:
-        settings.update(data.get("settings") or {})
-        phones.extend(data.get("phones") or [])
-    result = []
-    for phone in phones:
-        mac = normalize_mac(phone["mac"])
-        vendor = phone.get("vendor")
-        if vendor is None:  # the model names its vendor (a model two vendors share would need vendor: set)
-            candidates = registry.vendors_with_model(phone.get("model") or "")
-            vendor = candidates[0].name if len(candidates) == 1 else None
-        if vendor is None:
-            continue
-        auth = (settings.get("phone_auth") or {}).get(vendor) or {}
-        credentials = (
-            (auth["method"], auth["username"], auth["password"]) if auth.get("method") in ("basic", "digest") else None
-        )
-        result.append(SimulatedPhone(mac, vendor, phone.get("model"), credentials=credentials))
-    return result
+def _revealer(password_file: Path):
+    vault = VaultLib([("default", VaultSecret(password_file.read_text().strip().encode()))])
+
+    def reveal(value) -> str:
+        if isinstance(value, VaultValue):
+            return vault.decrypt(value.ciphertext.strip().encode()).decode()
+        return str(value)
+
+    return reveal
 
 
-def _table(rows: list[dict]) -> str:
-    header = ("phone", "name", "vendor", "model", "status", "ip", "firmware", "last contact")
-    lines = [header]
-    for row in rows:
-        contact = row["last_contact"]
-        when = datetime.fromtimestamp(contact, UTC).strftime("%H:%M:%S") if contact else "-"
-        lines.append(
-            (
-                row["mac"],
-                (row["name"] or "-")[:24],
-                row["vendor"] or row["reported_vendor"] or "-",
-                row["model"] or row["reported_model"] or "-",
-                f"{row['status']} {row['status_text']}",
-                row["ip"] or "-",
-                row["firmware"] or "-",
-                when,
-            )
-        )
-    widths = [max(len(str(line[index])) for line in lines) for index in range(len(header))]
-    return "\n".join(
-        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines
-    )
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--web-root", required=True)
-    parser.add_argument("--state", required=True, help="folder for the service's settings, database and log")
-    arguments = parser.parse_args(argv)
-    web_root, state = Path(arguments.web_root).resolve(), Path(arguments.state).resolve()
-    state.mkdir(parents=True, exist_ok=True)
+@contextlib.contextmanager
+def _service(web_root: Path, state: Path):
+    """The provisioning service on a free port: yields (base URL, admin token)."""
     (state / "state.db").unlink(missing_ok=True)  # every demo starts from no contact
     port, token = _free_port(), secrets.token_urlsafe(24)
     settings = state / "service.yml"
@@ -107,12 +116,12 @@ def main(argv=None) -> int:
         )
     )
     settings.chmod(0o600)
-    repo = Path(__file__).resolve().parents[2]
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(str(repo / part) for part in ("collections", "service")))
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(str(REPO / part) for part in ("collections", "service")))
     with (state / "service.log").open("w") as log:
         service = subprocess.Popen(  # our own interpreter and module
             [sys.executable, "-m", "phonefleet_service", "serve", "--config", str(settings)],
             env=environment,
+            stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -120,32 +129,182 @@ def main(argv=None) -> int:
     try:
         deadline = time.monotonic() + 20
         while True:
-            try:
+            with contextlib.suppress(httpx.TransportError):
                 if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             if service.poll() is not None or time.monotonic() > deadline:
-                print(f"the service did not start; see {state / 'service.log'}", file=sys.stderr)
-                return 1
+                raise DemoError(f"the service did not start; see {state / 'service.log'}")
             time.sleep(0.1)
-        print(f"provisioning service on {base} (SQLite {state / 'state.db'})")
-        phones = _fleet_phones(web_root) + list(STRANGERS)
-        with new_client() as client:
-            for phone in phones:
-                fetched = boot(base, phone, client)
-                print(
-                    f"  {phone.mac} {phone.vendor:<11} "
-                    + ", ".join(f"{path.lstrip('/')} {status}" for path, status in fetched)
-                )
-        reply = httpx.get(base + "/api/v1/phones", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        reply.raise_for_status()
-        print("\nStatus (0 contacted without config, 1 never contacted, 2 change not fetched, 3 up to date):")
-        print(_table(reply.json()["phones"]))
-        return 0
+        yield base, token
     finally:
         service.terminate()
-        service.wait(timeout=20)
+        try:
+            service.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            service.kill()
+            service.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _registrar(state: Path, subscribers):
+    """Kamailio in ``state/kamailio`` (in a temporary folder when that path is too long for its socket)."""
+    directory = state / "kamailio"
+    temporary = None
+    if len(str(directory)) > _LONGEST_REGISTRAR_DIR:
+        directory = Path(temporary := tempfile.mkdtemp(prefix="phonefleet-demo-kamailio-"))
+    try:
+        try:
+            registrar = start_registrar(directory, subscribers)
+        except RegistrarUnavailable as exc:
+            raise DemoError(f"the SIP registrar did not start: {exc}") from None
+        try:
+            yield registrar
+        finally:
+            registrar.stop()
+    finally:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _fleet(phones, base: str, bundle) -> SimulatedFleet:
+    """The phones booted: on addresses of their own when root (another octet when one is taken), else shared."""
+    options = {
+        "control_credentials": bundle.control or ("admin", "admin"),
+        "numbers": bundle.numbers,
+        "labels": bundle.labels,
+        "unify_mode": "dms",
+    }
+    if os.geteuid() == 0:
+        for octet in OCTETS:
+            fleet = SimulatedFleet(phones, base, per_phone_addresses=True, octet=octet, **options)
+            try:
+                return fleet.start(60)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+    return SimulatedFleet(phones, base, per_phone_addresses=False, **options).start(60)
+
+
+def _register(handle: PhoneHandle, registrar: Registrar, workdir: Path) -> tuple[dict[int, str], dict[int, str]]:
+    """Register the accounts the phone read from its files at the local registrar: ({line: outcome}, {line: AOR})."""
+    device = handle.device
+    if not device.files:
+        return {}, {}
+    try:
+        accounts = configs.accounts(device.vendor, device.files)
+    except configs.ConfigError as exc:
+        return {0: f"failed: files not read: {exc}"}, {}
+    over_tcp = {account.line for account in accounts if account.transport == "tls"}
+    sent = [
+        dataclasses.replace(account, transport="tcp") if account.transport == "tls" else account for account in accounts
+    ]
+    outcome = registration.register(sent, ("127.0.0.1", registrar.port), timeout=5, workdir=workdir)
+    device.registrations = {line: status for line, status in outcome.items() if line}
+    shown = {
+        line: f"{status} (tcp for tls)" if line in over_tcp and status == registration.REGISTERED else status
+        for line, status in outcome.items()
+    }
+    return shown, {account.line: account.aor for account in accounts}
+
+
+def _lines(outcome: dict[int, str]) -> str:
+    if not outcome:
+        return "-"
+    return "; ".join(f"{line} {status}" if line else status for line, status in sorted(outcome.items()))
+
+
+def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware: dict[str, str]) -> str:
+    """The service's phones with each one's registrations; firmware the service does not know (Cisco enterprise
+    and Unify phones send no User-Agent that names it) is the phone's own, in brackets."""
+    header = ("phone", "name", "vendor", "model", "status", "ip", "lines", "firmware", "last contact")
+    lines = [header]
+    for row in rows:
+        contact = row["last_contact"]
+        when = datetime.fromtimestamp(contact, UTC).strftime("%H:%M:%S") if contact else "-"
+        lines.append(
+            (
+                row["mac"],
+                (row["name"] or "-")[:24],
+                row["vendor"] or row["reported_vendor"] or "-",
+                row["model"] or row["reported_model"] or "-",
+                f"{row['status']} {row['status_text']}",
+                row["ip"] or "-",
+                _lines(registrations.get(row["mac"], {})),
+                row["firmware"] or (f"({firmware[row['mac']]})" if row["mac"] in firmware else "-"),
+                when,
+            )
+        )
+    widths = [max(len(str(line[index])) for line in lines) for index in range(len(header))]
+    return "\n".join(
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def run(web_root: Path, state: Path, fleet_dir: Path, password_file: Path) -> int:
+    state.mkdir(parents=True, exist_ok=True)
+    bundle = load_bundle(web_root / ".phonefleet" / "service.json")
+    subscribers = fleet_subscribers(load_fleet(str(fleet_dir)), _revealer(password_file))
+    started = time.monotonic()
+    with _service(web_root, state) as (base, token), _registrar(state, subscribers) as registrar:
+        print(f"provisioning service on {base} (SQLite {state / 'state.db'})")
+        print(f"SIP registrar: Kamailio on 127.0.0.1:{registrar.port}, udp and tcp, {len(subscribers)} subscribers")
+        booting = time.monotonic()
+        fleet = _fleet(bundle.phones + list(STRANGERS), base, bundle)
+        try:
+            fleet.settle(60)  # firmware installs restart phones in the background
+            shared = "" if fleet.per_phone else " (all on 127.0.0.1: not root)"
+            print(
+                f"{len(fleet)} phones booted in {time.monotonic() - booting:.1f} s{shared}, "
+                f"{sum(handle.device.boot_count - 1 for handle in fleet)} restarted with the firmware their files name;"
+                " registering their lines"
+            )
+            firmware = {handle.mac: handle.device.firmware for handle in fleet}
+            workdir = state / "baresip"
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                done = list(pool.map(lambda handle: _register(handle, registrar, workdir), fleet))
+        finally:
+            fleet.stop()
+        location = registrar.location()
+        outcomes = {}
+        for handle, (outcome, aors) in zip(fleet, done, strict=True):
+            outcomes[handle.mac] = {  # a line the registrar said yes to is in its location table, or we say so
+                line: status + ", yet not in the location table"
+                if status.startswith(registration.REGISTERED) and aors.get(line) not in location
+                else status
+                for line, status in outcome.items()
+            }
+        reply = httpx.get(base + "/api/v1/phones", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        reply.raise_for_status()
+    registered = sum(
+        status.startswith(registration.REGISTERED) for outcome in outcomes.values() for status in outcome.values()
+    )
+    print("\nStatus (0 contacted without config, 1 never contacted, 2 change not fetched, 3 up to date);")
+    print("lines: the registrar's answer for each line; firmware in brackets: the phone's own (not in its requests)")
+    print(_table(reply.json()["phones"], outcomes, firmware))
+    print(
+        f"\n{registered} lines registered, {len(location)} addresses in Kamailio's location table;"
+        f" all stopped after {time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--web-root", required=True, help="the web root publish.yml wrote")
+    parser.add_argument("--state", required=True, help="folder for the service's state and the logs")
+    parser.add_argument("--fleet-dir", default=str(REPO / "inventory" / "demo" / "fleet"))
+    parser.add_argument("--vault-password-file", default=str(REPO / "inventory" / "demo" / "demo-vault-password.txt"))
+    arguments = parser.parse_args(argv)
+    try:
+        return run(
+            Path(arguments.web_root).resolve(),
+            Path(arguments.state).resolve(),
+            Path(arguments.fleet_dir),
+            Path(arguments.vault_password_file),
+        )
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,324 @@
+"""A real SIP registrar on loopback: Debian's Kamailio, its subscribers rendered from a fleet.
+
+``make demo`` registers the simulated phones with it, and the SIP tests (tests/unit/sip) check what each
+phone read from its files against it.
+
+:func:`fleet_subscribers` makes one :class:`Subscriber` of every line of every phone of a fleet: the
+AOR user (the line's username, else its number), the auth user (``auth_username``, else the AOR user),
+the clear-text password (``reveal`` decrypts vault values) and the domain phones name (the registrar of
+the phone's profile). :func:`start_registrar` renders a ``kamailio.cfg`` for them into a directory of
+its own, starts ``kamailio -DD -E`` in the foreground (UDP and TCP on the same free port of 127.0.0.1,
+output to ``kamailio.log`` there), waits until it answers and returns a :class:`Registrar`, stopped by
+:meth:`Registrar.stop`; :func:`running_registrar` is the same as a context manager.
+
+What the configuration does, with the modules of Debian's ``kamailio`` package and no database:
+
+- subscribers live in two ``htable`` tables filled at start-up (``event_route[htable:mod-init]``):
+  ``secret`` (auth user -> password) and ``allow`` (``auth user:AOR user`` -> 1);
+- a REGISTER without credentials is challenged (``www_challenge``, realm = the To domain); one with
+  credentials of an unknown auth user, a wrong password, or an AOR user the auth user may not register
+  is answered ``403 Forbidden`` with the reason in the phrase (a phone stops there rather than retry);
+  a good one is saved by ``registrar`` in ``usrloc``, in memory, with the domain (``use_domain``), so
+  the location table shows ``user@domain`` as the phone registered it; any other request gets 405;
+- ``jsonrpcs`` answers on a Unix datagram socket in the directory: :meth:`Registrar.location` reads
+  ``ul.dump`` through it.
+
+The domain is recorded, not enforced: a generic registrar (Asterisk, a single-domain Kamailio) takes
+any. When Kamailio is missing, :func:`kamailio_missing` says so; ``make setup`` installs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+KAMAILIO = "kamailio"
+#: the longest path a Unix socket may have (sun_path is 108 bytes with the final NUL)
+_MAX_SOCKET_PATH = 107
+_clients = itertools.count()
+
+_CONFIG = """\
+#!KAMAILIO
+# Rendered by phonefleet_simulator.registrar: a registrar of {count} subscribers on 127.0.0.1:{port}.
+debug=2
+log_stderror=yes
+children=1
+tcp_children=1
+auto_aliases=no
+dns=no
+rev_dns=no
+dns_try_ipv6=no
+use_dns_cache=off
+listen=udp:127.0.0.1:{port}
+listen=tcp:127.0.0.1:{port}
+
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "htable.so"
+loadmodule "auth.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "jsonrpcs.so"
+
+modparam("htable", "htable", "secret=>size=8;")
+modparam("htable", "htable", "allow=>size=8;")
+modparam("usrloc", "db_mode", 0)
+modparam("usrloc", "use_domain", 1)
+modparam("registrar", "max_expires", 7200)
+modparam("auth", "secret", "{nonce_secret}")
+modparam("jsonrpcs", "transport", 4)
+modparam("jsonrpcs", "dgram_socket", "{rpc_socket}")
+
+event_route[htable:mod-init] {{
+{subscribers}}}
+
+request_route {{
+    if (!mf_process_maxfwd_header("10")) {{
+        sl_send_reply("483", "Too Many Hops");
+        exit;
+    }}
+    if (!is_method("REGISTER")) {{
+        if (!is_method("ACK")) {{
+            sl_send_reply("405", "Method Not Allowed");
+        }}
+        exit;
+    }}
+    if (!is_present_hf("Authorization")) {{
+        www_challenge("$td", "0");
+        exit;
+    }}
+    if ($sht(secret=>$au) == $null) {{
+        xlog("L_NOTICE", "REGISTER $tu refused: unknown auth user $au\\n");
+        sl_send_reply("403", "Forbidden (unknown auth user)");
+        exit;
+    }}
+    pv_www_authenticate("$td", "$sht(secret=>$au)", "0");
+    $var(auth) = $rc;
+    if ($var(auth) == -4 || $var(auth) == -6) {{
+        www_challenge("$td", "0");
+        exit;
+    }}
+    if ($var(auth) < 0) {{
+        xlog("L_NOTICE", "REGISTER $tu refused: credentials of $au ($var(auth))\\n");
+        sl_send_reply("403", "Forbidden (wrong password)");
+        exit;
+    }}
+    if ($sht(allow=>$au:$tU) == $null) {{
+        xlog("L_NOTICE", "REGISTER $tu refused: $au may not register $tU\\n");
+        sl_send_reply("403", "Forbidden (user not allowed)");
+        exit;
+    }}
+    consume_credentials();
+    if (!save("location")) {{
+        sl_reply_error();
+    }}
+    exit;
+}}
+"""
+
+
+class RegistrarUnavailable(Exception):
+    """Kamailio is not installed here or would not start; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    user: str  # the AOR user
+    auth_user: str
+    password: str
+    domain: str  # the registrar name phones use; recorded, not enforced
+
+
+def fleet_subscribers(fleet, reveal: Callable[[object], str]) -> list[Subscriber]:
+    """A subscriber of every line with a password of every phone of ``fleet`` (a loaded :class:`Fleet`)."""
+    subscribers = []
+    for phone in fleet.phones:
+        profile = fleet.profiles.get(phone.profile) if phone.profile else None
+        domain = str((profile.sip or {}).get("registrar") or "") if profile else ""
+        for line in phone.lines:
+            if line.password is None:
+                continue
+            user = line.username or line.number
+            subscribers.append(Subscriber(user, line.auth_username or user, reveal(line.password), domain))
+    return subscribers
+
+
+def kamailio_missing() -> str | None:
+    """Why Kamailio cannot be used here, or None."""
+    if shutil.which(KAMAILIO) is None and not Path("/usr/sbin/kamailio").exists():
+        return "kamailio is not installed (make setup installs it: apt-get install kamailio)"
+    return None
+
+
+def _binary() -> str:
+    return shutil.which(KAMAILIO) or "/usr/sbin/kamailio"
+
+
+def _literal(value: str) -> str:
+    """A Kamailio config string literal."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError(f"{value!r}: control characters cannot be written in kamailio.cfg")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_config(subscribers: Iterable[Subscriber], port: int, rpc_socket: Path) -> str:
+    lines = []
+    secrets: dict[str, str] = {}
+    for subscriber in subscribers:
+        known = secrets.setdefault(subscriber.auth_user, subscriber.password)
+        if known != subscriber.password:
+            raise ValueError(f"auth user {subscriber.auth_user!r} has two different passwords in the fleet")
+        lines += [
+            f"    $var(key) = {_literal(subscriber.auth_user)};",
+            f"    $sht(secret=>$var(key)) = {_literal(subscriber.password)};",
+            f"    $var(key) = {_literal(subscriber.auth_user + ':' + subscriber.user)};",
+            "    $sht(allow=>$var(key)) = 1;",
+        ]
+    return _CONFIG.format(
+        count=len(lines) // 4,
+        port=port,
+        nonce_secret=os.urandom(16).hex(),
+        rpc_socket=rpc_socket,
+        subscribers="".join(line + "\n" for line in lines),
+    )
+
+
+def _free_port() -> int:
+    """A port free for TCP and UDP on 127.0.0.1 (Kamailio listens on both)."""
+    for _attempt in range(20):
+        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RegistrarUnavailable("no port free for both TCP and UDP on 127.0.0.1")
+
+
+class Registrar:
+    """A running Kamailio: ``port`` (UDP and TCP on 127.0.0.1), :meth:`location`, :meth:`rpc`."""
+
+    def __init__(self, directory: Path, process: subprocess.Popen, port: int) -> None:
+        self.directory = directory
+        self.process = process
+        self.port = port
+        self.rpc_socket = directory / "rpc.sock"
+        self.log = directory / "kamailio.log"
+
+    def rpc(self, method: str, *params, timeout: float = 5.0):
+        """Call a Kamailio RPC command over the jsonrpcs datagram socket; its ``result``."""
+        client_path = self.directory / f"rpc-client-{os.getpid()}-{next(_clients)}.sock"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as client:
+            client.bind(str(client_path))
+            try:
+                client.settimeout(timeout)
+                request = {"jsonrpc": "2.0", "method": method, "params": list(params), "id": 1}
+                client.sendto(json.dumps(request).encode(), str(self.rpc_socket))
+                reply = json.loads(client.recv(1 << 20))
+            finally:
+                client_path.unlink(missing_ok=True)
+        if "error" in reply:
+            raise RuntimeError(f"kamailio {method}: {reply['error']}")
+        return reply.get("result")
+
+    def location(self) -> dict[str, list[dict]]:
+        """The location table: {``user@domain``: [contact, ...]}, Kamailio's contacts (Address, Socket...)."""
+        table: dict[str, list[dict]] = {}
+        for domain in self.rpc("ul.dump")["Domains"]:
+            for record in domain["Domain"].get("AoRs") or []:
+                info = record["Info"]
+                table[info["AoR"]] = [entry["Contact"] for entry in info.get("Contacts") or []]
+        return table
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _ready(registrar: Registrar, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if registrar.process.poll() is not None:
+            raise RegistrarUnavailable(f"kamailio exited with {registrar.process.returncode}:\n{registrar.tail()}")
+        if registrar.rpc_socket.exists():
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
+                registrar.rpc("core.uptime", timeout=1)
+                return
+        if time.monotonic() > deadline:
+            raise RegistrarUnavailable(f"kamailio did not answer within {timeout} s:\n{registrar.tail()}")
+        time.sleep(0.05)
+
+
+def start_registrar(directory: Path, subscribers: Iterable[Subscriber], timeout: float = 15.0) -> Registrar:
+    """Start Kamailio in ``directory`` (created) for ``subscribers``; stop it with :meth:`Registrar.stop`."""
+    missing = kamailio_missing()
+    if missing:
+        raise RegistrarUnavailable(missing)
+    directory = Path(directory).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    rpc_socket = directory / "rpc.sock"
+    if len(str(rpc_socket)) + 30 > _MAX_SOCKET_PATH:
+        raise RegistrarUnavailable(f"{directory} is too long a path for Kamailio's control socket")
+    subscribers = list(subscribers)
+    last = None
+    for _attempt in range(3):  # a port may be taken between choosing and binding it
+        port = _free_port()
+        config = directory / "kamailio.cfg"
+        config.write_text(render_config(subscribers, port, rpc_socket))
+        rpc_socket.unlink(missing_ok=True)
+        with open(directory / "kamailio.log", "ab") as log:
+            process = subprocess.Popen(
+                [_binary(), "-f", str(config), "-DD", "-E", "-w", str(directory), "-m", "32", "-M", "8"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=directory,
+            )
+        registrar = Registrar(directory, process, port)
+        try:
+            _ready(registrar, timeout)
+            return registrar
+        except RegistrarUnavailable as exc:
+            registrar.stop()
+            last = exc
+            if "in use" not in str(exc):
+                break
+    raise last
+
+
+@contextlib.contextmanager
+def running_registrar(directory: Path, subscribers: Iterable[Subscriber]):
+    registrar = start_registrar(directory, subscribers)
+    try:
+        yield registrar
+    finally:
+        registrar.stop()
