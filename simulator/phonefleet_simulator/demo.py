@@ -180,7 +180,9 @@ def _fleet(phones, base: str, bundle) -> SimulatedFleet:
             try:
                 return fleet.start(60)
             except OSError as exc:
-                if exc.errno != errno.EADDRINUSE:
+                fleet.stop()
+                # uvloop reports a taken address as "could not bind" with no errno
+                if exc.errno not in (errno.EADDRINUSE, None):
                     raise
     return SimulatedFleet(phones, base, per_phone_addresses=False, **options).start(60)
 
