@@ -169,6 +169,9 @@ class ServiceApp:
         await _send(send, answer.code, b"" if method == "HEAD" else answer.body, answer.content_type, answer.headers)
 
 
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 async def _send(send, code: int, body: bytes, content_type: str, headers=()) -> None:
     await send(
         {
@@ -177,9 +180,11 @@ async def _send(send, code: int, body: bytes, content_type: str, headers=()) -> 
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
+                _NO_STORE,
                 *((name.encode(), value.encode()) for name, value in headers),
-            ],
+            ]
+            if headers
+            else [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), _NO_STORE],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -48,7 +48,9 @@ KEY_LENGTH = 32
 _KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-@dataclass(frozen=True)
+# slots, not frozen (a frozen dataclass costs ten times as much to make, once per request); neither a
+# Request nor an Answer is changed once made: the shared NOT_FOUND answers rely on it
+@dataclass(slots=True)
 class Request:
     protocol: str  # "http", "https" or "tftp"
     path: str  # as the phone sent it: percent-encoded, without the query
@@ -60,7 +62,7 @@ class Request:
     uri: str | None = None  # the request target as sent (digest authentication signs it)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
     code: int
     body: bytes = b""
@@ -71,7 +73,7 @@ class Answer:
 
 
 NOT_FOUND = Answer(404, b"Not Found\n")
-#: NOT_FOUND as the answer of each outcome that gives it, made once (answers are frozen: they can be shared)
+#: NOT_FOUND as the answer of each outcome that gives it, made once (answers are never changed: shared)
 _NOT_FOUND_AS = {
     result: replace(NOT_FOUND, result=result)
     for result in (results.REJECTED, results.REFUSED, results.UNAUTHORIZED, results.POOL_FULL, results.ERROR)
@@ -189,7 +191,7 @@ class Provisioner:
         model = (assignment.model if assignment else None) or recognition.model
         why = autoprovisioner.cannot_render(vendor, model)
         if why is not None:  # no number is spent on a phone whose config cannot be made
-            failed = replace(recognition, evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
+            failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
             return self._done(request, failed, NOT_FOUND, results.NOT_FOUND)
         if assignment is None:
             assignment = self.store.assign(recognition.mac, autoprovisioner.numbers, autoprovisioner.credentials)
@@ -198,7 +200,7 @@ class Provisioner:
         try:
             files, version = autoprovisioner.render(assignment, vendor, model)
         except AutoprovisionError as exc:
-            failed = replace(recognition, evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
+            failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
             return self._done(request, failed, NOT_FOUND, results.ERROR)
         if assignment.vendor is None:
             self.store.set_assignment_device(assignment.mac, vendor, model)

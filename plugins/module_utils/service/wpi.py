@@ -504,7 +504,7 @@ class WpiResponder:
             for item in message.failed[:10]
         ]
         if failed:
-            recognition = replace(recognition, evidence=(*recognition.evidence, *failed))
+            recognition = recognition._replace(evidence=(*recognition.evidence, *failed))
         status = (message.status or "").lower()
         if message.action != WRITE_ITEMS:
             self._forget(nonce)
@@ -624,7 +624,7 @@ class WpiResponder:
 
     def _clean_up(self, message, ip, recognition, result, why="", version=None, solicit=False) -> WpiReply:
         if why:
-            recognition = replace(recognition, evidence=(*recognition.evidence, why))
+            recognition = recognition._replace(evidence=(*recognition.evidence, why))
         self.journal.add(PROTOCOL, ip, recognition, result, 200, None, version)
         items = [("send-solicited", None, "true")] if solicit else []
         return WpiReply(200, dls_message(message.nonce, CLEAN_UP, items))
@@ -632,7 +632,7 @@ class WpiResponder:
     def _refuse(self, ip, error: WpiError, message: PhoneMessage | None = None, mac: str | None = None) -> WpiReply:
         if message is not None:
             recognition = self._recognition(message, mac)
-            recognition = replace(recognition, kind=UNKNOWN, evidence=(f"rejected:wpi-{error.why}",))
+            recognition = recognition._replace(kind=UNKNOWN, evidence=(f"rejected:wpi-{error.why}",))
         else:
             recognition = Recognition(None, None, None, None, "", UNKNOWN, (f"rejected:wpi-{error.why}",))
         self.journal.add(PROTOCOL, ip, recognition, results.REJECTED, error.code, None)
