@@ -21,9 +21,8 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.fl
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter, revealer
 
 COMMON_SPEC = {
     "phones": {"type": "list", "elements": "raw"},
@@ -86,16 +85,7 @@ class PhoneAction(ControllerAction):
     # -- inputs ------------------------------------------------------------------------------------------
 
     def _reveal(self):
-        decrypt = decrypter(self._loader)
-
-        def reveal(value) -> str:
-            if isinstance(value, VaultValue):
-                if decrypt is None:
-                    raise FleetError("the fleet holds vault-encrypted secrets: give --vault-id / --vault-password-file")
-                return decrypt(value.ciphertext)
-            return str(value)
-
-        return reveal
+        return revealer(self._loader)
 
     def _fleet_view(self, args) -> FleetView | None:
         if not args["fleet_dir"]:

@@ -12,11 +12,10 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bundle import BUNDLE_NAME
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter, revealer
 
 ARGUMENT_SPEC = {
     "fleet_dir": {"type": "path", "required": True},
@@ -32,16 +31,7 @@ class ActionModule(ControllerAction):
     _requires_connection = True  # a remote web root is updated through the connection
 
     def _reveal(self):
-        decrypt = decrypter(self._loader)
-
-        def reveal(value) -> str:
-            if isinstance(value, VaultValue):
-                if decrypt is None:
-                    raise FleetError("the fleet holds vault-encrypted secrets: give --vault-id / --vault-password-file")
-                return decrypt(value.ciphertext)
-            return str(value)
-
-        return reveal
+        return revealer(self._loader)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import VaultLib, match_encrypt_secret
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 
 
 def _vault_of(loader) -> VaultLib | None:
@@ -41,6 +43,20 @@ def decrypter(loader) -> Callable[[str], str] | None:
         return to_text(vault.decrypt(to_bytes(vaulttext.strip())))
 
     return decrypt
+
+
+def revealer(loader) -> Callable[[object], str]:
+    """A function giving the clear text of a fleet value: a vault value decrypted, anything else as text."""
+    decrypt = decrypter(loader)
+
+    def reveal(value) -> str:
+        if isinstance(value, VaultValue):
+            if decrypt is None:
+                raise FleetError("the fleet holds vault-encrypted secrets: give --vault-id / --vault-password-file")
+            return decrypt(value.ciphertext)
+        return str(value)
+
+    return reveal
 
 
 def file_decrypter(loader) -> Callable[[bytes, str], bytes] | None:
