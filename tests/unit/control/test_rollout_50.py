@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
-import re
 import shutil
 import sys
 
@@ -210,8 +208,7 @@ def test_a_first_batch_over_the_failure_threshold_stops_the_rollout(inventory, s
     assert sorted(hosts) == MACS[:BATCH]  # the later batches never ran
     assert sorted(mac for mac, counts in hosts.items() if counts["failed"]) == BROKEN
     for mac in BROKEN:  # the image was installed; its version is not the kit's
-        failed = json.loads(re.search(rf"^fatal: \[{mac}\]: FAILED! => (.*)$", done.stdout, re.M).group(1))
-        assert (failed["firmware"], failed["expected_firmware"], failed["firmware_current"]) == (NEWER, NEVER, False)
+        assert f"{mac} runs {NEWER} after the upgrade, not {NEVER}" in done.stdout
 
     events = {mac: [event.kind for event in logged] for mac, logged in events_since(phones, before).items()}
     first, later = MACS[:BATCH], MACS[BATCH:]
