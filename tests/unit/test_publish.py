@@ -186,3 +186,16 @@ def test_parallel_workers_publish_the_same_bytes_as_one_process(site, tmp_path):
     assert result.rendered == 14 and len(result.diff) == len(result.written)
     assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
     assert not list((other / "www").glob(".*.phonefleet-tmp"))
+
+
+def test_files_already_right_in_a_new_web_root_are_left_alone(site):
+    """A web root filled by another tool (no manifest yet): files with the right content are not rewritten."""
+    publish(site)
+    shutil.copytree(site / "www", site / "other", ignore=shutil.ignore_patterns(".phonefleet"))
+    (site / "other/805ec0112233.cfg").write_text("# edited by hand\n")
+    before = snapshot(site / "other")
+    result = publish_fleet(str(site / "fleet"), str(site / "other"), reveal, firmware_dir=str(FIRMWARE))
+    assert result.written == ["805ec0112233.cfg"]
+    after = snapshot(site / "other")
+    assert after["805ec0112233.cfg"][0] == (site / "www/805ec0112233.cfg").read_bytes()
+    assert all(after[name] == before[name] for name in before if name != "805ec0112233.cfg")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import typing
+from xml.etree import ElementTree
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.model import Key
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.context import ContextBuilder
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.driver import VendorDriver
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.keys import lay_out_keys
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.timezone import zone_facts
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.catalog import (
     ExpansionModule,
@@ -15,7 +17,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.ca
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.registry import vendor_named
 
-from tests.unit.render_support import DEMO_FLEET, fleet_from, reveal
+from tests.unit.render_support import DEMO_FLEET, demo_fleet, fleet_from, reveal
 
 MODEL = PhoneModel("X1", lines=2, line_keys=4, expansion_modules=("M10",), max_expansion_modules=2)
 MODULE = ExpansionModule("M10", keys_per_page=5, pages=2)
@@ -92,3 +94,29 @@ def test_precedence_vendor_defaults_profile_extended_sets_template_phone(tmp_pat
     assert context["lines"][1]["password"].startswith("demo-")  # revealed from the demo vault
     assert context["time"]["utc_offset"] == "+3"
     assert context["provisioning"]["base_url"] == "https://prov.demo.invalid/"
+
+
+def test_text_is_escaped_in_every_xml_format():
+    """Names with XML's special characters are written escaped: every XML file parses and reads them back."""
+    fleet = demo_fleet()
+    awkward = 'R&D <Lab\'s> "B"'
+    for phone in fleet.phones:
+        phone.name = awkward
+        for line in phone.lines:
+            line.display_name = awkward
+    renderer = FleetRenderer(fleet, reveal)
+    phones_in_xml = 0
+    for phone in fleet.phones:
+        # Avaya refuses '"' (its script has no escape)
+        if not (phone.vendor and phone.model) or phone.vendor == "avaya":
+            continue
+        texts = []
+        for data in renderer.phone(phone).files.values():
+            if data.lstrip().startswith(b"<"):
+                assert b"R&D <" not in data
+                root = ElementTree.fromstring(data)
+                texts += [text for element in root.iter() for text in (element.text, *element.attrib.values()) if text]
+        if texts:
+            phones_in_xml += 1
+            assert any(awkward in text for text in texts), phone.vendor
+    assert phones_in_xml >= 8

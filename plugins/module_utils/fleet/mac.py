@@ -56,4 +56,5 @@ def format_mac(mac12: str, style: str = "colon") -> str:
         return mac12.upper()
     if style == "cisco":
         return f"{mac12[0:4]}.{mac12[4:8]}.{mac12[8:12]}"
-    return ":".join(mac12[i : i + 2] for i in range(0, 12, 2))
+    m = mac12
+    return f"{m[0:2]}:{m[2:4]}:{m[4:6]}:{m[6:8]}:{m[8:10]}:{m[10:12]}"

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import shutil
@@ -53,7 +54,9 @@ class PublishResult:
     warnings: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     diff: list = field(default_factory=list)
-    timings: dict = field(default_factory=dict)  # seconds per phase: load, render, commit
+    # seconds per phase: check (manifest, fingerprints), load, render (phones), shared (shared files,
+    # firmware, service bundle), commit (renames, removals, flush, manifest)
+    timings: dict = field(default_factory=dict)
     bundle_written: bool = False  # the service bundle (.phonefleet/service.json) changed
 
 
@@ -94,8 +97,9 @@ class Publisher:
         self.lock_timeout = lock_timeout
         self.workers = default_workers() if workers is None else workers
         self.min_parallel = min_parallel
-        self.staged: list[tuple[str, str]] = []
-        self._made_dirs: set = set()  # (temporary file, final file) written, not yet renamed
+        self.staged: list[tuple[str, str]] = []  # (temporary file, final file) written, not yet renamed
+        self._made_dirs: set = set()
+        self.present = PresentFiles(web_root)  # read before any file is written; forked workers inherit it
         self.result = PublishResult()
 
     # -- entry point -------------------------------------------------------------------------------
@@ -111,6 +115,7 @@ class Publisher:
 
     def _publish(self) -> PublishResult:
         result = self.result
+        checking = time.perf_counter()
         old = read_manifest(self.web_root)
         paths = fleet_files(self.fleet_source)
         fleet_print = files_fingerprint(paths)
@@ -120,20 +125,27 @@ class Publisher:
             old.fleet == fleet_print
             and old.code == code_print
             and old.firmware == firmware_print
-            and all(os.path.exists(os.path.join(self.web_root, name)) for name in old.files)
+            and all(name in self.present for name in old.files)
         ):
             result.noop = True
             result.phones = len(old.phones)
             return result
         started = time.perf_counter()
+        result.timings["check"] = started - checking
         parse_cache = ParseCache(
             os.path.join(state_dir(self.web_root), "parsed"), writable=not self.check_mode, generation=code_print
         )
         documents: list = []
-        fleet = load_fleet(
-            self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache, documents_out=documents
-        )
+        with _collector_paused():
+            fleet = load_fleet(
+                self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache, documents_out=documents
+            )
         result.timings["load"] = time.perf_counter() - started
+        with _loaded_data_frozen():
+            return self._render_and_commit(fleet, documents, parse_cache, old, fleet_print, code_print, firmware_print)
+
+    def _render_and_commit(self, fleet, documents, parse_cache, old, fleet_print, code_print, firmware_print):
+        result, started = self.result, time.perf_counter()
         result.warnings.extend(str(warning) for warning in fleet.warnings)
         result.phones = len(fleet.phones)
         new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
@@ -142,10 +154,12 @@ class Publisher:
         try:
             for outcome in map_phones(self._process, fleet.phones, self.workers, self.min_parallel):
                 self._merge(outcome, old, new)
-            result.timings["render"] = time.perf_counter() - started - result.timings["load"]
+            rendered = time.perf_counter()
+            result.timings["render"] = rendered - started
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
             bundle = make_bundle(documents, self.reveal)
+            result.timings["shared"] = time.perf_counter() - rendered
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
                 raise PublishError(
@@ -175,11 +189,8 @@ class Publisher:
         old = self._old
         fingerprint = self._inputs.phone(phone)
         before = old.phones.get(phone.mac)
-        if (
-            before
-            and before.get("input") == fingerprint
-            and all(os.path.exists(os.path.join(self.web_root, name)) for name in before.get("files", []))
-        ):
+        files_before = before.get("files", []) if before else []
+        if before and before.get("input") == fingerprint and all(name in self.present for name in files_before):
             return ("unchanged", phone.mac, fingerprint)
         try:
             rendered = self._renderer.phone(phone)
@@ -245,11 +256,17 @@ class Publisher:
         self.staged.clear()
 
     def _differs(self, name: str, digest: str, old: Manifest) -> bool:
+        """Whether ``name`` must be written for its content to be ``digest``."""
         recorded = old.files.get(name)
-        path = os.path.join(self.web_root, name)
-        if recorded and recorded.get("sha256") == digest and os.path.exists(path):
+        if recorded is not None and recorded.get("sha256") != digest:
+            # The last publish wrote other content: write this (not read back to compare: a file that
+            # someone else already changed to exactly this content is simply written again).
+            return True
+        if name not in self.present:
+            return True
+        if recorded is not None:
             return False
-        current = read_bytes(path)
+        current = read_bytes(os.path.join(self.web_root, name))  # not ours yet: keep it when it is already right
         return current is None or _sha256(current) != digest
 
     def _phone_secrets(self, phone, renderer) -> list[str]:
@@ -334,12 +351,11 @@ class Publisher:
                 self.result.errors.append(f"firmware file '{name}': {source} does not exist")
                 continue
             recorded = old.firmware_files.get(target_name)
-            target = os.path.join(self.web_root, target_name)
             if (
                 recorded
                 and recorded.get("size") == stat.st_size
                 and recorded.get("mtime_ns") == stat.st_mtime_ns
-                and os.path.exists(target)
+                and target_name in self.present
             ):
                 new.firmware_files[target_name] = recorded
                 new.files[target_name] = old.files.get(target_name, {"sha256": recorded["sha256"], "phone": None})
@@ -352,8 +368,13 @@ class Publisher:
                 continue
             new.firmware_files[target_name] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
             new.files[target_name] = {"sha256": digest, "phone": None}
-            current = old.files.get(target_name)
-            if current is None or current.get("sha256") != digest or not os.path.exists(target):
+            recorded_file = old.files.get(target_name)
+            if (
+                target_name not in self.present
+                or (recorded_file is not None and recorded_file.get("sha256") != digest)
+                # not ours yet: copied unless it is already the same file
+                or (recorded_file is None and _file_sha256(os.path.join(self.web_root, target_name)) != digest)
+            ):
                 self.result.firmware_copied.append(target_name)
 
     # -- writing -------------------------------------------------------------------------------------
@@ -375,6 +396,51 @@ class Publisher:
         self.result.bundle_written = write_bundle(self.web_root, bundle)
         os.sync()  # every file on disk before the manifest says it is there
         write_manifest(self.web_root, new)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Loading builds a large acyclic structure: the cyclic collector walking it again and again while
+    it grows cost a sixth of the load time of a 20,000-phone fleet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _loaded_data_frozen():
+    """What is alive after loading lives until the publish ends: frozen out of the cyclic collector, it is
+    not walked by every full collection while rendering (~0.4 s for 20,000 phones), and forked workers
+    do not touch, hence copy, the memory pages of the fleet they share with this process."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class PresentFiles:
+    """Which files are in the web root when the publish starts: one directory listing per folder instead
+    of a stat (or a failed open) per file, ~25,000 of them in a large fleet."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._folders: dict[str, frozenset] = {}
+
+    def __contains__(self, name: str) -> bool:
+        folder, _slash, base = name.rpartition("/")
+        names = self._folders.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(os.path.join(self.root, folder) if folder else self.root))
+            except OSError:  # no such folder (yet), or not one
+                names = frozenset()
+            self._folders[folder] = names
+        return base in names
 
 
 def _write_temporary(path: str, data: bytes) -> str:

@@ -138,6 +138,9 @@ def _updates_context(updates: dict | None) -> dict:
     }
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
+
+
 class ContextBuilder:
     """Builds phone contexts for one fleet; profile-level parts are computed once per vendor."""
 
@@ -151,7 +154,7 @@ class ContextBuilder:
         if value is None:
             return None
         clear = self.reveal(value)
-        if any(ord(char) < 32 or ord(char) == 127 for char in clear):
+        if _CONTROL_CHARACTER.search(clear):
             # A line break in a secret would start a new parameter in line-based config formats.
             raise RenderError("a password holds a line break or control character; it cannot be written safely")
         return clear

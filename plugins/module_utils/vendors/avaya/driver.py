@@ -150,9 +150,10 @@ class AvayaDriver(VendorDriver):
     @property
     def environment(self):
         environment = super().environment
-        environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset)
-        environment.filters.update(codec_list=lambda codecs: ",".join(self.codec_names[codec] for codec in codecs))
-        environment.globals.update(module_keys={module.name: module.keys for module in EXPANSION_MODULES})
+        if "quoted" not in environment.filters:
+            environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset)
+            environment.filters.update(codec_list=lambda codecs: ",".join(self.codec_names[codec] for codec in codecs))
+            environment.globals.update(module_keys={module.name: module.keys for module in EXPANSION_MODULES})
         return environment
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
