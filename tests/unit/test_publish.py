@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish import engine
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
 
@@ -49,11 +50,17 @@ def manifest(site: Path) -> dict:
 
 
 def snapshot(root: Path) -> dict:
+    """The files phones can get (hidden names, the publish state and the spares of changed files, are not)."""
     return {
         str(path.relative_to(root)): (path.read_bytes(), path.stat().st_mtime_ns)
         for path in sorted(root.rglob("*"))
-        if path.is_file() and ".phonefleet" not in path.parts
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
     }
+
+
+def spare(root: Path, name: str) -> Path:
+    path = root / name
+    return path.with_name(f".{path.name}.phonefleet-spare")
 
 
 def test_cold_publish_writes_every_phone_and_a_manifest(site):
@@ -199,3 +206,48 @@ def test_files_already_right_in_a_new_web_root_are_left_alone(site):
     after = snapshot(site / "other")
     assert after["805ec0112233.cfg"][0] == (site / "www/805ec0112233.cfg").read_bytes()
     assert all(after[name] == before[name] for name in before if name != "805ec0112233.cfg")
+
+
+def test_a_changed_file_is_exchanged_with_its_spare_so_no_file_is_made_or_freed(site):
+    publish(site)
+    www, name = site / "www", "805ec0112233.cfg"
+    profiles = site / "fleet/profiles.yml"
+    original = profiles.read_text()
+    before = (www / name).read_bytes()
+    inodes = []
+    for codecs in ("[pcma, pcmu]", "[pcmu]", "[g722, pcmu]"):
+        profiles.write_text(original.replace("codecs: [g722, pcma, pcmu, opus]", f"codecs: {codecs}"))
+        result = publish(site)
+        assert name in result.written
+        assert spare(www, name).read_bytes() == before  # the replaced version, never served
+        before = (www / name).read_bytes()
+        inodes.append({(www / name).stat().st_ino, spare(www, name).stat().st_ino})
+    assert inodes[0] == inodes[1] == inodes[2]  # the two files take turns: none is made or freed
+
+
+def test_without_an_exchange_the_file_is_renamed_into_place(site, monkeypatch):
+    publish(site)
+    monkeypatch.setattr(engine, "exchange", lambda first, second: False)  # e.g. NFS, or not Linux
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(profiles.read_text().replace("codecs: [g722, pcma, pcmu, opus]", "codecs: [pcmu]"))
+    result = publish(site)
+    assert "805ec0112233.cfg" in result.written
+    assert b"PCMU" in (site / "www/805ec0112233.cfg").read_bytes().upper()
+    assert not spare(site / "www", "805ec0112233.cfg").exists()
+    assert not list((site / "www").glob(".*.phonefleet-tmp"))
+
+
+def test_a_phone_that_leaves_takes_its_spare_with_it(site):
+    publish(site)
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(profiles.read_text().replace("codecs: [g722, pcma, pcmu, opus]", "codecs: [pcmu]"))
+    publish(site)
+    assert spare(site / "www", "805ec0112233.cfg").exists()
+    phones = site / "fleet/phones.yml"
+    text = phones.read_text()
+    start = text.index("  - mac: 80:5e:c0:11:22:33")
+    phones.write_text(text[:start] + text[text.index("  - mac:", start + 1) :])
+    result = publish(site)
+    assert "805ec0112233.cfg" in result.removed
+    assert not (site / "www/805ec0112233.cfg").exists()
+    assert not spare(site / "www", "805ec0112233.cfg").exists()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
 import tempfile
@@ -57,3 +59,48 @@ def path_inside(root: str, name: str) -> str:
 def temporary_name(path: str) -> str:
     """The temporary file beside ``path`` that is renamed over it (one writer at a time: callers lock)."""
     return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+
+
+def spare_name(path: str) -> str:
+    """The spare beside a published file: the inode the next change of ``path`` is written into."""
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-spare")
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_RENAMEAT2: list = []
+# the filesystem or the kernel cannot exchange names: the caller renames instead
+_NO_EXCHANGE = (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV)
+
+
+def _renameat2():
+    if not _RENAMEAT2:
+        function = None
+        with contextlib.suppress(OSError, AttributeError):
+            function = ctypes.CDLL(None, use_errno=True).renameat2  # glibc >= 2.28 (Linux only)
+            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            function.restype = ctypes.c_int
+        _RENAMEAT2.append(function)
+    return _RENAMEAT2[0]
+
+
+def can_exchange() -> bool:
+    """Whether this system has Linux's atomic exchange of two names (a filesystem may still refuse it)."""
+    return _renameat2() is not None
+
+
+def exchange(first: str, second: str) -> bool:
+    """Swap the files named ``first`` and ``second`` in one atomic step (renameat2 RENAME_EXCHANGE).
+
+    A reader of either name sees one file or the other, never none. False when the system or the
+    filesystem cannot do it (nothing changed then); other failures raise OSError.
+    """
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in _NO_EXCHANGE:
+        return False
+    raise OSError(number, os.strerror(number), first)

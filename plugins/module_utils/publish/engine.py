@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..fleet.errors import FleetError
-from ..fleet.files import OutsideRoot, path_inside, read_bytes, temporary_name
+from ..fleet.files import OutsideRoot, can_exchange, exchange, path_inside, read_bytes, spare_name, temporary_name
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -97,7 +97,10 @@ class Publisher:
         self.lock_timeout = lock_timeout
         self.workers = default_workers() if workers is None else workers
         self.min_parallel = min_parallel
-        self.staged: list[tuple[str, str]] = []  # (temporary file, final file) written, not yet renamed
+        # (written file, final file, exchange?) not in place yet: a temporary file renamed over the final
+        # one, or the final file's spare exchanged with it
+        self.staged: list[tuple[str, str, bool]] = []
+        self.use_spares = can_exchange()
         self._made_dirs: set = set()
         self.present = PresentFiles(web_root)  # read before any file is written; forked workers inherit it
         self.result = PublishResult()
@@ -235,13 +238,27 @@ class Publisher:
         if changed:
             self.result.phones_changed.append(mac)
 
-    def _write_staged(self, name: str, data: bytes) -> tuple[str, str]:
+    def _write_staged(self, name: str, data: bytes) -> tuple[str, str, bool]:
+        """Write a file's new content where the commit takes it from.
+
+        A file already there: into its spare (made the first time), which the commit exchanges with it
+        in one atomic step, so the replaced version becomes the spare. Replacing a file by renaming a new
+        one over it frees the old file's inode and blocks on every change; on filesystems that free
+        synchronously (ext4 without a journal, mounted with discard) that cost ~0.1 ms a file, inside the
+        commit. A new file: a temporary file beside it, renamed into place.
+        """
         path = _inside(self.web_root, name)
         directory = os.path.dirname(path)
         if directory != self.web_root and directory not in self._made_dirs:
             os.makedirs(directory, exist_ok=True)
             self._made_dirs.add(directory)
-        return _write_temporary(path, data), path
+        if self.use_spares and name in self.present:
+            spare = spare_name(path)
+            _write_file(spare, data, truncate=False)
+            return spare, path, True
+        temporary = temporary_name(path)
+        _write_file(temporary, data, truncate=True)
+        return temporary, path, False
 
     def _stage(self, name: str, data: bytes) -> None:
         """Write a changed file beside its final name now; it is renamed over it at commit."""
@@ -250,9 +267,11 @@ class Publisher:
             self.staged.append(self._write_staged(name, data))
 
     def _discard_staged(self) -> None:
-        for temporary, _final in self.staged:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        """Nothing was put in place: temporary files go, spares stay (their content is never served)."""
+        for written, _final, is_spare in self.staged:
+            if not is_spare:
+                with contextlib.suppress(OSError):
+                    os.unlink(written)
         self.staged.clear()
 
     def _differs(self, name: str, digest: str, old: Manifest) -> bool:
@@ -380,8 +399,9 @@ class Publisher:
     # -- writing -------------------------------------------------------------------------------------
 
     def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
-        for temporary, final in self.staged:
-            os.replace(temporary, final)
+        for written, final, is_spare in self.staged:
+            if not (is_spare and exchange(written, final)):
+                os.replace(written, final)
         self.staged.clear()
         for target_name in self.result.firmware_copied:
             item_file = target_name.split("/", 1)[1]
@@ -391,8 +411,10 @@ class Publisher:
             shutil.copyfile(os.path.join(self.firmware_dir, item_file), temp)
             os.replace(temp, path)
         for name in removed:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(_inside(self.web_root, name))
+            path = _inside(self.web_root, name)
+            for leaving in (path, spare_name(path)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leaving)
         self.result.bundle_written = write_bundle(self.web_root, bundle)
         os.sync()  # every file on disk before the manifest says it is there
         write_manifest(self.web_root, new)
@@ -443,21 +465,24 @@ class PresentFiles:
         return base in names
 
 
-def _write_temporary(path: str, data: bytes) -> str:
-    """Write ``data`` to a temporary file beside ``path`` (renamed over it at commit); returns its name.
+def _write_file(path: str, data: bytes, truncate: bool) -> None:
+    """Write ``data`` as the whole content of ``path``; a file there is overwritten in place.
 
-    The publish lock makes the temporary name unique, so it needs none of mkstemp's random names and
-    buffered file objects; files are flushed together (os.sync) before the manifest records them.
+    The publish lock makes the staging names (temporary files, spares) one writer's, so they need none of
+    mkstemp's random names and buffered file objects; files are flushed together (os.sync) before the
+    manifest records them. A spare is rewritten without truncating it first: its blocks are reused, not
+    freed and allocated again.
     """
-    temp = temporary_name(path)
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if truncate else 0)
+    descriptor = os.open(path, flags, 0o644)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(descriptor, view) :]
+        if not truncate:
+            os.ftruncate(descriptor, len(data))
     finally:
         os.close(descriptor)
-    return temp
 
 
 def _file_sha256(path: str) -> str:
