@@ -51,3 +51,21 @@ def test_second_load_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch)
     assert len(checked) == 1 and "profiles" in checked[0]  # only the changed file was parsed and checked
     assert [p.mac for p in second.phones] == [p.mac for p in first.phones]
     assert second.phones[0].lines[0].password == first.phones[0].lines[0].password
+
+
+def test_a_plain_document_is_kept_and_read_back_without_the_vault_walk(tmp_path):
+    cache = ParseCache(str(tmp_path))
+    document = {"profiles": {"office": {"codecs": ["g722", "pcma"], "sip": {"port": 5060}}}}
+    cache.put("plain", document, may_hold_vault=False)
+    cache.put("numbers", {"params": {1: "x"}}, may_hold_vault=False)  # still refused: JSON would change it
+    assert ParseCache(str(tmp_path)).get("plain") == document
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["plain.json"]
+
+
+def test_a_file_naming_a_vault_value_is_cached_with_it_marked(tmp_path):
+    fleet_dir = tmp_path / "fleet"
+    shutil.copytree(DEMO_FLEET, fleet_dir)
+    cache_dir = tmp_path / "cache"
+    load_fleet(str(fleet_dir), parse_cache=ParseCache(str(cache_dir)))
+    again = load_fleet(str(fleet_dir), parse_cache=ParseCache(str(cache_dir)))
+    assert isinstance(again.phones[0].lines[0].password, VaultValue)

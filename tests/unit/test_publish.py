@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish import engine
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bundle import make_bundle
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
 
-from tests.unit.render_support import DEMO_FLEET, REPO, reveal
+from tests.unit.render_support import DEMO_FLEET, REPO, demo_fleet, reveal
 
 FIRMWARE = REPO / "inventory" / "demo" / "firmware"
 DEMO_MACS = [
@@ -251,3 +253,23 @@ def test_a_phone_that_leaves_takes_its_spare_with_it(site):
     assert "805ec0112233.cfg" in result.removed
     assert not (site / "www/805ec0112233.cfg").exists()
     assert not spare(site / "www", "805ec0112233.cfg").exists()
+
+
+def test_the_service_bundle_holds_every_vault_value_decrypted(site):
+    publish(site)
+    bundle = json.loads((site / "www/.phonefleet/service.json").read_text())
+    text = json.dumps(bundle)
+    assert "$ANSIBLE_VAULT" not in text
+    phones = next(data for name, data in bundle["documents"] if name.endswith("phones.yml"))
+    reception = next(phone for phone in phones["phones"] if phone["mac"] == "80:5e:c0:11:22:33")
+    assert reception["lines"][0]["password"] == reveal(demo_fleet().phone("805ec0112233").lines[0].password)
+
+
+def test_a_bundle_of_plain_documents_is_written_as_they_are():
+    plain = {"profiles": {"office": {"description": "says VaultValue(<encrypted>) in plain text"}}}
+    secret = {"phones": [{"mac": "805ec0112233", "lines": [{"password": VaultValue("$ANSIBLE_VAULT;1.1;x")}]}]}
+    bundle = json.loads(make_bundle([("a.yml", plain), ("b.yml", secret)], lambda value: "clear"))
+    assert bundle["documents"] == [
+        ["a.yml", plain],
+        ["b.yml", {"phones": [{"mac": "805ec0112233", "lines": [{"password": "clear"}]}]}],
+    ]

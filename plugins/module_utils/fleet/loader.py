@@ -33,7 +33,7 @@ from .model import (
 from .parse_cache import ParseCache
 from .rules import check_fleet
 from .schema_check import check_document
-from .yamlio import YamlSyntaxError, line_of, load_yaml
+from .yamlio import VAULT_PREFIX, YamlSyntaxError, line_of, load_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 CSV_SUFFIXES = (".csv",)
@@ -57,6 +57,11 @@ class _Document:
     csv_rows: list = field(default_factory=list)
     digest: str | None = None  # sha256 of the file's bytes, when the document may be cached
     checked: bool = False  # came from the parse cache: already schema-valid
+
+    @property
+    def may_hold_vault(self) -> bool:
+        """False when the text names no vault value (no ``!vault`` tag, no vault header): none was read."""
+        return self.text is None or VAULT_PREFIX in self.text or "!vault" in self.text
 
     def problem(self, path: tuple, message: str) -> Problem:
         if self.csv_rows:
@@ -135,7 +140,7 @@ def _load(documents: list, file_names: list, problems: list[Problem], parse_cach
         for path, message in errors:
             problems.append(document.problem(path, message))
         if not errors and parse_cache is not None and document.digest is not None:
-            parse_cache.put(document.digest, document.data)
+            parse_cache.put(document.digest, document.data, may_hold_vault=document.may_hold_vault)
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
     _build_phones(fleet, raw_phones, problems)

@@ -40,15 +40,18 @@ class ParseCache:
         self.used.add(digest)
         return document
 
-    def put(self, digest: str, document) -> None:
+    def put(self, digest: str, document, may_hold_vault: bool = True) -> None:
+        """Keep a schema-valid document; ``may_hold_vault=False`` (its text names no vault value) skips
+        the walk that marks vault values for JSON."""
         self.used.add(digest)
         if not self.writable:
             return
         try:
-            text = json.dumps(to_json_data(document), separators=(",", ":"))
+            text = json.dumps(to_json_data(document) if may_hold_vault else document, separators=(",", ":"))
         except (TypeError, ValueError):  # dates and other YAML types JSON cannot hold: simply not cached
             return
-        if json.loads(text, object_hook=from_json_object) != document:  # e.g. numbers as keys: not cached
+        hook = from_json_object if may_hold_vault else None
+        if json.loads(text, object_hook=hook) != document:  # e.g. numbers as keys: not cached
             return
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         atomic_write(self._path(digest), text.encode(), new_file_mode=0o600, sync=False)
