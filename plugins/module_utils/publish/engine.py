@@ -16,6 +16,7 @@ import gc
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Publisher:
         self.staged: list[tuple[str, str, bool]] = []
         self.use_spares = can_exchange()
         self._made_dirs: set = set()
+        self._flusher: threading.Thread | None = None
         self.present = PresentFiles(web_root)  # read before any file is written; forked workers inherit it
         self.result = PublishResult()
 
@@ -159,6 +161,7 @@ class Publisher:
                 self._merge(outcome, old, new)
             rendered = time.perf_counter()
             result.timings["render"] = rendered - started
+            self._start_flushing()
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
             bundle = make_bundle(documents, self.reveal)
@@ -268,6 +271,8 @@ class Publisher:
 
     def _discard_staged(self) -> None:
         """Nothing was put in place: temporary files go, spares stay (their content is never served)."""
+        if self._flusher is not None:
+            self._flusher.join()
         for written, _final, is_spare in self.staged:
             if not is_spare:
                 with contextlib.suppress(OSError):
@@ -398,6 +403,16 @@ class Publisher:
 
     # -- writing -------------------------------------------------------------------------------------
 
+    def _start_flushing(self) -> None:
+        """Start writing the staged files' data to disk while the rest is prepared and files are renamed.
+
+        The flush before the manifest is written (``_commit``) then has little left to do; on a real disk
+        it was a third of a cold publish's commit. Harmless when the publish fails after all.
+        """
+        if self.staged and not self.check_mode:
+            self._flusher = threading.Thread(target=os.sync, name="phonefleet-flush", daemon=True)
+            self._flusher.start()
+
     def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
         for written, final, is_spare in self.staged:
             if not (is_spare and exchange(written, final)):
@@ -416,7 +431,9 @@ class Publisher:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(leaving)
         self.result.bundle_written = write_bundle(self.web_root, bundle)
-        os.sync()  # every file on disk before the manifest says it is there
+        if self._flusher is not None:
+            self._flusher.join()
+        os.sync()  # every file on disk, and every rename, before the manifest says they are there
         write_manifest(self.web_root, new)
 
 
