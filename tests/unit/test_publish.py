@@ -273,3 +273,19 @@ def test_a_bundle_of_plain_documents_is_written_as_they_are():
         ["a.yml", plain],
         ["b.yml", {"phones": [{"mac": "805ec0112233", "lines": [{"password": "clear"}]}]}],
     ]
+
+
+def test_a_file_that_is_a_symbolic_link_is_replaced_never_written_through(site, tmp_path):
+    publish(site)
+    outside = tmp_path / "outside.cfg"
+    outside.write_text("not the publish's to change\n")
+    target = site / "www/805ec0112233.cfg"
+    target.unlink()
+    target.symlink_to(outside)
+    profiles = site / "fleet/profiles.yml"
+    original = profiles.read_text()
+    for codecs in ("[pcmu]", "[pcma]", "[g722]"):
+        profiles.write_text(original.replace("codecs: [g722, pcma, pcmu, opus]", f"codecs: {codecs}"))
+        publish(site)
+        assert not target.is_symlink() and codecs[1:-1].upper() in target.read_text().upper()
+    assert outside.read_text() == "not the publish's to change\n"

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -257,7 +258,14 @@ class Publisher:
             self._made_dirs.add(directory)
         if self.use_spares and name in self.present:
             spare = spare_name(path)
-            _write_file(spare, data, truncate=False)
+            try:
+                _write_file(spare, data, truncate=False)
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise
+                # the spare is a symbolic link (the file was one, and was exchanged): never written through
+                os.unlink(spare)
+                _write_file(spare, data, truncate=False)
             return spare, path, True
         temporary = temporary_name(path)
         _write_file(temporary, data, truncate=True)
