@@ -23,24 +23,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .errors import FleetValidationError, Problem
+from .errors import FleetError, FleetValidationError, Problem
 from .loader import display_name, load_fleet, load_fleet_documents
 from .mac import InvalidMac, format_mac, normalize_mac
 from .masking import mask_secrets, scrub
-from .phones_import import (
-    PASSWORD_MODES,
-    ImportOptionError,
-    _require_ruamel,
-    _scalar,
-    _YamlFile,
-    check_dest,
-)
+from .phones_import import PASSWORD_MODES
+from .yaml_edit import FleetFileError, YamlFile, check_dest, require_ruamel, scalar
 from .yamlio import load_yaml
 
 try:
     import yaml as pyyaml
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-except ImportError:  # pragma: no cover - _require_ruamel reports it
+except ImportError:  # pragma: no cover - require_ruamel reports it
     pass
 
 EXPORTED, PRESENT, PENDING, ERROR = "exported", "present", "pending", "error"
@@ -55,7 +49,7 @@ Encrypt = Callable[[str], str]
 DecryptFile = Callable[[bytes, str], bytes]
 
 
-class ExportOptionError(ImportOptionError):
+class ExportOptionError(FleetError):
     """The options of an export cannot work (dest outside the fleet, no vault secret, ...)."""
 
 
@@ -179,12 +173,12 @@ def plan_export(
     the phone reported, when the assignment has none). Raises ExportOptionError for impossible options
     and FleetValidationError for problems of the fleet that are not in the exported phones.
     """
-    _require_ruamel()
+    require_ruamel()
     if passwords not in PASSWORD_MODES:
         raise ExportOptionError(f"passwords: must be one of {', '.join(PASSWORD_MODES)}")
     try:
         dest = check_dest(fleet_dir, dest)
-    except ImportOptionError as exc:
+    except FleetFileError as exc:
         raise ExportOptionError(str(exc)) from None
     documents: list = []
     fleet = load_fleet(fleet_dir, decrypt_file, documents_out=documents)
@@ -213,7 +207,7 @@ def plan_export(
             "passwords=vault, but no vault secret is loaded to encrypt the SIP passwords: run with --vault-id or"
             " --vault-password-file, or set passwords: plain"
         )
-    yaml_file = _YamlFile(dest)
+    yaml_file = YamlFile(dest)
     plan = ExportPlan(phones=phones, dest=dest, original=yaml_file.original)
     secrets = {phone.key: _secret(phone, passwords, encrypt) for phone in candidates}
     for _attempt in range(len(candidates) + 1):
@@ -236,7 +230,7 @@ def plan_export(
 def _secret(phone: ExportedPhone, passwords: str, encrypt: Encrypt | None) -> object:
     """The password as it is written: a ``!vault |`` block, or the clear text quoted as needed."""
     if passwords == "plain":
-        return _scalar(phone.password)
+        return scalar(phone.password)
     text = encrypt(phone.password).rstrip("\n") + "\n"
     return TaggedScalar(value=text, style="|", tag="!vault")
 
@@ -252,7 +246,7 @@ def _plain_entry(phone: ExportedPhone, settings: dict) -> dict:
     return {key: value for key, value in entry.items() if value is not None}
 
 
-def _render(yaml_file: _YamlFile, candidates: list, settings: dict, secrets: dict) -> str:
+def _render(yaml_file: YamlFile, candidates: list, settings: dict, secrets: dict) -> str:
     """The new text of dest: its phones as they are, then one phone per candidate."""
     document = yaml_file.load()
     phones = yaml_file.phones(document)
@@ -262,10 +256,10 @@ def _render(yaml_file: _YamlFile, candidates: list, settings: dict, secrets: dic
             if name == "lines":
                 line = CommentedMap()
                 for line_key, line_value in value[0].items():
-                    line[line_key] = secrets[phone.key] if line_key == "password" else _scalar(line_value)
+                    line[line_key] = secrets[phone.key] if line_key == "password" else scalar(line_value)
                 entry["lines"] = CommentedSeq([line])
             else:
-                entry[name] = _scalar(value)
+                entry[name] = scalar(value)
         phones.append(entry)
         phone.index = len(phones) - 1
         if len(phones) > 1 and yaml_file.spaced:

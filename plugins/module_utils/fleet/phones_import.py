@@ -14,7 +14,6 @@ become errors of their rows, problems anywhere else fail the import as a whole.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -23,20 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import csvio
-from .errors import FleetError, FleetValidationError, MissingLibraryError, Problem
+from .errors import FleetError, FleetValidationError, Problem
 from .files import read_bytes
-from .loader import CSV_SUFFIXES, VAULT_HEADER, YAML_SUFFIXES, display_name, fleet_files, load_fleet
+from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files, load_fleet
 from .mac import InvalidMac, format_mac, normalize_mac
 from .masking import MASK, mask_secrets, scrub
 from .schema_check import check_document
+from .yaml_edit import FleetFileError, YamlFile, check_dest, require_ruamel, scalar
 from .yamlio import VaultValue, YamlSyntaxError, load_yaml
 
 try:
     import yaml as pyyaml
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
-    from ruamel.yaml.util import load_yaml_guess_indent
+    from ruamel.yaml.scalarstring import ScalarString
 except ImportError:  # pragma: no cover - reported when used
     YAML = None
 
@@ -137,11 +136,6 @@ def _phone_text(phone: dict | None) -> str:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _require_ruamel() -> None:
-    if YAML is None:
-        raise MissingLibraryError("ruamel.yaml")
-
-
 def to_plain(node: object) -> object:
     """ruamel round-trip data as the fleet loader sees it (dicts, lists, str, VaultValue, ...)."""
     if isinstance(node, TaggedScalar):
@@ -221,108 +215,7 @@ def _index_fleet(paths: list[str], decrypt_file: DecryptFile | None) -> dict[str
     return holders
 
 
-class _YamlFile:
-    """One fleet YAML file being edited: its original text and a fresh round-trip document on demand."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        data = read_bytes(path)
-        text = None if data is None else data.decode("utf-8-sig")
-        self.bom = data is not None and data.startswith(b"\xef\xbb\xbf")
-        # Comments above "---" (an editor's schema modeline, a licence) are outside the document, where
-        # ruamel drops them: keep them and the "---" line verbatim, and edit only the document.
-        self.preamble, self.original = _split_preamble(text)
-        # Phones separated by blank lines get new phones separated the same way.
-        self.spaced = bool(self.original and re.search(r"\n[ \t]*\n[ \t]*- ", self.original))
-
-    def _yaml(self) -> YAML:
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        yaml.width = 4096
-        sequence, offset = 4, 2
-        if self.original:
-            try:
-                _data, sequence, offset = load_yaml_guess_indent(self.original)
-            except Exception:  # noqa: BLE001 - the defaults are as good as any guess
-                sequence, offset = 4, 2
-            sequence = sequence or 4
-            offset = offset if offset is not None else 2
-        yaml.indent(mapping=2, sequence=max(sequence, offset + 2), offset=offset)
-        yaml.explicit_start = not self.preamble and (self.original is None or self.original.lstrip().startswith("---"))
-        return yaml
-
-    def load(self) -> CommentedMap:
-        if not self.original or not self.original.strip():
-            document = CommentedMap()
-        else:
-            document = self._yaml().load(self.original)
-            if document is None:
-                document = CommentedMap()
-        if not isinstance(document, dict):
-            raise ImportOptionError(f"{display_name(self.path)}: must be a mapping of kinds to take phones")
-        return document
-
-    def phones(self, document: CommentedMap) -> CommentedSeq:
-        phones = document.get("phones")
-        if phones is None:
-            phones = CommentedSeq()
-            document["phones"] = phones
-        if not isinstance(phones, list):
-            raise ImportOptionError(f"{display_name(self.path)}: 'phones' must be a list to take phones")
-        if not phones:
-            phones.fa.set_block_style()
-        return phones
-
-    def dump(self, document: CommentedMap) -> str:
-        out = io.StringIO()
-        self._yaml().dump(document, out)
-        return self.preamble + out.getvalue()
-
-
-def _split_preamble(text: str | None) -> tuple[str, str | None]:
-    """("comments and the '---' line", "the document") when comments stand above '---'."""
-    if not text:
-        return "", text
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped == "---":
-            if index == 0:
-                return "", text
-            return "".join(lines[: index + 1]), "".join(lines[index + 1 :])
-        if stripped and not stripped.startswith("#"):
-            break
-    return "", text
-
-
 # -- the plan --------------------------------------------------------------------------------------
-
-
-def check_dest(fleet_dir: str, dest: str) -> str:
-    """The absolute path of ``dest``; it must be a YAML file inside the fleet directory."""
-    if not os.path.isdir(fleet_dir):
-        raise ImportOptionError(f"fleet_dir: {fleet_dir} is not a directory")
-    if not dest.lower().endswith(YAML_SUFFIXES):
-        raise ImportOptionError(f"dest: {dest} must be a YAML file (.yml or .yaml)")
-    root = os.path.realpath(fleet_dir)
-    target = os.path.realpath(dest)
-    if os.path.commonpath([root, target]) != root:
-        raise ImportOptionError(f"dest: {dest} must be inside the fleet directory {fleet_dir}")
-    if any(part.startswith(".") for part in os.path.relpath(target, root).split(os.sep)):
-        raise ImportOptionError(f"dest: {dest} is hidden, so the fleet would not read it")
-    return os.path.abspath(dest)
-
-
-def _needs_quotes(text: str) -> bool:
-    try:
-        return pyyaml.safe_load(text) != text
-    except pyyaml.YAMLError:
-        return True
-
-
-def _scalar(text: str) -> object:
-    """A string as it should appear in the YAML file: double-quoted when YAML would read it otherwise."""
-    return DoubleQuotedScalarString(text) if _needs_quotes(text) else text
 
 
 def plan_import(
@@ -345,10 +238,13 @@ def plan_import(
     file, ImportOptionError for impossible options and FleetValidationError for problems of the
     fleet outside the imported rows.
     """
-    _require_ruamel()
+    require_ruamel()
     if passwords not in PASSWORD_MODES:
         raise ImportOptionError(f"passwords: must be one of {', '.join(PASSWORD_MODES)}")
-    dest = check_dest(fleet_dir, dest)
+    try:
+        dest = check_dest(fleet_dir, dest)
+    except FleetFileError as exc:
+        raise ImportOptionError(str(exc)) from None
     table = csvio.parse_phones_csv(data, src)
     if passwords == "vault" and encrypt is None and any("password" in row.values for row in table.rows):
         raise ImportOptionError(
@@ -357,12 +253,12 @@ def plan_import(
         )
     paths = fleet_files(fleet_dir)
     holders = _index_fleet(paths, decrypt_file)
-    files: dict[str, _YamlFile] = {}
+    files: dict[str, YamlFile] = {}
     documents: dict[str, CommentedMap] = {}
 
     def document_of(path: str) -> CommentedMap:
         if path not in files:
-            files[path] = _YamlFile(path)
+            files[path] = YamlFile(path)
             documents[path] = files[path].load()
         return documents[path]
 
@@ -505,7 +401,7 @@ def _changes(result: RowResult, existing: dict | None, cells: dict, decrypt: Dec
 
 def _apply(phone: dict, changes: dict, plain: bool) -> dict:
     """``phone`` with ``changes`` applied: phone fields at the top, line fields in line 1."""
-    wrap = (lambda text: text) if plain else _scalar
+    wrap = (lambda text: text) if plain else scalar
     for column in PHONE_FIELDS:
         if column in changes:
             phone[column] = wrap(changes[column])
@@ -527,17 +423,17 @@ def _apply(phone: dict, changes: dict, plain: bool) -> dict:
 
 def _new_phone(result: RowResult) -> CommentedMap:
     phone = CommentedMap()
-    phone["mac"] = _scalar(result.mac)  # 10:20:30:40:50:59 would read as a YAML 1.1 number
+    phone["mac"] = scalar(result.mac)  # 10:20:30:40:50:59 would read as a YAML 1.1 number
     return _apply(phone, result.changes, plain=False)
 
 
-def _render(active: list[RowResult], files: dict[str, _YamlFile]) -> dict[str, str]:
+def _render(active: list[RowResult], files: dict[str, YamlFile]) -> dict[str, str]:
     """The new text of every file the active rows touch, from fresh copies of the documents."""
     documents: dict[str, CommentedMap] = {}
     for result in active:
         path = result.target[0]
         if path not in files:
-            files[path] = _YamlFile(path)
+            files[path] = YamlFile(path)
         if path not in documents:
             documents[path] = files[path].load()
         phones = files[path].phones(documents[path])
