@@ -84,3 +84,19 @@ def test_syntax_error_names_the_line():
     with pytest.raises(yamlio.YamlSyntaxError) as caught:
         yamlio.load_yaml("phones:\n  - mac: x\n  bad: [\n")
     assert caught.value.line == 3  # "  bad: [" where a "- " item was expected
+
+
+@pytest.mark.parametrize("tail", ["", "  register: yes\n", "  bad: [\n"])
+def test_a_large_file_reads_as_a_small_one_does(tail):
+    """Past 256 KB yaml-rs parses in a thread beside the YAML 1.1 scan: same data, same fallbacks."""
+    phone = "- mac: '{mac:012x}'\n  name: Phone {index}\n  lines: [{{number: '{index}', password: pw}}]\n"
+    text = "phones:\n" + "".join(phone.format(mac=index, index=index) for index in range(5000)) + tail
+    assert len(text) > yamlio._PARSE_BESIDE_SCAN  # pylint: disable=protected-access
+    if "bad" in tail:
+        with pytest.raises(yamlio.YamlSyntaxError):
+            yamlio.load_yaml(text)
+        return
+    data = yamlio.load_yaml(text)
+    assert data == yaml.load(text, Loader=yamlio.FleetYamlLoader)
+    assert len(data["phones"]) == 5000
+    assert data["phones"][-1].get("register", True) is True  # "yes" read as YAML 1.1 does
