@@ -195,6 +195,20 @@ def test_parallel_workers_publish_the_same_bytes_as_one_process(site, tmp_path):
     assert result.rendered == 14 and len(result.diff) == len(result.written)
     assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
     assert not list((other / "www").glob(".*.phonefleet-tmp"))
+    bundles = [json.loads((root / "www/.phonefleet/service.json").read_text()) for root in (site, other)]
+    assert [data for _name, data in bundles[0]["documents"]] == [data for _name, data in bundles[1]["documents"]]
+
+
+def test_a_vault_value_that_cannot_be_decrypted_fails_the_publish_with_workers(site, tmp_path):
+    def refuse(value):
+        if isinstance(value, VaultValue):
+            raise PublishError("vault: no secret to decrypt this value")
+        return str(value)
+
+    with pytest.raises(PublishError, match="no secret to decrypt"):
+        publish_fleet(str(site / "fleet"), str(site / "www"), refuse, workers=2, min_parallel=1)
+    assert not (site / "www/805ec0112233.cfg").exists()
+    assert not list((site / "www").glob(".*.phonefleet-tmp"))
 
 
 def test_files_already_right_in_a_new_web_root_are_left_alone(site):

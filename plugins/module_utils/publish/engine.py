@@ -157,6 +157,9 @@ class Publisher:
         new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
         renderer = FleetRenderer(fleet, self.reveal)
         self._renderer, self._inputs, self._old = renderer, InputFingerprints(fleet, code_print), old
+        # With render workers, this process mostly waits for them: it makes the service bundle meanwhile.
+        parallel = self.workers > 1 and len(fleet.phones) >= self.min_parallel
+        bundle_maker = _InThread(make_bundle, documents, self.reveal) if parallel else None
         try:
             for outcome in map_phones(self._process, fleet.phones, self.workers, self.min_parallel):
                 self._merge(outcome, old, new)
@@ -165,7 +168,7 @@ class Publisher:
             self._start_flushing()
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
-            bundle = make_bundle(documents, self.reveal)
+            bundle = bundle_maker.result() if bundle_maker else make_bundle(documents, self.reveal)
             result.timings["shared"] = time.perf_counter() - rendered
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
@@ -174,6 +177,8 @@ class Publisher:
                     + "\n".join(f"  - {error}" for error in result.errors)
                 )
         except BaseException:
+            if bundle_maker is not None:
+                bundle_maker.wait()
             self._discard_staged()
             raise
         result.removed = removed
@@ -443,6 +448,31 @@ class Publisher:
             self._flusher.join()
         os.sync()  # every file on disk, and every rename, before the manifest says they are there
         write_manifest(self.web_root, new)
+
+
+class _InThread:
+    """``function(*args)`` in a thread; ``result()`` waits for it and returns its value or raises its error."""
+
+    def __init__(self, function: Callable, *args) -> None:
+        self._outcome: list = []
+        self._thread = threading.Thread(target=self._run, args=(function, args), name="phonefleet-bundle", daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable, args: tuple) -> None:
+        try:
+            self._outcome.append((True, function(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed to result()
+            self._outcome.append((False, exc))
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self.wait()
+        succeeded, value = self._outcome[0]
+        if not succeeded:
+            raise value
+        return value
 
 
 @contextlib.contextmanager
