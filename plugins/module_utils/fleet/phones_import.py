@@ -33,11 +33,10 @@ from .yamlio import VaultValue, YamlSyntaxError, load_yaml
 
 try:
     import yaml as pyyaml
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
     from ruamel.yaml.scalarstring import ScalarString
-except ImportError:  # pragma: no cover - reported when used
-    YAML = None
+except ImportError:  # pragma: no cover - require_ruamel reports it
+    pass
 
 CREATED, UPDATED, UNCHANGED, ERROR, SKIPPED = "created", "updated", "unchanged", "error", "skipped"
 PHONE_FIELDS = ("name", "profile", "firmware_kit")
