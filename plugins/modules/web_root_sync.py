@@ -10,8 +10,11 @@ short_description: Apply a publish to a provisioning server's web root (used by 
 version_added: 0.1.0
 description:
   - Runs on a provisioning server. Unpacks an archive of changed files made by M(phonefleet.provisioning.publish)
-    into the web root, each file written to a temporary name beside its target and renamed over it, and
-    removes the files of phones that left the fleet.
+    into the web root as publish does on a local one, and removes the files of phones that left the fleet.
+    A new file is written to a temporary name beside it and renamed into place; a changed file is written
+    into its spare (C(.<name>.phonefleet-spare)) and exchanged with it in one atomic step where the system
+    can (Linux), else renamed over it. The publish state (C(.phonefleet/)) is written after the files are
+    flushed to disk. Every member is checked before anything is written.
   - M(phonefleet.provisioning.publish) calls it for servers it does not reach with the local connection; there is
     no need to call it directly.
 options:
@@ -66,8 +69,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import (
     OutsideRoot,
     path_inside,
-    temporary_name,
+    put_in_place,
+    spare_name,
+    stage,
 )
+
+STATE_DIR = ".phonefleet/"
 
 
 class UnsafeMember(ValueError):
@@ -81,31 +88,56 @@ def _target(web_root, name):
         raise UnsafeMember(str(exc)) from None
 
 
+def _blocks(source):
+    while True:
+        block = source.read(1 << 20)
+        if not block:
+            return
+        yield block
+
+
+def _put(bundle, member, web_root, in_state):
+    path = _target(web_root, member.name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # the state (the manifest, the bundle with secrets) always gets a fresh file of its own mode
+    replacing = os.path.isfile(path) and not in_state
+    staged, is_spare = stage(path, _blocks(bundle.extractfile(member)), replacing=replacing)
+    if not is_spare:
+        os.chmod(staged, 0o600 if in_state else 0o644)
+    put_in_place(staged, path, is_spare)
+
+
 def apply_archive(archive, web_root, remove):
-    written = 0
+    """Put every member in place as publish does on a local web root (files.stage: a changed file is
+    exchanged with its spare, a new one renamed into place), the publish state (.phonefleet/: the manifest,
+    the service bundle) after the files it lists are flushed to disk. Every member is checked first: an
+    archive with one unsafe member writes nothing."""
     os.makedirs(web_root, exist_ok=True)
     with tarfile.open(archive, "r") as bundle:
-        for member in bundle.getmembers():
+        members = bundle.getmembers()
+        for member in members:
             if not member.isfile():
                 raise UnsafeMember(f"refusing {member.name!r}: only regular files are published")
-            path = _target(web_root, member.name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            temporary = temporary_name(path)
-            source = bundle.extractfile(member)
-            with open(temporary, "wb") as handle:
-                while True:
-                    block = source.read(1 << 20)
-                    if not block:
-                        break
-                    handle.write(block)
-            os.chmod(temporary, 0o644 if not member.name.startswith(".phonefleet/") else 0o600)
-            os.replace(temporary, path)
-            written += 1
+            _target(web_root, member.name)
+        files = [member for member in members if not member.name.startswith(STATE_DIR)]
+        state = [member for member in members if member.name.startswith(STATE_DIR)]
+        for member in files:
+            _put(bundle, member, web_root, in_state=False)
+        if state:
+            os.sync()  # every file on disk before the manifest says it is there
+        for member in state:
+            _put(bundle, member, web_root, in_state=True)
+        written = len(members)
     removed = 0
     for name in remove:
+        path = _target(web_root, name)
         try:
-            os.unlink(_target(web_root, name))
+            os.unlink(path)
             removed += 1
+        except FileNotFoundError:
+            pass
+        try:
+            os.unlink(spare_name(path))
         except FileNotFoundError:
             pass
     return written, removed

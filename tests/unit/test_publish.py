@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import files
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish import engine
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bundle import make_bundle
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
@@ -243,7 +243,7 @@ def test_a_changed_file_is_exchanged_with_its_spare_so_no_file_is_made_or_freed(
 
 def test_without_an_exchange_the_file_is_renamed_into_place(site, monkeypatch):
     publish(site)
-    monkeypatch.setattr(engine, "exchange", lambda first, second: False)  # e.g. NFS, or not Linux
+    monkeypatch.setattr(files, "exchange", lambda first, second: False)  # e.g. NFS, or not Linux
     profiles = site / "fleet/profiles.yml"
     profiles.write_text(profiles.read_text().replace("codecs: [g722, pcma, pcmu, opus]", "codecs: [pcmu]"))
     result = publish(site)

@@ -1,4 +1,4 @@
-"""web_root_sync applies a publish archive on a server: files renamed into place, nothing outside the root."""
+"""web_root_sync applies a publish archive on a server: files put in place, nothing outside the root."""
 
 from __future__ import annotations
 
@@ -57,3 +57,24 @@ def test_removing_outside_the_root_is_refused(tmp_path):
     with pytest.raises(UnsafeMember):
         apply_archive(archive(tmp_path, {}), str(tmp_path / "www"), ["../keep.txt"])
     assert (tmp_path / "keep.txt").exists()
+
+
+def test_a_changed_file_is_exchanged_with_its_spare(tmp_path):
+    root = tmp_path / "www"
+    inodes = []
+    for version in (b"A1", b"A2", b"A3", b"A4"):
+        apply_archive(archive(tmp_path, {"a.cfg": version, ".phonefleet/manifest.json": b"{}"}), str(root), [])
+        assert (root / "a.cfg").read_bytes() == version
+        if version != b"A1":
+            assert (root / ".a.cfg.phonefleet-spare").read_bytes() == b"A" + bytes([version[1] - 1])
+            inodes.append({(root / "a.cfg").stat().st_ino, (root / ".a.cfg.phonefleet-spare").stat().st_ino})
+    assert inodes[0] == inodes[1] == inodes[2]  # no file made or freed after the first change
+    assert oct((root / ".phonefleet/manifest.json").stat().st_mode & 0o777) == "0o600"
+    apply_archive(archive(tmp_path, {}), str(root), ["a.cfg"])
+    assert not (root / "a.cfg").exists() and not (root / ".a.cfg.phonefleet-spare").exists()
+
+
+def test_an_archive_with_an_unsafe_member_writes_nothing(tmp_path):
+    with pytest.raises(UnsafeMember):
+        apply_archive(archive(tmp_path, {"a.cfg": b"A", "../escape.cfg": b"x"}), str(tmp_path / "www"), [])
+    assert not (tmp_path / "www/a.cfg").exists()

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
 import hashlib
 import os
@@ -23,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..fleet.errors import FleetError
-from ..fleet.files import OutsideRoot, can_exchange, exchange, path_inside, read_bytes, spare_name, temporary_name
+from ..fleet.files import OutsideRoot, path_inside, put_in_place, read_bytes, spare_name, stage, temporary_name
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -102,7 +101,6 @@ class Publisher:
         # (written file, final file, exchange?) not in place yet: a temporary file renamed over the final
         # one, or the final file's spare exchanged with it
         self.staged: list[tuple[str, str, bool]] = []
-        self.use_spares = can_exchange()
         self._made_dirs: set = set()
         self._flusher: threading.Thread | None = None
         self.present = PresentFiles(web_root)  # read before any file is written; forked workers inherit it
@@ -248,33 +246,15 @@ class Publisher:
             self.result.phones_changed.append(mac)
 
     def _write_staged(self, name: str, data: bytes) -> tuple[str, str, bool]:
-        """Write a file's new content where the commit takes it from.
-
-        A file already there: into its spare (made the first time), which the commit exchanges with it
-        in one atomic step, so the replaced version becomes the spare. Replacing a file by renaming a new
-        one over it frees the old file's inode and blocks on every change; on filesystems that free
-        synchronously (ext4 without a journal, mounted with discard) that cost ~0.1 ms a file, inside the
-        commit. A new file: a temporary file beside it, renamed into place.
-        """
+        """Write a file's new content where the commit takes it from (see files.stage: a changed file goes
+        into its spare and is exchanged with it, a new one into a temporary file renamed into place)."""
         path = _inside(self.web_root, name)
         directory = os.path.dirname(path)
         if directory != self.web_root and directory not in self._made_dirs:
             os.makedirs(directory, exist_ok=True)
             self._made_dirs.add(directory)
-        if self.use_spares and name in self.present:
-            spare = spare_name(path)
-            try:
-                _write_file(spare, data, truncate=False)
-            except OSError as exc:
-                if exc.errno != errno.ELOOP:
-                    raise
-                # the spare is a symbolic link (the file was one, and was exchanged): never written through
-                os.unlink(spare)
-                _write_file(spare, data, truncate=False)
-            return spare, path, True
-        temporary = temporary_name(path)
-        _write_file(temporary, data, truncate=True)
-        return temporary, path, False
+        written, is_spare = stage(path, (data,), replacing=name in self.present)
+        return written, path, is_spare
 
     def _stage(self, name: str, data: bytes) -> None:
         """Write a changed file beside its final name now; it is renamed over it at commit."""
@@ -428,8 +408,7 @@ class Publisher:
 
     def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
         for written, final, is_spare in self.staged:
-            if not (is_spare and exchange(written, final)):
-                os.replace(written, final)
+            put_in_place(written, final, is_spare)
         self.staged.clear()
         for target_name in self.result.firmware_copied:
             item_file = target_name.split("/", 1)[1]
@@ -518,26 +497,6 @@ class PresentFiles:
                 names = frozenset()
             self._folders[folder] = names
         return base in names
-
-
-def _write_file(path: str, data: bytes, truncate: bool) -> None:
-    """Write ``data`` as the whole content of ``path``; a file there is overwritten in place.
-
-    The publish lock makes the staging names (temporary files, spares) one writer's, so they need none of
-    mkstemp's random names and buffered file objects; files are flushed together (os.sync) before the
-    manifest records them. A spare is rewritten without truncating it first: its blocks are reused, not
-    freed and allocated again.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if truncate else 0)
-    descriptor = os.open(path, flags, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        if not truncate:
-            os.ftruncate(descriptor, len(data))
-    finally:
-        os.close(descriptor)
 
 
 def _file_sha256(path: str) -> str:
