@@ -155,18 +155,22 @@ class Publisher:
         new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
         renderer = FleetRenderer(fleet, self.reveal)
         self._renderer, self._inputs, self._old = renderer, InputFingerprints(fleet, code_print), old
-        # With render workers, this process mostly waits for them: it makes the service bundle meanwhile.
-        parallel = self.workers > 1 and len(fleet.phones) >= self.min_parallel
-        bundle_maker = _InThread(make_bundle, documents, self.reveal) if parallel else None
+        bundle_maker: list = []
+
+        def make_bundle_meanwhile() -> None:
+            # With render workers, this process mostly waits for them: it makes the service bundle meanwhile.
+            bundle_maker.append(_InThread(make_bundle, documents, self.reveal))
+
         try:
-            for outcome in map_phones(self._process, fleet.phones, self.workers, self.min_parallel):
+            phones = map_phones(self._process, fleet.phones, self.workers, self.min_parallel, make_bundle_meanwhile)
+            for outcome in phones:
                 self._merge(outcome, old, new)
             rendered = time.perf_counter()
             result.timings["render"] = rendered - started
             self._start_flushing()
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
-            bundle = bundle_maker.result() if bundle_maker else make_bundle(documents, self.reveal)
+            bundle = bundle_maker[0].result() if bundle_maker else make_bundle(documents, self.reveal)
             result.timings["shared"] = time.perf_counter() - rendered
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
@@ -175,8 +179,8 @@ class Publisher:
                     + "\n".join(f"  - {error}" for error in result.errors)
                 )
         except BaseException:
-            if bundle_maker is not None:
-                bundle_maker.wait()
+            for thread in bundle_maker:
+                thread.wait()
             self._discard_staged()
             raise
         result.removed = removed

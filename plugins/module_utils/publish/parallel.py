@@ -23,8 +23,14 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def map_phones(work: Callable, phones: list, workers: int, min_parallel: int = 400) -> Iterator:
-    """``work(phone)`` for each phone, in the order given; in forked workers when it is worth it."""
+def map_phones(
+    work: Callable, phones: list, workers: int, min_parallel: int = 400, when_forked: Callable | None = None
+) -> Iterator:
+    """``work(phone)`` for each phone, in the order given; in forked workers when it is worth it.
+
+    ``when_forked()`` is called once the workers exist, so that threads it starts in this process are
+    never copied, half-way through, into a forked worker.
+    """
     slices = [range(start, min(start + CHUNK, len(phones))) for start in range(0, len(phones), CHUNK)]
     _STATE.update(work=work, phones=phones)
     pool = None
@@ -34,6 +40,8 @@ def map_phones(work: Callable, phones: list, workers: int, min_parallel: int = 4
         except (AssertionError, OSError):  # e.g. inside a daemonic process: work here instead
             pool = None
     try:
+        if pool is not None and when_forked is not None:
+            when_forked()
         batches = pool.imap(_work_slice, slices) if pool is not None else map(_work_slice, slices)
         for batch in batches:
             yield from batch
