@@ -303,3 +303,15 @@ def test_a_file_that_is_a_symbolic_link_is_replaced_never_written_through(site, 
         publish(site)
         assert not target.is_symlink() and codecs[1:-1].upper() in target.read_text().upper()
     assert outside.read_text() == "not the publish's to change\n"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_publish_keeps_every_parsed_fleet_file_for_the_next_load(site, workers):
+    publish(site, workers=workers, min_parallel=1)
+    kept = list((site / "www/.phonefleet/parsed").glob("*.json"))
+    assert len(kept) == len(list((site / "fleet").glob("*.yml")))
+    profiles = site / "fleet/profiles.yml"
+    profiles.write_text(profiles.read_text().replace("codecs: [g722, pcma, pcmu, opus]", "codecs: [pcmu]"))
+    publish(site, workers=workers, min_parallel=1)
+    after = list((site / "www/.phonefleet/parsed").glob("*.json"))
+    assert len(after) == len(kept) and set(after) != set(kept)  # the old profiles.yml entry pruned, the new kept

@@ -20,10 +20,14 @@ from .yamlio import from_json_object, to_json_data
 
 
 class ParseCache:
-    def __init__(self, directory: str, writable: bool = True, generation: str = "") -> None:
+    def __init__(self, directory: str, writable: bool = True, generation: str = "", deferred: bool = False) -> None:
         self.directory = directory
         self.suffix = f".{generation[:16]}.json" if generation else ".json"
         self.writable = writable
+        # deferred: put() only notes documents; write_pending() writes them (publish does it while it waits
+        # for its render workers, not while it loads)
+        self.deferred = deferred
+        self.pending: list[tuple] = []
         self.used: set[str] = set()
 
     def _path(self, digest: str) -> str:
@@ -46,6 +50,17 @@ class ParseCache:
         self.used.add(digest)
         if not self.writable:
             return
+        if self.deferred:
+            self.pending.append((digest, document, may_hold_vault))
+            return
+        self._write(digest, document, may_hold_vault)
+
+    def write_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for digest, document, may_hold_vault in pending:
+            self._write(digest, document, may_hold_vault)
+
+    def _write(self, digest: str, document, may_hold_vault: bool) -> None:
         try:
             text = json.dumps(to_json_data(document) if may_hold_vault else document, separators=(",", ":"))
         except (TypeError, ValueError):  # dates and other YAML types JSON cannot hold: simply not cached

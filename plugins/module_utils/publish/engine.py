@@ -137,7 +137,10 @@ class Publisher:
         started = time.perf_counter()
         result.timings["check"] = started - checking
         parse_cache = ParseCache(
-            os.path.join(state_dir(self.web_root), "parsed"), writable=not self.check_mode, generation=code_print
+            os.path.join(state_dir(self.web_root), "parsed"),
+            writable=not self.check_mode,
+            generation=code_print,
+            deferred=True,
         )
         documents: list = []
         with _collector_paused():
@@ -158,8 +161,9 @@ class Publisher:
         bundle_maker: list = []
 
         def make_bundle_meanwhile() -> None:
-            # With render workers, this process mostly waits for them: it makes the service bundle meanwhile.
-            bundle_maker.append(_InThread(make_bundle, documents, self.reveal))
+            # With render workers, this process mostly waits for them: meanwhile it keeps the parsed fleet
+            # files for the next load and makes the service bundle.
+            bundle_maker.append(_InThread(_cache_and_bundle, parse_cache, documents, self.reveal))
 
         try:
             phones = map_phones(self._process, fleet.phones, self.workers, self.min_parallel, make_bundle_meanwhile)
@@ -170,7 +174,10 @@ class Publisher:
             self._start_flushing()
             self._shared(renderer, old, new)
             self._firmware(fleet, old, new)
-            bundle = bundle_maker[0].result() if bundle_maker else make_bundle(documents, self.reveal)
+            if bundle_maker:
+                bundle = bundle_maker[0].result()
+            else:
+                bundle = _cache_and_bundle(parse_cache, documents, self.reveal)
             result.timings["shared"] = time.perf_counter() - rendered
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
@@ -431,6 +438,12 @@ class Publisher:
             self._flusher.join()
         os.sync()  # every file on disk, and every rename, before the manifest says they are there
         write_manifest(self.web_root, new)
+
+
+def _cache_and_bundle(parse_cache: ParseCache, documents: list, reveal: Callable[[object], str]) -> bytes:
+    """Keep the parsed fleet files for the next load, then make the service bundle."""
+    parse_cache.write_pending()
+    return make_bundle(documents, reveal)
 
 
 class _InThread:
