@@ -68,6 +68,7 @@ import tarfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import (
     OutsideRoot,
+    blocks_of,
     path_inside,
     put_in_place,
     spare_name,
@@ -88,20 +89,12 @@ def _target(web_root, name):
         raise UnsafeMember(str(exc)) from None
 
 
-def _blocks(source):
-    while True:
-        block = source.read(1 << 20)
-        if not block:
-            return
-        yield block
-
-
 def _put(bundle, member, web_root, in_state):
     path = _target(web_root, member.name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     # the state (the manifest, the bundle with secrets) always gets a fresh file of its own mode
     replacing = os.path.isfile(path) and not in_state
-    staged, is_spare = stage(path, _blocks(bundle.extractfile(member)), replacing=replacing)
+    staged, is_spare = stage(path, blocks_of(bundle.extractfile(member)), replacing=replacing)
     if not is_spare:
         os.chmod(staged, 0o600 if in_state else 0o644)
     put_in_place(staged, path, is_spare)

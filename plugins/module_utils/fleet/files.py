@@ -132,6 +132,15 @@ def stage(path: str, blocks, replacing: bool) -> tuple[str, bool]:
     return temporary, False
 
 
+def blocks_of(source, size: int = 1 << 20):
+    """The content of an open binary file, ``size`` bytes at a time (for :func:`stage`)."""
+    while True:
+        block = source.read(size)
+        if not block:
+            return
+        yield block
+
+
 def put_in_place(written: str, path: str, is_spare: bool) -> None:
     """Put a file written by :func:`stage` in place: exchanged with its spare, else renamed over it."""
     if not (is_spare and exchange(written, path)):

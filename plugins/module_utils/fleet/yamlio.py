@@ -11,8 +11,8 @@ result is always PyYAML's. Vault values (``!vault |``) become :class:`VaultValue
 from __future__ import annotations
 
 import re
-import threading
 
+from .background import InThread
 from .errors import MissingLibraryError
 
 try:
@@ -109,14 +109,11 @@ def _fast_load(text: str):
             return None
         data, read = _yaml_rs_loads(text)
     else:
-        outcome: list = []
-        parser = threading.Thread(target=lambda: outcome.append(_yaml_rs_loads(text)), name="phonefleet-yaml")
-        parser.start()
+        parsing = InThread("phonefleet-yaml", _yaml_rs_loads, text)
         differs = yaml11_only(text)
-        parser.join()
+        data, read = parsing.result()
         if differs:
             return None
-        data, read = outcome[0]
     if not read or (isinstance(data, list) and _DOCUMENT_MARK.search(text)):
         return None
     return _mark_vault(data) if VAULT_PREFIX in text else data

@@ -15,14 +15,14 @@ import contextlib
 import gc
 import hashlib
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..fleet.background import InThread
 from ..fleet.errors import FleetError
-from ..fleet.files import OutsideRoot, path_inside, put_in_place, read_bytes, spare_name, stage, temporary_name
+from ..fleet.files import OutsideRoot, blocks_of, path_inside, put_in_place, read_bytes, spare_name, stage
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -163,7 +163,7 @@ class Publisher:
         def make_bundle_meanwhile() -> None:
             # With render workers, this process mostly waits for them: meanwhile it keeps the parsed fleet
             # files for the next load and makes the service bundle.
-            bundle_maker.append(_InThread(_cache_and_bundle, parse_cache, documents, self.reveal))
+            bundle_maker.append(InThread("phonefleet-bundle", _cache_and_bundle, parse_cache, documents, self.reveal))
 
         try:
             phones = map_phones(self._process, fleet.phones, self.workers, self.min_parallel, make_bundle_meanwhile)
@@ -268,7 +268,7 @@ class Publisher:
         return written, path, is_spare
 
     def _stage(self, name: str, data: bytes) -> None:
-        """Write a changed file beside its final name now; it is renamed over it at commit."""
+        """Write a changed file where the commit puts it in place from (see _write_staged)."""
         self.result.written.append(name)
         if not self.check_mode:
             self.staged.append(self._write_staged(name, data))
@@ -283,8 +283,9 @@ class Publisher:
                     os.unlink(written)
         self.staged.clear()
 
-    def _differs(self, name: str, digest: str, old: Manifest) -> bool:
-        """Whether ``name`` must be written for its content to be ``digest``."""
+    def _differs(self, name: str, digest: str, old: Manifest, digest_of_file=None) -> bool:
+        """Whether ``name`` must be written for its content to be ``digest``; ``digest_of_file(path)`` reads
+        the sha256 of a file already there (default: read whole)."""
         recorded = old.files.get(name)
         if recorded is not None and recorded.get("sha256") != digest:
             # The last publish wrote other content: write this (not read back to compare: a file that
@@ -294,8 +295,8 @@ class Publisher:
             return True
         if recorded is not None:
             return False
-        current = read_bytes(os.path.join(self.web_root, name))  # not ours yet: keep it when it is already right
-        return current is None or _sha256(current) != digest
+        # not ours yet: kept when it is already right
+        return (digest_of_file or _bytes_sha256)(os.path.join(self.web_root, name)) != digest
 
     def _phone_secrets(self, phone, renderer) -> list[str]:
         secrets = [self.reveal(line.password) for line in phone.lines if line.password]
@@ -396,13 +397,7 @@ class Publisher:
                 continue
             new.firmware_files[target_name] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
             new.files[target_name] = {"sha256": digest, "phone": None}
-            recorded_file = old.files.get(target_name)
-            if (
-                target_name not in self.present
-                or (recorded_file is not None and recorded_file.get("sha256") != digest)
-                # not ours yet: copied unless it is already the same file
-                or (recorded_file is None and _file_sha256(os.path.join(self.web_root, target_name)) != digest)
-            ):
+            if self._differs(target_name, digest, old, _file_sha256):
                 self.result.firmware_copied.append(target_name)
 
     # -- writing -------------------------------------------------------------------------------------
@@ -425,9 +420,9 @@ class Publisher:
             item_file = target_name.split("/", 1)[1]
             path = _inside(self.web_root, target_name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            temp = temporary_name(path)
-            shutil.copyfile(os.path.join(self.firmware_dir, item_file), temp)
-            os.replace(temp, path)
+            with open(os.path.join(self.firmware_dir, item_file), "rb") as source:
+                written, is_spare = stage(path, blocks_of(source), replacing=target_name in self.present)
+            put_in_place(written, path, is_spare)
         for name in removed:
             path = _inside(self.web_root, name)
             for leaving in (path, spare_name(path)):
@@ -444,31 +439,6 @@ def _cache_and_bundle(parse_cache: ParseCache, documents: list, reveal: Callable
     """Keep the parsed fleet files for the next load, then make the service bundle."""
     parse_cache.write_pending()
     return make_bundle(documents, reveal)
-
-
-class _InThread:
-    """``function(*args)`` in a thread; ``result()`` waits for it and returns its value or raises its error."""
-
-    def __init__(self, function: Callable, *args) -> None:
-        self._outcome: list = []
-        self._thread = threading.Thread(target=self._run, args=(function, args), name="phonefleet-bundle", daemon=True)
-        self._thread.start()
-
-    def _run(self, function: Callable, args: tuple) -> None:
-        try:
-            self._outcome.append((True, function(*args)))
-        except BaseException as exc:  # noqa: BLE001 - handed to result()
-            self._outcome.append((False, exc))
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self):
-        self.wait()
-        succeeded, value = self._outcome[0]
-        if not succeeded:
-            raise value
-        return value
 
 
 @contextlib.contextmanager
@@ -514,6 +484,11 @@ class PresentFiles:
                 names = frozenset()
             self._folders[folder] = names
         return base in names
+
+
+def _bytes_sha256(path: str) -> str | None:
+    data = read_bytes(path)
+    return None if data is None else _sha256(data)
 
 
 def _file_sha256(path: str) -> str:
