@@ -15,6 +15,7 @@ import sys
 import threading
 from urllib.parse import parse_qsl
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
@@ -72,6 +73,7 @@ class Service:
             self._settled = snapshot
             gc.collect()
             gc.freeze()
+            _warn_unproven(snapshot)
 
     def stop(self) -> None:
         self._stop.set()
@@ -91,6 +93,15 @@ class Service:
         while not self._stop.wait(self.settings.journal_flush_seconds):
             self.flush()
             self._settle(self.published.snapshot())
+
+
+def _warn_unproven(snapshot) -> None:
+    """Say, at start and with each publish, whose secrets go to anyone who asks and who gets nothing."""
+    fleet = snapshot.fleet
+    if fleet is None:
+        return
+    for warning in ProofPolicy(fleet.settings).warnings({phone.vendor for phone in fleet.phones if phone.vendor}):
+        LOG.warning("%s", warning)
 
 
 def _header(headers: list, wanted: bytes) -> str | None:

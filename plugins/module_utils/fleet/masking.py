@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from . import csvio
 from .yamlio import VaultValue
@@ -33,6 +34,21 @@ def scrub(message: str, secrets: list[str]) -> str:
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         message = message.replace(secret, MASK)
     return message
+
+
+def secrets_in(text: str, labelled: list[tuple[str, str]]) -> list[str]:
+    """The labels of the secrets (label, clear value) that stand in ``text`` as a whole token.
+
+    A whole token (not inside a longer run of letters and digits): a short password such as ``admin``
+    must not be found in ``user_name.administrator``, yet ``password = admin`` or ``<Password>admin<`` is it.
+    """
+    found = []
+    for label, value in labelled:
+        if value and value in text:
+            pattern = rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])"
+            if re.search(pattern, text):
+                found.append(label)
+    return found
 
 
 def mask_csv(data: bytes, file: str = "csv") -> str:

@@ -66,6 +66,10 @@ class _Rules:
         for vendor in fleet.settings.get("phone_auth") or {}:
             if registry.vendor_named(vendor) is None:
                 self.unknown_vendor(origin, ("phone_auth", vendor), vendor)
+        unproven = (fleet.settings.get("provisioning") or {}).get("serve_without_proof") or []
+        for index, vendor in enumerate(unproven):
+            if registry.vendor_named(vendor) is None:
+                self.unknown_vendor(origin, ("provisioning", "serve_without_proof", index), vendor)
         auto = fleet.settings.get("autoprovision") or {}
         if auto.get("enabled"):
             for field in ("number_pool", "profile"):

@@ -348,6 +348,14 @@ SETTINGS = _object(
                 "tftp_port": _PORT,
                 "scheme": {"type": "string", "enum": ["http", "https"]},
                 "access_keys": {"type": "boolean", "description": "Serve configs only at per-phone secret URLs."},
+                "serve_without_proof": {
+                    "type": "array",
+                    "items": _NAME,
+                    "uniqueItems": True,
+                    "description": "Vendors whose phones get their own files (SIP and admin passwords) without"
+                    " proving who they are (no access key, no phone auth): an explicit choice for phones that"
+                    " cannot prove themselves, such as Cisco enterprise phones over TFTP. See docs/security.md.",
+                },
             },
             required=("servers",),
         ),

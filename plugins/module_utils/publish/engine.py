@@ -25,8 +25,10 @@ from ..fleet.errors import FleetError
 from ..fleet.files import OutsideRoot, blocks_of, path_inside, put_in_place, read_bytes, spare_name, stage
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
-from ..fleet.masking import scrub
+from ..fleet.masking import scrub, secrets_in
 from ..fleet.parse_cache import ParseCache
+from ..fleet.proof import ProofPolicy
+from ..fleet.yamlio import VaultValue
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from .bundle import make_bundle, write_bundle
@@ -154,6 +156,8 @@ class Publisher:
     def _render_and_commit(self, fleet, documents, parse_cache, old, fleet_print, code_print, firmware_print):
         result, started = self.result, time.perf_counter()
         result.warnings.extend(str(warning) for warning in fleet.warnings)
+        vendors = {phone.vendor for phone in fleet.phones if phone.vendor}
+        result.warnings.extend(ProofPolicy(fleet.settings).warnings(vendors))
         result.phones = len(fleet.phones)
         new = Manifest(fleet=fleet_print, code=code_print, firmware=firmware_print)
         renderer = FleetRenderer(fleet, self.reveal)
@@ -308,13 +312,26 @@ class Publisher:
         return secrets + self._settings_secrets(renderer.fleet)
 
     def _settings_secrets(self, fleet) -> list[str]:
+        return [value for _label, value in self._fleet_secrets(fleet, profiles=False)]
+
+    def _fleet_secrets(self, fleet, profiles: bool = True) -> list[tuple[str, str]]:
+        """(where, clear value) of the secrets of the settings and, with ``profiles``, of profiles and
+        extended sets: every secret a file shared by many phones could be made from."""
         found = []
-        for auth in (fleet.settings.get("phone_auth") or {}).values():
+        for vendor, auth in sorted((fleet.settings.get("phone_auth") or {}).items()):
             if auth.get("password"):
-                found.append(self.reveal(auth["password"]))
+                found.append((f"settings.phone_auth.{vendor}.password", self.reveal(auth["password"])))
         control = fleet.settings.get("phone_control") or {}
         if control.get("password"):
-            found.append(self.reveal(control["password"]))
+            found.append(("settings.phone_control.password", self.reveal(control["password"])))
+        if profiles:
+            for name, profile in sorted(fleet.profiles.items()):
+                if profile.admin_password:
+                    found.append((f"profiles.{name}.admin_password", self.reveal(profile.admin_password)))
+            for name, extended in sorted(fleet.extended_sets.items()):
+                for key, value in sorted(extended.params.items()):
+                    if isinstance(value, VaultValue):
+                        found.append((f"extended_sets.{name}.params.{key}", self.reveal(value)))
         return found
 
     def _diff_entry(self, name: str, data: bytes, secrets: list[str], phone=None) -> dict:
@@ -337,9 +354,20 @@ class Publisher:
             return
         secrets = self._settings_secrets(renderer.fleet)
         vendor_of = dict(owners)
+        # Shared and base files are served to whoever asks, also over TFTP: they must carry no secret. They
+        # are rendered from no phone and no secret (FleetRenderer.shared); this proves it for every secret
+        # such a file could be made from, so a template that someday reaches one stops the publish.
+        fleet_secrets = self._fleet_secrets(renderer.fleet)
         for name in sorted(files):
             if name in new.files:
                 self.result.errors.append(f"shared file {name} has the name of phone {new.files[name]['phone']}'s file")
+                continue
+            leaked = secrets_in(files[name].decode("utf-8", "replace"), fleet_secrets)
+            if leaked:
+                self.result.errors.append(
+                    f"{vendor_of[name]}: shared file {name} (template {renderer.shared_templates.get(name)}) would"
+                    f" carry {', '.join(leaked)}; files served without authentication must hold no secret"
+                )
                 continue
             digest = _sha256(files[name])
             # the vendor lets the service read a request for it with that vendor's rules alone

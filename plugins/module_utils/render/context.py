@@ -191,12 +191,27 @@ class ContextBuilder:
             "network": _network_context(_merged(defaults.get("network"), profile.network)),
             "updates": _updates_context(profile.updates),
             "admin_password": self.secret(profile.admin_password),
+            "phone_auth": self.phone_auth(driver.vendor.name),
             "mobility": bool(profile.mobility),
             "params": params,
             "cisco": cisco,
         }
         self._profiles[key] = part
         return part
+
+    def phone_auth(self, vendor: str) -> dict | None:
+        """How phones of ``vendor`` authenticate to the provisioning server, password revealed; None if not set.
+
+        Only a phone's own file may carry it: it is served to that phone once it proved itself.
+        """
+        auth = (self.fleet.settings.get("phone_auth") or {}).get(vendor)
+        if not auth or auth.get("method", "none") == "none":
+            return None
+        return {
+            "method": auth["method"],
+            "username": auth.get("username", ""),
+            "password": self.secret(auth.get("password")) or "",
+        }
 
     def _line_secret(self, value, who: str, index: int) -> str:
         try:

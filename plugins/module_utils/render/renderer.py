@@ -29,6 +29,7 @@ class FleetRenderer:
     def __init__(self, fleet: Fleet, reveal: Reveal) -> None:
         self.fleet = fleet
         self.contexts = ContextBuilder(fleet, reveal)
+        self.shared_templates: dict[str, str] = {}  # shared or base file name -> the template that made it
 
     def phone(self, phone: Phone) -> RenderedPhone:
         """Render one phone's files; raises RenderError when it cannot be rendered at all."""
@@ -59,26 +60,12 @@ class FleetRenderer:
             if driver is None:
                 continue
             models = sorted({p.model for p in self.fleet.phones if p.vendor == name and p.model})
-            context = {
-                "provisioning": self.contexts.provisioning,
-                "models": models,
-                "settings": self.fleet.settings,
-                "phone_auth": self._phone_auth(name),
-            }
+            # no secret and nothing of a phone: these files are served to whoever asks (publish checks it)
+            context = {"provisioning": self.contexts.provisioning, "models": models}
             for spec in [*driver.shared_files(context), *driver.base_files(context)]:
                 if spec.name in files:
                     raise RenderError(f"{name}: file {spec.name} is also made by another vendor's driver")
                 files[spec.name] = driver.render(spec, context)
                 owners.append((spec.name, name))
+                self.shared_templates[spec.name] = spec.template
         return files, owners
-
-    def _phone_auth(self, vendor: str) -> dict | None:
-        """How phones of ``vendor`` authenticate to the provisioning server, password revealed; None if not set."""
-        auth = (self.fleet.settings.get("phone_auth") or {}).get(vendor)
-        if not auth or auth.get("method", "none") == "none":
-            return None
-        return {
-            "method": auth["method"],
-            "username": auth.get("username", ""),
-            "password": self.contexts.secret(auth.get("password")) or "",
-        }

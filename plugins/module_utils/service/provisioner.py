@@ -26,6 +26,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 
+from ..fleet.proof import ProofPolicy
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal
@@ -80,6 +81,14 @@ _NOT_FOUND_AS = {
 }
 
 
+#: evidence of a request refused because it did not prove it comes from the phone (docs/security.md)
+NO_PROOF = "no-proof"
+
+
+def _noted(recognition: Recognition, note: str) -> Recognition:
+    return recognition._replace(evidence=(*recognition.evidence, note))
+
+
 def new_access_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -107,22 +116,23 @@ class Provisioner:
 
     # -- per publish ---------------------------------------------------------------------------------
 
-    def policy(self, snapshot: Snapshot) -> tuple[Autoprovisioner, PhoneAuth, bool]:
-        """Auto-provisioning, phone auth and whether access keys are on, for the fleet of ``snapshot``."""
+    def policy(self, snapshot: Snapshot) -> tuple[Autoprovisioner, PhoneAuth, ProofPolicy]:
+        """Auto-provisioning, phone auth and the proof asked of phones, for the fleet of ``snapshot``."""
         if self._policy_of is not snapshot:
             fleet = snapshot.fleet
             settings = fleet.settings if fleet is not None else {}
             self._autoprovisioner = Autoprovisioner(fleet)
             self._phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret)
-            self._keys_on = bool((settings.get("provisioning") or {}).get("access_keys"))
+            self._proof = ProofPolicy(settings)
             self._policy_of = snapshot
-        return self._autoprovisioner, self._phone_auth, self._keys_on
+        return self._autoprovisioner, self._phone_auth, self._proof
 
     # -- one request ---------------------------------------------------------------------------------
 
     def answer(self, request: Request) -> Answer:
         snapshot = self.published.snapshot()
-        autoprovisioner, phone_auth, keys_on = self.policy(snapshot)
+        autoprovisioner, phone_auth, proof = self.policy(snapshot)
+        keys_on = proof.access_keys
         path = request.path
         key_mac = None
         if keys_on:
@@ -138,9 +148,18 @@ class Provisioner:
             return self._done(request, recognition, NOT_FOUND, results.REJECTED)
 
         name = snapshot.lookup(recognition.file)
-        owner = snapshot.manifest.files[name].get("phone") if name else None
+        entry = snapshot.manifest.files[name] if name else None
+        owner = entry.get("phone") if entry else None
         mismatch = "mac-mismatch" in recognition.evidence
-        vendor = snapshot.vendors.get(owner) if owner else recognition.vendor
+        # what protects a published file is decided by the file (its phone's vendor, or the vendor it is
+        # shared by), never by the vendor a request claims to be
+        if owner:
+            vendor = snapshot.vendors.get(owner)
+        elif entry:
+            vendor = entry.get("vendor")
+        else:  # not published: only a phone's own file (auto-provisioning) can be made for the request
+            vendor = recognition.vendor if recognition.kind == PHONE else None
+        authenticated = False
         if phone_auth.required(vendor):
             if request.protocol == "tftp":
                 if owner or recognition.kind == PHONE:
@@ -153,21 +172,30 @@ class Provisioner:
                     result=results.UNAUTHORIZED,
                 )
                 return self._done(request, recognition, challenge, results.UNAUTHORIZED)
+            else:
+                authenticated = request.protocol != "tftp"
 
         if name is not None:
-            return self._published(request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch)
+            proven = authenticated or (keys_on and key_mac is not None and key_mac == owner)
+            return self._published(request, recognition, snapshot, name, owner, key_mac, proof, proven, mismatch)
         if recognition.kind == PHONE and recognition.mac and not mismatch:
-            if keys_on and key_mac != recognition.mac:
+            if keys_on and key_mac != recognition.mac and not authenticated:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
             if recognition.mac not in snapshot.manifest.phones and autoprovisioner.accepts(recognition.vendor):
-                return self._autoprovision(request, recognition, autoprovisioner)
+                # a stranger has no key: it proves itself with its vendor's phone auth, or the fleet chose
+                # to hand numbers and passwords to whoever asks
+                if authenticated or proof.unproven_allowed(recognition.vendor):
+                    return self._autoprovision(request, recognition, autoprovisioner)
+                return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
         return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
 
-    def _published(self, request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch) -> Answer:
+    def _published(self, request, recognition, snapshot, name, owner, key_mac, proof, proven, mismatch) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
-            if refused or (keys_on and key_mac != owner):
+            if refused or (proof.access_keys and key_mac != owner):
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
+            if not proven and not proof.unproven_allowed(snapshot.vendors.get(owner)):
+                return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:

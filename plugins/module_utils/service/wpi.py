@@ -43,9 +43,10 @@ the phone into a loop if its ``software-version`` spelling never matched the kit
 carries it.
 
 Security: in default mode anyone who reaches port 18443 and claims a MAC gets that phone's items, SIP
-password included. With ``settings.provisioning.access_keys`` on, the responder therefore writes nothing
-(every phone gets ``CleanUp``, journaled ``refused``): use DMS with the key in the phone's DMS URL instead.
-Keep 18443 reachable from the voice VLAN only.
+password included: the phone proves nothing. The responder therefore writes nothing (every phone gets
+``CleanUp``, journaled ``refused``) unless the fleet lists ``unify`` in
+``settings.provisioning.serve_without_proof`` (an explicit choice, see docs/security.md); the secure way is
+DMS with an access key in the phone's DMS URL, or phone auth. Keep 18443 reachable from the voice VLAN only.
 
 Framework-free, stdlib only. The phone's XML is read by expat with no DTD: a ``DOCTYPE`` or entity declaration
 is refused before and during parsing, the body is limited to :data:`MAX_BODY`, elements and depth too.
@@ -65,6 +66,7 @@ from dataclasses import dataclass, replace
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
+from ..fleet.proof import ProofPolicy
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..vendors import registry
@@ -451,7 +453,7 @@ class WpiResponder:
         self._of: Snapshot | None = None
         self._renderer: FleetRenderer | None = None
         self._autoprovisioner: Autoprovisioner | None = None
-        self._keys_on = False
+        self._refusal: str | None = "wpi-refused:no-proof"  # why items are not written, or None
         self._items: dict = {}
 
     # -- one message -------------------------------------------------------------------------------------
@@ -481,8 +483,8 @@ class WpiResponder:
             return self._refuse(ip, WpiError(400, "mac-addr"), message)
         recognition = self._recognition(message, mac)
         snapshot = self._policy()
-        if self._keys_on:
-            return self._clean_up(message, ip, recognition, results.REFUSED, "wpi-refused:access-keys")
+        if self._refusal:
+            return self._clean_up(message, ip, recognition, results.REFUSED, self._refusal)
         try:
             items, version, result = self._plan(snapshot, mac, recognition.model, assign=True)
         except _NoConfig as exc:
@@ -516,9 +518,9 @@ class WpiResponder:
             self._forget(nonce)
             return self._clean_up(message, ip, recognition, results.ERROR, "wpi-status:" + _note(status or "none"))
         snapshot = self._policy()
-        if self._keys_on:  # switched on during the interaction
+        if self._refusal:  # published without the choice during the interaction
             self._forget(nonce)
-            return self._clean_up(message, ip, recognition, results.REFUSED, "wpi-refused:access-keys")
+            return self._clean_up(message, ip, recognition, results.REFUSED, self._refusal)
         try:
             items, version, result = self._plan(snapshot, session.mac, recognition.model, assign=False)
         except _NoConfig as exc:
@@ -549,14 +551,16 @@ class WpiResponder:
     # -- what to write ----------------------------------------------------------------------------------
 
     def _policy(self) -> Snapshot:
-        """The current publish, with the renderer, auto-provisioning and access-key policy of its fleet."""
+        """The current publish, with the renderer, auto-provisioning and proof policy of its fleet."""
         snapshot = self.published.snapshot()
         if snapshot is not self._of:
             fleet = snapshot.fleet
             self._renderer = FleetRenderer(fleet, str) if fleet is not None else None
             self._autoprovisioner = Autoprovisioner(fleet) if fleet is not None else None
             settings = fleet.settings if fleet is not None else {}
-            self._keys_on = bool((settings.get("provisioning") or {}).get("access_keys"))
+            # WPI default mode proves nothing about the phone: items only when the fleet chose that explicitly
+            unproven_allowed = ProofPolicy(settings).unproven_allowed(VENDOR)
+            self._refusal = None if unproven_allowed else "wpi-refused:no-proof"
             self._items = {}
             self._of = snapshot
         return snapshot

@@ -34,8 +34,9 @@ port/transport_type`` (0 UDP, 1 TCP, 2 TLS), ``account.N.srtp_encryption``, ``ac
 ``static.security.user_password = admin:<pwd>``, ``linekey.N.type/line/value/label/extension`` and
 ``expansion_module.X.key.Y.*`` (types 15 line, 13 speed dial, 16 BLF, 10 park), ``static.firmware.url``,
 ``static.auto_provision.server.url/pnp_enable/custom.protect/weekly.*``, ``sip.notify_reboot_enable``.
-Unverified: ``static.auto_provision.server.username/password`` (settings.phone_auth, in the common files only:
-base files go to phones not yet known, which must not get the provisioning credentials).
+Unverified: ``static.auto_provision.server.username/password`` (settings.phone_auth, in the phone's own file
+only: common and base files are served without authentication and must carry no secret; a new phone gets
+the credentials with its provisioning URL, ``https://user:password@server/`` in DHCP option 66 or by hand).
 
 Unverified [M], check on a real unit: ``account.N.codec.<name>.priority`` (order of preference);
 ``account.N.sip_server.1.expires``, ``account.N.outbound_proxy_enable``/``outbound_proxy.1.*``,
