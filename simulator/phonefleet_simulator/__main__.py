@@ -59,7 +59,7 @@ class Bundle:
     phone_auth: dict = field(default_factory=dict)
 
 
-def _credentials(phone_auth: dict, vendor: str):
+def credentials_for(phone_auth: dict, vendor: str):
     auth = phone_auth.get(vendor) or {}
     if auth.get("method") in ("basic", "digest"):
         return auth["method"], auth["username"], auth["password"]
@@ -91,7 +91,7 @@ def load_bundle(path: str | Path) -> Bundle:
         if vendor is None:
             continue
         bundle.phones.append(
-            SimulatedPhone(mac, vendor, entry.get("model"), credentials=_credentials(bundle.phone_auth, vendor))
+            SimulatedPhone(mac, vendor, entry.get("model"), credentials=credentials_for(bundle.phone_auth, vendor))
         )
         lines = entry.get("lines") or []
         if lines and lines[0].get("number"):
@@ -115,7 +115,7 @@ def synthetic_phones(count: int, vendors: list[str] | None = None, phone_auth: d
         vendor, model = kinds[index % len(kinds)]
         oui = normal_mac(registry.VENDORS[vendor].ouis[0])[:6]
         mac = f"{oui}{index:06x}"
-        phones.append(SimulatedPhone(mac, vendor, model, credentials=_credentials(phone_auth or {}, vendor)))
+        phones.append(SimulatedPhone(mac, vendor, model, credentials=credentials_for(phone_auth or {}, vendor)))
     return phones
 
 

@@ -62,7 +62,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.load
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 
 from . import configs, registration
-from .__main__ import load_bundle
+from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
 from .registrar import Registrar, RegistrarUnavailable, fleet_subscribers, start_registrar
@@ -70,6 +70,16 @@ from .registrar import Registrar, RegistrarUnavailable, fleet_subscribers, start
 REPO = Path(__file__).resolve().parents[2]
 #: phones the fleet does not have: a Fanvil (auto-provisioned from the pool) and a Cisco (status 0)
 STRANGERS = (SimulatedPhone("0c383e5a0001", "fanvil", "X4U"), SimulatedPhone("0cd0f8a10099", "cisco", "CP-8845"))
+
+
+def _strangers(bundle) -> list[SimulatedPhone]:
+    """The phones the fleet does not have, each with its vendor's phone-auth credentials: a new phone comes
+    with them in its provisioning URL (DHCP option 66 or by hand), else it would get no number."""
+    return [
+        dataclasses.replace(phone, credentials=credentials_for(bundle.phone_auth, phone.vendor)) for phone in STRANGERS
+    ]
+
+
 #: second address bytes the demo's phones try (127.<octet>.0.x), away from the tests' 20-199
 OCTETS = range(230, 240)
 #: a kamailio directory path longer than this leaves no room for its control socket's name
@@ -251,7 +261,7 @@ def run(web_root: Path, state: Path, fleet_dir: Path, password_file: Path) -> in
         print(f"provisioning service on {base} (SQLite {state / 'state.db'})")
         print(f"SIP registrar: Kamailio on 127.0.0.1:{registrar.port}, udp and tcp, {len(subscribers)} subscribers")
         booting = time.monotonic()
-        fleet = _fleet(bundle.phones + list(STRANGERS), base, bundle)
+        fleet = _fleet(bundle.phones + _strangers(bundle), base, bundle)
         try:
             fleet.settle(60)  # firmware installs restart phones in the background
             shared = "" if fleet.per_phone else " (all on 127.0.0.1: not root)"

@@ -73,6 +73,9 @@ class VendorDriver:
     requested_files: tuple = ()
     #: regexes (search) of the HTTP User-Agent; named groups ``model``, ``firmware``, ``mac`` when present
     user_agents: tuple = ()
+    #: every request of this vendor's phones states the phone's own MAC (the User-Agent's ``mac`` is not
+    #: optional): a phone's file asked for without it did not come from that phone (docs/security.md)
+    requests_state_mac: bool = False
 
     def __init__(self) -> None:
         self._environment = None

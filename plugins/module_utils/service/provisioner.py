@@ -27,6 +27,7 @@ import secrets
 from dataclasses import dataclass, replace
 
 from ..fleet.proof import ProofPolicy
+from ..vendors import registry
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal
@@ -83,6 +84,15 @@ _NOT_FOUND_AS = {
 
 #: evidence of a request refused because it did not prove it comes from the phone (docs/security.md)
 NO_PROOF = "no-proof"
+#: evidence of a request for a phone's file, with its vendor's phone auth, that did not state the phone's MAC
+MAC_UNSTATED = "mac-unstated"
+#: how a request proved it comes from the phone whose file it asks for
+KEY, PHONE_AUTH = "access-key", "phone-auth"
+
+
+def _states_mac(vendor: str | None) -> bool:
+    driver = registry.driver_for(vendor) if vendor else None
+    return bool(driver and driver.requests_state_mac)
 
 
 def _noted(recognition: Recognition, note: str) -> Recognition:
@@ -176,8 +186,11 @@ class Provisioner:
                 authenticated = request.protocol != "tftp"
 
         if name is not None:
-            proven = authenticated or (keys_on and key_mac is not None and key_mac == owner)
-            return self._published(request, recognition, snapshot, name, owner, key_mac, proof, proven, mismatch)
+            if keys_on and key_mac is not None and key_mac == owner:
+                proven_by = KEY
+            else:
+                proven_by = PHONE_AUTH if authenticated else None
+            return self._published(request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch)
         if recognition.kind == PHONE and recognition.mac and not mismatch:
             if keys_on and key_mac != recognition.mac and not authenticated:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
@@ -189,13 +202,18 @@ class Provisioner:
                 return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
         return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
 
-    def _published(self, request, recognition, snapshot, name, owner, key_mac, proof, proven, mismatch) -> Answer:
+    def _published(self, request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
             if refused or (proof.access_keys and key_mac != owner):
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
-            if not proven and not proof.unproven_allowed(snapshot.vendors.get(owner)):
+            vendor = snapshot.vendors.get(owner)
+            if proven_by is None and not proof.unproven_allowed(vendor):
                 return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
+            if proven_by == PHONE_AUTH and not recognition.mac_stated and _states_mac(vendor):
+                # phone auth proves "one of the fleet's phones of this vendor", not which one; these phones
+                # name themselves in every request, so one that does not is not the phone whose file it is
+                return self._done(request, _noted(recognition, MAC_UNSTATED), NOT_FOUND, results.REFUSED)
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:

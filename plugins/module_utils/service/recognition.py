@@ -70,7 +70,8 @@ class Recognition(NamedTuple):
     unknown phone gets), ``firmware`` or ``unknown``; ``evidence``: ``user-agent``, ``file-name``, ``oui``
     for what decided, and notes: ``ambiguous:<vendors>`` (still several), ``oui-unknown`` / ``oui-other:<vendors>``
     (the MAC block did not help), ``mac-mismatch`` (the file names another MAC than the requester's own),
-    ``user-agent-ignored`` (too long), ``rejected:<why>`` (path refused: see the module docstring).
+    ``user-agent-ignored`` (too long), ``rejected:<why>`` (path refused: see the module docstring);
+    ``mac_stated``: the request itself stated a MAC (not only the file name).
     """
 
     vendor: str | None
@@ -80,6 +81,7 @@ class Recognition(NamedTuple):
     file: str
     kind: str
     evidence: tuple[str, ...] = ()
+    mac_stated: bool = False  # the request itself (User-Agent, client_mac) stated the phone's MAC
 
 
 # -- the rule tables, compiled once --------------------------------------------------------------------
@@ -406,4 +408,4 @@ def _recognize(path, user_agent, client_mac, hint) -> Recognition:
     named = next((entry[2] for entry in mine if entry[2]), None)
     if requester and named and requester != named:
         evidence.append("mac-mismatch")
-    return Recognition(vendor, model, firmware, requester or named, name, kind, tuple(evidence))
+    return Recognition(vendor, model, firmware, requester or named, name, kind, tuple(evidence), requester is not None)

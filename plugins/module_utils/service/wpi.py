@@ -652,7 +652,9 @@ class WpiResponder:
         what = message.reason
         if message.reason == REPLY_TO:
             what = f"{what}:{message.action or '-'}:{message.status or '-'}"
-        return Recognition(VENDOR, model, firmware[:64] if firmware else None, mac, what, PHONE, evidence)
+        return Recognition(
+            VENDOR, model, firmware[:64] if firmware else None, mac, what, PHONE, evidence, mac is not None
+        )
 
     # -- sessions ---------------------------------------------------------------------------------------
 

@@ -114,6 +114,8 @@ class AtcomDriver(PlatformDriver):
     )
     # UNVERIFIED: the Atcom HTTP User-Agent was not found (research/atcom-qtech.md); this only matches a UA
     # that names Atcom, and recognition falls back to file names and the MAC prefix.
+    #: the MAC in the User-Agent is optional (not every firmware sends it): unlike Yealink's
+    requests_state_mac = False
     user_agents = (
         r"(?i)\batcom[\s/_-]+(?P<model>A\d{2}\w*)(?:[\s/_-]+(?P<firmware>[\d.]+))?"
         r"(?:\s+(?P<mac>[0-9a-f]{2}(?::?[0-9a-f]{2}){5}))?",

@@ -145,6 +145,8 @@ class AvayaDriver(VendorDriver):
         r"46xxsettings\.txt",
         r"(?P<mac>(?!0{12})[0-9a-f]{12})\.cfg",
     )
+    #: the User-Agent ends with ``(MAC:<mac>)``
+    requests_state_mac = True
     user_agents = (r"AVAYA/(?P<model>J\d{3}[A-Z]?)-(?P<firmware>[\d.]+)\s+\(MAC:(?P<mac>[0-9a-fA-F]{12})\)",)
 
     @property

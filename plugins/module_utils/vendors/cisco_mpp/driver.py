@@ -157,6 +157,8 @@ class CiscoMppDriver(VendorDriver):
         r"(?P<model>\d{4})-3PCC\.xml",
         r"Cisco/CP-(?P<model>\d{4})-3PCC/(?P<mac>[0-9a-f]{12})\.cfg",
     )
+    #: the User-Agent ends with ``(<mac>)``
+    requests_state_mac = True
     user_agents = (r"^Cisco-CP-(?P<model>\d{4})-3PCC/(?P<firmware>\S+) \((?P<mac>[0-9A-Fa-f]{12})\)$",)
 
     def phone_files(self, context: dict) -> list[FileSpec]:

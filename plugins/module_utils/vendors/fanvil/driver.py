@@ -143,6 +143,8 @@ class FanvilDriver(VendorDriver):
         r"(?![0-9a-fA-F]{12}\.cfg$)[fF]0[\w.]+\.cfg",
         r"fanvil_\w+\.txt",
     )
+    #: the User-Agent ends with the MAC (``Fanvil X6U 2.10.2.6887 0c383e010203``)
+    requests_state_mac = True
     user_agents = (
         r"^Fanvil (?P<model>[VHXWi][0-9]{1,3}[WSGVUCi]?[DV]?[0-9]?(?:-V[12])?(?:\s?Pro)?) "
         r"(?P<firmware>[0-9.]+) (?P<mac>[0-9a-f]{12})$",

@@ -192,6 +192,8 @@ class GrandstreamDriver(VendorDriver):
         r"cfg(?P<model>[a-z]{2,3}\d{4})\.xml",
         r"cfg\.xml",
     )
+    #: the User-Agent ends with ``DevId <mac>``
+    requests_state_mac = True
     user_agents = (
         r"Grandstream Model HW (?P<model>\w+)(?:\s+V[^ ]+)? SW (?P<firmware>[\d.]+) DevId (?P<mac>[0-9a-fA-F]{12})",
     )

@@ -241,6 +241,8 @@ class YealinkDriver(VendorDriver):
         r"y0{9}[0-9]{3}\.cfg",
         r"(?P<mac>(?!0{12})[0-9a-f]{12})\.cfg",
     )
+    #: the User-Agent ends with the MAC (``Yealink SIP-T54W 96.86.0.45 80:5e:c0:11:22:33``)
+    requests_state_mac = True
     user_agents = (
         r"^[yY]ealink\s+SIP-(?P<model>\w+)\s+(?P<firmware>[\d.]+)\s+(?P<mac>[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})$",
     )
