@@ -114,15 +114,28 @@ def test_no_shared_or_base_file_of_any_vendor_holds_a_secret_of_the_fleet(reques
         assert carried((directory / "www" / name).read_bytes(), secrets) == [], name
 
 
-def test_the_yealink_common_file_is_protected_by_what_it_is_not_by_the_claimed_vendor(shipped):
-    directory, service = shipped
+def yealink_only(fleet: Path) -> None:
+    """Phone auth for Yealink alone (the demo before issue 10), every other vendor served anyway."""
+    settings = fleet / "settings.yml"
+    text = settings.read_text()
+    for vendor in ("cisco_mpp", "avaya", "unify", "atcom", "qtech", "poly", "grandstream", "snom", "fanvil"):
+        text = text.replace(f"    {vendor}: *phone_auth\n", "")
+    every = "[cisco, cisco_mpp, avaya, unify, atcom, qtech, poly, grandstream, snom, fanvil]"
+    settings.write_text(text.replace("serve_without_proof: [cisco]", f"serve_without_proof: {every}"))
+
+
+def test_the_yealink_common_file_is_protected_by_what_it_is_not_by_the_claimed_vendor(tmp_path):
+    """The attack of issue 10: Yealink phones authenticate, Atcom and Fanvil phones do not; the Yealink
+    common file asked for with an Atcom, a Fanvil or no User-Agent was served (with the credentials)."""
+    published_site(tmp_path, yealink_only)
+    secrets = fleet_secrets(tmp_path / "fleet")
     common = "y000000000124.cfg"
-    assert (directory / "www" / common).exists()
-    secrets = fleet_secrets(directory / "fleet")
-    for agent in (None, "Fanvil X6U 2.10.2.6887 0c383e010203", "Atcom A20W 2.6.5.7 00:09:45:10:20:30", "curl/8"):
-        reply = service.get("/" + common, agent)
-        assert reply.status == 401, (agent, reply.status)  # Yealink's phone auth, whoever the request claims
-        assert carried(reply.body, secrets) == []
+    assert (tmp_path / "www" / common).exists()
+    with running_service(tmp_path) as service:
+        for agent in (None, "Fanvil X6U 2.10.2.6887 0c383e010203", "Atcom A20W 2.6.5.7 00:09:45:10:20:30", "curl/8"):
+            reply = service.get("/" + common, agent)
+            assert reply.status == 401, (agent, reply.status)  # Yealink's phone auth, whoever the request claims
+            assert carried(reply.body, secrets) == []
 
 
 def test_the_phone_auth_credentials_are_in_the_phones_own_file_only(shipped):
