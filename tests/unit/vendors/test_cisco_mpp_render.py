@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from render_support import fleet_from, render_demo_phone, render_fleet_phone, reveal
+from render_support import demo_fleet, fleet_from, render_demo_phone, render_fleet_phone, reveal
 
 SUPPORT = "c4b9cd112201"
 
@@ -79,8 +79,14 @@ def test_time_network_admin_and_provisioning(support) -> None:
     assert support.findtext("Primary_NTP_Server") == "ntp.demo.invalid"
     assert (support.findtext("Enable_VLAN"), support.findtext("VLAN_ID")) == ("Yes", "20")
     assert support.findtext("Admin_Password") == "demo-admin-156fa093"
-    assert support.findtext("Profile_Rule") == "https://prov.demo.invalid/$MA.xml"
+    password = support_password()
+    # the phone's own file keeps the phone-auth credentials in the rule, or its next resync would be refused
+    assert support.findtext("Profile_Rule") == f"[--uid provisioning --pwd {password}]https://prov.demo.invalid/$MA.xml"
     assert support.findtext("Resync_Periodic") == "3600"
+
+
+def support_password() -> str:
+    return reveal(demo_fleet().settings["phone_auth"]["cisco_mpp"]["password"])
 
 
 def test_dst_rule_for_a_zone_with_dst(tmp_path) -> None:

@@ -37,6 +37,9 @@ Rendering (``CiscoMppDriver`` below): what it writes, and which facts are unveri
   ``Outbound_Proxy_N_`` / ``Use_Outbound_Proxy_N_``, ``Use_Auth_ID_N_``, ``Preferred_Codec_N_`` /
   ``Second_Preferred_Codec_N_`` / ``Third_Preferred_Codec_N_`` and their values (``G711u`` ...),
   ``Enable_CDP``, ``Enable_LLDP-MED``.
+* Phone auth (``settings.phone_auth.cisco_mpp``): the phone's own ``Profile_Rule`` carries the credentials as
+  the URL options ``[--uid <user> --pwd <password>]`` [unverified: the option names come from a FusionPBX
+  8841 template, research/param-audit.md]; the model files (served to anyone) never do.
 * ``<model>-3PCC.xml`` for every MPP model (base files, what an unknown phone gets): ``Profile_Rule``
   pointing at ``<base_url>$MA.xml``. That the factory profile rule ``/$PSN.xml`` asks for
   ``<model>-3PCC.xml`` is taken from wazo's common file names [unverified]; the factory TFTP request
