@@ -65,6 +65,7 @@ class Journal:
         self.unknown_phones_max = unknown_phones_max
         self.configured = configured
         self._last_forget = 0.0
+        self._new_contacts = False  # contacts written since unknown phones were last counted
         self._pending: list = []
         self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
         self._last_purge = 0.0
@@ -91,6 +92,7 @@ class Journal:
             batch = self._pending[:]
             del self._pending[: len(batch)]
             if not batch:
+                self._forget_unknown_now()
                 self._purge_now()
                 return 0
             entries, contacts = _rows(batch)
@@ -102,17 +104,18 @@ class Journal:
                 raise
             self.stats.flushed += len(batch)
             self.stats.batches += 1
-            if contacts:
-                self._forget_unknown_now()
+            self._new_contacts = self._new_contacts or bool(contacts)
+            self._forget_unknown_now()
             self._purge_now()
             return len(batch)
 
     def _forget_unknown_now(self) -> None:
-        """At most once a second (a count of the contacts each time): forget unknown phones over the cap."""
+        """At most once a second, after new contacts (a count each time): forget unknown phones over the cap."""
         now = time.time()
-        if now - self._last_forget < 1.0:
+        if not self._new_contacts or now - self._last_forget < 1.0:
             return
         self._last_forget = now
+        self._new_contacts = False
         evidence = f"unknown-phones-max:{self.unknown_phones_max}"
 
         def journal_row(mac: str) -> tuple:
