@@ -47,7 +47,12 @@ class Service:
                 LOG.warning("no secret set: digest nonces of one worker fail on the others; set 'secret'")
         self.published = PublishedRoot(settings.web_root)
         self.store = Store.open(settings.database_url)  # the event loop's: requests and the API
-        self.journal = Journal(Store.open(settings.database_url), settings.journal_days)  # the flusher's
+        self.journal = Journal(  # the flusher's store
+            Store.open(settings.database_url),
+            settings.journal_days,
+            unknown_phones_max=settings.unknown_phones_max,
+            configured=lambda: self.published.snapshot().manifest.phones,
+        )
         self.provisioner = Provisioner(self.published, self.store, self.journal, secret)
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None

@@ -341,6 +341,24 @@ def test_settings_references(tmp_path):
     assert "settings.yml:3: settings.vendors[1]: unknown vendor 'nokia'" in text
     assert "settings.autoprovision.number_pool[0]: range '3099-3000' ends before it starts" in text
     assert "settings.autoprovision.profile: unknown profile 'lab'" in text
+    # a stranger anywhere could drain the pool: auto-provisioning names the networks it serves
+    assert "settings.autoprovision.allowed_networks: is required when autoprovision is enabled" in text
+
+
+def test_autoprovisioning_allowed_networks_are_cidr(tmp_path):
+    settings = """
+        settings:
+          provisioning: {servers: [prov.test.invalid]}
+          autoprovision:
+            enabled: true
+            number_pool: ["3000-3009"]
+            profile: office
+            allowed_networks: [10.20.0.0/16, 10.0.0.0/33, voice-vlan]
+        """
+    found = "\n".join(problems(write_fleet(tmp_path, settings_yml=settings)))
+    assert "settings.yml:7: settings.autoprovision.allowed_networks[1]: not a network (CIDR)" in found
+    assert "settings.autoprovision.allowed_networks[2]: not a network (CIDR)" in found
+    assert "allowed_networks[0]" not in found
 
 
 def test_two_files_defining_the_same_profile(tmp_path):

@@ -7,6 +7,7 @@ Items that already failed the schema are in ``broken`` so references to them rai
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from ..render.timezone import UnknownTimeZone, zone_facts
@@ -72,9 +73,14 @@ class _Rules:
                 self.unknown_vendor(origin, ("provisioning", "serve_without_proof", index), vendor)
         auto = fleet.settings.get("autoprovision") or {}
         if auto.get("enabled"):
-            for field in ("number_pool", "profile"):
+            for field in ("number_pool", "profile", "allowed_networks"):
                 if field not in auto:
                     self.problem(origin, ("autoprovision", field), "is required when autoprovision is enabled")
+        for index, network in enumerate(auto.get("allowed_networks") or []):
+            try:
+                ipaddress.ip_network(network)
+            except ValueError as exc:
+                self.problem(origin, ("autoprovision", "allowed_networks", index), f"not a network (CIDR): {exc}")
         self.reference(origin, ("autoprovision", "profile"), "profiles", auto.get("profile"), fleet.profiles)
         self.reference(
             origin, ("autoprovision", "firmware_kit"), "firmware_kits", auto.get("firmware_kit"), fleet.firmware_kits

@@ -389,6 +389,25 @@ SETTINGS = _object(
                 "password_length": {"type": "integer", "minimum": 12, "maximum": 64},
                 "profile": _NAME,
                 "firmware_kit": _NAME,
+                "allowed_networks": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "minItems": 1,
+                    "description": "networks (CIDR) whose phones may get a number, e.g. ['10.20.0.0/16']; "
+                    "required when enabled",
+                },
+                "rate_per_source": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 100000,
+                    "description": "new numbers per minute for one source address (default 5)",
+                },
+                "rate_per_pool": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 100000,
+                    "description": "new numbers per minute for the whole pool (default 60)",
+                },
             },
             required=("enabled",),
         ),

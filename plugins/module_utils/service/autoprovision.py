@@ -3,7 +3,13 @@
 
 ``settings.autoprovision`` of the fleet says whether it is on, the pool (``["3000-3099", "3150"]``), the
 name and SIP user name patterns (``{number}`` is replaced), the password length, the profile and the
-firmware kit. Numbers the fleet already gives to a line are never handed out. The allocation itself is
+firmware kit. Numbers the fleet already gives to a line are never handed out.
+
+A stranger on the network must not drain the pool: only phones asking from ``allowed_networks`` (CIDR;
+required when enabled, none means nobody) get a number or an auto-provisioned config, and at most
+``rate_per_source`` new numbers a minute go to one address, ``rate_per_pool`` to all (counted in the
+database, in the allocation's transaction, so they hold across workers and servers). A refused phone is
+journaled ``autoprovision-refused`` and still gets its vendor's base files. The allocation itself is
 the store's (atomic across workers and servers); this module decides the pool, makes the credentials and
 renders the phone's files with the same drivers and renderer publish uses, so an auto-provisioned phone's
 config is exactly what it would be had the engineer declared it. Exporting the assignments back into the
@@ -14,6 +20,7 @@ published fleet its static files win and the assignment is released.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import string
 
@@ -21,9 +28,13 @@ from ..fleet.model import Line, Origin, Phone
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..vendors import registry
+from .store import Assignment, AssignmentLimits, AssignmentRefused, Store
 
 _ALPHABET = string.ascii_letters + string.digits
 ORIGIN_FILE = "autoprovision"
+#: new numbers per minute when the fleet does not say: enough for a site's phones arriving together
+RATE_PER_SOURCE = 5
+RATE_PER_POOL = 60
 
 
 class AutoprovisionError(Exception):
@@ -41,6 +52,17 @@ def expand_pool(ranges: list) -> list[str]:
         width = len(first)
         numbers.extend(str(value).zfill(width) for value in range(int(first), int(last) + 1))
     return list(dict.fromkeys(numbers))
+
+
+def parse_networks(texts: list) -> tuple:
+    """The networks of ``allowed_networks``; one that does not parse allows nothing (validation names it)."""
+    networks = []
+    for text in texts:
+        try:
+            networks.append(ipaddress.ip_network(str(text), strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
 
 
 def make_password(length: int) -> str:
@@ -64,11 +86,37 @@ class Autoprovisioner:
             ]
         else:
             self.numbers = []
+        self.networks = parse_networks(self.settings.get("allowed_networks") or [])
+        self.limits = AssignmentLimits(
+            per_source=int(self.settings.get("rate_per_source") or RATE_PER_SOURCE),
+            per_pool=int(self.settings.get("rate_per_pool") or RATE_PER_POOL),
+        )
         self._renderer = FleetRenderer(fleet, str) if fleet is not None else None
         self._rendered: dict = {}
 
     def accepts(self, vendor: str | None) -> bool:
         return self.enabled and vendor is not None and (self.vendors is None or vendor in self.vendors)
+
+    def allows(self, source: str | None) -> bool:
+        """Whether a request from the address ``source`` may get a number or an auto-provisioned config."""
+        if source is None:
+            return False
+        try:
+            address = ipaddress.ip_address(source)
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # a dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d
+        return any(address in network for network in self.networks)
+
+    def assign(self, store: Store, mac: str, source: str | None) -> Assignment | None:
+        """A number for ``mac`` asking from ``source`` (None: the pool is full).
+
+        Raises AssignmentRefused when ``source`` is outside the allowed networks or a rate is reached.
+        """
+        if not self.allows(source):
+            raise AssignmentRefused("network")
+        return store.assign(mac, self.numbers, self.credentials, source=source, limits=self.limits)
 
     def cannot_render(self, vendor: str | None, model: str | None) -> str | None:
         """Why a phone of ``vendor`` and ``model`` cannot get a config rendered, or None when it can."""

@@ -5,13 +5,20 @@ A request handler only appends a tuple to a list (well under a microsecond); a f
 service) takes the list every fraction of a second and writes it in one transaction, together with the
 per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
 So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
-Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
+Entries not yet flushed are lost if the process is killed (at most one flush interval of them): nothing
+a phone's status depends on is only here (an auto-provisioned phone's served version is saved with the
+answer, see ``Store.assignment_served``).
+
+Unknown phones (they asked, have no config) are remembered as contacts up to ``unknown_phones_max``; past
+that, the least recently seen are forgotten, each with a ``forgotten`` journal row, so spoofed MACs cannot
+grow the state without bound.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .store import Store
@@ -21,6 +28,8 @@ SERVED = "served"  # a published file
 BASE = "base"  # a published shared or base file, to an unknown phone
 AUTOPROVISIONED = "autoprovisioned"  # a config the service rendered for a phone it auto-provisioned
 POOL_FULL = "pool-full"  # auto-provisioning found no free number
+AUTOPROVISION_REFUSED = "autoprovision-refused"  # no number now: outside allowed_networks, or over a rate
+FORGOTTEN = "forgotten"  # an unknown phone dropped from the contacts (over unknown_phones_max); no request
 NOT_FOUND = "not-found"
 REJECTED = "rejected"  # a path that could leave the web root, or junk
 REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
@@ -42,9 +51,21 @@ class JournalStats:
 class Journal:
     """A buffer of journal entries with a flush into a Store; thread-safe for appends and flushes."""
 
-    def __init__(self, store: Store, retention_days: float = 10.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        retention_days: float = 10.0,
+        *,
+        unknown_phones_max: int = 10000,
+        configured: Callable[[], Collection[str]] = frozenset,
+    ) -> None:
+        """``configured()`` gives the MACs of the published fleet (never forgotten, whatever they fetched)."""
         self.store = store
         self.retention = retention_days * DAY
+        self.unknown_phones_max = unknown_phones_max
+        self.configured = configured
+        self._last_forget = 0.0
+        self._new_contacts = False  # contacts written since unknown phones were last counted
         self._pending: list = []
         self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
         self._last_purge = 0.0
@@ -71,6 +92,7 @@ class Journal:
             batch = self._pending[:]
             del self._pending[: len(batch)]
             if not batch:
+                self._forget_unknown_now()
                 self._purge_now()
                 return 0
             entries, contacts = _rows(batch)
@@ -82,8 +104,24 @@ class Journal:
                 raise
             self.stats.flushed += len(batch)
             self.stats.batches += 1
+            self._new_contacts = self._new_contacts or bool(contacts)
+            self._forget_unknown_now()
             self._purge_now()
             return len(batch)
+
+    def _forget_unknown_now(self) -> None:
+        """At most once a second, after new contacts (a count each time): forget unknown phones over the cap."""
+        now = time.time()
+        if not self._new_contacts or now - self._last_forget < 1.0:
+            return
+        self._last_forget = now
+        self._new_contacts = False
+        evidence = f"unknown-phones-max:{self.unknown_phones_max}"
+
+        def journal_row(mac: str) -> tuple:
+            return (now, "service", None, mac, None, None, None, "", FORGOTTEN, 0, None, evidence)
+
+        self.store.forget_unknown(self.unknown_phones_max, self.configured(), journal_row)
 
     def _purge_now(self) -> None:
         now = time.time()

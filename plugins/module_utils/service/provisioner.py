@@ -16,7 +16,8 @@ only translate. Rules, in order:
 4. a published file: a per-phone file only to that phone (a request whose User-Agent or ``client_mac``
    names another MAC is refused: never another phone's config); shared and base files to anyone.
 5. a per-phone file of a phone the fleet does not have: auto-provisioning when on and the vendor is
-   enabled (number from the pool, config rendered here), else 404 — the phone then falls back to its
+   enabled and the request comes from ``allowed_networks`` within the rates (number from the pool, config
+   rendered here, the version served saved at once), else 404 — the phone then falls back to its
    vendor's base file (``XMLDefault.cnf.xml``, ``y0000000000xx.cfg``...) as real phones do, and shows as
    status 0 with what it reported.
 """
@@ -34,7 +35,7 @@ from .journal import Journal
 from .phone_auth import PhoneAuth
 from .published import PublishedRoot, Snapshot
 from .recognition import FIRMWARE, PHONE, Recognition, recognize
-from .store import Store
+from .store import AssignmentRefused, Store
 
 CONTENT_TYPES = {
     ".xml": "application/xml",
@@ -78,7 +79,14 @@ NOT_FOUND = Answer(404, b"Not Found\n")
 #: NOT_FOUND as the answer of each outcome that gives it, made once (answers are never changed: shared)
 _NOT_FOUND_AS = {
     result: replace(NOT_FOUND, result=result)
-    for result in (results.REJECTED, results.REFUSED, results.UNAUTHORIZED, results.POOL_FULL, results.ERROR)
+    for result in (
+        results.REJECTED,
+        results.REFUSED,
+        results.UNAUTHORIZED,
+        results.POOL_FULL,
+        results.AUTOPROVISION_REFUSED,
+        results.ERROR,
+    )
 }
 
 
@@ -232,6 +240,8 @@ class Provisioner:
         return self._done(request, recognition, answer, result, version)
 
     def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner) -> Answer:
+        if not autoprovisioner.allows(request.ip):  # neither a number nor an assigned phone's config
+            return self._autoprovision_refused(request, recognition, "network")
         assignment = self.store.assignment(recognition.mac)
         vendor = (assignment.vendor if assignment else None) or recognition.vendor
         model = (assignment.model if assignment else None) or recognition.model
@@ -240,7 +250,10 @@ class Provisioner:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
             return self._done(request, failed, NOT_FOUND, results.NOT_FOUND)
         if assignment is None:
-            assignment = self.store.assign(recognition.mac, autoprovisioner.numbers, autoprovisioner.credentials)
+            try:
+                assignment = autoprovisioner.assign(self.store, recognition.mac, request.ip)
+            except AssignmentRefused as refused:
+                return self._autoprovision_refused(request, recognition, refused.reason)
         if assignment is None:
             return self._done(request, recognition, NOT_FOUND, results.POOL_FULL)
         try:
@@ -248,14 +261,21 @@ class Provisioner:
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
             return self._done(request, failed, NOT_FOUND, results.ERROR)
-        if assignment.vendor is None:
-            self.store.set_assignment_device(assignment.mac, vendor, model)
         folded = {file_name.lower(): file_name for file_name in files}
         name = folded.get(recognition.file.lower()) or folded.get(recognition.file.rpartition("/")[2].lower())
         if name is None:
+            if assignment.vendor is None:
+                self.store.set_assignment_device(assignment.mac, vendor, model)
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+        if assignment.served_version != version or assignment.vendor is None:
+            # saved before the answer leaves, not with the journal: the phone's status must survive a kill
+            self.store.assignment_served(assignment.mac, vendor, model, version)
         answer = Answer(200, files[name], content_type=content_type(name))
         return self._done(request, recognition, answer, results.AUTOPROVISIONED, version)
+
+    def _autoprovision_refused(self, request, recognition: Recognition, reason: str) -> Answer:
+        refused = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-refused:{reason}"))
+        return self._done(request, refused, NOT_FOUND, results.AUTOPROVISION_REFUSED)
 
     def _done(self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None) -> Answer:
         self.journal.add(request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version)

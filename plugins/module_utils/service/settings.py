@@ -35,6 +35,7 @@ class ServiceSettings:
     tftp_port: int = 6969
     journal_days: float = 10.0
     journal_flush_seconds: float = 0.2
+    unknown_phones_max: int = 10000  # phones without a config remembered; the least recently seen go first
     forwarded_allow_ips: str = "127.0.0.1"
     secret: str = ""
     log_level: str = "info"
@@ -51,6 +52,8 @@ class ServiceSettings:
             raise SettingsError(f"{origin}: workers must be 1 or more")
         if self.journal_days <= 0 or self.journal_flush_seconds <= 0:
             raise SettingsError(f"{origin}: journal_days and journal_flush_seconds must be positive")
+        if self.unknown_phones_max < 0:
+            raise SettingsError(f"{origin}: unknown_phones_max must be 0 or more, not {self.unknown_phones_max}")
         for index, token in enumerate(self.api_tokens):
             where = f"{origin}: api_tokens[{index}]"
             if not isinstance(token, dict) or not {"name", "role", "token"} <= set(token):

@@ -9,7 +9,9 @@
 
 A phone's current version is the one the last publish recorded in the manifest (for an auto-provisioned
 phone, the version of the config the service renders for it); the version a phone fetched is recorded
-when its own config is served.
+when its own config is served: in the contacts, written with the journal in batches, and for an
+auto-provisioned phone also in its assignment, saved before the answer leaves. The newer of the two counts,
+so a phone served just before the process was killed (its journal batch lost) is still 2 or 3, never 1.
 """
 
 from __future__ import annotations
@@ -37,6 +39,19 @@ def status_of(configured: bool, contact: dict | None, current_version: str | Non
     return CHANGE_NOT_FETCHED
 
 
+def with_served(contact: dict | None, assignment) -> dict | None:
+    """``contact`` with the version the assignment records as served, when that is newer than its own."""
+    served_at = assignment.served_at
+    if assignment.served_version is None or served_at is None:
+        return contact
+    if contact is not None and (contact.get("fetched_at") or 0.0) >= served_at:
+        return contact
+    merged = dict(contact) if contact is not None else {"first_contact": served_at}
+    merged["fetched_version"], merged["fetched_at"] = assignment.served_version, served_at
+    merged["last_contact"] = max(merged.get("last_contact") or served_at, served_at)
+    return merged
+
+
 def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_version) -> list[dict]:
     """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
 
@@ -56,6 +71,7 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_vers
             source, version = "fleet", snapshot.phone_version(mac)
         elif assignment is not None:
             source, version = "autoprovision", autoprovisioned_version(assignment)
+            contact = with_served(contact, assignment)
         else:
             source, version = None, None
         code = status_of(source is not None, contact, version)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -47,7 +47,23 @@ CONTACT_COLUMNS = (
     "fetched_version",
     "fetched_at",
 )
-ASSIGNMENT_COLUMNS = ("mac", "number", "name", "username", "password", "vendor", "model", "assigned_at")
+ASSIGNMENT_COLUMNS = (
+    "mac",
+    "number",
+    "name",
+    "username",
+    "password",
+    "vendor",
+    "model",
+    "assigned_at",
+    "source",
+    "served_version",
+    "served_at",
+)
+#: columns added to ``assignments`` after its first release, with their types (added to older databases at open)
+_ADDED_ASSIGNMENT_COLUMNS = (("source", "TEXT"), ("served_version", "TEXT"), ("served_at", "DOUBLE PRECISION"))
+#: new assignments are counted over this many seconds for the rates of ``AssignmentLimits``
+RATE_WINDOW = 60.0
 
 # statements spelled out (the column lists above, in the same order)
 _INSERT_JOURNAL = """INSERT INTO journal
@@ -59,9 +75,18 @@ _SELECT_JOURNAL = (
 _SELECT_CONTACTS = """SELECT
     mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at
     FROM contacts"""
-_SELECT_ASSIGNMENTS = "SELECT mac, number, name, username, password, vendor, model, assigned_at FROM assignments"
+_SELECT_ASSIGNMENTS = """SELECT
+    mac, number, name, username, password, vendor, model, assigned_at, source, served_version, served_at
+    FROM assignments"""
 _INSERT_ASSIGNMENT = """INSERT INTO assignments
-    (mac, number, name, username, password, vendor, model, assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+    (mac, number, name, username, password, vendor, model, assigned_at, source, served_version, served_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+# the new assignments of the last RATE_WINDOW: all of them, and those of one source address
+_RECENT_ASSIGNMENTS = """SELECT COUNT(*), COALESCE(SUM(CASE WHEN source = ? THEN 1 ELSE 0 END), 0)
+    FROM assignments WHERE assigned_at >= ?"""
+# phones that asked but have no config of their own: never fetched one, and no assignment
+_UNKNOWN_CONTACTS = """FROM contacts WHERE fetched_version IS NULL
+    AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.mac = contacts.mac)"""
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS journal (
@@ -77,7 +102,8 @@ _SCHEMA = (
         fetched_version TEXT, fetched_at DOUBLE PRECISION)""",
     """CREATE TABLE IF NOT EXISTS assignments (
         mac TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, name TEXT NOT NULL, username TEXT NOT NULL,
-        password TEXT NOT NULL, vendor TEXT, model TEXT, assigned_at DOUBLE PRECISION NOT NULL)""",
+        password TEXT NOT NULL, vendor TEXT, model TEXT, assigned_at DOUBLE PRECISION NOT NULL,
+        source TEXT, served_version TEXT, served_at DOUBLE PRECISION)""",
     """CREATE TABLE IF NOT EXISTS access_keys (
         mac TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, issued_at DOUBLE PRECISION NOT NULL)""",
 )
@@ -124,6 +150,22 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message names the URL without its password."""
 
 
+class AssignmentRefused(Exception):
+    """A phone gets no number now; ``reason`` (``network``, ``source-rate``, ``pool-rate``) goes into the journal."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AssignmentLimits:
+    """How many new numbers may be handed out per RATE_WINDOW: to one source address, and in all."""
+
+    per_source: int
+    per_pool: int
+
+
 @dataclass(frozen=True)
 class Assignment:
     mac: str
@@ -134,6 +176,9 @@ class Assignment:
     vendor: str | None
     model: str | None
     assigned_at: float
+    source: str | None = None  # the address that asked first (the rate per source counts it)
+    served_version: str | None = None  # the config version last served, saved with the answer
+    served_at: float | None = None
 
 
 #: the key of PostgreSQL's transaction-level advisory lock that "immediate" transactions take (any constant)
@@ -242,6 +287,12 @@ class Store:
         with self._transaction(immediate=True) as cursor:
             for statement in _SCHEMA:
                 cursor.execute(statement.format(serial=serial))
+            cursor.execute("SELECT * FROM assignments WHERE 1 = 0")
+            present = {column[0] for column in cursor.description}
+            for column, kind in _ADDED_ASSIGNMENT_COLUMNS:
+                if column not in present:  # a database made before the column existed
+                    cursor.execute(f"ALTER TABLE assignments ADD COLUMN {column} {kind}")
+            cursor.execute("CREATE INDEX IF NOT EXISTS assignments_at ON assignments (assigned_at)")
 
     class _Transaction:
         """One transaction; ``immediate``: it reads, then writes what it read decides, so it takes the database's
@@ -290,6 +341,27 @@ class Store:
             if contacts:
                 cursor.executemany(upsert, contacts)
 
+    def forget_unknown(
+        self, keep_at_most: int, configured: Collection[str], journal_row: Callable[[str], tuple]
+    ) -> list[str]:
+        """Forget the least recently seen unknown phones beyond ``keep_at_most``; returns their MACs.
+
+        Unknown: a contact that never fetched a config of its own, has no assignment and is not in
+        ``configured`` (the published fleet's MACs). Each forgotten phone gets the journal row
+        ``journal_row(mac)`` (JOURNAL_COLUMNS order) in the same transaction.
+        """
+        counted = self._rows("SELECT COUNT(*) " + _UNKNOWN_CONTACTS)[0][0]
+        if counted <= keep_at_most:  # the usual case: one cheap count, no write lock
+            return []
+        with self._transaction(immediate=True) as cursor:
+            cursor.execute("SELECT mac " + _UNKNOWN_CONTACTS + " ORDER BY last_contact, mac")
+            unknown = [row[0] for row in cursor.fetchall() if row[0] not in configured]
+            forgotten = unknown[: max(0, len(unknown) - keep_at_most)]
+            if forgotten:
+                cursor.executemany(self._sql("DELETE FROM contacts WHERE mac = ?"), [(mac,) for mac in forgotten])
+                cursor.executemany(self._sql(_INSERT_JOURNAL), [journal_row(mac) for mac in forgotten])
+        return forgotten
+
     def purge_journal(self, before: float) -> int:
         """Drop journal rows older than ``before`` (epoch seconds); returns how many."""
         with self._transaction() as cursor:
@@ -330,13 +402,23 @@ class Store:
         rows = self._rows(_SELECT_ASSIGNMENTS + " ORDER BY number")
         return [Assignment(*row) for row in rows]
 
-    def assign(self, mac: str, numbers, make: Callable[[str], tuple]) -> Assignment | None:
+    def assign(
+        self,
+        mac: str,
+        numbers,
+        make: Callable[[str], tuple],
+        *,
+        source: str | None = None,
+        limits: AssignmentLimits | None = None,
+    ) -> Assignment | None:
         """Give ``mac`` the first number of ``numbers`` nobody holds; its existing assignment if it has one.
 
         ``make(number)`` returns ``(name, username, password)``. Atomic across processes and servers
         sharing the database: the transaction takes the write lock first (an immediate transaction), and
         should anything else write the table meanwhile, the UNIQUE constraints decide and the loser looks
-        again. None when every number is taken (the pool is full).
+        again. None when every number is taken (the pool is full). With ``limits``, the new assignments of
+        the last RATE_WINDOW seconds are counted in the same transaction (so the rates hold across workers
+        and servers; the servers' clocks must agree): over a rate, :class:`AssignmentRefused` is raised.
         """
         for _attempt in range(50):
             try:
@@ -350,8 +432,16 @@ class Store:
                     number = next((number for number in numbers if number not in taken), None)
                     if number is None:
                         return None
+                    now = time.time()
+                    if limits is not None:
+                        cursor.execute(self._sql(_RECENT_ASSIGNMENTS), (source, now - RATE_WINDOW))
+                        in_pool, from_source = cursor.fetchone()
+                        if in_pool >= limits.per_pool:
+                            raise AssignmentRefused("pool-rate")
+                        if from_source >= limits.per_source:
+                            raise AssignmentRefused("source-rate")
                     name, username, password = make(number)
-                    assignment = Assignment(mac, number, name, username, password, None, None, time.time())
+                    assignment = Assignment(mac, number, name, username, password, None, None, now, source)
                     cursor.execute(
                         self._sql(_INSERT_ASSIGNMENT),
                         tuple(getattr(assignment, column) for column in ASSIGNMENT_COLUMNS),
@@ -365,6 +455,21 @@ class Store:
         with self._transaction() as cursor:
             cursor.execute(
                 self._sql("UPDATE assignments SET vendor = ?, model = ? WHERE mac = ?"), (vendor, model, mac)
+            )
+
+    def assignment_served(self, mac: str, vendor: str | None, model: str | None, version: str) -> None:
+        """Record that ``mac`` was just served its auto-provisioned config of ``version`` (and what it is).
+
+        Called before the answer leaves, in a transaction of its own: a phone's status must survive the
+        process being killed, which the journal (written in batches) does not.
+        """
+        with self._transaction() as cursor:
+            cursor.execute(
+                self._sql(
+                    """UPDATE assignments SET vendor = COALESCE(vendor, ?), model = COALESCE(model, ?),
+                    served_version = ?, served_at = ? WHERE mac = ?"""
+                ),
+                (vendor, model, version, time.time(), mac),
             )
 
     def release(self, mac: str) -> bool:

@@ -75,7 +75,7 @@ from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal
 from .published import PublishedRoot, Snapshot
 from .recognition import PHONE, UNKNOWN, Recognition
-from .store import Store
+from .store import AssignmentRefused, Store
 
 PROTOCOL = "wpi"
 VENDOR = "unify"
@@ -486,7 +486,7 @@ class WpiResponder:
         if self._refusal:
             return self._clean_up(message, ip, recognition, results.REFUSED, self._refusal)
         try:
-            items, version, result = self._plan(snapshot, mac, recognition.model, assign=True)
+            items, version, result = self._plan(snapshot, mac, recognition.model, ip, assign=True)
         except _NoConfig as exc:
             self._forget(message.nonce.upper())
             return self._clean_up(message, ip, recognition, exc.result, exc.why)
@@ -522,7 +522,7 @@ class WpiResponder:
             self._forget(nonce)
             return self._clean_up(message, ip, recognition, results.REFUSED, self._refusal)
         try:
-            items, version, result = self._plan(snapshot, session.mac, recognition.model, assign=False)
+            items, version, result = self._plan(snapshot, session.mac, recognition.model, ip, assign=False)
         except _NoConfig as exc:
             self._forget(nonce)
             return self._clean_up(message, ip, recognition, exc.result, exc.why)
@@ -533,6 +533,8 @@ class WpiResponder:
         if session.chunk + 1 < len(messages):
             return self._send(message, ip, recognition, replace(session, chunk=session.chunk + 1), messages, result)
         self._forget(nonce)
+        if session.result == results.AUTOPROVISIONED and session.version:  # its status must survive a kill
+            self.store.assignment_served(session.mac, VENDOR, recognition.model, session.version)
         return self._clean_up(message, ip, recognition, ACCEPTED, version=session.version or None)
 
     def _fragment(self, message: PhoneMessage, ip, session: _Session | None) -> WpiReply:
@@ -565,7 +567,7 @@ class WpiResponder:
             self._of = snapshot
         return snapshot
 
-    def _plan(self, snapshot: Snapshot, mac: str, reported_model: str | None, assign: bool) -> tuple:
+    def _plan(self, snapshot: Snapshot, mac: str, reported_model: str | None, ip, assign: bool) -> tuple:
         """(items, config version, journal result) for the phone ``mac``; _NoConfig when it gets none."""
         if mac in snapshot.manifest.phones:
             phone = snapshot.fleet.phone(mac) if snapshot.fleet is not None else None
@@ -577,6 +579,8 @@ class WpiResponder:
         autoprovisioner = self._autoprovisioner
         if autoprovisioner is None or not autoprovisioner.accepts(VENDOR):
             raise _NoConfig(results.NOT_FOUND)
+        if not autoprovisioner.allows(ip):
+            raise _NoConfig(results.AUTOPROVISION_REFUSED, "autoprovision-refused:network")
         assignment = self.store.assignment(mac)
         if assignment is not None and (assignment.vendor or VENDOR) != VENDOR:
             raise _NoConfig(results.NOT_FOUND, "wpi-vendor:" + _note(str(assignment.vendor)))
@@ -587,7 +591,10 @@ class WpiResponder:
         if assignment is None:
             if not assign:
                 raise _NoConfig(results.NOT_FOUND, "wpi-assignment-released")
-            assignment = self.store.assign(mac, autoprovisioner.numbers, autoprovisioner.credentials)
+            try:
+                assignment = autoprovisioner.assign(self.store, mac, ip)
+            except AssignmentRefused as refused:
+                raise _NoConfig(results.AUTOPROVISION_REFUSED, "autoprovision-refused:" + refused.reason) from None
             if assignment is None:
                 raise _NoConfig(results.POOL_FULL)
         try:

@@ -275,6 +275,27 @@ def _check_distinct(store: Store, results: list[tuple[str, str | None]], macs: l
     assert store.assign("ffffffffffff", POOL, credentials) is None  # and now the pool is full
 
 
+def test_a_database_of_an_older_release_gets_the_new_assignment_columns(store_url):
+    older = Store.open(store_url)
+    with older._transaction() as cursor:
+        for column in ("source", "served_version", "served_at"):
+            cursor.execute(f"ALTER TABLE assignments DROP COLUMN {column}")
+        cursor.execute(
+            "INSERT INTO assignments (mac, number, name, username, password, vendor, model, assigned_at)"
+            " VALUES ('0004f2000001', '3000', 'Phone 3000', '3000', 'pw', 'fanvil', 'X6U', 1.0)"
+        )
+    older.close()
+    store = Store.open(store_url)
+    try:
+        kept = store.assignment("0004f2000001")
+        store.assignment_served("0004f2000001", None, None, "abc123")
+        served = store.assignment("0004f2000001")
+    finally:
+        store.close()
+    assert (kept.number, kept.source, kept.served_version) == ("3000", None, None)
+    assert (served.vendor, served.model, served.served_version) == ("fanvil", "X6U", "abc123")
+
+
 def test_fifty_concurrent_assignments_from_threads(store_url):
     macs = [f"805ec0{index:06x}" for index in range(50)]
     results = _assign_from_threads(store_url, macs, POOL)

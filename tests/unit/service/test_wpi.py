@@ -319,9 +319,13 @@ def test_unknown_cp_phone_is_auto_provisioned_and_becomes_up_to_date(service):
     assert written.values[("e164", None)] == "3000"  # the first number of the demo pool
     assert written.values[("display-id-unicode", None)] == "Autoprovisioned 3000"
     assert len(written.values[("sip-pwd", None)]) == 16
+    store = service.service.store
+    assert store.assignment("0001e3aabb01").served_version is None  # written, not yet accepted
     assert phone.reply_to().action == wpi.CLEAN_UP
     row = status_of(service, "0001e3aabb01")
     assert row["source"] == "autoprovision" and row["status"] == 3 and row["number"] == "3000"
+    # the accepted version is saved with the answer, not only in the journal (which a kill -9 may lose)
+    assert store.assignment("0001e3aabb01").served_version == row["current_version"]
     assert row["reported_model"] == "CP210"
     assert service.journal(mac="0001e3aabb01")[-1]["result"] == "autoprovisioned"
     phone.close()
@@ -339,6 +343,20 @@ def test_unknown_phone_of_a_model_not_in_the_catalog_gets_clean_up_and_status_0(
     status, data = service.api("/api/v1/autoprovisioned")
     assert status == 200 and data["phones"] == []  # no number spent
     phone.close()
+
+
+def test_an_unknown_phone_outside_the_allowed_networks_gets_no_number(tmp_path):
+    from tests.unit.service_http.test_autoprovision_abuse import with_networks
+
+    published_site(tmp_path, edit=with_networks("[10.255.0.0/16]"))
+    with running_service(tmp_path) as service:
+        phone = CpPhone(service.port, mac="00:01:E3:AA:BB:02", device_type="OpenScape Desk Phone CP210")
+        reply = phone.start()
+        assert reply.action == wpi.CLEAN_UP and reply.items == []
+        entry = service.journal(mac="0001e3aabb02")[0]
+        assert entry["result"] == "autoprovision-refused" and "autoprovision-refused:network" in entry["evidence"]
+        assert service.api("/api/v1/autoprovisioned")[1]["phones"] == []
+        phone.close()
 
 
 def test_with_access_keys_on_nothing_is_written(tmp_path):
