@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 
 from ..fleet.background import InThread
 from ..fleet.errors import FleetError
-from ..fleet.files import OutsideRoot, blocks_of, path_inside, put_in_place, read_bytes, spare_name, stage
+from ..fleet.files import (
+    STAGED_MODE,
+    OutsideRoot,
+    blocks_of,
+    is_staged,
+    leftovers,
+    path_inside,
+    put_in_place,
+    read_bytes,
+    remove_staged,
+    spare_name,
+    stage,
+)
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub
@@ -32,7 +44,7 @@ from ..render.renderer import FleetRenderer
 from .bundle import make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
-from .manifest import Manifest, read_manifest, state_dir, write_manifest
+from .manifest import STATE_DIR, Manifest, read_manifest, state_dir, write_manifest
 from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
@@ -194,7 +206,11 @@ class Publisher:
         result.changed = bool(result.written or removed or result.firmware_copied)
         if not self.check_mode:
             committing = time.perf_counter()
-            self._commit(removed, new, bundle)
+            try:
+                self._commit(removed, old, new, bundle)
+            except BaseException:
+                self._discard_staged()
+                raise
             parse_cache.prune()
             result.timings["commit"] = time.perf_counter() - committing
         return result
@@ -274,14 +290,15 @@ class Publisher:
             self.staged.append(self._write_staged(name, data))
 
     def _discard_staged(self) -> None:
-        """Nothing was put in place: temporary files go, spares stay (their content is never served)."""
+        """The publish failed: every staged file goes, spares too. A spare may hold the new version of a
+        phone's file, with its passwords; and a worker whose outcome never came back (it raised) wrote
+        files this process does not know of, so the web root is searched rather than self.staged. The
+        next publish makes the spares again."""
         if self._flusher is not None:
             self._flusher.join()
-        for written, _final, is_spare in self.staged:
-            if not is_spare:
-                with contextlib.suppress(OSError):
-                    os.unlink(written)
         self.staged.clear()
+        if not self.check_mode:
+            remove_staged(self.web_root, skip=STATE_DIR)
 
     def _differs(self, name: str, digest: str, old: Manifest, digest_of_file=None) -> bool:
         """Whether ``name`` must be written for its content to be ``digest``; ``digest_of_file(path)`` reads
@@ -412,7 +429,7 @@ class Publisher:
             self._flusher = threading.Thread(target=os.sync, name="phonefleet-flush", daemon=True)
             self._flusher.start()
 
-    def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
+    def _commit(self, removed: list, old: Manifest, new: Manifest, bundle: bytes) -> None:
         for written, final, is_spare in self.staged:
             put_in_place(written, final, is_spare)
         self.staged.clear()
@@ -428,11 +445,28 @@ class Publisher:
             for leaving in (path, spare_name(path)):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(leaving)
+        self._tidy_spares(upgraded=old.code != new.code)
         self.result.bundle_written = write_bundle(self.web_root, bundle)
         if self._flusher is not None:
             self._flusher.join()
         os.sync()  # every file on disk, and every rename, before the manifest says they are there
         write_manifest(self.web_root, new)
+
+    def _tidy_spares(self, upgraded: bool) -> None:
+        """Remove what failed or killed publishes left (temporary files, spares with no file beside them), in
+        the folders listed when this publish started. After a change of this code (an upgrade), also make
+        every spare private: older versions left them readable to all."""
+        for folder, names in self.present.listed():
+            directory = os.path.join(self.web_root, folder)
+            left = leftovers(names)
+            for name in left:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(directory, name))
+            if upgraded:
+                for name in names - set(left):
+                    if is_staged(name):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.chmod(os.path.join(directory, name), STAGED_MODE)
 
 
 def _cache_and_bundle(parse_cache: ParseCache, documents: list, reveal: Callable[[object], str]) -> bytes:
@@ -473,6 +507,10 @@ class PresentFiles:
     def __init__(self, root: str) -> None:
         self.root = root
         self._folders: dict[str, frozenset] = {}
+
+    def listed(self) -> list[tuple[str, frozenset]]:
+        """(folder relative to the root, its entries) of every folder listed so far."""
+        return list(self._folders.items())
 
     def __contains__(self, name: str) -> bool:
         folder, _slash, base = name.rpartition("/")
