@@ -286,6 +286,15 @@ def change_codecs(site: Path, codecs: str = "[pcmu]") -> None:
     profiles.write_text(re.sub(r"codecs: \[[^]]*\]", f"codecs: {codecs}", text, count=1))
 
 
+def published_with_spares(site: Path) -> Path:
+    """The web root after a publish and a change of every office phone: their files have spares."""
+    publish(site)
+    change_codecs(site)
+    publish(site)
+    assert spare(site / "www", "805ec0112233.cfg").exists()
+    return site / "www"
+
+
 def test_files_in_place_are_readable_by_all_and_staged_files_only_by_their_owner(site, monkeypatch):
     staged_modes = []
 
@@ -299,8 +308,7 @@ def test_files_in_place_are_readable_by_all_and_staged_files_only_by_their_owner
     assert set(staged_modes) == {"0o600"}
     www = site / "www"
     assert {mode(www / name) for name in manifest(site)["files"]} == {"0o644"}  # nginx serves as another user
-    change_codecs(site)
-    publish(site)
+    published_with_spares(site)
     spare(www, "805ec0112233.cfg").chmod(0o644)  # as versions before this one left it
     staged_modes.clear()
     change_codecs(site, "[g722, pcmu]")
@@ -312,10 +320,7 @@ def test_files_in_place_are_readable_by_all_and_staged_files_only_by_their_owner
 
 
 def test_a_failed_publish_leaves_no_staged_file_not_even_a_spare(site):
-    publish(site)
-    change_codecs(site)
-    publish(site)  # now spares hold the first version
-    assert staged_files(site / "www")
+    published_with_spares(site)  # the spares hold the first version
     before = snapshot(site / "www")
     change_codecs(site, "[g722, pcmu]")
     settings = site / "fleet/settings.yml"
@@ -344,12 +349,8 @@ def test_a_failure_while_putting_files_in_place_leaves_no_staged_file(site, monk
 
 
 def test_a_publish_removes_what_failed_or_killed_publishes_left(site):
-    publish(site)
-    www = site / "www"
-    change_codecs(site)
-    publish(site)
+    www = published_with_spares(site)
     kept = spare(www, "805ec0112233.cfg")
-    assert kept.exists()
     orphan = spare(www, "0015654c4c99.cfg")  # its phone left while a publish was killed
     orphan.write_text("sip password of a phone that left")
     leftover = www / ".c4b9cd112201.cfg.phonefleet-tmp"  # a publish killed before it renamed this
@@ -361,10 +362,7 @@ def test_a_publish_removes_what_failed_or_killed_publishes_left(site):
 
 
 def test_after_an_upgrade_spares_older_versions_left_readable_are_made_private(site):
-    publish(site)
-    www = site / "www"
-    change_codecs(site)
-    publish(site)
+    www = published_with_spares(site)
     old_spare = spare(www, "805ec0112233.cfg")
     old_spare.chmod(0o644)  # as versions before this one left it
     state = www / ".phonefleet/manifest.json"
