@@ -194,7 +194,7 @@ def test_parallel_workers_publish_the_same_bytes_as_one_process(site, tmp_path):
     other = tmp_path / "parallel"
     shutil.copytree(site / "fleet", other / "fleet")
     result = publish(other, workers=2, min_parallel=1, diff=True)
-    assert result.rendered == 14 and len(result.diff) == len(result.written)
+    assert result.rendered == 14 and len(result.diff) == len(result.written) + 1  # and the service bundle
     assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
     assert not list((other / "www").glob(".*.phonefleet-tmp"))
     bundles = [json.loads((root / "www/.phonefleet/service.json").read_text()) for root in (site, other)]
@@ -371,6 +371,42 @@ def test_after_an_upgrade_spares_older_versions_left_readable_are_made_private(s
     state.write_text(json.dumps(recorded))
     publish(site)
     assert mode(old_spare) == "0o600"
+
+
+def service_diff(result) -> dict:
+    [entry] = [entry for entry in result.diff if entry["before_header"].startswith(".phonefleet/service.json")]
+    return entry
+
+
+def test_a_settings_change_only_the_service_sees_is_a_change_with_its_diff(site):
+    publish(site)
+    settings = site / "fleet/settings.yml"
+    settings.write_text(settings.read_text().replace("access_keys: false", "access_keys: true"))
+    checked = publish(site, check_mode=True, diff=True)
+    assert checked.changed and checked.service_changed and checked.written == []
+    entry = service_diff(checked)
+    assert entry["before"] == "settings.yml: settings.provisioning.access_keys: false\n"
+    assert entry["after"] == "settings.yml: settings.provisioning.access_keys: true\n"
+    applied = publish(site)
+    assert applied.changed and applied.bundle_written and applied.written == []
+    again = publish(site)
+    assert again.noop and not again.changed
+
+
+def test_a_changed_password_shows_in_the_service_diff_masked(site):
+    settings = site / "fleet/settings.yml"
+    text = re.sub(
+        r"(phone_control:\n    username: admin\n    password: )!vault \"[^\"]*\"",
+        r"\1first-secret",
+        settings.read_text(),
+    )
+    settings.write_text(text)
+    publish(site)
+    settings.write_text(text.replace("first-secret", "second-secret"))
+    result = publish(site, diff=True)
+    entry = service_diff(result)
+    assert entry["before"] == entry["after"] == "settings.yml: settings.phone_control.password: ********\n"
+    assert not any("-secret" in str(item) for item in result.diff)
 
 
 def test_the_service_bundle_holds_every_vault_value_decrypted(site):

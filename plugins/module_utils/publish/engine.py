@@ -41,7 +41,7 @@ from ..fleet.masking import scrub
 from ..fleet.parse_cache import ParseCache
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
-from .bundle import make_bundle, write_bundle
+from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
 from .manifest import STATE_DIR, Manifest, read_manifest, state_dir, write_manifest
@@ -70,7 +70,10 @@ class PublishResult:
     # seconds per phase: check (manifest, fingerprints), load, render (phones), shared (shared files,
     # firmware, service bundle), commit (renames, removals, flush, manifest)
     timings: dict = field(default_factory=dict)
-    bundle_written: bool = False  # the service bundle (.phonefleet/service.json) changed
+    bundle_written: bool = False  # the service bundle (.phonefleet/service.json) was written
+    # what the service serves or decides from the bundle changes (settings such as access_keys, phone_auth,
+    # autoprovision; fleet data auto-provisioning renders with): written, or to be written in check mode
+    service_changed: bool = False
 
 
 def _sha256(data: bytes) -> str:
@@ -191,6 +194,7 @@ class Publisher:
             else:
                 bundle = _cache_and_bundle(parse_cache, documents, self.reveal)
             result.timings["shared"] = time.perf_counter() - rendered
+            self._compare_bundle(bundle, renderer.fleet)
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
                 raise PublishError(
@@ -203,7 +207,7 @@ class Publisher:
             self._discard_staged()
             raise
         result.removed = removed
-        result.changed = bool(result.written or removed or result.firmware_copied)
+        result.changed = bool(result.written or removed or result.firmware_copied or result.service_changed)
         if not self.check_mode:
             committing = time.perf_counter()
             try:
@@ -343,6 +347,25 @@ class Publisher:
             "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
             "after": scrub(data.decode("utf-8", "replace"), secrets),
         }
+
+    # -- the service bundle ---------------------------------------------------------------------------
+
+    def _compare_bundle(self, bundle: bytes, fleet) -> None:
+        """Whether the bundle changes what the service does (no rendered file shows a change of
+        access_keys, for one), with a diff of what changed."""
+        path = bundle_path(self.web_root)
+        before = read_bytes(path)
+        if before == bundle:
+            return
+        self.result.service_changed = True
+        if self.want_diff:
+            source = self.fleet_source
+            fleet_dir = source if os.path.isdir(source) else os.path.dirname(source)
+            removed, added = bundle_changes(before, bundle, self._settings_secrets(fleet), fleet_dir)
+            header = f"{BUNDLE_NAME} (what the provisioning service serves and decides)"
+            self.result.diff.append(
+                {"before_header": header, "after_header": header, "before": removed, "after": added}
+            )
 
     # -- shared files --------------------------------------------------------------------------------
 
