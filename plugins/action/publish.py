@@ -67,6 +67,7 @@ class ActionModule(ControllerAction):
             written=outcome.written,
             removed=outcome.removed,
             firmware_copied=outcome.firmware_copied,
+            service_changed=outcome.service_changed,
             warnings_count=len(outcome.warnings),
         )
         if outcome.noop:
@@ -78,6 +79,8 @@ class ActionModule(ControllerAction):
                 f"({len(outcome.phones_changed)} phones changed), removed {len(outcome.removed)}, "
                 f"firmware {len(outcome.firmware_copied)}"
             )
+            if outcome.service_changed:
+                result["msg"] += "; what the provisioning service serves changed (.phonefleet/service.json)"
         if self._task.diff and outcome.diff:
             result["diff"] = outcome.diff
         if remote:

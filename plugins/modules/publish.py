@@ -20,6 +20,11 @@ description:
   - A manifest in C(<web_root>/.phonefleet/manifest.json) records every file with its sha256, phone and config
     version. A lock in the same folder keeps two publishes from interleaving.
   - If any phone cannot be rendered (no profile, no driver, ...) nothing is published and every such phone is named.
+    A publish that fails for any reason leaves no staged file behind. Staged files and spares are readable by
+    their owner only (they may hold passwords); a file takes mode 0644 as it goes in place.
+  - The service bundle C(<web_root>/.phonefleet/service.json) holds what the provisioning service decides with
+    (settings such as C(access_keys), C(phone_auth), C(autoprovision), and the fleet data it auto-provisions
+    with). A change of it is a change (C(changed), RV(service_changed)), also when no rendered file changes.
   - Runs on the controller. For a server reached with the local connection the web root is written directly.
     For any other server the fleet is published into a staging copy on the controller (O(staging_dir)), and
     only what changed is sent through the connection in one archive and applied on the server by
@@ -66,7 +71,9 @@ attributes:
     details: The fleet is rendered and compared with the web root; nothing is written.
   diff_mode:
     support: full
-    details: One diff per changed file, headed by the phone's MAC and name; passwords appear as C(********).
+    details: One diff per changed file, headed by the phone's MAC and name, and one of the lines of the service
+      bundle that change (C(settings.yml: settings.provisioning.access_keys: true)); passwords appear as
+      C(********).
   safe_file_operations:
     support: full
   vault:
@@ -119,6 +126,10 @@ firmware_copied:
   returned: always
   type: list
   elements: str
+service_changed:
+  description: Whether the service bundle (what the provisioning service serves and decides) changed.
+  returned: always
+  type: bool
 staging_dir:
   description: The controller's copy of the web root, for a server reached through the connection.
   returned: when the files were sent through the connection

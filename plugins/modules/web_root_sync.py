@@ -67,6 +67,8 @@ import tarfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import (
+    PUBLISHED_MODE,
+    STAGED_MODE,
     OutsideRoot,
     blocks_of,
     path_inside,
@@ -95,9 +97,7 @@ def _put(bundle, member, web_root, in_state):
     # the state (the manifest, the bundle with secrets) always gets a fresh file of its own mode
     replacing = os.path.isfile(path) and not in_state
     staged, is_spare = stage(path, blocks_of(bundle.extractfile(member)), replacing=replacing)
-    if not is_spare:
-        os.chmod(staged, 0o600 if in_state else 0o644)
-    put_in_place(staged, path, is_spare)
+    put_in_place(staged, path, is_spare, STAGED_MODE if in_state else PUBLISHED_MODE)
 
 
 def apply_archive(archive, web_root, remove):

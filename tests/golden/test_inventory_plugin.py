@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from tests.yaml_bombs import alias_bomb
 
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_INVENTORY = Path(sys.executable).with_name("ansible-inventory")
@@ -93,6 +98,57 @@ def test_a_fleet_with_problems_fails_with_every_problem(tmp_path):
     assert "the fleet has 2 problems" in result.stderr
     assert "phones[2].model: unknown Cisco" in result.stderr and "model 'CP-9999'" in result.stderr
     assert "phones[3].mac: '00-1B-54-C2-D3' is not a MAC address" in result.stderr
+
+
+# Without the guard an alias bomb takes gigabytes: the run is capped so that it fails instead.
+MEMORY_CAP = 2 << 30
+TIME_CAP = 120
+
+
+def _capped_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def bombed_site(tmp_path: Path) -> Path:
+    site = make_site(tmp_path, "plugin: phonefleet.provisioning.fleet\n")
+    phones = site / "fleet/phones.yml"
+    text = phones.read_text(encoding="utf-8")
+    phones.write_text(
+        text.replace("    name: Reception\n", f"    name: Reception\n    description: {alias_bomb()}\n", 1)
+    )
+    return site
+
+
+def assert_refused_quickly(command: list[str], site: Path) -> str:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    started = time.monotonic()
+    result = subprocess.run(
+        command,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=TIME_CAP,
+        preexec_fn=_capped_memory,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    refused = r"fleet/phones\.yml:\d+: YAML aliases would expand \d+ values to 1,234,5\d\d,\d{3} \(an alias bomb\?\)"
+    assert re.search(refused, output), output
+    assert time.monotonic() - started < 60, output
+    return output
+
+
+def test_an_alias_bomb_fails_the_inventory_quickly(tmp_path):
+    site = bombed_site(tmp_path)
+    assert_refused_quickly([str(ANSIBLE_INVENTORY), "-i", str(site / "phonefleet.yml"), "--graph"], site)
+
+
+def test_an_alias_bomb_fails_validate_quickly(tmp_path):
+    site = bombed_site(tmp_path)
+    playbook = [str(ANSIBLE_INVENTORY.with_name("ansible-playbook")), str(REPO / "playbooks/validate.yml")]
+    assert_refused_quickly([*playbook, "-e", f"phonefleet_fleet_dir={site / 'fleet'}"], site)
 
 
 def test_config_file_name_must_end_in_phonefleet_yml(tmp_path):

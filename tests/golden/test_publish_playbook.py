@@ -75,6 +75,33 @@ def test_check_diff_shows_a_profile_edit_per_phone_with_passwords_masked(site):
     assert "ntp2.demo.invalid" not in (web_root / "805ec0112233.cfg").read_text()
 
 
+@pytest.mark.parametrize(
+    ("edit", "before", "after"),
+    [
+        (("access_keys: false", "access_keys: true"), "access_keys: false", "access_keys: true"),
+        (("password_length: 16", "password_length: 20"), "password_length: 16", "password_length: 20"),
+    ],
+)
+def test_a_change_only_the_service_sees_is_reported_with_its_diff(site, edit, before, after):
+    """access_keys and autoprovision change no rendered file, but what the service serves and decides."""
+    assert run(site).returncode == 0
+    settings = site / "fleet/settings.yml"
+    settings.write_text(settings.read_text().replace(*edit))
+    checked = run(site, "--check", "--diff")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert recap(checked.stdout)["changed"] == 1
+    out = checked.stdout
+    assert ".phonefleet/service.json (what the provisioning service serves and decides)" in out
+    assert re.search(rf"^-settings\.yml: settings\.\S+\.{before}$", out, re.MULTILINE), out
+    assert re.search(rf"^\+settings\.yml: settings\.\S+\.{after}$", out, re.MULTILINE), out
+    assert "demo-" not in out  # every demo secret starts with "demo-"
+    applied = run(site)
+    assert applied.returncode == 0 and recap(applied.stdout)["changed"] == 1, applied.stdout + applied.stderr
+    assert "what the provisioning service serves changed" in applied.stdout
+    again = run(site)
+    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout + again.stderr
+
+
 def test_publish_through_the_connection_sends_only_what_changed(site, tmp_path):
     web_root, staging = tmp_path / "server-www", tmp_path / "staging"
     play = tmp_path / "publish-remote.yml"

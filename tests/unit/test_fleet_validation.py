@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetValidationError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 BASE_FILES = {
     "settings.yml": """
@@ -104,6 +105,37 @@ def test_malformed_mac(tmp_path):
     message = only_problem(write_fleet(tmp_path, phones_yml=phones))
     assert message.startswith("fleet/phones.yml:9: phones[1].mac: ") or "phones.yml:9: phones[1].mac:" in message
     assert "'80:5e:c0:11:22' is not a MAC address" in message
+
+
+@pytest.mark.parametrize(
+    ("mac", "reason"),
+    [
+        # a Yealink phone's file 000000000000.cfg would be Poly's base file (Unify's is 000000000000_config.xml)
+        ("00:00:00:00:00:00", "cannot be a phone's MAC: its file would bear the name of "),
+        ("FF:FF:FF:FF:FF:FF", "is the broadcast address, not a phone's"),
+        ("01:00:5e:11:22:44", "is a multicast address (the first octet is odd), not a phone's"),
+        ("33-33-00-00-00-01", "is a multicast address (the first octet is odd), not a phone's"),
+    ],
+)
+def test_mac_no_phone_can_have(tmp_path, mac, reason):
+    phones = BASE_FILES["phones.yml"].replace("80:5e:c0:11:22:44", mac)
+    message = only_problem(write_fleet(tmp_path, phones_yml=phones))
+    assert "phones.yml:9: phones[1].mac: " in message
+    assert f"'{mac}' {reason}" in message
+
+
+def test_reserved_macs_come_from_the_drivers_shared_files():
+    reserved = registry.reserved_macs()
+    assert set(reserved) == {"000000000000"}
+    assert reserved["000000000000"] in {("000000000000.cfg", "poly"), ("000000000000_config.xml", "unify")}
+    # Yealink's common files (y000000000124.cfg) hold 12 hex digits no phone's file name puts there
+    assert "000000000124" not in reserved
+
+
+def test_unicast_macs_with_an_even_first_octet_are_phones(tmp_path):
+    phones = BASE_FILES["phones.yml"].replace("80:5e:c0:11:22:44", "02:00:00:00:00:01")
+    fleet = load_fleet(str(write_fleet(tmp_path, phones_yml=phones)))
+    assert [phone.mac for phone in fleet.phones] == ["805ec0112233", "020000000001"]
 
 
 @pytest.mark.parametrize("second", ["805e.c011.2233", "805ec0112233", "80-5E-C0-11-22-33"])

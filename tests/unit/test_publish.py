@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import files
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish import engine
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bundle import make_bundle
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
@@ -192,7 +194,7 @@ def test_parallel_workers_publish_the_same_bytes_as_one_process(site, tmp_path):
     other = tmp_path / "parallel"
     shutil.copytree(site / "fleet", other / "fleet")
     result = publish(other, workers=2, min_parallel=1, diff=True)
-    assert result.rendered == 14 and len(result.diff) == len(result.written)
+    assert result.rendered == 14 and len(result.diff) == len(result.written) + 1  # and the service bundle
     assert {k: v[0] for k, v in snapshot(site / "www").items()} == {k: v[0] for k, v in snapshot(other / "www").items()}
     assert not list((other / "www").glob(".*.phonefleet-tmp"))
     bundles = [json.loads((root / "www/.phonefleet/service.json").read_text()) for root in (site, other)]
@@ -267,6 +269,144 @@ def test_a_phone_that_leaves_takes_its_spare_with_it(site):
     assert "805ec0112233.cfg" in result.removed
     assert not (site / "www/805ec0112233.cfg").exists()
     assert not spare(site / "www", "805ec0112233.cfg").exists()
+
+
+def mode(path: Path) -> str:
+    return oct(path.stat().st_mode & 0o777)
+
+
+def staged_files(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob(".*.phonefleet-*"))
+
+
+def change_codecs(site: Path, codecs: str = "[pcmu]") -> None:
+    profiles = site / "fleet/profiles.yml"
+    text = profiles.read_text()
+    assert f"codecs: {codecs}" not in text
+    profiles.write_text(re.sub(r"codecs: \[[^]]*\]", f"codecs: {codecs}", text, count=1))
+
+
+def published_with_spares(site: Path) -> Path:
+    """The web root after a publish and a change of every office phone: their files have spares."""
+    publish(site)
+    change_codecs(site)
+    publish(site)
+    assert spare(site / "www", "805ec0112233.cfg").exists()
+    return site / "www"
+
+
+def test_files_in_place_are_readable_by_all_and_staged_files_only_by_their_owner(site, monkeypatch):
+    staged_modes = []
+
+    def put_in_place(written, path, is_spare, *args):
+        staged_modes.append(mode(Path(written)))
+        files.put_in_place(written, path, is_spare, *args)
+
+    monkeypatch.setattr(engine, "put_in_place", put_in_place)
+    result = publish(site)  # new files: temporary files renamed into place
+    assert len(staged_modes) == len(result.written) + len(result.firmware_copied) > 1
+    assert set(staged_modes) == {"0o600"}
+    www = site / "www"
+    assert {mode(www / name) for name in manifest(site)["files"]} == {"0o644"}  # nginx serves as another user
+    published_with_spares(site)
+    spare(www, "805ec0112233.cfg").chmod(0o644)  # as versions before this one left it
+    staged_modes.clear()
+    change_codecs(site, "[g722, pcmu]")
+    result = publish(site)  # changed files: written into their spares, exchanged with them
+    assert len(staged_modes) == len(result.written) > 1 and set(staged_modes) == {"0o600"}
+    assert {mode(www / name) for name in result.written} == {"0o644"}
+    spares = [spare(www, name) for name in result.written]
+    assert {mode(path) for path in spares} == {"0o600"}  # the replaced version, with its passwords
+
+
+def test_a_failed_publish_leaves_no_staged_file_not_even_a_spare(site):
+    published_with_spares(site)  # the spares hold the first version
+    before = snapshot(site / "www")
+    change_codecs(site, "[g722, pcmu]")
+    settings = site / "fleet/settings.yml"
+    settings.write_text(settings.read_text().replace("    profile: office\n    site: moscow-hq", "    site: moscow-hq"))
+    with pytest.raises(PublishError, match="has no profile"):
+        publish(site, workers=2, min_parallel=1)  # phones rendered and staged by workers, then refused
+    assert staged_files(site / "www") == []
+    assert snapshot(site / "www") == before  # what phones get is unchanged
+
+
+def test_a_failure_while_putting_files_in_place_leaves_no_staged_file(site, monkeypatch):
+    publish(site)
+    change_codecs(site)
+    calls = []
+
+    def fail_on_the_third(written, path, is_spare, *args):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", path)
+        files.put_in_place(written, path, is_spare, *args)
+
+    monkeypatch.setattr(engine, "put_in_place", fail_on_the_third)
+    with pytest.raises(OSError, match="No space left"):
+        publish(site)
+    assert len(calls) == 3 and staged_files(site / "www") == []
+
+
+def test_a_publish_removes_what_failed_or_killed_publishes_left(site):
+    www = published_with_spares(site)
+    kept = spare(www, "805ec0112233.cfg")
+    orphan = spare(www, "0015654c4c99.cfg")  # its phone left while a publish was killed
+    orphan.write_text("sip password of a phone that left")
+    leftover = www / ".c4b9cd112201.cfg.phonefleet-tmp"  # a publish killed before it renamed this
+    leftover.write_text("half a file")
+    change_codecs(site, "[g722, pcmu]")
+    publish(site)
+    assert not orphan.exists() and not leftover.exists()
+    assert kept.exists()  # a spare beside its file is reused by the next change
+
+
+def test_after_an_upgrade_spares_older_versions_left_readable_are_made_private(site):
+    www = published_with_spares(site)
+    old_spare = spare(www, "805ec0112233.cfg")
+    old_spare.chmod(0o644)  # as versions before this one left it
+    state = www / ".phonefleet/manifest.json"
+    recorded = json.loads(state.read_text())
+    recorded["code"] = "an older version of the collection"
+    state.write_text(json.dumps(recorded))
+    publish(site)
+    assert mode(old_spare) == "0o600"
+
+
+def service_diff(result) -> dict:
+    [entry] = [entry for entry in result.diff if entry["before_header"].startswith(".phonefleet/service.json")]
+    return entry
+
+
+def test_a_settings_change_only_the_service_sees_is_a_change_with_its_diff(site):
+    publish(site)
+    settings = site / "fleet/settings.yml"
+    settings.write_text(settings.read_text().replace("access_keys: false", "access_keys: true"))
+    checked = publish(site, check_mode=True, diff=True)
+    assert checked.changed and checked.service_changed and checked.written == []
+    entry = service_diff(checked)
+    assert entry["before"] == "settings.yml: settings.provisioning.access_keys: false\n"
+    assert entry["after"] == "settings.yml: settings.provisioning.access_keys: true\n"
+    applied = publish(site)
+    assert applied.changed and applied.bundle_written and applied.written == []
+    again = publish(site)
+    assert again.noop and not again.changed
+
+
+def test_a_changed_password_shows_in_the_service_diff_masked(site):
+    settings = site / "fleet/settings.yml"
+    text = re.sub(
+        r"(phone_control:\n    username: admin\n    password: )!vault \"[^\"]*\"",
+        r"\1first-secret",
+        settings.read_text(),
+    )
+    settings.write_text(text)
+    publish(site)
+    settings.write_text(text.replace("first-secret", "second-secret"))
+    result = publish(site, diff=True)
+    entry = service_diff(result)
+    assert entry["before"] == entry["after"] == "settings.yml: settings.phone_control.password: ********\n"
+    assert not any("-secret" in str(item) for item in result.diff)
 
 
 def test_the_service_bundle_holds_every_vault_value_decrypted(site):

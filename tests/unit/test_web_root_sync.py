@@ -70,6 +70,9 @@ def test_a_changed_file_is_exchanged_with_its_spare(tmp_path):
             inodes.append({(root / "a.cfg").stat().st_ino, (root / ".a.cfg.phonefleet-spare").stat().st_ino})
     assert inodes[0] == inodes[1] == inodes[2]  # no file made or freed after the first change
     assert oct((root / ".phonefleet/manifest.json").stat().st_mode & 0o777) == "0o600"
+    # nginx reads the file in place as another user; the spare (the replaced version) is its owner's only
+    assert oct((root / "a.cfg").stat().st_mode & 0o777) == "0o644"
+    assert oct((root / ".a.cfg.phonefleet-spare").stat().st_mode & 0o777) == "0o600"
     apply_archive(archive(tmp_path, {}), str(root), ["a.cfg"])
     assert not (root / "a.cfg").exists() and not (root / ".a.cfg.phonefleet-spare").exists()
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import yamlio
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yaml_edit import FleetFileError, YamlFile
+
+from tests.yaml_bombs import alias_bomb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -100,3 +104,35 @@ def test_a_large_file_reads_as_a_small_one_does(tail):
     assert data == yaml.load(text, Loader=yamlio.FleetYamlLoader)
     assert len(data["phones"]) == 5000
     assert data["phones"][-1].get("register", True) is True  # "yes" read as YAML 1.1 does
+
+
+def test_an_alias_bomb_is_refused_before_it_expands_with_its_line():
+    text = "phones:\n  - mac: 80:5e:c0:11:22:33\n    description: " + alias_bomb() + "\n"
+    started = time.perf_counter()
+    with pytest.raises(yamlio.YamlSyntaxError) as caught:
+        yamlio.load_yaml(text)
+    assert time.perf_counter() - started < 1
+    assert "YAML aliases would expand 27 values to 1,234,567,907 (an alias bomb?)" in str(caught.value)
+    assert caught.value.line == 11  # the anchor the last level repeats: &a7
+
+
+def test_anchors_used_as_defaults_on_every_phone_are_read():
+    phones = "".join(f"  - {{<<: *office, mac: '{index:012x}'}}\n" for index in range(3000))
+    text = "defaults: &office {model: T54W, profile: office, site: hq, lines: [{number: '1', password: x}]}\n"
+    loaded = yamlio.load_yaml(text + "phones:\n" + phones)
+    assert len(loaded["phones"]) == 3000 and loaded["phones"][-1]["lines"] == [{"number": "1", "password": "x"}]
+
+
+def test_an_alias_inside_the_value_it_names_is_refused():
+    with pytest.raises(yamlio.YamlSyntaxError, match="alias refers to the value that holds it") as caught:
+        yamlio.load_yaml("a: 1\nb: &loop [1, *loop]\n")
+    assert caught.value.line == 2
+
+
+def test_the_round_trip_editor_refuses_an_alias_bomb_naming_the_file(tmp_path):
+    fleet_file = tmp_path / "phones.yml"
+    fleet_file.write_text(
+        "# preamble\n---\nphones:\n  - mac: 80:5e:c0:11:22:33\n    description: " + alias_bomb() + "\n"
+    )
+    with pytest.raises(FleetFileError, match=r"phones\.yml:13: YAML aliases would expand .* \(an alias bomb\?\)"):
+        YamlFile(str(fleet_file)).load()

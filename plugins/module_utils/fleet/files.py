@@ -56,14 +56,52 @@ def path_inside(root: str, name: str) -> str:
     return os.path.join(root, name)
 
 
+_TEMPORARY_SUFFIX = ".phonefleet-tmp"
+_SPARE_SUFFIX = ".phonefleet-spare"
+#: a file in place: nginx, which serves the web root as another user, reads it
+PUBLISHED_MODE = 0o644
+#: a staged file or a spare: it may hold a phone's passwords (the next version, or the replaced one) and is
+#: never served, so only its owner reads it
+STAGED_MODE = 0o600
+
+
 def temporary_name(path: str) -> str:
     """The temporary file beside ``path`` that is renamed over it (one writer at a time: callers lock)."""
-    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-tmp")
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}{_TEMPORARY_SUFFIX}")
 
 
 def spare_name(path: str) -> str:
     """The spare beside a published file: the inode the next change of ``path`` is written into."""
-    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.phonefleet-spare")
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}{_SPARE_SUFFIX}")
+
+
+def is_staged(name: str) -> bool:
+    """Whether a folder entry is a staged file: a temporary file or a spare (see :func:`stage`)."""
+    return name.endswith((_TEMPORARY_SUFFIX, _SPARE_SUFFIX))
+
+
+def leftovers(names: frozenset) -> list[str]:
+    """The staged files among a folder's entries ``names`` (listed before a publish wrote anything) that no
+    publish will take: every temporary file (publishes take turns, so one there when a publish starts was
+    left by a failed or killed one) and every spare with no file beside it (its file left, or a crash)."""
+    return sorted(
+        name
+        for name in names
+        if name.endswith(_TEMPORARY_SUFFIX)
+        or (name.endswith(_SPARE_SUFFIX) and name[1 : -len(_SPARE_SUFFIX)] not in names)
+    )
+
+
+def remove_staged(root: str, skip: str) -> None:
+    """Remove every staged file (temporary files and spares) under ``root``, except in the folder ``skip``:
+    after a publish failed, wherever it (or a worker whose outcome never came back) had written."""
+    for folder, subfolders, names in os.walk(root):
+        if folder == root:
+            subfolders[:] = [name for name in subfolders if name != skip]
+        for name in names:
+            if is_staged(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, name))
 
 
 _AT_FDCWD = -100
@@ -125,6 +163,7 @@ def stage(path: str, blocks, replacing: bool) -> tuple[str, bool]:
                 raise
             os.unlink(spare)  # a symbolic link (the file was one, and was exchanged): never written through
             descriptor = _open_for_writing(spare, truncate=False)
+        os.fchmod(descriptor, STAGED_MODE)  # a spare of an older version of this code was left readable
         _write_blocks(descriptor, blocks, truncate_after=True)
         return spare, True
     temporary = temporary_name(path)
@@ -141,15 +180,22 @@ def blocks_of(source, size: int = 1 << 20):
         yield block
 
 
-def put_in_place(written: str, path: str, is_spare: bool) -> None:
-    """Put a file written by :func:`stage` in place: exchanged with its spare, else renamed over it."""
-    if not (is_spare and exchange(written, path)):
-        os.replace(written, path)
+def put_in_place(written: str, path: str, is_spare: bool, mode: int = PUBLISHED_MODE) -> None:
+    """Put a file written by :func:`stage` in place: exchanged with its spare, else renamed over it.
+
+    It was private while staged and takes ``mode`` as it goes in place; the replaced version, now the
+    spare, becomes private again (it was served a moment ago, but may hold a password changed since).
+    """
+    os.chmod(written, mode)
+    if is_spare and exchange(written, path):
+        os.chmod(written, STAGED_MODE)
+        return
+    os.replace(written, path)
 
 
 def _open_for_writing(path: str, truncate: bool) -> int:
     flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if truncate else 0)
-    return os.open(path, flags, 0o644)
+    return os.open(path, flags, STAGED_MODE)
 
 
 def _write_blocks(descriptor: int, blocks, truncate_after: bool) -> None:

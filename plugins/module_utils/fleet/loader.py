@@ -12,9 +12,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..vendors import registry
 from . import csvio
 from .errors import FleetValidationError, Problem, format_path
-from .mac import InvalidMac, normalize_mac
+from .mac import InvalidMac, group_address_reason, normalize_mac
 from .model import (
     ExtendedSet,
     FirmwareFile,
@@ -320,6 +321,10 @@ def _build_phones(fleet: Fleet, raw_phones: list, problems: list[Problem]) -> No
         except InvalidMac as exc:
             problems.append(document.problem(("phones", index, "mac"), str(exc)))
             continue
+        refusal = _refused_mac(mac)
+        if refusal is not None:
+            problems.append(document.problem(("phones", index, "mac"), f"'{item['mac']}' {refusal}"))
+            continue
         if mac in first_seen:
             other_document, other_index = first_seen[mac]
             where = other_document.problem(("phones", other_index), "")
@@ -341,6 +346,19 @@ def _build_phones(fleet: Fleet, raw_phones: list, problems: list[Problem]) -> No
         phone = Phone(origin=Origin(document.file, ("phones", index)), **values)
         fleet.phones.append(phone)
         fleet.phones_by_mac[mac] = phone
+
+
+def _refused_mac(mac: str) -> str | None:
+    """Why no phone may have ``mac`` (a normalised one), or None."""
+    reason = group_address_reason(mac)
+    if reason is not None:
+        return reason
+    shared = registry.reserved_macs().get(mac)
+    if shared is not None:
+        file_name, vendor = shared
+        # the phone's file would replace (or be refused as) one every phone of that vendor fetches
+        return f"cannot be a phone's MAC: its file would bear the name of {vendor}'s shared file {file_name}"
+    return None
 
 
 class _Locator:

@@ -58,3 +58,12 @@ def format_mac(mac12: str, style: str = "colon") -> str:
         return f"{mac12[0:4]}.{mac12[4:8]}.{mac12[8:12]}"
     m = mac12
     return f"{m[0:2]}:{m[2:4]}:{m[4:6]}:{m[6:8]}:{m[8:10]}:{m[10:12]}"
+
+
+def group_address_reason(mac12: str) -> str | None:
+    """Why a normalised MAC cannot be one device's address (broadcast or multicast), or None."""
+    if mac12 == "ffffffffffff":
+        return "is the broadcast address, not a phone's"
+    if int(mac12[0:2], 16) & 1:
+        return "is a multicast address (the first octet is odd), not a phone's"
+    return None

@@ -13,6 +13,7 @@ import re
 from .errors import FleetError, MissingLibraryError
 from .files import read_bytes
 from .loader import YAML_SUFFIXES, display_name
+from .yamlio import YamlSyntaxError, check_aliases
 
 try:
     import yaml as pyyaml
@@ -67,6 +68,11 @@ class YamlFile:
         if not self.original or not self.original.strip():
             document = CommentedMap()
         else:
+            try:
+                check_aliases(self.original)
+            except YamlSyntaxError as exc:
+                where = f":{exc.line + self.preamble.count(chr(10))}" if exc.line else ""
+                raise FleetFileError(f"{display_name(self.path)}{where}: {exc}") from None
             document = self._yaml().load(self.original)
             if document is None:
                 document = CommentedMap()

@@ -159,8 +159,69 @@ class YamlSyntaxError(ValueError):
         self.line = line
 
 
+# An alias stands where a plain scalar could: after "key: ", "- ", "[", "{", "," or at a line's start.
+_ALIAS = re.compile(r"(?:^|[ \t\[{,])\*[^ \t\r\n,\[\]{}]", re.MULTILINE)
+# Aliases may repeat what a file writes: its values expanded may be this many times those written, plus
+# ALIAS_EXPANSION_FLOOR. Anchors used as defaults (``<<: *office`` on each phone) stay far below; an alias
+# bomb (each level repeating the one before ten times) is refused before anything expands it (yaml-rs
+# copies every alias; schema checks, JSON and Ansible walk the expanded data).
+ALIAS_EXPANSION_RATIO = 10
+ALIAS_EXPANSION_FLOOR = 100_000
+
+
+def check_aliases(text: str) -> None:
+    """Raise YamlSyntaxError when the aliases of ``text`` would expand it beyond the bound above.
+
+    Only a text with an alias is composed (by PyYAML, whose nodes share what an alias repeats): the sizes
+    are counted once per node, so the check takes the time of the text as written, not as expanded.
+    """
+    if "*" not in text or not _ALIAS.search(text) or yaml is None:
+        return
+    try:
+        root = yaml.compose(text, Loader=FleetYamlLoader)
+    except yaml.YAMLError:
+        return  # the parse that follows reports it
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    aliased: dict[int, object] = {}
+    written = _count_nodes(root, sizes, aliased, set())
+    expanded = sizes[id(root)]
+    if expanded > ALIAS_EXPANSION_RATIO * written + ALIAS_EXPANSION_FLOOR:
+        biggest = max(aliased.values(), key=lambda node: sizes[id(node)])
+        raise YamlSyntaxError(
+            f"YAML aliases would expand {written:,} values to {expanded:,} (an alias bomb?); refused beyond "
+            f"{ALIAS_EXPANSION_RATIO} times the values written plus {ALIAS_EXPANSION_FLOOR:,}",
+            biggest.start_mark.line + 1,
+        )
+
+
+def _count_nodes(node, sizes: dict, aliased: dict, composing: set) -> int:
+    """Nodes written under ``node`` (each counted once); fills ``sizes`` (id -> nodes once expanded) and
+    ``aliased`` (nodes an alias repeats). A node that holds itself is refused."""
+    key = id(node)
+    if key in sizes:
+        aliased[key] = node
+        return 0
+    if key in composing:
+        raise YamlSyntaxError("YAML alias refers to the value that holds it", node.start_mark.line + 1)
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [item for pair in node.value for item in pair]
+    else:
+        sizes[key] = 1
+        return 1
+    composing.add(key)
+    written = 1 + sum(_count_nodes(child, sizes, aliased, composing) for child in children)
+    composing.discard(key)
+    sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+    return written
+
+
 def load_yaml(text: str):
-    """Parse one YAML document; raise YamlSyntaxError with the line number on bad syntax."""
+    """Parse one YAML document; raise YamlSyntaxError with the line number on bad syntax or an alias bomb."""
+    check_aliases(text)
     data = _fast_load(text)
     if data is not None:
         return data

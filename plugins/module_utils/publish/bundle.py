@@ -14,7 +14,9 @@ import json
 import os
 from collections.abc import Callable
 
+from ..fleet.errors import format_path
 from ..fleet.files import atomic_write, read_bytes
+from ..fleet.masking import MASK, SECRET_KEYS, scrub
 from ..fleet.yamlio import VaultValue
 from .manifest import state_dir
 
@@ -79,3 +81,51 @@ def read_bundle(web_root: str) -> list | None:
     if not isinstance(loaded, dict) or loaded.get("format") != FORMAT or not isinstance(loaded.get("documents"), list):
         raise BundleError(f"{BUNDLE_NAME} is not a bundle of format {FORMAT}; publish again")
     return [tuple(item) for item in loaded["documents"] if isinstance(item, list) and len(item) == 2]
+
+
+# A diff of the bundle shows at most this many lines on each side (a phone added at the top of a long list
+# moves every phone after it).
+DIFF_LINES = 50
+
+
+def bundle_changes(before: bytes | None, after: bytes, secrets: list[str], fleet_dir: str) -> tuple[str, str]:
+    """What differs between two bundles, for a diff: the lines ``file: path: value`` (file relative to
+    ``fleet_dir``) that only one of them has (before, after). Lines are compared with their values and
+    shown with secrets masked (by their key, and wherever ``secrets`` appear): a changed password shows
+    as a masked line on each side."""
+    old, new = _bundle_lines(before, fleet_dir), _bundle_lines(after, fleet_dir)
+    old_only = [shown for line, shown in old.items() if line not in new]
+    new_only = [shown for line, shown in new.items() if line not in old]
+    return _shown(old_only, secrets), _shown(new_only, secrets)
+
+
+def _bundle_lines(data: bytes | None, fleet_dir: str) -> dict[str, str]:
+    """Every leaf of a bundle's documents: its line with the value -> the line as shown."""
+    try:
+        documents = json.loads(data)["documents"] if data else []
+    except (ValueError, TypeError, KeyError):
+        documents = [["(a bundle this version does not read)", None]]
+    lines: dict[str, str] = {}
+    for name, document in documents:
+        _leaf_lines(f"{os.path.relpath(name, fleet_dir)}: ", (), document, False, lines)
+    return lines
+
+
+def _leaf_lines(prefix: str, path: tuple, value, secret: bool, lines: dict[str, str]) -> None:
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            _leaf_lines(prefix, (*path, key), item, secret or key in SECRET_KEYS, lines)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            _leaf_lines(prefix, (*path, index), item, secret, lines)
+    else:
+        where = f"{prefix}{format_path(path)}: "
+        text = json.dumps(value, default=str)
+        lines[where + text] = where + (MASK if secret and value not in (None, "") else text)
+
+
+def _shown(lines: list[str], secrets: list[str]) -> str:
+    shown = lines[:DIFF_LINES]
+    if len(lines) > DIFF_LINES:
+        shown.append(f"... and {len(lines) - DIFF_LINES} more")
+    return "".join(scrub(line, secrets) + "\n" for line in shown)

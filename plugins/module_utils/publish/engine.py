@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 
 from ..fleet.background import InThread
 from ..fleet.errors import FleetError
-from ..fleet.files import OutsideRoot, blocks_of, path_inside, put_in_place, read_bytes, spare_name, stage
+from ..fleet.files import (
+    STAGED_MODE,
+    OutsideRoot,
+    blocks_of,
+    is_staged,
+    leftovers,
+    path_inside,
+    put_in_place,
+    read_bytes,
+    remove_staged,
+    spare_name,
+    stage,
+)
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
 from ..fleet.masking import scrub, secrets_in
@@ -31,10 +43,10 @@ from ..fleet.proof import ProofPolicy
 from ..fleet.yamlio import VaultValue
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
-from .bundle import make_bundle, write_bundle
+from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
-from .manifest import Manifest, read_manifest, state_dir, write_manifest
+from .manifest import STATE_DIR, Manifest, read_manifest, state_dir, write_manifest
 from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
@@ -60,7 +72,10 @@ class PublishResult:
     # seconds per phase: check (manifest, fingerprints), load, render (phones), shared (shared files,
     # firmware, service bundle), commit (renames, removals, flush, manifest)
     timings: dict = field(default_factory=dict)
-    bundle_written: bool = False  # the service bundle (.phonefleet/service.json) changed
+    bundle_written: bool = False  # the service bundle (.phonefleet/service.json) was written
+    # what the service serves or decides from the bundle changes (settings such as access_keys, phone_auth,
+    # autoprovision; fleet data auto-provisioning renders with): written, or to be written in check mode
+    service_changed: bool = False
 
 
 def _sha256(data: bytes) -> str:
@@ -183,6 +198,7 @@ class Publisher:
             else:
                 bundle = _cache_and_bundle(parse_cache, documents, self.reveal)
             result.timings["shared"] = time.perf_counter() - rendered
+            self._compare_bundle(bundle, renderer.fleet)
             removed = sorted(set(old.files) - set(new.files))
             if result.errors:
                 raise PublishError(
@@ -195,10 +211,14 @@ class Publisher:
             self._discard_staged()
             raise
         result.removed = removed
-        result.changed = bool(result.written or removed or result.firmware_copied)
+        result.changed = bool(result.written or removed or result.firmware_copied or result.service_changed)
         if not self.check_mode:
             committing = time.perf_counter()
-            self._commit(removed, new, bundle)
+            try:
+                self._commit(removed, old, new, bundle)
+            except BaseException:
+                self._discard_staged()
+                raise
             parse_cache.prune()
             result.timings["commit"] = time.perf_counter() - committing
         return result
@@ -278,14 +298,15 @@ class Publisher:
             self.staged.append(self._write_staged(name, data))
 
     def _discard_staged(self) -> None:
-        """Nothing was put in place: temporary files go, spares stay (their content is never served)."""
+        """The publish failed: every staged file goes, spares too. A spare may hold the new version of a
+        phone's file, with its passwords; and a worker whose outcome never came back (it raised) wrote
+        files this process does not know of, so the web root is searched rather than self.staged. The
+        next publish makes the spares again."""
         if self._flusher is not None:
             self._flusher.join()
-        for written, _final, is_spare in self.staged:
-            if not is_spare:
-                with contextlib.suppress(OSError):
-                    os.unlink(written)
         self.staged.clear()
+        if not self.check_mode:
+            remove_staged(self.web_root, skip=STATE_DIR)
 
     def _differs(self, name: str, digest: str, old: Manifest, digest_of_file=None) -> bool:
         """Whether ``name`` must be written for its content to be ``digest``; ``digest_of_file(path)`` reads
@@ -343,6 +364,25 @@ class Publisher:
             "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
             "after": scrub(data.decode("utf-8", "replace"), secrets),
         }
+
+    # -- the service bundle ---------------------------------------------------------------------------
+
+    def _compare_bundle(self, bundle: bytes, fleet) -> None:
+        """Whether the bundle changes what the service does (no rendered file shows a change of
+        access_keys, for one), with a diff of what changed."""
+        path = bundle_path(self.web_root)
+        before = read_bytes(path)
+        if before == bundle:
+            return
+        self.result.service_changed = True
+        if self.want_diff:
+            source = self.fleet_source
+            fleet_dir = source if os.path.isdir(source) else os.path.dirname(source)
+            removed, added = bundle_changes(before, bundle, self._settings_secrets(fleet), fleet_dir)
+            header = f"{BUNDLE_NAME} (what the provisioning service serves and decides)"
+            self.result.diff.append(
+                {"before_header": header, "after_header": header, "before": removed, "after": added}
+            )
 
     # -- shared files --------------------------------------------------------------------------------
 
@@ -440,7 +480,7 @@ class Publisher:
             self._flusher = threading.Thread(target=os.sync, name="phonefleet-flush", daemon=True)
             self._flusher.start()
 
-    def _commit(self, removed: list, new: Manifest, bundle: bytes) -> None:
+    def _commit(self, removed: list, old: Manifest, new: Manifest, bundle: bytes) -> None:
         for written, final, is_spare in self.staged:
             put_in_place(written, final, is_spare)
         self.staged.clear()
@@ -456,11 +496,28 @@ class Publisher:
             for leaving in (path, spare_name(path)):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(leaving)
+        self._tidy_spares(upgraded=old.code != new.code)
         self.result.bundle_written = write_bundle(self.web_root, bundle)
         if self._flusher is not None:
             self._flusher.join()
         os.sync()  # every file on disk, and every rename, before the manifest says they are there
         write_manifest(self.web_root, new)
+
+    def _tidy_spares(self, upgraded: bool) -> None:
+        """Remove what failed or killed publishes left (temporary files, spares with no file beside them), in
+        the folders listed when this publish started. After a change of this code (an upgrade), also make
+        every spare private: older versions left them readable to all."""
+        for folder, names in self.present.listed():
+            directory = os.path.join(self.web_root, folder)
+            left = leftovers(names)
+            for name in left:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(directory, name))
+            if upgraded:
+                for name in names - set(left):
+                    if is_staged(name):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.chmod(os.path.join(directory, name), STAGED_MODE)
 
 
 def _cache_and_bundle(parse_cache: ParseCache, documents: list, reveal: Callable[[object], str]) -> bytes:
@@ -501,6 +558,10 @@ class PresentFiles:
     def __init__(self, root: str) -> None:
         self.root = root
         self._folders: dict[str, frozenset] = {}
+
+    def listed(self) -> list[tuple[str, frozenset]]:
+        """(folder relative to the root, its entries) of every folder listed so far."""
+        return list(self._folders.items())
 
     def __contains__(self, name: str) -> bool:
         folder, _slash, base = name.rpartition("/")

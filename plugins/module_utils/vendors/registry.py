@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+import re
 
 from .atcom.driver import VENDOR as ATCOM
 from .avaya.driver import VENDOR as AVAYA
@@ -89,3 +91,52 @@ def vendor_for_mac(mac: str) -> VendorInfo | None:
     """
     found = vendors_for_mac(mac)
     return found[0] if len(found) == 1 else None
+
+
+def shared_file_names() -> dict[str, str]:
+    """Every file name any vendor's driver may publish for all its phones (shared and base files, for any
+    mix of models) -> that vendor."""
+    names: dict[str, str] = {}
+    for name in VENDORS:
+        driver = driver_for(name)
+        if driver is None:
+            continue
+        every_model = {"models": [model.name for model in driver.vendor.models]}
+        for spec in [*driver.shared_files(every_model), *driver.base_files({"models": []})]:
+            names.setdefault(spec.name, name)
+    return names
+
+
+# Where a MAC could sit in a file name: every run of 12 hex digits (overlapping: "a000000000000.cfg").
+_TWELVE_HEX = re.compile(r"(?=([0-9a-fA-F]{12}))")
+_PROBE = "0123456789ab"
+
+
+@functools.cache
+def reserved_macs() -> dict[str, tuple[str, str]]:
+    """MACs no phone may have: a file of a phone with that MAC would bear the name of a shared or base file
+    (``000000000000.cfg`` is Poly's base file and a Yealink, Fanvil or Avaya phone's file name) -> that
+    (that file's name, its vendor).
+
+    A 12-hex-digit run of a shared file's name is a MAC's place if, with another MAC written there, some
+    driver's ``requested_files`` reads the name as a phone's own file (its ``mac`` group is that MAC).
+    """
+    per_phone = [
+        re.compile(regex)
+        for vendor in VENDORS
+        if (driver := driver_for(vendor)) is not None
+        for regex in driver.requested_files
+        if "(?P<mac>" in regex
+    ]
+    reserved: dict[str, tuple[str, str]] = {}
+    for file_name, vendor in shared_file_names().items():
+        for run in _TWELVE_HEX.finditer(file_name):
+            start, end = run.span(1)
+            for probe in {_PROBE, _PROBE.upper()}:
+                probed = file_name[:start] + probe + file_name[end:]
+                if any(
+                    (found := pattern.fullmatch(probed)) and found.group("mac").lower() == _PROBE
+                    for pattern in per_phone
+                ):
+                    reserved.setdefault(run.group(1).lower(), (file_name, vendor))
+    return reserved
