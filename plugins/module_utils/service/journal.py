@@ -4,6 +4,12 @@
 A request handler only appends a tuple to a list (well under a microsecond); a flusher (a thread in the
 service) takes the list every fraction of a second and writes it in one transaction, together with the
 per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
+
+A request *proves* it comes from the phone it names when it carried that phone's access key or passed
+phone authentication for that phone's vendor. Only a proven request moves the phone's ``proven_ip`` (the
+address the inventory gives Ansible); an unproven one is the phone's last-seen ``ip``, and when it comes
+from another address than the one the phone was known at (its proven address, else its last one), its
+journal row carries the evidence ``address-unproven``: someone may be claiming the phone's identity.
 So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
 Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
 """
@@ -26,6 +32,8 @@ REJECTED = "rejected"  # a path that could leave the web root, or junk
 REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
 UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
 ERROR = "error"
+#: evidence of an unproven request from an address that is not the phone's proven one (a claimed identity)
+ADDRESS_UNPROVEN = "address-unproven"
 
 #: per-request record: JOURNAL_COLUMNS of the store, then the config version served (or None)
 DAY = 86400.0
@@ -59,9 +67,11 @@ class Journal:
         code: int,
         user_agent: str | None,
         version: str | None = None,
+        proven: bool = False,
     ) -> None:
-        """Record one request; ``version`` is the phone's config version when its own config was served."""
-        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version))
+        """Record one request; ``version`` is the phone's config version when its own config was served,
+        ``proven`` whether the request proved it comes from the phone it names (access key, phone auth)."""
+        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version, proven))
 
     def flush(self) -> int:
         """Write what is pending; returns how many entries. On a database error they are kept for next time."""
@@ -73,8 +83,8 @@ class Journal:
             if not batch:
                 self._purge_now()
                 return 0
-            entries, contacts = _rows(batch)
             try:
+                entries, contacts = _rows(batch, self.store.known_addresses(_claimed_macs(batch)))
                 self.store.record(entries, contacts)
             except Exception:
                 self._pending[:0] = batch  # keep order; the next flush retries
@@ -96,12 +106,25 @@ class Journal:
         return len(self._pending)
 
 
-def _rows(batch: list) -> tuple[list, list]:
+def _claimed_macs(batch: list) -> set[str]:
+    """The phones named by the batch's unproven requests: those whose known address the rows compare with."""
+    return {entry[3].mac for entry in batch if not entry[8] and entry[2] and entry[3].mac}
+
+
+def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
+    """Journal rows and contact rows of a batch; ``known`` (changed as the batch goes) holds each phone's
+    known address and whether it is proven (``Store.known_addresses``)."""
     entries = []
     contacts: dict[str, list] = {}
-    for at, protocol, ip, recognition, result, code, user_agent, version in batch:
+    for at, protocol, ip, recognition, result, code, user_agent, version, proven in batch:
         mac = recognition.mac
         evidence = ",".join(recognition.evidence) if recognition.evidence else None
+        if mac is not None and ip:
+            address, address_proven = known.get(mac, (ip, False))
+            if not proven and address != ip:
+                evidence = f"{evidence},{ADDRESS_UNPROVEN}" if evidence else ADDRESS_UNPROVEN
+            if proven or not address_proven:
+                known[mac] = (ip, proven)
         entries.append(
             (
                 at,
@@ -123,11 +146,14 @@ def _rows(batch: list) -> tuple[list, list]:
             continue
         row = contacts.get(mac)
         if row is None:
-            row = contacts[mac] = [mac, None, None, None, ip, None, at, at, None, None]
+            row = contacts[mac] = [mac, None, None, None, None, None, at, at, None, None, None, None, None]
         row[1] = recognition.vendor or row[1]
         row[2] = recognition.model or row[2]
         row[3] = recognition.firmware or row[3]
-        row[4] = ip or row[4]
+        if ip:
+            row[4], row[10] = ip, int(proven)
+            if proven:
+                row[11], row[12] = ip, at
         row[5] = (user_agent[:512] if user_agent else None) or row[5]
         row[7] = at
         if version is not None:

@@ -19,6 +19,12 @@ only translate. Rules, in order:
    enabled (number from the pool, config rendered here), else 404 — the phone then falls back to its
    vendor's base file (``XMLDefault.cnf.xml``, ``y0000000000xx.cfg``...) as real phones do, and shows as
    status 0 with what it reported.
+
+Whether the request *proved* it comes from the phone it names goes into the journal with it: it did when
+it carried that phone's access key, or passed phone authentication for that phone's vendor (the fleet's
+vendor of a fleet phone, else the vendor it shows). A User-Agent or file name alone proves nothing (anyone
+can send one), so only a proven request moves the address the inventory gives Ansible for the phone
+(``journal.py``). A TLS client certificate forwarded by nginx is not taken as proof yet.
 """
 
 from __future__ import annotations
@@ -93,6 +99,21 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(name[dot:].lower(), OCTETS) if dot >= 0 else OCTETS
 
 
+def _proves(recognition: Recognition, snapshot: Snapshot, key_mac: str | None, authenticated: str | None) -> bool:
+    """Whether a request proved it comes from the phone it names (see the module's docstring).
+
+    ``key_mac``: the phone whose access key the URL carried; ``authenticated``: the vendor whose phone
+    authentication the request passed. Phone-auth credentials are shared by a vendor's phones, so they prove
+    a phone of that vendor: enough to trust the address of a phone the fleet says is of that vendor.
+    """
+    mac = recognition.mac
+    if mac is None or "mac-mismatch" in recognition.evidence:
+        return False
+    if key_mac is not None:
+        return key_mac == mac
+    return authenticated is not None and authenticated == (snapshot.vendors.get(mac) or recognition.vendor)
+
+
 class Provisioner:
     """Answers phones' requests for one web root. One instance per worker process; not for several threads."""
 
@@ -141,6 +162,7 @@ class Provisioner:
         owner = snapshot.manifest.files[name].get("phone") if name else None
         mismatch = "mac-mismatch" in recognition.evidence
         vendor = snapshot.vendors.get(owner) if owner else recognition.vendor
+        authenticated = None  # the vendor whose phone authentication this request passed
         if phone_auth.required(vendor):
             if request.protocol == "tftp":
                 if owner or recognition.kind == PHONE:
@@ -153,17 +175,20 @@ class Provisioner:
                     result=results.UNAUTHORIZED,
                 )
                 return self._done(request, recognition, challenge, results.UNAUTHORIZED)
+            else:
+                authenticated = vendor
 
+        proven = _proves(recognition, snapshot, key_mac, authenticated)
         if name is not None:
-            return self._published(request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch)
+            return self._published(request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch, proven)
         if recognition.kind == PHONE and recognition.mac and not mismatch:
             if keys_on and key_mac != recognition.mac:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
             if recognition.mac not in snapshot.manifest.phones and autoprovisioner.accepts(recognition.vendor):
-                return self._autoprovision(request, recognition, autoprovisioner)
-        return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+                return self._autoprovision(request, recognition, autoprovisioner, proven)
+        return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
 
-    def _published(self, request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch) -> Answer:
+    def _published(self, request, recognition, snapshot, name, owner, key_mac, keys_on, mismatch, proven) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
             if refused or (keys_on and key_mac != owner):
@@ -171,11 +196,12 @@ class Provisioner:
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:
-                return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
-            return self._done(request, recognition, Answer(200, file=path, content_type=OCTETS), results.SERVED)
+                return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
+            firmware = Answer(200, file=path, content_type=OCTETS)
+            return self._done(request, recognition, firmware, results.SERVED, proven=proven)
         data, verified = self.published.read(name, snapshot)
         if data is None:
-            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if owner is not None:
             result, version = results.SERVED, snapshot.phone_version(owner) if verified else None
         else:
@@ -183,36 +209,40 @@ class Provisioner:
             result, version = results.SERVED if known else results.BASE, None
         # made with its result, so _done returns it as it is: one Answer for each file served, not two
         answer = Answer(200, data, content_type=content_type(name), result=result)
-        return self._done(request, recognition, answer, result, version)
+        return self._done(request, recognition, answer, result, version, proven)
 
-    def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner) -> Answer:
+    def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner, proven) -> Answer:
         assignment = self.store.assignment(recognition.mac)
         vendor = (assignment.vendor if assignment else None) or recognition.vendor
         model = (assignment.model if assignment else None) or recognition.model
         why = autoprovisioner.cannot_render(vendor, model)
         if why is not None:  # no number is spent on a phone whose config cannot be made
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
-            return self._done(request, failed, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, failed, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if assignment is None:
             assignment = self.store.assign(recognition.mac, autoprovisioner.numbers, autoprovisioner.credentials)
         if assignment is None:
-            return self._done(request, recognition, NOT_FOUND, results.POOL_FULL)
+            return self._done(request, recognition, NOT_FOUND, results.POOL_FULL, proven=proven)
         try:
             files, version = autoprovisioner.render(assignment, vendor, model)
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
-            return self._done(request, failed, NOT_FOUND, results.ERROR)
+            return self._done(request, failed, NOT_FOUND, results.ERROR, proven=proven)
         if assignment.vendor is None:
             self.store.set_assignment_device(assignment.mac, vendor, model)
         folded = {file_name.lower(): file_name for file_name in files}
         name = folded.get(recognition.file.lower()) or folded.get(recognition.file.rpartition("/")[2].lower())
         if name is None:
-            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
         answer = Answer(200, files[name], content_type=content_type(name))
-        return self._done(request, recognition, answer, results.AUTOPROVISIONED, version)
+        return self._done(request, recognition, answer, results.AUTOPROVISIONED, version, proven)
 
-    def _done(self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None) -> Answer:
-        self.journal.add(request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version)
+    def _done(
+        self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None, proven=False
+    ) -> Answer:
+        self.journal.add(
+            request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version, proven
+        )
         if answer.result == result:
             return answer
         if answer is NOT_FOUND and result in _NOT_FOUND_AS:

@@ -1,8 +1,9 @@
 # Private to this collection: the provisioning service's state, in SQLite or PostgreSQL.
 """The repository layer of the provisioning service: one class, two databases, the same SQL.
 
-Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, IP, what the phone reported,
-the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
+Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, the IP of its last request and
+whether that request proved it came from the phone, the IP of its last proven request, what the phone
+reported, the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
 credentials) and ``access_keys`` (MAC -> secret URL key).
 
 ``Store.open(url)`` takes ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://:memory:``
@@ -46,7 +47,12 @@ CONTACT_COLUMNS = (
     "last_contact",
     "fetched_version",
     "fetched_at",
+    "ip_proven",
+    "proven_ip",
+    "proven_at",
 )
+#: contact columns added after the first release: added to an existing table when it lacks them
+_ADDED_CONTACT_COLUMNS = (("ip_proven", "INTEGER"), ("proven_ip", "TEXT"), ("proven_at", "DOUBLE PRECISION"))
 ASSIGNMENT_COLUMNS = ("mac", "number", "name", "username", "password", "vendor", "model", "assigned_at")
 
 # statements spelled out (the column lists above, in the same order)
@@ -57,7 +63,8 @@ _SELECT_JOURNAL = (
     "SELECT at, protocol, ip, mac, vendor, model, firmware, file, result, code, user_agent, evidence FROM journal"
 )
 _SELECT_CONTACTS = """SELECT
-    mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at
+    mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
+    ip_proven, proven_ip, proven_at
     FROM contacts"""
 _SELECT_ASSIGNMENTS = "SELECT mac, number, name, username, password, vendor, model, assigned_at FROM assignments"
 _INSERT_ASSIGNMENT = """INSERT INTO assignments
@@ -74,7 +81,8 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS contacts (
         mac TEXT PRIMARY KEY, vendor TEXT, model TEXT, firmware TEXT, ip TEXT, user_agent TEXT,
         first_contact DOUBLE PRECISION NOT NULL, last_contact DOUBLE PRECISION NOT NULL,
-        fetched_version TEXT, fetched_at DOUBLE PRECISION)""",
+        fetched_version TEXT, fetched_at DOUBLE PRECISION,
+        ip_proven INTEGER, proven_ip TEXT, proven_at DOUBLE PRECISION)""",
     """CREATE TABLE IF NOT EXISTS assignments (
         mac TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, name TEXT NOT NULL, username TEXT NOT NULL,
         password TEXT NOT NULL, vendor TEXT, model TEXT, assigned_at DOUBLE PRECISION NOT NULL)""",
@@ -82,15 +90,25 @@ _SCHEMA = (
         mac TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, issued_at DOUBLE PRECISION NOT NULL)""",
 )
 
-# last_contact only moves forward: two service workers flush their batches in any order
+# last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
+# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip
 _UPSERT_CONTACT = """INSERT INTO contacts
-    (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
+     ip_proven, proven_ip, proven_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (mac) DO UPDATE SET
       vendor = COALESCE(excluded.vendor, contacts.vendor),
       model = COALESCE(excluded.model, contacts.model),
       firmware = COALESCE(excluded.firmware, contacts.firmware),
       ip = CASE WHEN excluded.last_contact >= contacts.last_contact THEN excluded.ip ELSE contacts.ip END,
+      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact
+          THEN excluded.ip_proven ELSE contacts.ip_proven END,
+      proven_ip = CASE WHEN excluded.proven_at IS NOT NULL
+          AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
+          THEN excluded.proven_ip ELSE contacts.proven_ip END,
+      proven_at = CASE WHEN excluded.proven_at IS NOT NULL
+          AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
+          THEN excluded.proven_at ELSE contacts.proven_at END,
       user_agent = COALESCE(excluded.user_agent, contacts.user_agent),
       first_contact = {least}(excluded.first_contact, contacts.first_contact),
       last_contact = {greatest}(excluded.last_contact, contacts.last_contact),
@@ -242,6 +260,19 @@ class Store:
         with self._transaction(immediate=True) as cursor:
             for statement in _SCHEMA:
                 cursor.execute(statement.format(serial=serial))
+            self._add_contact_columns(cursor)
+
+    def _add_contact_columns(self, cursor) -> None:
+        """Columns a database made by an older release lacks (CREATE TABLE IF NOT EXISTS leaves it as it is)."""
+        if self.dialect == "sqlite":
+            cursor.execute("PRAGMA table_info(contacts)")
+            present = {row[1] for row in cursor.fetchall()}
+            for name, kind in _ADDED_CONTACT_COLUMNS:
+                if name not in present:
+                    cursor.execute(f"ALTER TABLE contacts ADD COLUMN {name} {kind}")
+        else:
+            for name, kind in _ADDED_CONTACT_COLUMNS:
+                cursor.execute(f"ALTER TABLE contacts ADD COLUMN IF NOT EXISTS {name} {kind}")
 
     class _Transaction:
         """One transaction; ``immediate``: it reads, then writes what it read decides, so it takes the database's
@@ -315,6 +346,21 @@ class Store:
     def contacts(self) -> dict[str, dict]:
         rows = self._rows(_SELECT_CONTACTS)
         return {row[0]: dict(zip(CONTACT_COLUMNS, row, strict=True)) for row in rows}
+
+    def known_addresses(self, macs) -> dict[str, tuple[str, bool]]:
+        """MAC -> (address, proven) of those of ``macs`` seen before: the address of the phone's last proven
+        request when it has one, else that of its last request."""
+        macs = sorted(set(macs))
+        found = {}
+        for start in range(0, len(macs), 500):  # bounded statements: SQLite limits the parameters of one
+            chunk = macs[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            # only placeholders are put into the statement; the MACs go as parameters
+            statement = f"SELECT mac, proven_ip, ip FROM contacts WHERE mac IN ({marks})"  # noqa: S608
+            for mac, proven_ip, ip in self._rows(statement, tuple(chunk)):
+                if proven_ip or ip:
+                    found[mac] = (proven_ip, True) if proven_ip else (ip, False)
+        return found
 
     def contact(self, mac: str) -> dict | None:
         rows = self._rows(_SELECT_CONTACTS + " WHERE mac = ?", (mac,))
