@@ -4,14 +4,14 @@
 A request handler only appends a tuple to a list (well under a microsecond); a flusher (a thread in the
 service) takes the list every fraction of a second and writes it in one transaction, together with the
 per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
+So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
+Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
 
 A request *proves* it comes from the phone it names when it carried that phone's access key or passed
 phone authentication for that phone's vendor. Only a proven request moves the phone's ``proven_ip`` (the
 address the inventory gives Ansible); an unproven one is the phone's last-seen ``ip``, and when it comes
 from another address than the one the phone was known at (its proven address, else its last one), its
 journal row carries the evidence ``address-unproven``: someone may be claiming the phone's identity.
-So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
-Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ REJECTED = "rejected"  # a path that could leave the web root, or junk
 REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
 UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
 ERROR = "error"
-#: evidence of an unproven request from an address that is not the phone's proven one (a claimed identity)
+#: evidence of an unproven request from another address than the phone's known one (a claimed identity)
 ADDRESS_UNPROVEN = "address-unproven"
 
 #: per-request record: JOURNAL_COLUMNS of the store, then the config version served (or None)
@@ -119,12 +119,8 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
     for at, protocol, ip, recognition, result, code, user_agent, version, proven in batch:
         mac = recognition.mac
         evidence = ",".join(recognition.evidence) if recognition.evidence else None
-        if mac is not None and ip:
-            address, address_proven = known.get(mac, (ip, False))
-            if not proven and address != ip:
-                evidence = f"{evidence},{ADDRESS_UNPROVEN}" if evidence else ADDRESS_UNPROVEN
-            if proven or not address_proven:
-                known[mac] = (ip, proven)
+        if mac is not None and ip and not proven and known.get(mac, (ip, False))[0] != ip:
+            evidence = f"{evidence},{ADDRESS_UNPROVEN}" if evidence else ADDRESS_UNPROVEN
         entries.append(
             (
                 at,
@@ -154,6 +150,8 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
             row[4], row[10] = ip, int(proven)
             if proven:
                 row[11], row[12] = ip, at
+            if proven or not known.get(mac, (None, False))[1]:  # as the row will update the phone's contact
+                known[mac] = (ip, proven)
         row[5] = (user_agent[:512] if user_agent else None) or row[5]
         row[7] = at
         if version is not None:
