@@ -21,11 +21,14 @@ description:
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
   - The configuration file name must end in C(phonefleet.yml) or C(phonefleet.yaml).
   - With O(service_url), what the provisioning service saw is added as live facts, from one
-    C(GET /api/v1/phones) a run. Each phone of the fleet the service knows gets C(ansible_host) (the IP it
-    last asked from, when it did), C(phone_status) (V(0) contacted without a config, V(1) configured but
-    never contacted, V(2) configured but the current config not fetched yet, V(3) up to date), C(phone_status_text),
-    C(phone_firmware), C(phone_last_contact) (seconds since the epoch) and C(phone_reported_model), each
-    when the service has it, and is put in a group C(status_0) to C(status_3).
+    C(GET /api/v1/phones) a run. Each phone of the fleet the service knows gets C(ansible_host) (the IP of
+    its last request that proved it came from the phone with its access key or phone authentication; never
+    the address of a request that only named the phone), C(phone_address_proven) (V(true) with it, V(false) when
+    O(compose) sets C(ansible_host) to an unproven address), C(phone_last_ip) and C(phone_last_ip_proven)
+    (its last request's address, proven or not, for the engineer), C(phone_status) (V(0) contacted without a
+    config, V(1) configured but never contacted, V(2) configured but the current config not fetched yet,
+    V(3) up to date), C(phone_status_text), C(phone_firmware), C(phone_last_contact) (seconds since the
+    epoch) and C(phone_reported_model), each when the service has it, and is put in a group C(status_0) to C(status_3).
   - Phones the service saw that the fleet does not have (status V(0), and phones it auto-provisioned)
     become hosts of the group C(discovered), not C(phones), with the same facts, C(phone_mac),
     C(phone_vendor), C(phone_model), C(phone_name) and C(phone_number) when known, and C(phone_source)
@@ -149,10 +152,12 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yaml
     to_json_data,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.live_facts import (
+    ADDRESS_PROVEN,
     DISCOVERED,
     STATUS_PREFIX,
     STATUSES,
     LiveFactsError,
+    address_proven,
     check_rows,
     merge_live,
 )
@@ -319,5 +324,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if compose or groups or keyed_groups:
                 host_vars = inventory.get_host(host).get_vars()
                 self._set_composite_vars(compose, host_vars, host, strict=strict)
+                if live and compose:  # compose may have set ansible_host: say whether it is proven
+                    proven = address_proven(inventory.get_host(host).get_vars())
+                    if proven is not None:
+                        inventory.set_variable(host, ADDRESS_PROVEN, proven)
                 self._add_host_to_composed_groups(groups, host_vars, host, strict=strict)
                 self._add_host_to_keyed_groups(keyed_groups, host_vars, host, strict=strict)

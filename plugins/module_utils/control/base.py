@@ -9,7 +9,9 @@ every result. A vendor with no resync of its own (Atcom: a reboot re-provisions)
 says why, rather than rebooting when asked to resync.
 
 The first way whose transport is allowed (``method``) is used. When it raises :class:`NotSupported` (the
-phone answered 404, or "Bad Event"), the next one is tried; any other error is the phone's result.
+phone answered 404, or "Bad Event") or :class:`UnprovenAddress` (it would hand the password to an address
+nobody vouched for), the next one is tried (a SIP NOTIFY carries no password); any other error is the
+phone's result.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from ..vendors.registry import vendor_named
 from . import http, sip
-from .errors import NotSupported, ProtocolError
+from .errors import NotSupported, ProtocolError, UnprovenAddress
 from .image import image_format
 from .target import Credentials, Target
 
@@ -121,6 +123,9 @@ class HttpWay(Way):
         return f"HTTP {self.verb} {url}{form}{login}"
 
     def send(self, target: Target) -> str:
+        in_url = "{password}" in self.path  # a password in the URL is read by whoever answers, as Basic is
+        if in_url and target.password is not None and not target.web_receiver_trusted:
+            raise UnprovenAddress(target.label, f"{self.verb} {self._path(None)}", target.address)
         answer = http.request(
             target,
             self.verb,
@@ -172,6 +177,8 @@ class ShellWay(Way):
         return f"{name} {target.host}:{target.port(self.transport)} as '{target.username}'{inner}: {commands}"
 
     def send(self, target: Target) -> str:
+        if not target.address_proven:  # the login goes to whoever answers (host keys are not pinned)
+            raise UnprovenAddress(target.label, f"{self.transport} login", target.address)
         if self.transport == "ssh":
             from . import ssh
 
@@ -244,7 +251,7 @@ class PhoneControl:
             started = time.monotonic()
             try:
                 detail = way.send(target)
-            except NotSupported as exc:
+            except (NotSupported, UnprovenAddress) as exc:
                 tried.append(f"{way.method}: {exc.reason}")
                 if way is ways[-1]:
                     raise

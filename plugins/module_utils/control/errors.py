@@ -43,3 +43,20 @@ class ProtocolError(ControlError):
     """The phone answered, but not as its vendor's protocol says it should."""
 
     kind = "protocol"
+
+
+class UnprovenAddress(ControlError):
+    """A password would go, in a form whoever answers can read, to an address nobody vouched for: one the
+    provisioning service saw only in requests that did not prove they came from this phone."""
+
+    kind = "unproven_address"
+
+    def __init__(self, phone: str, shown: str, address: str | None) -> None:
+        super().__init__(
+            phone,
+            f"{shown}: not sent: it would hand the control password to {address}, an address the provisioning "
+            "service saw only in requests that did not prove they came from this phone (no access key, no phone "
+            "authentication), so anyone could have made them. Use HTTPS with the phone's certificate checked "
+            "(validate_certs), a phone whose web interface offers Digest, or give the phone's address yourself "
+            "(ansible_host in host_vars, or address in the task)",
+        )

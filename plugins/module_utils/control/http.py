@@ -7,6 +7,12 @@ as Basic on the first request when the vendor uses Basic; a ``401`` with a ``Dig
 once (RFC 7616: MD5, MD5-sess, SHA-256, ``qop=auth``), and a ``401`` to a login that was sent is an
 :class:`AuthenticationFailed`. The answer is read up to a size limit (screenshots of a few MB pass).
 
+Basic shows the password to whoever answers. So it is sent only where the receiver is trusted to be the
+phone: an address the engineer gave or a proven request showed (``Target.address_proven``), or HTTPS with
+the phone's certificate checked. To any other address the login waits for the phone's challenge: Digest is
+answered (it never shows the password), Basic is refused with :class:`UnprovenAddress`. Digest is always
+preferred when a phone offers both.
+
 Messages name the phone, the method and the path as ``shown`` (a query holding a password is passed with
 the password masked), never the password itself.
 """
@@ -24,7 +30,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from .errors import AuthenticationFailed, NotSupported, ProtocolError, Unreachable
+from .errors import AuthenticationFailed, NotSupported, ProtocolError, UnprovenAddress, Unreachable
 from .target import Target
 
 #: largest answer read from a phone (a 1280x800 32-bit BMP is 4 MB)
@@ -149,7 +155,8 @@ def request(
     if content_type:
         headers["Content-Type"] = content_type
     login = target.credentials if auth != NONE and target.password is not None else None
-    if login is not None and auth == BASIC:
+    basic_allowed = target.web_receiver_trusted
+    if login is not None and auth == BASIC and basic_allowed:
         headers["Authorization"] = basic_authorization(login.username or "", login.password or "")
     answered = False
     while True:
@@ -172,7 +179,10 @@ def request(
                     if answer is not None:
                         headers["Authorization"] = answer
                         continue
-                elif "basic" in challenges and "Authorization" not in headers:
+                # Basic: asked for, or the way's login that was held back from an address nobody vouched for
+                if "Authorization" not in headers and ("basic" in challenges or auth == BASIC):
+                    if not basic_allowed:
+                        raise UnprovenAddress(target.label, shown, target.address) from None
                     headers["Authorization"] = basic_authorization(login.username or "", login.password)
                     continue
             raise _status_error(target, shown, status, reason, login is not None) from None

@@ -33,8 +33,9 @@ NO_ADDRESS = "no_address"
 #: statuses that count as a failure of the task (unsupported and unknown addresses are reported, not failed)
 FAILURES = frozenset({FAILED})
 NO_ADDRESS_MSG = (
-    "no address known (no ansible_host: the provisioning service has not seen the phone, or the inventory "
-    "has no service_url)"
+    "no address known (no ansible_host: the provisioning service has not seen a request that proved it came "
+    "from this phone (phone_last_ip shows the address of any other), or the inventory has no service_url; "
+    "give the address in host_vars, or turn on access keys or phone authentication)"
 )
 #: statuses listed as problems (with the reason) in a batch's summary
 PROBLEMS = frozenset({FAILED, UNSUPPORTED, NO_ADDRESS})
@@ -143,9 +144,12 @@ def target_from_vars(host: str, variables, defaults: Defaults, address: str | No
     where = f"host {host}"
     mac_value = variables.get("phone_mac") or host
     mac = _mac(mac_value, where)
+    proven = True  # an address given to the task is the engineer's
     if address is None:
         candidate = variables.get("ansible_host")
         address = None if _looks_like_host_name_only(candidate, host) else str(candidate)
+        # the inventory marks the address of a request that did not prove it came from the phone
+        proven = variables.get("phone_address_proven") is not False
     lines = variables.get("phone_lines") or []
     first = lines[0] if lines and isinstance(lines[0], dict) else {}
     sip_user = first.get("username") or first.get("number")
@@ -161,6 +165,7 @@ def target_from_vars(host: str, variables, defaults: Defaults, address: str | No
         scheme=defaults.scheme,
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
+        address_proven=proven,
     )
     facts = {
         "status": variables.get("phone_status"),

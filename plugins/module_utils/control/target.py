@@ -33,6 +33,9 @@ class Target:
     ``mac`` is 12 lower-case hex digits (the inventory host name); ``address`` an IP address or host name;
     ``ports`` overrides :data:`DEFAULT_PORTS`; ``sip_user`` is the user part of the NOTIFY request URI
     (the phone's first line), when known. ``scheme`` is ``http`` or ``https`` for the web interface.
+    ``address_proven`` is False for an address the inventory marked unproven (``phone_address_proven``:
+    the provisioning service saw it only in requests that did not prove they came from this phone); an
+    address the engineer gave, or one a proven request showed, is trusted.
     """
 
     mac: str
@@ -46,6 +49,13 @@ class Target:
     scheme: str = "http"
     validate_certs: bool = False
     timeout: float = 5.0
+    address_proven: bool = True
+
+    @property
+    def web_receiver_trusted(self) -> bool:
+        """Whether what is sent to the web interface in a readable form (Basic, a password in the URL) may go:
+        to a trusted address, or over HTTPS with the phone's certificate checked (only the phone reads it)."""
+        return self.address_proven or (self.scheme == "https" and self.validate_certs)
 
     @property
     def label(self) -> str:

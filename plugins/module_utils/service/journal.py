@@ -12,6 +12,13 @@ answer, see ``Store.assignment_served``).
 Unknown phones (they asked, have no config) are remembered as contacts up to ``unknown_phones_max``; past
 that, the least recently seen are forgotten, each with a ``forgotten`` journal row, so spoofed MACs cannot
 grow the state without bound.
+Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
+
+A request *proves* it comes from the phone it names when it carried that phone's access key or passed
+phone authentication for that phone's vendor. Only a proven request moves the phone's ``proven_ip`` (the
+address the inventory gives Ansible); an unproven one is the phone's last-seen ``ip``, and when it comes
+from another address than the one the phone was known at (its proven address, else its last one), its
+journal row carries the evidence ``address-unproven``: someone may be claiming the phone's identity.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ REJECTED = "rejected"  # a path that could leave the web root, or junk
 REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
 UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
 ERROR = "error"
+#: evidence of an unproven request from another address than the phone's known one (a claimed identity)
+ADDRESS_UNPROVEN = "address-unproven"
 
 #: per-request record: JOURNAL_COLUMNS of the store, then the config version served (or None)
 DAY = 86400.0
@@ -80,9 +89,11 @@ class Journal:
         code: int,
         user_agent: str | None,
         version: str | None = None,
+        proven: bool = False,
     ) -> None:
-        """Record one request; ``version`` is the phone's config version when its own config was served."""
-        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version))
+        """Record one request; ``version`` is the phone's config version when its own config was served,
+        ``proven`` whether the request proved it comes from the phone it names (access key, phone auth)."""
+        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version, proven))
 
     def flush(self) -> int:
         """Write what is pending; returns how many entries. On a database error they are kept for next time."""
@@ -95,8 +106,8 @@ class Journal:
                 self._forget_unknown_now()
                 self._purge_now()
                 return 0
-            entries, contacts = _rows(batch)
             try:
+                entries, contacts = _rows(batch, self.store.known_addresses(_claimed_macs(batch)))
                 self.store.record(entries, contacts)
             except Exception:
                 self._pending[:0] = batch  # keep order; the next flush retries
@@ -134,12 +145,21 @@ class Journal:
         return len(self._pending)
 
 
-def _rows(batch: list) -> tuple[list, list]:
+def _claimed_macs(batch: list) -> set[str]:
+    """The phones named by the batch's unproven requests: those whose known address the rows compare with."""
+    return {entry[3].mac for entry in batch if not entry[8] and entry[2] and entry[3].mac}
+
+
+def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
+    """Journal rows and contact rows of a batch; ``known`` (changed as the batch goes) holds each phone's
+    known address and whether it is proven (``Store.known_addresses``)."""
     entries = []
     contacts: dict[str, list] = {}
-    for at, protocol, ip, recognition, result, code, user_agent, version in batch:
+    for at, protocol, ip, recognition, result, code, user_agent, version, proven in batch:
         mac = recognition.mac
         evidence = ",".join(recognition.evidence) if recognition.evidence else None
+        if mac is not None and ip and not proven and known.get(mac, (ip, False))[0] != ip:
+            evidence = f"{evidence},{ADDRESS_UNPROVEN}" if evidence else ADDRESS_UNPROVEN
         entries.append(
             (
                 at,
@@ -161,11 +181,16 @@ def _rows(batch: list) -> tuple[list, list]:
             continue
         row = contacts.get(mac)
         if row is None:
-            row = contacts[mac] = [mac, None, None, None, ip, None, at, at, None, None]
+            row = contacts[mac] = [mac, None, None, None, None, None, at, at, None, None, None, None, None]
         row[1] = recognition.vendor or row[1]
         row[2] = recognition.model or row[2]
         row[3] = recognition.firmware or row[3]
-        row[4] = ip or row[4]
+        if ip:
+            row[4], row[10] = ip, int(proven)
+            if proven:
+                row[11], row[12] = ip, at
+            if proven or not known.get(mac, (None, False))[1]:  # as the row will update the phone's contact
+                known[mac] = (ip, proven)
         row[5] = (user_agent[:512] if user_agent else None) or row[5]
         row[7] = at
         if version is not None:

@@ -7,6 +7,13 @@ the service answered. Each phone of the fleet the service knows gets its live fa
 service saw that the fleet does not have (status 0, or auto-provisioned) become records of their own.
 Plain data in and out: no Ansible, no network, so it is tested on its own.
 
+The address Ansible uses (``ansible_host``) is the service's ``ip``: the address of the phone's last request
+that proved it came from the phone (its access key, phone authentication). A request that only claims to be
+the phone (a User-Agent, a MAC in the file name: anyone can send those) never moves it; its address is
+shown as ``phone_last_ip`` with ``phone_last_ip_proven``, for the engineer. ``phone_address_proven`` says
+whether ``ansible_host`` is such a proven address; the control modules refuse to send a password in a form
+the receiver can read (HTTP Basic over plain HTTP, SSH, Telnet) to an address marked unproven.
+
 Rows come from the network: they are checked (a MAC, a status 0-3, text fields as text) before use, and
 a malformed answer is a :class:`LiveFactsError`, never a half-built inventory.
 """
@@ -18,11 +25,24 @@ from ..fleet.mac import InvalidMac, format_mac, normalize_mac
 
 STATUS_PREFIX = "status"
 STATUSES = (0, 1, 2, 3)
+#: the host variables saying whether ansible_host is the address of a proven request, and that address
+ADDRESS_PROVEN = VAR_PREFIX + "address_proven"
+PROVEN_IP = VAR_PREFIX + "proven_ip"
 #: the base group of phones the service saw that are not in the fleet (fleet phones are in ``phones``)
 DISCOVERED = "discovered"
 #: ``phone_source`` of a discovered phone, by the service's ``source``
 DISCOVERED_SOURCES = {"autoprovision": "autoprovision", None: "unconfigured"}
-_TEXT_FIELDS = ("status_text", "name", "vendor", "model", "reported_vendor", "reported_model", "firmware", "ip")
+_TEXT_FIELDS = (
+    "status_text",
+    "name",
+    "vendor",
+    "model",
+    "reported_vendor",
+    "reported_model",
+    "firmware",
+    "ip",
+    "last_ip",
+)
 _MAX_TEXT = 256
 
 
@@ -54,6 +74,10 @@ def _row(item: object, index: int) -> dict:
     if last is not None and (isinstance(last, bool) or not isinstance(last, (int, float))):
         raise LiveFactsError(f"{where}.last_contact must be a time in epoch seconds")
     row["last_contact"] = last
+    proven = item.get("last_ip_proven")
+    if proven is not None and not isinstance(proven, bool):
+        raise LiveFactsError(f"{where}.last_ip_proven must be true, false or null")
+    row["last_ip_proven"] = proven
     return row
 
 
@@ -70,11 +94,26 @@ def live_vars(row: dict) -> dict:
         "firmware": row["firmware"],
         "last_contact": row["last_contact"],
         "reported_model": row["reported_model"],
+        "last_ip": row["last_ip"],
+        "last_ip_proven": row["last_ip_proven"],
     }
     facts = {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
     if row["ip"]:
         facts["ansible_host"] = row["ip"]
+        facts[PROVEN_IP] = row["ip"]
+        facts[ADDRESS_PROVEN] = True
     return facts
+
+
+def address_proven(host_vars: dict) -> bool | None:
+    """Whether the host's ``ansible_host`` (as ``compose`` may have set it) is an address the service proved:
+    False for the address of a phone's unproven request, None for an address the service did not give."""
+    address = host_vars.get("ansible_host")
+    if address is not None and address == host_vars.get(PROVEN_IP):
+        return True
+    if address is not None and address == host_vars.get(VAR_PREFIX + "last_ip"):
+        return False
+    return None
 
 
 def discovered_record(row: dict) -> dict:

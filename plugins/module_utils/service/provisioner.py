@@ -20,6 +20,12 @@ only translate. Rules, in order:
    rendered here, the version served saved at once), else 404 — the phone then falls back to its
    vendor's base file (``XMLDefault.cnf.xml``, ``y0000000000xx.cfg``...) as real phones do, and shows as
    status 0 with what it reported.
+
+Whether the request *proved* it comes from the phone it names goes into the journal with it: it did when
+it carried that phone's access key, or passed phone authentication for that phone's vendor (the fleet's
+vendor of a fleet phone, else the vendor it shows). A User-Agent or file name alone proves nothing (anyone
+can send one), so only a proven request moves the address the inventory gives Ansible for the phone
+(``journal.py``). A TLS client certificate forwarded by nginx is not taken as proof yet.
 """
 
 from __future__ import annotations
@@ -120,6 +126,25 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(name[dot:].lower(), OCTETS) if dot >= 0 else OCTETS
 
 
+def _proves(recognition: Recognition, snapshot: Snapshot, key_mac: str | None, authenticated: str | None) -> bool:
+    """Whether a request proved it comes from the phone it names (see the module's docstring).
+
+    ``key_mac``: the phone whose access key the URL carried; ``authenticated``: the vendor whose phone
+    authentication the request passed. Phone-auth credentials are shared by a vendor's phones, so they prove
+    a phone of that vendor: enough to trust the address of a phone the fleet says is of that vendor.
+    """
+    mac = recognition.mac
+    if mac is None or "mac-mismatch" in recognition.evidence:
+        return False
+    if key_mac is not None:
+        return key_mac == mac
+    vendor = snapshot.vendors.get(mac) or recognition.vendor
+    if authenticated is None or authenticated != vendor:
+        return False
+    # a vendor's credential with no MAC stated, where its phones always state theirs, is not that phone
+    return recognition.mac_stated or not _states_mac(vendor)
+
+
 class Provisioner:
     """Answers phones' requests for one web root. One instance per worker process; not for several threads."""
 
@@ -177,7 +202,7 @@ class Provisioner:
             vendor = entry.get("vendor")
         else:  # not published: only a phone's own file (auto-provisioning) can be made for the request
             vendor = recognition.vendor if recognition.kind == PHONE else None
-        authenticated = False
+        authenticated = None  # the vendor whose phone authentication this request passed
         if phone_auth.required(vendor):
             if request.protocol == "tftp":
                 if owner or recognition.kind == PHONE:
@@ -191,14 +216,17 @@ class Provisioner:
                 )
                 return self._done(request, recognition, challenge, results.UNAUTHORIZED)
             else:
-                authenticated = request.protocol != "tftp"
+                authenticated = vendor
 
+        proven = _proves(recognition, snapshot, key_mac, authenticated)
         if name is not None:
             if keys_on and key_mac is not None and key_mac == owner:
                 proven_by = KEY
             else:
                 proven_by = PHONE_AUTH if authenticated else None
-            return self._published(request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch)
+            return self._published(
+                request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch, proven
+            )
         if recognition.kind == PHONE and recognition.mac and not mismatch:
             if keys_on and key_mac != recognition.mac and not authenticated:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
@@ -206,11 +234,13 @@ class Provisioner:
                 # a stranger has no key: it proves itself with its vendor's phone auth, or the fleet chose
                 # to hand numbers and passwords to whoever asks
                 if authenticated or proof.unproven_allowed(recognition.vendor):
-                    return self._autoprovision(request, recognition, autoprovisioner)
-                return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
-        return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+                    return self._autoprovision(request, recognition, autoprovisioner, proven)
+                return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED, proven=proven)
+        return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
 
-    def _published(self, request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch) -> Answer:
+    def _published(
+        self, request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch, proven
+    ) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
             if refused or (proof.access_keys and key_mac != owner):
@@ -225,11 +255,12 @@ class Provisioner:
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:
-                return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
-            return self._done(request, recognition, Answer(200, file=path, content_type=OCTETS), results.SERVED)
+                return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
+            firmware = Answer(200, file=path, content_type=OCTETS)
+            return self._done(request, recognition, firmware, results.SERVED, proven=proven)
         data, verified = self.published.read(name, snapshot)
         if data is None:
-            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if owner is not None:
             result, version = results.SERVED, snapshot.phone_version(owner) if verified else None
         else:
@@ -237,48 +268,52 @@ class Provisioner:
             result, version = results.SERVED if known else results.BASE, None
         # made with its result, so _done returns it as it is: one Answer for each file served, not two
         answer = Answer(200, data, content_type=content_type(name), result=result)
-        return self._done(request, recognition, answer, result, version)
+        return self._done(request, recognition, answer, result, version, proven)
 
-    def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner) -> Answer:
+    def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner, proven) -> Answer:
         if not autoprovisioner.allows(request.ip):  # neither a number nor an assigned phone's config
-            return self._autoprovision_refused(request, recognition, "network")
+            return self._autoprovision_refused(request, recognition, "network", proven)
         assignment = self.store.assignment(recognition.mac)
         vendor = (assignment.vendor if assignment else None) or recognition.vendor
         model = (assignment.model if assignment else None) or recognition.model
         why = autoprovisioner.cannot_render(vendor, model)
         if why is not None:  # no number is spent on a phone whose config cannot be made
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
-            return self._done(request, failed, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, failed, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if assignment is None:
             try:
                 assignment = autoprovisioner.assign(self.store, recognition.mac, request.ip)
             except AssignmentRefused as refused:
-                return self._autoprovision_refused(request, recognition, refused.reason)
+                return self._autoprovision_refused(request, recognition, refused.reason, proven)
         if assignment is None:
-            return self._done(request, recognition, NOT_FOUND, results.POOL_FULL)
+            return self._done(request, recognition, NOT_FOUND, results.POOL_FULL, proven=proven)
         try:
             files, version = autoprovisioner.render(assignment, vendor, model)
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
-            return self._done(request, failed, NOT_FOUND, results.ERROR)
+            return self._done(request, failed, NOT_FOUND, results.ERROR, proven=proven)
         folded = {file_name.lower(): file_name for file_name in files}
         name = folded.get(recognition.file.lower()) or folded.get(recognition.file.rpartition("/")[2].lower())
         if name is None:
             if assignment.vendor is None:
                 self.store.set_assignment_device(assignment.mac, vendor, model)
-            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND)
+            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if assignment.served_version != version or assignment.vendor is None:
             # saved before the answer leaves, not with the journal: the phone's status must survive a kill
             self.store.assignment_served(assignment.mac, vendor, model, version)
         answer = Answer(200, files[name], content_type=content_type(name))
-        return self._done(request, recognition, answer, results.AUTOPROVISIONED, version)
+        return self._done(request, recognition, answer, results.AUTOPROVISIONED, version, proven)
 
-    def _autoprovision_refused(self, request, recognition: Recognition, reason: str) -> Answer:
+    def _autoprovision_refused(self, request, recognition: Recognition, reason: str, proven=False) -> Answer:
         refused = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-refused:{reason}"))
-        return self._done(request, refused, NOT_FOUND, results.AUTOPROVISION_REFUSED)
+        return self._done(request, refused, NOT_FOUND, results.AUTOPROVISION_REFUSED, proven=proven)
 
-    def _done(self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None) -> Answer:
-        self.journal.add(request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version)
+    def _done(
+        self, request: Request, recognition: Recognition, answer: Answer, result: str, version=None, proven=False
+    ) -> Answer:
+        self.journal.add(
+            request.protocol, request.ip, recognition, result, answer.code, request.user_agent, version, proven
+        )
         if answer.result == result:
             return answer
         if answer is NOT_FOUND and result in _NOT_FOUND_AS:

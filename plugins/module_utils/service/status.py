@@ -88,7 +88,12 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_vers
                 "reported_vendor": contact.get("vendor"),
                 "reported_model": contact.get("model"),
                 "firmware": contact.get("firmware"),
-                "ip": contact.get("ip"),
+                # ip: the address of the last request that proved it came from this phone, the one Ansible
+                # may use; last_ip: the last request's address, proven or only claimed (for the engineer)
+                "ip": contact.get("proven_ip"),
+                "ip_proven_at": contact.get("proven_at"),
+                "last_ip": contact.get("ip"),
+                "last_ip_proven": bool(contact.get("ip_proven")) if contact.get("ip") else None,
                 "user_agent": contact.get("user_agent"),
                 "first_contact": contact.get("first_contact"),
                 "last_contact": contact.get("last_contact"),

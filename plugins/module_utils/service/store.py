@@ -1,8 +1,9 @@
 # Private to this collection: the provisioning service's state, in SQLite or PostgreSQL.
 """The repository layer of the provisioning service: one class, two databases, the same SQL.
 
-Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, IP, what the phone reported,
-the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
+Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, the IP of its last request and
+whether that request proved it came from the phone, the IP of its last proven request, what the phone
+reported, the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
 credentials) and ``access_keys`` (MAC -> secret URL key).
 
 ``Store.open(url)`` takes ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://:memory:``
@@ -46,6 +47,9 @@ CONTACT_COLUMNS = (
     "last_contact",
     "fetched_version",
     "fetched_at",
+    "ip_proven",
+    "proven_ip",
+    "proven_at",
 )
 ASSIGNMENT_COLUMNS = (
     "mac",
@@ -64,6 +68,8 @@ ASSIGNMENT_COLUMNS = (
 _ADDED_ASSIGNMENT_COLUMNS = (("source", "TEXT"), ("served_version", "TEXT"), ("served_at", "DOUBLE PRECISION"))
 #: new assignments are counted over this many seconds for the rates of ``AssignmentLimits``
 RATE_WINDOW = 60.0
+#: contact columns added after the first release: added to an existing table when it lacks them
+_ADDED_CONTACT_COLUMNS = (("ip_proven", "INTEGER"), ("proven_ip", "TEXT"), ("proven_at", "DOUBLE PRECISION"))
 
 # statements spelled out (the column lists above, in the same order)
 _INSERT_JOURNAL = """INSERT INTO journal
@@ -73,7 +79,8 @@ _SELECT_JOURNAL = (
     "SELECT at, protocol, ip, mac, vendor, model, firmware, file, result, code, user_agent, evidence FROM journal"
 )
 _SELECT_CONTACTS = """SELECT
-    mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at
+    mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
+    ip_proven, proven_ip, proven_at
     FROM contacts"""
 _SELECT_ASSIGNMENTS = """SELECT
     mac, number, name, username, password, vendor, model, assigned_at, source, served_version, served_at
@@ -99,7 +106,8 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS contacts (
         mac TEXT PRIMARY KEY, vendor TEXT, model TEXT, firmware TEXT, ip TEXT, user_agent TEXT,
         first_contact DOUBLE PRECISION NOT NULL, last_contact DOUBLE PRECISION NOT NULL,
-        fetched_version TEXT, fetched_at DOUBLE PRECISION)""",
+        fetched_version TEXT, fetched_at DOUBLE PRECISION,
+        ip_proven INTEGER, proven_ip TEXT, proven_at DOUBLE PRECISION)""",
     """CREATE TABLE IF NOT EXISTS assignments (
         mac TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, name TEXT NOT NULL, username TEXT NOT NULL,
         password TEXT NOT NULL, vendor TEXT, model TEXT, assigned_at DOUBLE PRECISION NOT NULL,
@@ -108,15 +116,25 @@ _SCHEMA = (
         mac TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, issued_at DOUBLE PRECISION NOT NULL)""",
 )
 
-# last_contact only moves forward: two service workers flush their batches in any order
+# last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
+# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip
 _UPSERT_CONTACT = """INSERT INTO contacts
-    (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
+     ip_proven, proven_ip, proven_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (mac) DO UPDATE SET
       vendor = COALESCE(excluded.vendor, contacts.vendor),
       model = COALESCE(excluded.model, contacts.model),
       firmware = COALESCE(excluded.firmware, contacts.firmware),
       ip = CASE WHEN excluded.last_contact >= contacts.last_contact THEN excluded.ip ELSE contacts.ip END,
+      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact
+          THEN excluded.ip_proven ELSE contacts.ip_proven END,
+      proven_ip = CASE WHEN excluded.proven_at IS NOT NULL
+          AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
+          THEN excluded.proven_ip ELSE contacts.proven_ip END,
+      proven_at = CASE WHEN excluded.proven_at IS NOT NULL
+          AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
+          THEN excluded.proven_at ELSE contacts.proven_at END,
       user_agent = COALESCE(excluded.user_agent, contacts.user_agent),
       first_contact = {least}(excluded.first_contact, contacts.first_contact),
       last_contact = {greatest}(excluded.last_contact, contacts.last_contact),
@@ -287,11 +305,8 @@ class Store:
         with self._transaction(immediate=True) as cursor:
             for statement in _SCHEMA:
                 cursor.execute(statement.format(serial=serial))
-            cursor.execute("SELECT * FROM assignments WHERE 1 = 0")
-            present = {column[0] for column in cursor.description}
-            for column, kind in _ADDED_ASSIGNMENT_COLUMNS:
-                if column not in present:  # a database made before the column existed
-                    cursor.execute(f"ALTER TABLE assignments ADD COLUMN {column} {kind}")
+            _add_columns(cursor, "assignments", _ADDED_ASSIGNMENT_COLUMNS)
+            _add_columns(cursor, "contacts", _ADDED_CONTACT_COLUMNS)
             cursor.execute("CREATE INDEX IF NOT EXISTS assignments_at ON assignments (assigned_at)")
 
     class _Transaction:
@@ -387,6 +402,21 @@ class Store:
     def contacts(self) -> dict[str, dict]:
         rows = self._rows(_SELECT_CONTACTS)
         return {row[0]: dict(zip(CONTACT_COLUMNS, row, strict=True)) for row in rows}
+
+    def known_addresses(self, macs) -> dict[str, tuple[str, bool]]:
+        """MAC -> (address, proven) of those of ``macs`` seen before: the address of the phone's last proven
+        request when it has one, else that of its last request."""
+        macs = sorted(set(macs))
+        found = {}
+        for start in range(0, len(macs), 500):  # bounded statements: SQLite limits the parameters of one
+            chunk = macs[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            # only placeholders are put into the statement; the MACs go as parameters
+            statement = f"SELECT mac, proven_ip, ip FROM contacts WHERE mac IN ({marks})"  # noqa: S608
+            for mac, proven_ip, ip in self._rows(statement, tuple(chunk)):
+                if proven_ip or ip:
+                    found[mac] = (proven_ip, True) if proven_ip else (ip, False)
+        return found
 
     def contact(self, mac: str) -> dict | None:
         rows = self._rows(_SELECT_CONTACTS + " WHERE mac = ?", (mac,))
@@ -495,3 +525,13 @@ class Store:
                 self._sql("INSERT INTO access_keys (mac, access_key, issued_at) VALUES (?, ?, ?)"),
                 (mac, key, time.time()),
             )
+
+
+def _add_columns(cursor, table: str, added: tuple) -> None:
+    """The columns of ``added`` a table made by an older release lacks (CREATE TABLE IF NOT EXISTS leaves it
+    as it is), added; the same statements on SQLite and PostgreSQL."""
+    cursor.execute(f"SELECT * FROM {table} WHERE 1 = 0")  # noqa: S608 - a table name of ours
+    present = {column[0] for column in cursor.description}
+    for column, kind in added:
+        if column not in present:
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

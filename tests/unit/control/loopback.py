@@ -105,6 +105,7 @@ class WebPhone:
     user: str = "admin"
     password: str = "s3cret"
     delay: float = 0.0
+    host: str = "127.0.0.1"  # any loopback address: another one plays a machine that is not the phone
     requests: list = field(default_factory=list)  # (method, path, headers, body)
     server: socketserver.TCPServer | None = None
 
@@ -144,7 +145,7 @@ class WebPhone:
         class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             daemon_threads = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server((self.host, 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -4,6 +4,7 @@ challenged, and every failure a typed error naming the phone and never the passw
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import http
@@ -11,11 +12,13 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.er
     AuthenticationFailed,
     NotSupported,
     ProtocolError,
+    UnprovenAddress,
     Unreachable,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials, Target
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
-from .loopback import Route, WebPhone, free_tcp_port, silent_tcp_server
+from .loopback import Route, SipEndpoint, WebPhone, free_tcp_port, silent_tcp_server
 
 PASSWORD = "s3cret-Pa55"
 
@@ -44,6 +47,66 @@ def phone(port: int, password: str | None = PASSWORD, timeout: float = 3.0) -> T
         credentials=Credentials("admin", password),
         timeout=timeout,
     )
+
+
+#: a loopback address playing a machine that sent requests claiming to be the phone (never the phone)
+CLAIMED = "127.0.0.5"
+
+
+def unproven(port: int, vendor: str = "yealink", model: str = "T54W") -> Target:
+    """The phone at an address the inventory marked unproven (phone_address_proven: false)."""
+    return Target(
+        mac="805ec0112233",
+        vendor=vendor,
+        model=model,
+        address=CLAIMED,
+        ports={"http": port},
+        credentials=Credentials("admin", PASSWORD),
+        timeout=3.0,
+        address_proven=False,
+    )
+
+
+def test_to_an_unproven_address_basic_is_refused_and_the_password_never_sent(web):
+    server = web(host=CLAIMED, routes={("GET", "/servlet?key=AutoP"): Route(body=b"done")})
+    with pytest.raises(UnprovenAddress) as caught:
+        http.request(unproven(server.port), "GET", "/servlet?key=AutoP")
+    assert [request[2].get("Authorization") for request in server.requests] == [None]  # asked once, no login
+    message = str(caught.value)
+    assert message.startswith("805ec0112233 (yealink T54W at 127.0.0.5): GET /servlet?key=AutoP: not sent")
+    assert "did not prove they came from this phone" in message
+    assert "HTTPS" in message and "Digest" in message and "ansible_host in host_vars" in message
+    assert PASSWORD not in message
+
+
+def test_to_an_unproven_address_a_digest_challenge_is_answered(web):
+    server = web(host=CLAIMED, auth="digest", routes={("GET", "/x"): Route(body=b"ok")})
+    assert http.request(unproven(server.port), "GET", "/x").body == b"ok"
+    assert "Authorization" not in server.requests[0][2]
+    assert server.requests[1][2]["Authorization"].startswith("Digest ")  # the password itself never goes
+
+
+def test_to_an_unproven_address_a_password_in_the_url_is_not_sent(web):
+    server = web(host=CLAIMED, auth="none", routes={})
+    control = registry.control_for("grandstream")
+    with pytest.raises(UnprovenAddress) as caught:
+        control.run("reboot", unproven(server.port, "grandstream", "GXP2170"))
+    assert server.requests == []
+    assert "passcode=********" in str(caught.value) and PASSWORD not in str(caught.value)
+
+
+def test_an_unproven_snom_is_rebooted_by_sip_notify_which_carries_no_password(web):
+    server = web(host=CLAIMED, routes={("GET", "/advanced_update.htm?reboot=Reboot"): Route()})
+    endpoint = SipEndpoint(host=CLAIMED)
+    try:
+        target = replace(unproven(server.port, "snom", "D785"), ports={"http": server.port, "sip": endpoint.port})
+        outcome = registry.control_for("snom").run("reboot", target)
+    finally:
+        endpoint.close()
+    assert outcome.method == "sip" and outcome.sent
+    assert "not sent" in outcome.tried[0]
+    assert [request[2].get("Authorization") for request in server.requests] == [None]
+    assert PASSWORD.encode() not in endpoint.received[0][1]
 
 
 def test_basic_is_sent_with_the_first_request(web):

@@ -40,6 +40,16 @@ def test_a_host_the_service_has_not_seen_has_no_address_and_the_vendor_comes_fro
     assert phone.target.address is None and phone.target.vendor == "yealink"
 
 
+def test_an_address_the_inventory_marked_unproven_is_not_trusted_one_the_engineer_gave_is():
+    marked = {"ansible_host": "127.0.0.5", "phone_address_proven": False}
+    assert request.target_from_vars("805ec0112233", marked, DEFAULTS).target.address_proven is False
+    given = request.target_from_vars("805ec0112233", marked, DEFAULTS, address="10.0.0.9").target
+    assert (given.address, given.address_proven) == ("10.0.0.9", True)
+    assert request.target_from_vars("805ec0112233", {"ansible_host": "10.0.0.5"}, DEFAULTS).target.address_proven
+    proven = {"ansible_host": "10.0.0.5", "phone_address_proven": True}
+    assert request.target_from_vars("805ec0112233", proven, DEFAULTS).target.address_proven
+
+
 def test_batch_entries_are_checked_and_may_override_the_login_and_ports():
     entry = {
         "mac": "00:15:65:4c:4c:26",

@@ -3,11 +3,15 @@ that takes the phone down, refused logins as AuthenticationFailed without the pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import ssh, telnet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.base import ShellWay
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.dialog import Closed, Dialog
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.errors import (
     AuthenticationFailed,
+    UnprovenAddress,
     Unreachable,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials, Target
@@ -118,3 +122,12 @@ def test_a_command_that_closes_the_stream_is_fine_only_when_expected():
     assert dialog.command("reset", 1, disconnects=True) == ""
     with pytest.raises(Unreachable, match="closed the connection after 'show'"):
         dialog.command("show", 1)
+
+
+def test_no_login_goes_to_an_address_the_inventory_marked_unproven(telnet_console):
+    target = replace(phone("telnet", telnet_console.port), address_proven=False)
+    way = ShellWay(transport="telnet", commands=("reset",), reboots=True, verified=False)
+    with pytest.raises(UnprovenAddress) as caught:
+        way.send(target)
+    assert "telnet login: not sent" in str(caught.value) and "s3cret" not in str(caught.value)
+    assert telnet_console.lines == []  # nothing reached the console, the login least of all

@@ -172,3 +172,37 @@ def test_entries_added_from_many_threads_while_flushing_are_all_written(store):
     journal.flush()
     assert journal.pending == 0 and journal.stats.flushed == 8000
     assert len(store.journal(limit=10000)) == 8000
+
+
+def test_only_a_proven_request_moves_the_proven_address_and_a_claimed_one_is_journaled(store):
+    journal = Journal(store)
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, UA, proven=True)
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, UA)  # the phone, without proof, from its address
+    journal.flush()
+    journal.add("http", "127.0.0.5", yealink(), SERVED, 200, UA)  # another machine claiming the phone's MAC
+    journal.flush()
+    contact = store.contact(MAC)
+    assert (contact["proven_ip"], contact["ip"], contact["ip_proven"]) == ("192.0.2.10", "127.0.0.5", 0)
+    evidence = [(row["ip"], row["evidence"]) for row in reversed(store.journal())]
+    assert evidence == [
+        ("192.0.2.10", "user-agent"),
+        ("192.0.2.10", "user-agent"),
+        ("127.0.0.5", "user-agent,address-unproven"),
+    ]
+    journal.add("http", "192.0.2.20", yealink(), SERVED, 200, UA, proven=True)  # the phone moved, with proof
+    journal.add("http", "192.0.2.20", yealink(), SERVED, 200, UA)  # within the same batch: already known
+    journal.flush()
+    contact = store.contact(MAC)
+    assert (contact["proven_ip"], contact["ip"], contact["ip_proven"]) == ("192.0.2.20", "192.0.2.20", 0)
+    assert store.journal(limit=1)[0]["evidence"] == "user-agent"
+
+
+def test_a_phone_never_proven_is_known_at_its_last_address(store):
+    journal = Journal(store)
+    journal.add("tftp", "192.0.2.10", yealink(), SERVED, 200, None)
+    journal.flush()
+    journal.add("tftp", "192.0.2.10", yealink(), SERVED, 200, None)
+    journal.add("tftp", "192.0.2.77", yealink(), SERVED, 200, None)
+    journal.flush()
+    assert [row["evidence"] for row in store.journal()] == ["user-agent,address-unproven", "user-agent", "user-agent"]
+    assert store.contact(MAC)["proven_ip"] is None

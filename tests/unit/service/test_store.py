@@ -7,6 +7,7 @@ session's throwaway server (tests/support/postgres.py; skipped when PostgreSQL i
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -113,6 +114,9 @@ def test_record_writes_journal_rows_and_contacts(store):
         "last_contact": 101.0,
         "fetched_version": None,
         "fetched_at": None,
+        "ip_proven": None,
+        "proven_ip": None,
+        "proven_at": None,
     }
     assert store.contacts() == {MAC_A: store.contact(MAC_A)}
     assert store.contact(MAC_B) is None
@@ -132,6 +136,42 @@ def test_last_contact_only_moves_forward_when_batches_arrive_out_of_order(store)
     store.record([entry(300.0)], [contact(300.0, 300.0, ip="192.0.2.30")])
     row = store.contact(MAC_A)
     assert (row["first_contact"], row["last_contact"], row["ip"]) == (100.0, 300.0, "192.0.2.30")
+
+
+def test_an_unproven_contact_moves_the_last_ip_but_never_the_proven_one(store):
+    store.record([], [contact(100.0, 100.0, ip="192.0.2.10", ip_proven=1, proven_ip="192.0.2.10", proven_at=100.0)])
+    store.record([], [contact(200.0, 200.0, ip="192.0.2.66", ip_proven=0)])  # a request that only claims the MAC
+    row = store.contact(MAC_A)
+    assert (row["ip"], row["ip_proven"], row["proven_ip"], row["proven_at"]) == ("192.0.2.66", 0, "192.0.2.10", 100.0)
+    assert store.known_addresses([MAC_A, MAC_B]) == {MAC_A: ("192.0.2.10", True)}
+    # a proven request moves it; an older proven one flushed later (another worker) does not move it back
+    store.record([], [contact(300.0, 300.0, ip="192.0.2.30", ip_proven=1, proven_ip="192.0.2.30", proven_at=300.0)])
+    store.record([], [contact(250.0, 250.0, ip="192.0.2.25", ip_proven=1, proven_ip="192.0.2.25", proven_at=250.0)])
+    row = store.contact(MAC_A)
+    assert (row["ip"], row["ip_proven"], row["proven_ip"], row["proven_at"]) == ("192.0.2.30", 1, "192.0.2.30", 300.0)
+
+
+def test_a_database_of_an_older_release_gets_the_proof_columns(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        """CREATE TABLE contacts (
+        mac TEXT PRIMARY KEY, vendor TEXT, model TEXT, firmware TEXT, ip TEXT, user_agent TEXT,
+        first_contact DOUBLE PRECISION NOT NULL, last_contact DOUBLE PRECISION NOT NULL,
+        fetched_version TEXT, fetched_at DOUBLE PRECISION)"""
+    )
+    old.execute(
+        "INSERT INTO contacts (mac, ip, first_contact, last_contact) VALUES (?, '192.0.2.9', 1.0, 1.0)", (MAC_A,)
+    )
+    old.commit()
+    old.close()
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        assert store.contact(MAC_A)["ip"] == "192.0.2.9" and store.contact(MAC_A)["proven_ip"] is None
+        store.record([], [contact(2.0, 2.0, ip="192.0.2.10", ip_proven=1, proven_ip="192.0.2.10", proven_at=2.0)])
+        assert store.contact(MAC_A)["proven_ip"] == "192.0.2.10"
+    finally:
+        store.close()
 
 
 def test_fetched_version_follows_the_newest_fetch(store):

@@ -61,9 +61,14 @@ class Fetched:
     body: bytes
 
 
-def curl(port: int, path: str, user_agent: str | None = None, digest: bool = False) -> Fetched:
-    """One request as a phone makes it, with curl; the HTTP status and the body."""
+def curl(
+    port: int, path: str, user_agent: str | None = None, digest: bool = False, source: str | None = None
+) -> Fetched:
+    """One request as a phone makes it, with curl; the HTTP status and the body. ``source``: the loopback
+    address it comes from (another machine than the phone, in the tests of claimed identities)."""
     command = [CURL, "--silent", "--show-error", "--max-time", "10", "--write-out", "\n%{http_code}"]
+    if source:
+        command += ["--interface", source]
     if user_agent:
         command += ["--user-agent", user_agent]
     if digest:

@@ -55,7 +55,7 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
     rows = check_rows(
         [
             row("80:5E:C0:11:22:33", 3, ip="10.0.0.5", firmware="96.86.0.45", reported_model="T54W", last_contact=1.5),
-            row("0cd0f8a1b2c3", 1),
+            row("0cd0f8a1b2c3", 2, last_ip="127.0.0.5", last_ip_proven=False),  # only claimed: not for Ansible
             row(
                 "805ec0998877",
                 3,
@@ -78,7 +78,10 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
     assert reception["vars"]["phone_status"] == 3
     assert reception["vars"]["phone_last_contact"] == 1.5
     assert ("status", 3) in reception["groups"] and "base_group" not in reception
-    assert "ansible_host" not in merged["0cd0f8a1b2c3"]["vars"]
+    assert reception["vars"]["phone_address_proven"] is True
+    director = merged["0cd0f8a1b2c3"]["vars"]
+    assert "ansible_host" not in director and "phone_address_proven" not in director
+    assert (director["phone_last_ip"], director["phone_last_ip_proven"]) == ("127.0.0.5", False)
     assert "phone_firmware" not in merged["0cd0f8a1b2c3"]["vars"]
     auto = merged["805ec0998877"]
     assert auto["base_group"] == "discovered"
@@ -100,6 +103,7 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
         ({"mac": "001122334455", "status": True}, "phones[0].status must be 0, 1, 2 or 3"),
         ({"mac": "001122334455", "status": 1, "source": "elsewhere"}, "phones[0].source must be fleet"),
         ({"mac": "001122334455", "status": 1, "ip": ["10.0.0.1"]}, "phones[0].ip must be text"),
+        ({"mac": "001122334455", "status": 1, "last_ip_proven": "yes"}, "phones[0].last_ip_proven must be true"),
         ({"mac": "001122334455", "status": 1, "last_contact": "yesterday"}, "phones[0].last_contact must be"),
     ],
 )

@@ -79,7 +79,10 @@ def test_fleet_phones_get_the_service_facts(live):
 
     director = hostvars[KNOWN_CISCO]
     assert director["phone_status"] == 2  # contacted, its config not fetched
-    assert director["ansible_host"] == "127.0.0.1"
+    # a Cisco request proves nothing (no access key, no phone auth): its address is shown, never used
+    assert "ansible_host" not in director and "phone_address_proven" not in director
+    assert (director["phone_last_ip"], director["phone_last_ip_proven"]) == ("127.0.0.1", False)
+    assert (reception["phone_address_proven"], reception["phone_last_ip_proven"]) == (True, True)
     assert "phone_reported_model" not in director  # the security file request does not say
 
     lobby = hostvars["2c3f38aa0001"]
