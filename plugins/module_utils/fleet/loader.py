@@ -321,7 +321,7 @@ def _build_phones(fleet: Fleet, raw_phones: list, problems: list[Problem]) -> No
         except InvalidMac as exc:
             problems.append(document.problem(("phones", index, "mac"), str(exc)))
             continue
-        refusal = _refused_mac(mac)
+        refusal = refused_mac(mac)
         if refusal is not None:
             problems.append(document.problem(("phones", index, "mac"), f"'{item['mac']}' {refusal}"))
             continue
@@ -348,7 +348,7 @@ def _build_phones(fleet: Fleet, raw_phones: list, problems: list[Problem]) -> No
         fleet.phones_by_mac[mac] = phone
 
 
-def _refused_mac(mac: str) -> str | None:
+def refused_mac(mac: str) -> str | None:
     """Why no phone may have ``mac`` (a normalised one), or None."""
     reason = group_address_reason(mac)
     if reason is not None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 
+from ..fleet.loader import refused_mac
 from ..fleet.proof import ProofPolicy
 from ..vendors import registry
 from . import journal as results
@@ -233,6 +234,9 @@ class Provisioner:
             if recognition.mac not in snapshot.manifest.phones and autoprovisioner.accepts(recognition.vendor):
                 # a stranger has no key: it proves itself with its vendor's phone auth, or the fleet chose
                 # to hand numbers and passwords to whoever asks
+                reserved = refused_mac(recognition.mac)
+                if reserved is not None:  # broadcast, multicast, a shared file's name: no phone has it
+                    return self._done(request, _noted(recognition, "mac-reserved"), NOT_FOUND, results.REFUSED)
                 if authenticated or proof.unproven_allowed(recognition.vendor):
                     return self._autoprovision(request, recognition, autoprovisioner, proven)
                 return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED, proven=proven)

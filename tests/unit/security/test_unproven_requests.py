@@ -278,3 +278,19 @@ def test_a_vendor_with_no_way_to_prove_itself_gets_nothing_and_publish_says_why(
         stranger = "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413aaaaaa)"
         assert service.get("/000413AAAAAA.xml", stranger).status == 404
         assert service.phones().get("000413aaaaaa", {}).get("source") != "autoprovision"
+
+
+def test_no_number_for_a_mac_no_phone_can_have(shipped):
+    """Multicast and broadcast MACs (and those a shared file's name holds) are refused by validation in the
+    fleet; a request claiming one, even with the vendor's credential, gets no number either."""
+    directory, service = shipped
+    password = fleet_secrets(directory / "fleet")["settings.phone_auth.fanvil.password"]
+    auth = httpx.DigestAuth("provisioning", password)
+    for mac in ("0d383e5a0001", "ffffffffffff"):
+        reply = service.get_with_auth(f"/{mac}.cfg", f"Fanvil X4U 2.10.2.6887 {mac}", auth)
+        assert reply.status == 404, (mac, reply.status)
+    service.app.service.flush()
+    assigned = {mac for mac, row in service.phones().items() if row["source"] == "autoprovision"}
+    assert not assigned & {"0d383e5a0001", "ffffffffffff"}
+    evidence = [entry["evidence"] or "" for entry in service.journal(mac="0d383e5a0001")]
+    assert any("mac-reserved" in text for text in evidence), evidence
