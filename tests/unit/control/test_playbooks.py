@@ -50,7 +50,7 @@ def publish(site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The demo fleet, its office window open all week and the warehouse's closed today, published."""
+    """The demo fleet, its office window open all week and the warehouse's closed today, a WPI site, published."""
     site = tmp_path_factory.mktemp("control-site")
     shutil.copytree(DEMO_FLEET, site / "fleet")
     shutil.copytree(FIRMWARE, site / "firmware")
@@ -65,6 +65,8 @@ def site(tmp_path_factory):
         'firmware_window: {days: [sun], hours: "03:00-04:00"}',
         f'firmware_window: {{days: [{not_today()}], hours: "03:00-04:00"}}',
     )
+    # the demo's Unify phone boots over WPI, which proves nothing: a WPI site lists unify explicitly
+    edit(site / "fleet" / "settings.yml", "serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]")
     publish(site)
     return site
 
