@@ -5,12 +5,14 @@ may change it first) and publishes it into ``directory/www``; ``republish(direct
 ``running_service(directory, **settings)`` starts the service (uvicorn in a thread, the same ASGI app
 production runs) on a free 127.0.0.1 port with SQLite state in ``directory`` and yields a
 :class:`ServiceHandle` that speaks HTTP to it with http.client (raw paths are sent as given, nothing
-normalised) and reads its API with the admin token.
+normalised) and reads its API with the admin token. ``phone_auth(vendor)`` is the digest credential the demo
+fleet gives its phones of ``vendor`` (``settings.phone_auth``): what a phone sends, as a client not ours sends it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import shutil
@@ -33,7 +35,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
 )
 from phonefleet_service.app import ServiceApp  # noqa: E402
 
-from tests.unit.render_support import DEMO_FLEET, reveal  # noqa: E402
+from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E402
 
 FIRMWARE = REPO / "inventory" / "demo" / "firmware"
 ADMIN_TOKEN = "admin-token-0123456789abcdef"
@@ -51,6 +53,24 @@ def published_site(directory: Path, edit=None) -> Path:
 
 def republish(directory: Path):
     return publish_fleet(str(directory / "fleet"), str(directory / "www"), reveal, firmware_dir=str(FIRMWARE))
+
+
+@functools.cache
+def _demo_phone_auth(vendor: str) -> tuple[str, str, str] | None:
+    entry = (demo_fleet().settings.get("phone_auth") or {}).get(vendor)
+    return (entry["method"], entry["username"], reveal(entry["password"])) if entry else None
+
+
+def phone_auth(vendor: str = "yealink") -> httpx.DigestAuth | None:
+    """The demo fleet's phone-auth credential for ``vendor`` (settings.phone_auth: digest, one credential for
+    every vendor but Cisco enterprise), as its phones send it with every request; None for a vendor given
+    none (Cisco enterprise: its phones send no credentials)."""
+    found = _demo_phone_auth(vendor)
+    if found is None:
+        return None
+    method, username, password = found
+    assert method == "digest", (vendor, method)
+    return httpx.DigestAuth(username, password)
 
 
 def free_port() -> int:
@@ -71,6 +91,7 @@ class ServiceHandle:
         self.app = app
         self.port = port
         self.service = app.service
+        self._client: httpx.Client | None = None
 
     def get(self, path: str, user_agent: str | None = None, headers: dict | None = None, method: str = "GET"):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -87,10 +108,20 @@ class ServiceHandle:
         finally:
             connection.close()
 
-    def get_with_auth(self, path: str, user_agent: str, auth):
+    def get_with_auth(self, path: str, user_agent: str | None, auth, headers: dict | None = None):
         """A GET through httpx with ``auth`` (httpx.DigestAuth / BasicAuth): a client implementation not ours."""
-        reply = httpx.get(f"http://127.0.0.1:{self.port}{path}", headers={"User-Agent": user_agent}, auth=auth)
+        if self._client is None:  # one client: making one costs ~20 ms (its TLS context)
+            self._client = httpx.Client()
+            del self._client.headers["User-Agent"]  # a phone that sends none sends none, not httpx's
+        sent = dict(headers or {})
+        if user_agent is not None:
+            sent["User-Agent"] = user_agent
+        reply = self._client.get(f"http://127.0.0.1:{self.port}{path}", headers=sent, auth=auth)
         return Response(reply.status_code, reply.content, {k.lower(): v for k, v in reply.headers.items()})
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
     def api(self, path: str, token: str = ADMIN_TOKEN, method: str = "GET"):
         reply = self.get(path, headers={"Authorization": f"Bearer {token}"}, method=method)
@@ -137,8 +168,10 @@ def running_service(directory: Path, **overrides):
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the service did not start")
         time.sleep(0.02)
+    handle = ServiceHandle(app, port)
     try:
-        yield ServiceHandle(app, port)
+        yield handle
     finally:
+        handle.close()
         server.should_exit = True
         thread.join(timeout=15)

@@ -164,10 +164,18 @@ class CpPhone:
 # -- fixtures ----------------------------------------------------------------------------------------------
 
 
+def wpi_site(fleet: Path) -> None:
+    """WPI default mode proves nothing about the phone: a site that writes items over it must list unify."""
+    settings = fleet / "settings.yml"
+    text = settings.read_text()
+    assert "serve_without_proof: [cisco]" in text
+    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]"))
+
+
 @pytest.fixture(scope="module")
 def demo_www(tmp_path_factory) -> Path:
-    """The demo fleet published once for the module (auto-provisioning on, access keys off)."""
-    return published_site(tmp_path_factory.mktemp("wpi-demo"))
+    """The demo fleet as a WPI site, published once for the module (auto-provisioning on, access keys off)."""
+    return published_site(tmp_path_factory.mktemp("wpi-demo"), wpi_site)
 
 
 @pytest.fixture
@@ -209,7 +217,7 @@ def status_of(service, mac: str) -> dict:
 
 
 def test_start_up_writes_the_fleet_items_and_accepted_makes_the_phone_up_to_date(tmp_path):
-    www = published_site(tmp_path)
+    www = published_site(tmp_path, wpi_site)
     with running_service(tmp_path) as service:
         phone = CpPhone(service.port)
         assert status_of(service, LEGAL)["status"] == 1
@@ -361,6 +369,7 @@ def test_an_unknown_phone_outside_the_allowed_networks_gets_no_number(tmp_path):
 
 def test_with_access_keys_on_nothing_is_written(tmp_path):
     def keys_on(fleet: Path) -> None:
+        wpi_site(fleet)  # even on a WPI site: no key can come over WPI, and with keys on every phone needs its key
         settings = fleet / "settings.yml"
         settings.write_text(settings.read_text().replace("access_keys: false", "access_keys: true"))
 

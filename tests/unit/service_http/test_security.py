@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.service import AUDITOR_TOKEN, published_site, running_service
+from tests.support.service import AUDITOR_TOKEN, phone_auth, published_site, running_service
 
 FANVIL_MAC = "0c383e010203"
 FANVIL_AGENT = f"Fanvil X6U 2.10.2.6887 {FANVIL_MAC}"
@@ -37,6 +37,11 @@ def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
     response = b"".join(chunks)
     status = int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/") else 0
     return status, response
+
+
+def as_phone(service, path: str, agent: str, vendor: str = "fanvil"):
+    """``path`` asked for as the phone does: its User-Agent and its vendor's phone-auth credential."""
+    return service.get_with_auth(path, agent, phone_auth(vendor))
 
 
 def get_raw(port: int, target: bytes, agent: bytes = FANVIL_AGENT.encode()) -> tuple[int, bytes]:
@@ -112,7 +117,7 @@ def test_an_oversized_user_agent_is_ignored_not_parsed(site):
     _directory, service = site
     status, _response = get_raw(service.port, b"/0c383e010203.cfg", b"Fanvil X6U 1 " + b"x" * 200_000)
     assert 0 < status < 500
-    assert service.get("/0c383e010203.cfg", FANVIL_AGENT).status == 200
+    assert as_phone(service, "/0c383e010203.cfg", FANVIL_AGENT).status == 200
 
 
 @pytest.mark.parametrize(
@@ -130,7 +135,7 @@ def test_malformed_requests_never_give_a_5xx_and_the_service_goes_on(site, reque
     _directory, service = site
     status, _response = raw_request(service.port, request_bytes)
     assert status == 0 or status < 500
-    assert service.get("/0c383e010203.cfg", FANVIL_AGENT).status == 200
+    assert as_phone(service, "/0c383e010203.cfg", FANVIL_AGENT).status == 200
 
 
 def test_other_methods_are_405(site):
@@ -171,33 +176,42 @@ def keyed(tmp_path_factory):
 def test_with_access_keys_a_config_is_served_only_under_its_key(keyed):
     service, keys = keyed
     assert len(keys) == 14 and len(set(keys.values())) == 14
-    assert service.get(f"/{keys[FANVIL_MAC]}/0c383e010203.cfg", FANVIL_AGENT).status == 200
-    assert service.get("/0c383e010203.cfg", FANVIL_AGENT).status == 404  # the MAC-named URL
-    assert service.get(f"/{keys['000413010203']}/0c383e010203.cfg", FANVIL_AGENT).status == 404  # another's key
-    assert service.get("/" + "A" * 32 + "/0c383e010203.cfg", FANVIL_AGENT).status == 404  # a made-up key
-    # shared files hold nothing secret: public, with or without a key
-    assert service.get("/snomD785.htm", SNOM_AGENT).status == 200
-    assert service.get(f"/{keys['000413010203']}/snomD785.htm", SNOM_AGENT).status == 200
+    # the fleet has phone auth too: both are needed, the key and the vendor's credential
+    assert as_phone(service, f"/{keys[FANVIL_MAC]}/0c383e010203.cfg", FANVIL_AGENT).status == 200
+    assert service.get(f"/{keys[FANVIL_MAC]}/0c383e010203.cfg", FANVIL_AGENT).status == 401  # the key alone
+    assert as_phone(service, "/0c383e010203.cfg", FANVIL_AGENT).status == 404  # the MAC-named URL
+    assert as_phone(service, f"/{keys['000413010203']}/0c383e010203.cfg", FANVIL_AGENT).status == 404  # another's
+    assert as_phone(service, "/" + "A" * 32 + "/0c383e010203.cfg", FANVIL_AGENT).status == 404  # a made-up key
+    # shared files hold nothing secret: no key needed, with or without one (phone auth as for any file)
+    assert as_phone(service, "/snomD785.htm", SNOM_AGENT, "snom").status == 200
+    assert as_phone(service, f"/{keys['000413010203']}/snomD785.htm", SNOM_AGENT, "snom").status == 200
 
 
-def test_mac_enumeration_with_access_keys_learns_nothing(keyed):
+@pytest.mark.parametrize("credential", ["none", "vendor's phone auth"])
+def test_mac_enumeration_with_access_keys_learns_nothing(keyed, credential):
     service, _keys = keyed
-    answers = set()
+    # a stranger with nothing, or with the credential every Fanvil phone is given (DHCP option 66): no key
+    auth = phone_auth("fanvil") if credential != "none" else None
+    answers: dict[str, set] = {}
     for index in range(256):
         mac = f"0c383e0102{index:02x}"  # the real phone (…0203) among 255 that do not exist
-        for target in (f"/{mac}.cfg", f"/{mac.upper()}.cfg", f"/SEP{mac.upper()}.cnf.xml"):
-            reply = service.get(target, None)
-            answers.add((reply.status, reply.body))
-    assert answers == {(404, b"Not Found\n")}
+        for form in ("/{mac}.cfg", "/{MAC}.cfg", "/SEP{MAC}.cnf.xml"):
+            reply = service.get_with_auth(form.format(mac=mac, MAC=mac.upper()), None, auth)
+            answers.setdefault(form, set()).add((reply.status, reply.body))
+    # one answer per URL form, the same for the real phone as for the others
+    not_found = (404, b"Not Found\n")
+    # without credentials, Fanvil's files ask for its phone auth; Cisco enterprise has none to ask for
+    fanvil = (401, b"Unauthorized\n") if auth is None else not_found
+    assert answers == {"/{mac}.cfg": {fanvil}, "/{MAC}.cfg": {fanvil}, "/SEP{MAC}.cnf.xml": {not_found}}
 
 
 def test_a_new_key_replaces_the_old_one_at_once(keyed):
     service, keys = keyed
     mac = "000413010203"
     old = keys[mac]
-    assert service.get(f"/{old}/000413010203.xml", SNOM_AGENT).status == 200
+    assert as_phone(service, f"/{old}/000413010203.xml", SNOM_AGENT, "snom").status == 200
     status, issued = service.api(f"/api/v1/phones/{mac}/access-key", method="POST")
     assert status == 200 and issued["key"] != old
-    assert service.get(f"/{old}/000413010203.xml", SNOM_AGENT).status == 404
-    assert service.get(f"/{issued['key']}/000413010203.xml", SNOM_AGENT).status == 200
+    assert as_phone(service, f"/{old}/000413010203.xml", SNOM_AGENT, "snom").status == 404
+    assert as_phone(service, f"/{issued['key']}/000413010203.xml", SNOM_AGENT, "snom").status == 200
     keys[mac] = issued["key"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.service import published_site, republish, running_service
+from tests.support.service import phone_auth, published_site, republish, running_service
 from tests.unit.render_support import demo_fleet, reveal
 
 # mac -> (User-Agent, [(path, expected status)], extra headers)
@@ -84,9 +84,9 @@ def database_url(request, database: str, directory: Path) -> str:
 BOTH_DATABASES = pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 
 
-def yealink_auth() -> httpx.DigestAuth:
-    entry = demo_fleet().settings["phone_auth"]["yealink"]
-    return httpx.DigestAuth(entry["username"], reveal(entry["password"]))
+def as_phone(service, vendor: str, path: str, agent: str | None, headers: dict | None = None):
+    """``path`` asked for as a phone of ``vendor`` asks: with the fleet's phone-auth credential, if it has one."""
+    return service.get_with_auth(path, agent, phone_auth(vendor.split()[0]), headers)
 
 
 def without_autoprovision(fleet: Path) -> None:
@@ -107,10 +107,7 @@ def test_each_vendor_sequence_gets_its_published_files(site, vendor):
     directory, service = site
     mac, agent, steps, headers = SEQUENCES[vendor]
     for path, expected in steps:
-        if vendor == "yealink":
-            reply = service.get_with_auth(path, agent, yealink_auth())
-        else:
-            reply = service.get(path, agent, headers)
+        reply = as_phone(service, vendor, path, agent, headers)
         assert reply.status == expected, (path, reply.status, reply.body[:200])
         if expected == 200:
             assert reply.body == (directory / "www" / path.lstrip("/")).read_bytes()
@@ -130,7 +127,7 @@ def test_each_vendor_sequence_gets_its_published_files(site, vendor):
 def test_the_reported_model_and_firmware_are_kept(site):
     _directory, service = site
     mac, agent, steps, _headers = SEQUENCES["snom"]
-    service.get(steps[0][0], agent)
+    as_phone(service, "snom", steps[0][0], agent)
     phone = service.phones()[mac]
     assert (phone["reported_vendor"], phone["reported_model"], phone["firmware"]) == ("snom", "D785", "10.1.33.33")
     assert phone["last_contact"] >= phone["first_contact"]
@@ -140,8 +137,8 @@ def test_a_phone_never_gets_another_phones_config(site):
     _directory, service = site
     # a Fanvil phone (its MAC in its User-Agent) asking for the Snom phone's file, and for another Fanvil's
     agent = "Fanvil X6U 2.10.2.6887 0c383e0a0b0c"
-    assert service.get("/000413010203.xml", agent).status == 404
-    assert service.get("/0c383e010203.cfg", agent).status == 404
+    assert as_phone(service, "fanvil", "/000413010203.xml", agent).status == 404
+    assert as_phone(service, "fanvil", "/0c383e010203.cfg", agent).status == 404
     refused = [entry for entry in service.journal(mac="0c383e0a0b0c") if entry["result"] == "refused"]
     assert {entry["file"] for entry in refused} == {"000413010203.xml", "0c383e010203.cfg"}
 
@@ -160,15 +157,16 @@ def test_digest_authentication_is_required_for_yealink(site):
         "/805ec0112233.cfg", agent, httpx.BasicAuth(entry["username"], reveal(entry["password"]))
     )
     assert basic.status == 401  # digest is configured: basic credentials are not accepted
-    assert service.get_with_auth("/805ec0112233.cfg", agent, yealink_auth()).status == 200
+    assert service.get_with_auth("/805ec0112233.cfg", agent, phone_auth("yealink")).status == 200
 
 
 def test_basic_authentication(tmp_path):
     def basic_for_fanvil(fleet: Path) -> None:
         settings = fleet / "settings.yml"
-        text = settings.read_text().replace(
-            "  phone_auth:\n",
-            "  phone_auth:\n    fanvil: {method: basic, username: fanvil-prov, password: Fv-s3cret}\n",
+        text = settings.read_text()
+        assert "    fanvil: *phone_auth\n" in text
+        text = text.replace(
+            "    fanvil: *phone_auth\n", "    fanvil: {method: basic, username: fanvil-prov, password: Fv-s3cret}\n"
         )
         settings.write_text(text)
 
@@ -180,8 +178,11 @@ def test_basic_authentication(tmp_path):
         auth = httpx.BasicAuth("fanvil-prov", "Fv-s3cret")
         assert service.get_with_auth(steps[0][0], agent, auth).status == 200
         assert service.get_with_auth(steps[0][0], agent, httpx.BasicAuth("fanvil-prov", "nope")).status == 401
-        # other vendors are not asked for credentials
-        assert service.get(*SEQUENCES["snom"][2][2][:1], SEQUENCES["snom"][1]).status == 200
+        # the method is the vendor's: Snom's phones still answer a digest challenge, Cisco enterprise none
+        snom_path, snom_agent = SEQUENCES["snom"][2][2][0], SEQUENCES["snom"][1]
+        assert service.get(snom_path, snom_agent).headers["www-authenticate"].startswith('Digest realm="phonefleet"')
+        assert service.get_with_auth(snom_path, snom_agent, phone_auth("snom")).status == 200
+        assert service.get("/SEP0CD0F8A1B2C3.cnf.xml").status == 200
     assert mac
 
 
@@ -194,12 +195,13 @@ def test_unknown_phones_get_base_configs_and_status_0(tmp_path):
         assert base.status == 200
         assert base.body == (tmp_path / "www" / "XMLDefault.cnf.xml").read_bytes()
         # an unknown Poly phone: the base 000000000000.cfg, then its own file is missing
+        # (a new phone comes with its vendor's phone-auth credential, in its provisioning URL)
         agent = "FileTransport PolycomVVX-VVX_450-UA/6.4.3.5156 Type/Application"
-        assert service.get("/000000000000.cfg", agent).status == 200
-        assert service.get("/64167f0a0b0c.cfg", agent).status == 404
+        assert as_phone(service, "poly", "/000000000000.cfg", agent).status == 200
+        assert as_phone(service, "poly", "/64167f0a0b0c.cfg", agent).status == 404
         # an unknown Snom phone tells its MAC in ?mac=
         snom = "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 1.1.5-IFX-05.01.12)"
-        assert service.get("/snomD785.htm?mac=000413AABBCC", snom).status == 200
+        assert as_phone(service, "snom", "/snomD785.htm?mac=000413AABBCC", snom).status == 200
         phones = service.phones()
     cisco, poly, snom_phone = phones["0cd0f8a10001"], phones["64167f0a0b0c"], phones["000413aabbcc"]
     assert (cisco["status"], cisco["source"], cisco["reported_vendor"]) == (0, None, "cisco")
@@ -215,9 +217,9 @@ def test_a_profile_change_moves_contacted_phones_to_2_and_back_to_3(tmp_path, re
     snom_mac, snom_agent, snom_steps, _h = SEQUENCES["snom"]
     with running_service(tmp_path, database_url=database_url(request, database, tmp_path)) as service:
         for path, _code in fanvil_steps:
-            service.get(path, fanvil_agent)
+            as_phone(service, "fanvil", path, fanvil_agent)
         for path, _code in snom_steps:
-            service.get(path, snom_agent)
+            as_phone(service, "snom", path, snom_agent)
         before = service.phones()
         assert (before[fanvil_mac]["status"], before[snom_mac]["status"]) == (3, 3)
         # the warehouse profile (the Fanvil phone's, not the Snom phone's) gets a new registrar
@@ -232,7 +234,7 @@ def test_a_profile_change_moves_contacted_phones_to_2_and_back_to_3(tmp_path, re
         assert (after[fanvil_mac]["status"], after[snom_mac]["status"]) == (2, 3)
         assert after["805ec0112233"]["status"] == 1  # never contacted stays 1
         for path, _code in fanvil_steps:
-            assert b"sbc-new.demo.invalid" in service.get(path, fanvil_agent).body
+            assert b"sbc-new.demo.invalid" in as_phone(service, "fanvil", path, fanvil_agent).body
         final = service.phones()
         assert (final[fanvil_mac]["status"], final[snom_mac]["status"]) == (3, 3)
 
@@ -250,7 +252,9 @@ def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(t
 
     def first_contact(mac: str):
         return mac, httpx.get(
-            f"http://127.0.0.1:{service.port}/{mac}.cfg", headers={"User-Agent": f"Fanvil X6U 2.10.2.6887 {mac}"}
+            f"http://127.0.0.1:{service.port}/{mac}.cfg",
+            headers={"User-Agent": f"Fanvil X6U 2.10.2.6887 {mac}"},
+            auth=phone_auth("fanvil"),  # a stranger proves itself with its vendor's phone auth
         )
 
     with running_service(tmp_path, database_url=database_url(request, database, tmp_path)) as service:
@@ -271,12 +275,13 @@ def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(t
         again = httpx.get(
             f"http://127.0.0.1:{service.port}/{macs[0]}.cfg",
             headers={"User-Agent": f"Fanvil X6U 2.10.2.6887 {macs[0]}"},
+            auth=phone_auth("fanvil"),
         )
         assert again.content == replies[macs[0]].content
         # the pool is full: the 51st phone is journaled and still gets the base files
         late = "0c383e99ffff"
         agent = f"Fanvil X6U 2.10.2.6887 {late}"
-        assert service.get(f"/{late}.cfg", agent).status == 404
+        assert as_phone(service, "fanvil", f"/{late}.cfg", agent).status == 404
         assert service.journal(mac=late)[0]["result"] == "pool-full"
         phones = service.phones()
     assert all(phones[mac]["status"] == 3 and phones[mac]["source"] == "autoprovision" for mac in macs)
@@ -287,7 +292,7 @@ def test_autoprovisioned_passwords_never_reach_the_journal(tmp_path):
     published_site(tmp_path)
     mac = "0c383e77aa01"
     with running_service(tmp_path) as service:
-        reply = service.get(f"/{mac}.cfg", f"Fanvil X6U 2.10.2.6887 {mac}")
+        reply = as_phone(service, "fanvil", f"/{mac}.cfg", f"Fanvil X6U 2.10.2.6887 {mac}")
         assert reply.status == 200
         _status, assigned = service.api("/api/v1/autoprovisioned")
         password = next(item["password"] for item in assigned["phones"] if item["mac"] == mac)

@@ -3,8 +3,9 @@
 ``live_site(directory)`` publishes a copy of the demo inventory (fleet, firmware, vault password) into
 ``directory/www`` and writes an inventory configuration ``directory/inventory/phonefleet.yml``; the
 service then runs on a free loopback port (the ASGI app production runs, in uvicorn). Phones ask with curl,
-a real HTTP client, as the devices do (User-Agent, digest authentication for Yealink). Ansible runs as
-engineers run it: ``ansible-inventory`` and ``ansible-playbook`` with the repository's ansible.cfg.
+a real HTTP client, as the devices do (User-Agent, digest authentication with their vendor's phone-auth
+credential). Ansible runs as engineers run it: ``ansible-inventory`` and ``ansible-playbook`` with the
+repository's ansible.cfg.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ def publish(directory: Path):
     )
 
 
-def yealink_password() -> str:
-    return reveal(demo_fleet().settings["phone_auth"]["yealink"]["password"])
+def phone_auth_user(vendor: str) -> str:
+    """``user:password`` of the demo fleet's phone auth for ``vendor`` (settings.phone_auth), for curl --user."""
+    entry = demo_fleet().settings["phone_auth"][vendor]
+    assert entry["method"] == "digest", entry["method"]
+    return f"{entry['username']}:{reveal(entry['password'])}"
 
 
 @dataclass
@@ -62,17 +66,18 @@ class Fetched:
 
 
 def curl(
-    port: int, path: str, user_agent: str | None = None, digest: bool = False, source: str | None = None
+    port: int, path: str, user_agent: str | None = None, digest: str | None = None, source: str | None = None
 ) -> Fetched:
-    """One request as a phone makes it, with curl; the HTTP status and the body. ``source``: the loopback
-    address it comes from (another machine than the phone, in the tests of claimed identities)."""
+    """One request as a phone makes it, with curl (``digest``: as a phone of that vendor, with its phone auth);
+    the HTTP status and the body. ``source``: the loopback address it comes from (another machine than the
+    phone, in the tests of claimed identities)."""
     command = [CURL, "--silent", "--show-error", "--max-time", "10", "--write-out", "\n%{http_code}"]
     if source:
         command += ["--interface", source]
     if user_agent:
         command += ["--user-agent", user_agent]
     if digest:
-        command += ["--digest", "--user", f"yealink-prov:{yealink_password()}"]
+        command += ["--digest", "--user", phone_auth_user(digest)]
     done = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, check=True)
     body, _newline, code = done.stdout.rpartition(b"\n")
     return Fetched(int(code), body)
@@ -81,7 +86,7 @@ def curl(
 def ask_for_config(port: int, phone: tuple) -> Fetched:
     """A Yealink phone fetching its own config file ``<mac>.cfg``."""
     mac, user_agent = phone
-    return curl(port, f"/{mac}.cfg", user_agent, digest=True)
+    return curl(port, f"/{mac}.cfg", user_agent, digest="yealink")
 
 
 def ansible_env(**extra: str) -> dict:

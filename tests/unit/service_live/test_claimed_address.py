@@ -37,14 +37,14 @@ def attacked(tmp_path_factory):
     inventory = live_site(directory)
     with running_service(directory) as service:
         port = service.port
-        assert curl(port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest=True).status == 200  # the phone
+        assert curl(port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest="yealink").status == 200  # the phone
         # the attack: the phones' own files, asked for from another machine with the phones' identities
         assert curl(port, f"/{SNOM[0]}.xml", SNOM[1], source=ATTACKER).status == 200
         assert curl(port, f"/{POLY[0]}.cfg", POLY[1], source=ATTACKER).status == 200
         assert curl(port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], source=ATTACKER).status == 401
         # Yealink's phone-auth login (shared by every Yealink phone) proves a Yealink, not the Snom it names
         snom_as_yealink = "Yealink SIP-T54W 96.86.0.45 00:04:13:01:02:03"
-        assert curl(port, "/y000000000124.cfg", snom_as_yealink, digest=True, source=ATTACKER).status == 200
+        assert curl(port, "/y000000000124.cfg", snom_as_yealink, digest="yealink", source=ATTACKER).status == 200
         yield inventory, service
 
 
@@ -173,7 +173,8 @@ def test_a_proven_request_moves_the_address(attacked):
     inventory, service = attacked
     # the Yealink's phone-auth login, from its new address
     assert (
-        curl(service.port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest=True, source="127.0.0.7").status == 200
+        curl(service.port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest="yealink", source="127.0.0.7").status
+        == 200
     )
     assert hostvars(inventory, service)[KNOWN_YEALINK[0]]["ansible_host"] == "127.0.0.7"
 

@@ -3,7 +3,9 @@
 ``demo_site`` publishes the demo fleet once per session (worker) and ``service`` runs the provisioning service on it
 (tests/support/service.py). ``make_fleet(phones=None, site=..., **options)`` starts a
 :class:`SimulatedFleet` of the demo phones (or ``phones``) against that service and stops it after the
-test. Each fleet gets a second address byte of its own (127.<octet>.x.y) from a range reserved for the
+test; ``make_wpi_fleet`` does it on ``wpi_site``/``wpi_service``, the demo fleet as a site whose Unify phones
+boot over WPI: WPI proves nothing about a phone, so such a site lists unify in ``serve_without_proof``.
+Each fleet gets a second address byte of its own (127.<octet>.x.y) from a range reserved for the
 pytest-xdist worker (``-n 2``: 20-79 for gw0, 80-139 for gw1...), so workers never share an address; an
 address in use anyway (another test run) makes the next octet be tried.
 """
@@ -49,6 +51,27 @@ def demo_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def service(demo_site):
     with running_service(demo_site) as handle:
+        yield handle
+
+
+def serve_unify_without_proof(fleet: Path) -> None:
+    """What a site whose Unify phones speak WPI (default mode) must set: nothing is written over WPI otherwise."""
+    settings = fleet / "settings.yml"
+    text = settings.read_text()
+    assert "serve_without_proof: [cisco]" in text
+    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]"))
+
+
+@pytest.fixture(scope="session")
+def wpi_site(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("simulated-wpi")
+    published_site(directory, serve_unify_without_proof)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def wpi_service(wpi_site):
+    with running_service(wpi_site) as handle:
         yield handle
 
 
@@ -102,6 +125,16 @@ def make_fleet(demo_site, service, octets):
     yield make
     for fleet in started:
         fleet.stop()
+
+
+@pytest.fixture
+def make_wpi_fleet(make_fleet, wpi_site, wpi_service):
+    """``make_fleet`` on the WPI site: the Unify phones get their items over WPI."""
+
+    def make(phones=None, **options) -> SimulatedFleet:
+        return make_fleet(phones, site=wpi_site, base_url=f"http://127.0.0.1:{wpi_service.port}", **options)
+
+    return make
 
 
 # -- clients -----------------------------------------------------------------------------------------------

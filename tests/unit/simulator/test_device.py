@@ -41,9 +41,9 @@ def without_kits(fleet: Path) -> None:
 # -- boot, resync, reboot ---------------------------------------------------------------------------------
 
 
-def test_every_demo_phone_boots_and_is_up_to_date(make_fleet, service):
-    fleet = make_fleet()
-    rows = service.phones()
+def test_every_demo_phone_boots_and_is_up_to_date(make_wpi_fleet, wpi_service):
+    fleet = make_wpi_fleet()  # the Unify phone over WPI
+    rows = wpi_service.phones()
     for handle in fleet:
         device = handle.device
         assert device.up, device.mac
@@ -60,7 +60,7 @@ def test_every_demo_phone_boots_and_is_up_to_date(make_fleet, service):
         ("/SEP0CD0F8A1B2C3-dialplan.xml", 200),  # named by the cnf.xml
         ("/SoftKeys.xml", 404),
     ]
-    # Yealink authenticates with Digest (the demo's settings.phone_auth): served, hence status 3 above
+    # Yealink, like every vendor but Cisco enterprise, authenticates with Digest (the demo's settings.phone_auth)
     assert fleet.phone(YEALINK).device.fetched == [("/y000000000096.cfg", 200), ("/805ec0112233.cfg", 200)]
 
 
@@ -206,8 +206,8 @@ def test_cisco_phones_can_fetch_over_tftp(make_fleet, tftp):
 # -- Unify over WPI ------------------------------------------------------------------------------------------
 
 
-def test_unify_boots_over_wpi_and_contact_me_resyncs(make_fleet, service):
-    fleet = make_fleet("unify")
+def test_unify_boots_over_wpi_and_contact_me_resyncs(make_wpi_fleet, wpi_service):
+    fleet = make_wpi_fleet("unify")
     handle = fleet.phone(UNIFY)
     device = handle.device
     assert handle.ports == {"sip": 5060, "contact_me": 8085}
@@ -219,7 +219,7 @@ def test_unify_boots_over_wpi_and_contact_me_resyncs(make_fleet, service):
     fleet.settle()
     assert (device.resync_count, device.reboot_count) == (1, 0)
     assert device.events[-1].kind == "resync" and device.events[-1].detail["ok"] is True
-    assert service.phones()[UNIFY]["status"] == 3
+    assert wpi_service.phones()[UNIFY]["status"] == 3
     assert httpx.post(handle.url("/contact_dls.html/ContactDLS", "contact_me"), data={}, timeout=5).status_code == 400
 
 
@@ -269,8 +269,8 @@ def contact(handle, dls: FakeDls) -> int:
     return httpx.post(handle.url("/contact_dls.html/ContactDLS", "contact_me"), data=form, timeout=5).status_code
 
 
-def test_unify_restart_over_wpi_reboots(make_fleet):
-    fleet = make_fleet("unify")
+def test_unify_restart_over_wpi_reboots(make_wpi_fleet):
+    fleet = make_wpi_fleet("unify")
     handle = fleet.phone(UNIFY)
     dls = FakeDls(["<Action>Restart</Action>"])
     try:
@@ -285,8 +285,8 @@ def test_unify_restart_over_wpi_reboots(make_fleet):
     assert device.kinds()[-3:] == ["resync", "reboot", "boot"]
 
 
-def test_unify_read_all_items_leaves_passwords_out(make_fleet):
-    fleet = make_fleet("unify")
+def test_unify_read_all_items_leaves_passwords_out(make_wpi_fleet):
+    fleet = make_wpi_fleet("unify")
     handle = fleet.phone(UNIFY)
     dls = FakeDls(["<Action>ReadAllItems</Action>"])
     try:
@@ -307,8 +307,8 @@ def test_unify_read_all_items_leaves_passwords_out(make_fleet):
     assert handle.device.reboot_count == 0
 
 
-def test_unify_software_deployment_installs_and_reboots(make_fleet):
-    fleet = make_fleet("unify")
+def test_unify_software_deployment_installs_and_reboots(make_wpi_fleet):
+    fleet = make_wpi_fleet("unify")
     handle = fleet.phone(UNIFY)
     deployment = (
         "<Action>SoftwareDeployment</Action><ItemList>"

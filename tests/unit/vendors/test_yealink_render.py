@@ -225,11 +225,21 @@ def test_request_and_user_agent_patterns() -> None:
     assert match and match.group("model", "firmware", "mac") == ("T54W", "96.86.0.45", "80:5e:c0:11:22:33")
 
 
-def test_provisioning_credentials_go_to_common_files_only() -> None:
+def test_provisioning_credentials_go_to_the_phones_own_file_only() -> None:
     # The demo settings give Yealink phones digest credentials for the provisioning server (a vault value).
-    files, _owners = FleetRenderer(demo_fleet(), reveal).shared()
-    common = params(files["y000000000096.cfg"])
-    assert common["static.auto_provision.server.username"] == "yealink-prov"
-    assert common["static.auto_provision.server.password"].startswith("demo-prov")
-    base = params(files["y000000000044.cfg"])  # a model not in the fleet: what an unknown phone gets
-    assert "static.auto_provision.server.password" not in base
+    # A phone's own file, served only once it proved itself, repeats them; common and base files are served
+    # to whoever asks (also over TFTP) and must not carry them.
+    auth = demo_fleet().settings["phone_auth"]["yealink"]
+    password = reveal(auth["password"])
+    own = demo_file(RECEPTION)
+    assert own["static.auto_provision.server.username"] == "provisioning"
+    assert own["static.auto_provision.server.password"] == password and password.startswith("demo-prov")
+    files, owners = FleetRenderer(demo_fleet(), reveal).shared()
+    shared = [name for name, vendor in owners if vendor == "yealink"]
+    # the T54W's common file, and a base file (a model not in the fleet: what an unknown phone gets)
+    assert {"y000000000096.cfg", "y000000000044.cfg"} <= set(shared)
+    for name in shared:
+        names = params(files[name])
+        assert "static.auto_provision.server.username" not in names, name
+        assert "static.auto_provision.server.password" not in names, name
+        assert password not in files[name].decode(), name
