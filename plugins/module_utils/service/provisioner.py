@@ -247,15 +247,20 @@ class Provisioner:
     ) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
-            if refused or (proof.access_keys and key_mac != owner):
+            if refused or (key_mac is not None and key_mac != owner):
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
             vendor = snapshot.vendors.get(owner)
-            if proven_by is None and not proof.unproven_allowed(vendor):
-                return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
-            if proven_by == PHONE_AUTH and not recognition.mac_stated and _states_mac(vendor):
-                # phone auth proves "one of the fleet's phones of this vendor", not which one; these phones
-                # name themselves in every request, so one that does not is not the phone whose file it is
-                return self._done(request, _noted(recognition, MAC_UNSTATED), NOT_FOUND, results.REFUSED)
+            # a vendor the fleet serves without proof (explicitly) needs no key either: its phones cannot
+            # carry one (Cisco enterprise asks the TFTP root for SEP<MAC>.cnf.xml)
+            if not proof.unproven_allowed(vendor):
+                if proof.access_keys and key_mac != owner:
+                    return self._done(request, recognition, NOT_FOUND, results.REFUSED)
+                if proven_by is None:
+                    return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
+                if proven_by == PHONE_AUTH and not recognition.mac_stated and _states_mac(vendor):
+                    # phone auth proves "one of the fleet's phones of this vendor", not which one; these phones
+                    # name themselves in every request, so one that does not is not the phone whose file it is
+                    return self._done(request, _noted(recognition, MAC_UNSTATED), NOT_FOUND, results.REFUSED)
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:

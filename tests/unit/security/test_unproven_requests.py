@@ -294,3 +294,21 @@ def test_no_number_for_a_mac_no_phone_can_have(shipped):
     assert not assigned & {"0d383e5a0001", "ffffffffffff"}
     evidence = [entry["evidence"] or "" for entry in service.journal(mac="0d383e5a0001")]
     assert any("mac-reserved" in text for text in evidence), evidence
+
+
+def test_with_access_keys_on_a_vendor_served_without_proof_needs_no_key(tmp_path):
+    """Access keys for every phone that can carry one; Cisco enterprise phones cannot (the TFTP root's
+    SEP<MAC>.cnf.xml), and the fleet lists them in serve_without_proof: they are served, the others not."""
+
+    def keys_on(fleet: Path) -> None:
+        settings = fleet / "settings.yml"
+        settings.write_text(settings.read_text().replace("access_keys: false", "access_keys: true"))
+
+    published_site(tmp_path, keys_on)
+    with running_service(tmp_path) as service:
+        assert service.get("/SEP0CD0F8A1B2C3.cnf.xml").status == 200
+        fanvil = "Fanvil X6U 2.10.2.6887 0c383e010203"
+        credential = httpx.DigestAuth(
+            "provisioning", fleet_secrets(tmp_path / "fleet")["settings.phone_auth.fanvil.password"]
+        )
+        assert service.get_with_auth("/0c383e010203.cfg", fanvil, credential).status == 404  # no key

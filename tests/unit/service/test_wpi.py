@@ -356,7 +356,11 @@ def test_unknown_phone_of_a_model_not_in_the_catalog_gets_clean_up_and_status_0(
 def test_an_unknown_phone_outside_the_allowed_networks_gets_no_number(tmp_path):
     from tests.unit.service_http.test_autoprovision_abuse import with_networks
 
-    published_site(tmp_path, edit=with_networks("[10.255.0.0/16]"))
+    def wpi_site_elsewhere(fleet: Path) -> None:
+        wpi_site(fleet)  # so that it is the network, not the missing choice, that refuses
+        with_networks("[10.255.0.0/16]")(fleet)
+
+    published_site(tmp_path, edit=wpi_site_elsewhere)
     with running_service(tmp_path) as service:
         phone = CpPhone(service.port, mac="00:01:E3:AA:BB:02", device_type="OpenScape Desk Phone CP210")
         reply = phone.start()
@@ -367,9 +371,11 @@ def test_an_unknown_phone_outside_the_allowed_networks_gets_no_number(tmp_path):
         phone.close()
 
 
-def test_with_access_keys_on_nothing_is_written(tmp_path):
+def test_without_the_explicit_choice_nothing_is_written_whatever_else_is_on(tmp_path):
+    """WPI carries neither an access key nor phone auth: only ``serve_without_proof: [unify]`` lets it write
+    items, also on a site with access keys on and phone auth for Unify (for DMS)."""
+
     def keys_on(fleet: Path) -> None:
-        wpi_site(fleet)  # even on a WPI site: no key can come over WPI, and with keys on every phone needs its key
         settings = fleet / "settings.yml"
         settings.write_text(settings.read_text().replace("access_keys: false", "access_keys: true"))
 
@@ -379,7 +385,7 @@ def test_with_access_keys_on_nothing_is_written(tmp_path):
         reply = phone.start()
         assert reply.action == wpi.CLEAN_UP and reply.items == []
         entry = service.journal(mac=LEGAL)[0]
-        assert entry["result"] == "refused" and "wpi-refused:access-keys" in entry["evidence"]
+        assert entry["result"] == "refused" and "wpi-refused:no-proof" in entry["evidence"]
         assert status_of(service, LEGAL)["status"] == 1
         phone.close()
 
