@@ -127,7 +127,9 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(name[dot:].lower(), OCTETS) if dot >= 0 else OCTETS
 
 
-def _proves(recognition: Recognition, snapshot: Snapshot, key_mac: str | None, authenticated: str | None) -> bool:
+def _proves(
+    recognition: Recognition, snapshot: Snapshot, key_mac: str | None, authenticated: str | None, keys_on: bool
+) -> bool:
     """Whether a request proved it comes from the phone it names (see the module's docstring).
 
     ``key_mac``: the phone whose access key the URL carried; ``authenticated``: the vendor whose phone
@@ -137,7 +139,7 @@ def _proves(recognition: Recognition, snapshot: Snapshot, key_mac: str | None, a
     mac = recognition.mac
     if mac is None or "mac-mismatch" in recognition.evidence:
         return False
-    if key_mac is not None:
+    if key_mac is not None or keys_on:  # with per-phone keys, only the phone's own key proves that phone
         return key_mac == mac
     vendor = snapshot.vendors.get(mac) or recognition.vendor
     if authenticated is None or authenticated != vendor:
@@ -219,7 +221,7 @@ class Provisioner:
             else:
                 authenticated = vendor
 
-        proven = _proves(recognition, snapshot, key_mac, authenticated)
+        proven = _proves(recognition, snapshot, key_mac, authenticated, keys_on)
         if name is not None:
             if keys_on and key_mac is not None and key_mac == owner:
                 proven_by = KEY

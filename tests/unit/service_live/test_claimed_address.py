@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,21 +32,33 @@ POLY = ("64167f010203", "FileTransport PolycomVVX-VVX_450-UA/6.4.3.5156 Type/App
 COMPOSE_LAST_IP = "compose:\n  ansible_host: phone_last_ip\n"
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+def without_protection_for_snom_and_poly(inventory: Path) -> None:
+    """Snom and Poly phones served without proof (the fleet's explicit choice): the attacker gets their files."""
+    settings = inventory / "fleet" / "settings.yml"
+    text = settings.read_text().replace("    snom: *phone_auth\n", "").replace("    poly: *phone_auth\n", "")
+    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, snom, poly]"))
+    publish(inventory.parent)
+
+
+@pytest.fixture(scope="module", params=["shipped", "unprotected"])
+def attacked(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp("claimed")
     inventory = live_site(directory)
+    if request.param == "unprotected":
+        without_protection_for_snom_and_poly(inventory)
     with running_service(directory) as service:
         port = service.port
         assert curl(port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest="yealink").status == 200  # the phone
-        # the attack: the phones' own files, asked for from another machine with the phones' identities
-        assert curl(port, f"/{SNOM[0]}.xml", SNOM[1], source=ATTACKER).status == 200
-        assert curl(port, f"/{POLY[0]}.cfg", POLY[1], source=ATTACKER).status == 200
+        # the attack: the phones' own files, asked for from another machine with the phones' identities (as
+        # shipped, Snom and Poly phones authenticate: the attacker gets a challenge, never the file)
+        expected = 200 if request.param == "unprotected" else 401
+        assert curl(port, f"/{SNOM[0]}.xml", SNOM[1], source=ATTACKER).status == expected
+        assert curl(port, f"/{POLY[0]}.cfg", POLY[1], source=ATTACKER).status == expected
         assert curl(port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], source=ATTACKER).status == 401
         # Yealink's phone-auth login (shared by every Yealink phone) proves a Yealink, not the Snom it names
         snom_as_yealink = "Yealink SIP-T54W 96.86.0.45 00:04:13:01:02:03"
         assert curl(port, "/y000000000124.cfg", snom_as_yealink, digest="yealink", source=ATTACKER).status == 200
-        yield inventory, service
+        yield inventory, service, request.param
 
 
 def hostvars(inventory, service, config: str = "") -> dict:
@@ -65,21 +78,27 @@ def hostvars(inventory, service, config: str = "") -> dict:
 
 
 def test_the_inventory_never_gives_a_claimed_address_as_ansible_host(attacked):
-    inventory, service = attacked
+    inventory, service, mode = attacked
     found = hostvars(inventory, service)
     for mac, _agent in (SNOM, POLY):
         phone = found[mac]
         assert "ansible_host" not in phone, phone
-        assert (phone["phone_last_ip"], phone["phone_last_ip_proven"]) == (ATTACKER, False)
+        if mode == "unprotected" or mac == SNOM[0]:  # seen at the attacker's address (the Snom also named by
+            # the Yealink login below), unproven
+            assert (phone["phone_last_ip"], phone["phone_last_ip_proven"]) == (ATTACKER, False)
+        else:  # challenged, never served: the service did not even see the phone
+            assert "phone_last_ip" not in phone, phone
     yealink = found[KNOWN_YEALINK[0]]  # proven by its digest login; the unauthenticated claim moved nothing
     assert (yealink["ansible_host"], yealink["phone_address_proven"]) == ("127.0.0.1", True)
     assert (yealink["phone_last_ip"], yealink["phone_last_ip_proven"]) == ("127.0.0.1", True)
-    rows = service.phones()
-    assert (rows[SNOM[0]]["ip"], rows[SNOM[0]]["last_ip"], rows[SNOM[0]]["last_ip_proven"]) == (None, ATTACKER, False)
+    if mode == "unprotected":
+        rows = service.phones()
+        snom = rows[SNOM[0]]
+        assert (snom["ip"], snom["last_ip"], snom["last_ip_proven"]) == (None, ATTACKER, False)
 
 
 def test_a_claim_from_another_address_is_journaled_as_suspicious(attacked):
-    _inventory, service = attacked
+    _inventory, service, _mode = attacked
     newest = service.journal(mac=KNOWN_YEALINK[0])[0]
     assert (newest["ip"], newest["result"]) == (ATTACKER, "unauthorized")
     assert "address-unproven" in newest["evidence"].split(",")
@@ -136,7 +155,7 @@ def run_play(inventory, service, tmp_path, web, sip) -> dict:
 
 
 def test_ansible_sends_nothing_to_a_claimed_address(attacked, listener, tmp_path):
-    inventory, service = attacked
+    inventory, service, _mode = attacked
     web, sip = listener
     results = run_play(inventory, service, tmp_path, web, sip)
     assert {mac: phone["status"] for mac, phone in results["reboot"].items()} == {
@@ -147,7 +166,7 @@ def test_ansible_sends_nothing_to_a_claimed_address(attacked, listener, tmp_path
 
 
 def test_when_compose_puts_a_claimed_address_in_ansible_host_no_password_goes_there(attacked, listener, tmp_path):
-    inventory, service = attacked
+    inventory, service, mode = attacked
     web, sip = listener
     path = inventory / "phonefleet.yml"
     text = path.read_text()
@@ -157,6 +176,9 @@ def test_when_compose_puts_a_claimed_address_in_ansible_host_no_password_goes_th
     finally:
         path.write_text(text)
     assert all(request[2].get("Authorization") is None for request in web.requests), web.requests
+    if mode == "shipped":  # the Poly's own file was never served to the attacker: no address to compose
+        assert results["reboot"][POLY[0]]["status"] == "no_address"
+        return
     snom, poly = results["reboot"][SNOM[0]], results["reboot"][POLY[0]]
     # the Snom is rebooted by SIP NOTIFY, which carries no password; HTTP Basic was not sent
     assert (snom["status"], snom["method"]) == ("sent", "sip") and "not sent" in snom["tried"][0]
@@ -170,7 +192,7 @@ def test_when_compose_puts_a_claimed_address_in_ansible_host_no_password_goes_th
 
 
 def test_a_proven_request_moves_the_address(attacked):
-    inventory, service = attacked
+    inventory, service, _mode = attacked
     # the Yealink's phone-auth login, from its new address
     assert (
         curl(service.port, f"/{KNOWN_YEALINK[0]}.cfg", KNOWN_YEALINK[1], digest="yealink", source="127.0.0.7").status
@@ -187,9 +209,13 @@ def test_with_access_keys_the_key_proves_the_phone_and_a_claim_moves_nothing(tmp
     with running_service(tmp_path) as service:
         keys = {item["mac"]: item["key"] for item in service.api("/api/v1/access-keys")[1]["access_keys"]}
         mac, agent = SNOM
-        assert curl(service.port, f"/{keys[mac]}/{mac}.xml", agent, source="127.0.0.8").status == 200  # the phone
-        assert curl(service.port, f"/{mac}.xml", agent, source=ATTACKER).status == 404  # a claim, without the key
-        assert curl(service.port, "/snomD785.htm", agent, source=ATTACKER).status == 200  # a shared file
+        # the phone: its key and its vendor's phone auth (both, when both are set)
+        assert curl(service.port, f"/{keys[mac]}/{mac}.xml", agent, digest="snom", source="127.0.0.8").status == 200
+        # a claim, without the key, even with the vendor's credential
+        assert curl(service.port, f"/{mac}.xml", agent, digest="snom", source=ATTACKER).status == 404
+        assert curl(service.port, "/snomD785.htm", agent, source=ATTACKER).status == 401  # Snom's shared file
+        # with Snom's credential (every Snom phone has it) the shared file is served, and proves no address
+        assert curl(service.port, "/snomD785.htm", agent, digest="snom", source=ATTACKER).status == 200
         phone = hostvars(inventory, service)[mac]
         assert (phone["ansible_host"], phone["phone_address_proven"]) == ("127.0.0.8", True)
         assert (phone["phone_last_ip"], phone["phone_last_ip_proven"]) == (ATTACKER, False)
