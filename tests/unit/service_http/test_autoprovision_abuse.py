@@ -10,31 +10,30 @@ Loopback has a whole /8, so each "address" is a 127.x.y.z the client binds to.
 
 from __future__ import annotations
 
-import http.client
 import time
 from pathlib import Path
 
+import httpx
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import (
     AssignmentLimits,
     AssignmentRefused,
     Store,
 )
 
-from tests.support.service import published_site, running_service
+from tests.support.service import phone_auth, published_site, running_service
 from tests.unit.service_http.test_serving import BOTH_DATABASES, database_url
 
 POLY_AGENT = "FileTransport PolycomVVX-VVX_450-UA/6.4.3.5156 Type/Application"
 
 
 def ask(port: int, path: str, user_agent: str, source: str = "127.0.0.1") -> tuple[int, bytes]:
-    """One GET from the loopback address ``source``."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    try:
-        connection.request("GET", path, headers={"User-Agent": user_agent})
-        reply = connection.getresponse()
-        return reply.status, reply.read()
-    finally:
-        connection.close()
+    """One GET from the loopback address ``source``, with Poly's phone-auth credential: the strongest
+    stranger, one who has the credential every new phone is given (without it the drain gets 401s only,
+    tests/unit/security)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, timeout=10, auth=phone_auth("poly")) as client:
+        reply = client.get(f"http://127.0.0.1:{port}{path}", headers={"User-Agent": user_agent})
+        return reply.status_code, reply.content
 
 
 def spoofed_poly(index: int) -> str:

@@ -8,7 +8,6 @@ config must still show it after a restart: status 3, never 1 ("configured, never
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import signal
@@ -19,7 +18,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support.service import ADMIN_TOKEN, REPO, free_port, published_site
+import httpx
+
+from tests.support.service import ADMIN_TOKEN, REPO, free_port, phone_auth, published_site
 from tests.unit.service_http.test_serving import BOTH_DATABASES, database_url
 
 PHONES = 100
@@ -43,14 +44,10 @@ def start(config: Path) -> subprocess.Popen:
     )
 
 
-def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers)
-        reply = connection.getresponse()
-        return reply.status, reply.read()
-    finally:
-        connection.close()
+def get(port: int, path: str, headers: dict, auth=None) -> tuple[int, bytes]:
+    """One GET; with ``auth`` (the vendor's phone-auth credential) answered to its challenge as a phone does."""
+    reply = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, auth=auth, timeout=10)
+    return reply.status_code, reply.content
 
 
 def wait_until_up(process: subprocess.Popen, port: int) -> None:
@@ -59,7 +56,7 @@ def wait_until_up(process: subprocess.Popen, port: int) -> None:
         try:
             if get(port, "/api/v1/health", {})[0] == 200:
                 return
-        except OSError:
+        except httpx.TransportError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"the service did not start: {process.stderr.read() if process.stderr else ''}")
@@ -90,8 +87,9 @@ def test_phones_served_before_a_sigkill_show_status_3_after_the_restart(tmp_path
         if enough.is_set():
             return
         try:
-            code, body = get(port, f"/{mac}.cfg", {"User-Agent": f"Fanvil X6U 2.10.2.6887 {mac}"})
-        except (OSError, http.client.HTTPException):
+            agent = {"User-Agent": f"Fanvil X6U 2.10.2.6887 {mac}"}
+            code, body = get(port, f"/{mac}.cfg", agent, phone_auth("fanvil"))
+        except httpx.TransportError:
             return  # in flight when the process died
         with lock:
             if code == 200:
