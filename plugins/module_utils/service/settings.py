@@ -33,6 +33,7 @@ class ServiceSettings:
     tftp_enabled: bool = True
     tftp_host: str = "127.0.0.1"
     tftp_port: int = 6969
+    tftp_max_transfers_per_address: int = 8
     journal_days: float = 10.0
     journal_flush_seconds: float = 0.2
     forwarded_allow_ips: str = "127.0.0.1"
@@ -47,8 +48,9 @@ class ServiceSettings:
             value = getattr(self, name)
             if not 0 < value < 65536:
                 raise SettingsError(f"{origin}: {name} must be a port number (1-65535), not {value}")
-        if self.workers < 1:
-            raise SettingsError(f"{origin}: workers must be 1 or more")
+        for name in ("workers", "tftp_max_transfers_per_address"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{origin}: {name} must be 1 or more, not {getattr(self, name)}")
         if self.journal_days <= 0 or self.journal_flush_seconds <= 0:
             raise SettingsError(f"{origin}: journal_days and journal_flush_seconds must be positive")
         for index, token in enumerate(self.api_tokens):

@@ -135,6 +135,7 @@ def test_blksize_tsize_and_timeout_are_negotiated_with_an_oack(tftp):
         ({"tsize": "junk"}, None),
         ({"timeout": 0}, None),  # RFC 2349: 1 to 255 seconds
         ({"timeout": 256}, None),
+        ({"timeout": 11}, None),  # allowed by RFC 2349, but a silent client would hold its transfer too long
         ({"windowsize": 4, "multicast": ""}, None),  # options we do not offer are left out of the answer
         ({"tsize": 0, "windowsize": 4}, {"tsize": "216"}),
     ],
@@ -348,6 +349,46 @@ def test_a_retransmitted_request_does_not_start_a_second_transfer(tftp):
     assert client.receive(timeout=2 * TIMEOUT) is None
     client.close()
     assert tftp.idle()
+
+
+FLOODER = "127.0.0.66"  # another address of 127/8: the tests run as root, any of them can be a source
+FLOOD = 520  # unacknowledged read requests, each from its own port: more than the server's 512 transfers
+
+
+def test_a_flood_from_one_address_leaves_the_other_phones_served_and_is_journaled_once_per_burst(tftp, tftp_hpa):
+    since = time.time()
+    flood = []
+    try:
+        for index in range(FLOOD):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            flood.append(sock)
+            sock.bind((FLOODER, 0))
+            sock.sendto(request(RRQ, f"{SEP}.cnf.xml"), ("127.0.0.1", tftp.port))
+            if index % 40 == 39:
+                time.sleep(0.02)  # paced, so that no request is lost in a full socket buffer: the server sees them all
+        time.sleep(0.2)
+        held = sum(1 for client in tftp.server.sessions if client[0] == FLOODER)
+        started = time.monotonic()
+        data, messages = tftp_hpa.get(tftp.port, f"{SEP}.cnf.xml")  # a phone at 127.0.0.1, meanwhile
+        waited = time.monotonic() - started
+    finally:
+        for sock in flood:
+            sock.close()
+    assert messages == "" and data == published(tftp, f"{SEP}.cnf.xml")
+    assert waited < 2, f"the phone waited {waited:.1f} s"  # tftp-hpa retransmits only after 5 s
+    assert held == 8  # the cap per address (the setting's default); the rest of the flood was dropped
+    # the flood's transfers are never acknowledged: given up after 5 timeouts, they free their slots
+    assert tftp.idle(within=6 * TIMEOUT + 2)
+    client = tftp.raw(source=FLOODER)
+    _first, data, _sizes = client.fetch("XMLDefault.cnf.xml")
+    client.close()
+    assert data == published(tftp, "XMLDefault.cnf.xml")  # the address is served again afterwards
+    rows = [row for row in tftp.journal(since) if row["ip"] == FLOODER and row["result"] == "refused"]
+    # one row when the burst began, one when it ended: every dropped request counted, none journaled alone
+    assert [(row["protocol"], row["code"], row["evidence"]) for row in rows] == [
+        ("tftp", 429, "too-many-transfers,dropped:1"),
+        ("tftp", 429, f"too-many-transfers,dropped:{FLOOD - 8 - 1}"),
+    ]
 
 
 # -- the command: python -m phonefleet_service tftp -----------------------------------------------------------
