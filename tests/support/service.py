@@ -32,6 +32,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
     ServiceSettings,
 )
 from phonefleet_service.app import ServiceApp  # noqa: E402
+from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
 
 from tests.unit.render_support import DEMO_FLEET, reveal  # noqa: E402
 
@@ -128,7 +129,15 @@ def running_service(directory: Path, **overrides):
         setattr(settings, name, value)
     app = ServiceApp(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        **uvicorn_options(settings),  # the protocol and bounds production runs with
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

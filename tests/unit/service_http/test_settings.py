@@ -35,6 +35,13 @@ def test_file_then_environment(tmp_path):
         ("web_root: /w\nhttp_prot: 80\n", {}, "unknown setting 'http_prot'"),
         ("web_root: /w\nworkers: many\n", {}, "workers must be a number, not 'many'"),
         ("web_root: /w\ntftp_max_transfers_per_address: 0\n", {}, "tftp_max_transfers_per_address must be 1 or more"),
+        ("web_root: /w\nhttp_max_header_bytes: 100\n", {}, "http_max_header_bytes must be 1024 or more, not 100"),
+        (
+            "web_root: /w\n",
+            {"PHONEFLEET_HTTP_MAX_HEADERS": "0"},
+            "http_max_headers must be 1 or more, not 0",
+        ),
+        ("web_root: /w\nhttp_request_timeout: 0\n", {}, "http_request_timeout must be a positive number of seconds"),
         ("web_root: /w\n", {"PHONEFLEET_HTTP_PORT": "eighty"}, "PHONEFLEET_HTTP_PORT: http_port must be a number"),
         ("web_root: /w\napi_tokens: [{name: a, role: root, token: 0123456789abcdefg}]\n", {}, "api_tokens[0].role"),
         ("web_root: /w\napi_tokens: [{name: a, role: admin, token: short}]\n", {}, "api_tokens[0].token is too short"),
