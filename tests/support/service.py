@@ -60,6 +60,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def read_until_closed(connection: socket.socket) -> bytes:
+    """Everything a server sends on ``connection`` until it closes it (or resets it, or the socket times out)."""
+    chunks = []
+    while True:
+        try:
+            chunk = connection.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @dataclass
 class Response:
     status: int

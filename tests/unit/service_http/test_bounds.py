@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.support.service import published_site, running_service
+from tests.support.service import published_site, read_until_closed, running_service
 
 FANVIL_MAC = "0c383e010203"
 FANVIL_AGENT = f"Fanvil X6U 2.10.2.6887 {FANVIL_MAC}"
@@ -34,20 +34,6 @@ def connect(port: int) -> socket.socket:
     return connection
 
 
-def answer(connection: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection (or 10 s pass)."""
-    chunks = []
-    while True:
-        try:
-            chunk = connection.recv(65536)
-        except (ConnectionResetError, TimeoutError):
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def status_of(response: bytes) -> int:
     return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/") else 0
 
@@ -62,7 +48,7 @@ def test_a_huge_header_is_answered_431_before_it_is_read_whole(site):
         # 32 KiB of User-Agent, the head never ending: unbounded, the server would wait for the rest
         connection.sendall(b"GET /XMLDefault.cnf.xml HTTP/1.1\r\nHost: x\r\nUser-Agent: " + b"a" * 32768)
         connection.settimeout(REQUEST_TIMEOUT / 2)  # before the request timeout could close it
-        response = answer(connection)
+        response = read_until_closed(connection)
     assert status_of(response) == 431, response[:200]
     assert response.endswith(b"\r\n\r\nRequest Header Fields Too Large\n")
     assert service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT).body == published(directory, f"{FANVIL_MAC}.cfg")
@@ -80,7 +66,7 @@ def test_too_many_headers_are_answered_431(site):
     with connect(service.port) as connection:
         many = b"".join(b"X-Header-%d: v\r\n" % index for index in range(200))  # 3 KiB: small, but 200 of them
         connection.sendall(HEAD + many + b"\r\n")
-        response = answer(connection)
+        response = read_until_closed(connection)
     assert status_of(response) == 431, response[:200]
     reply = service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT, headers={f"X-Header-{index}": "v" for index in range(90)})
     assert reply.status == 200 and reply.body == published(directory, f"{FANVIL_MAC}.cfg")
@@ -107,7 +93,7 @@ def test_a_stalled_connection_is_closed_within_the_bound_while_phones_are_served
             reply = service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT)
             assert reply.status == 200 and reply.body == published(directory, f"{FANVIL_MAC}.cfg")
             assert time.monotonic() - asked < 0.5
-        responses = [answer(connection) for connection in stalled]
+        responses = [read_until_closed(connection) for connection in stalled]
         closed_after = time.monotonic() - started
     finally:
         for connection in stalled:
@@ -141,5 +127,5 @@ def test_a_second_request_that_stalls_on_a_keep_alive_connection_is_closed_withi
         served_on(connection, directory)
         started = time.monotonic()
         connection.sendall(HEAD)  # uvicorn's keep-alive timer stops at its first byte
-        assert answer(connection) == b""
+        assert read_until_closed(connection) == b""
         assert time.monotonic() - started < REQUEST_TIMEOUT + 2
