@@ -11,6 +11,7 @@ normalised) and reads its API with the admin token.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import shutil
@@ -74,6 +75,22 @@ def read_until_closed(connection: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
+def digest_authorization(
+    username: str, password: str, nonce: str, uri: str, count: int = 1, method: str = "GET"
+) -> str:
+    """An ``Authorization: Digest`` value as RFC 7616 has a client compute it (MD5, qop auth)."""
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    ha1, ha2 = md5(f"{username}:phonefleet:{password}"), md5(f"{method}:{uri}")
+    response = md5(f"{ha1}:{nonce}:{count:08x}:abcdef:auth:{ha2}")
+    return (
+        f'Digest username="{username}", realm="phonefleet", nonce="{nonce}", uri="{uri}", qop=auth, nc={count:08x}, '
+        f'cnonce="abcdef", response="{response}", algorithm=MD5'
+    )
+
+
 @dataclass
 class Response:
     status: int
@@ -87,8 +104,17 @@ class ServiceHandle:
         self.port = port
         self.service = app.service
 
-    def get(self, path: str, user_agent: str | None = None, headers: dict | None = None, method: str = "GET"):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def get(
+        self,
+        path: str,
+        user_agent: str | None = None,
+        headers: dict | None = None,
+        method: str = "GET",
+        source: str | None = None,
+    ):
+        """One request on a new connection, from ``source`` (an address of 127/8) when given."""
+        address = (source, 0) if source else None
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=address)
         try:
             sent = dict(headers or {})
             if user_agent is not None:
