@@ -210,6 +210,7 @@ class TftpServer:
         self.report_dropped = report_dropped
         self.sessions: dict[tuple[str, int], _Transfer] = {}
         self.sources: dict[str, _Source] = {}  # addresses with transfers under way
+        self._full = _Source()  # requests dropped because all max_sessions transfers were under way
         self.sock: socket.socket | None = None
         self.host = ""
         self._selector = selectors.DefaultSelector()
@@ -271,7 +272,10 @@ class TftpServer:
                 self._report(client[0], source)
             return
         if len(self.sessions) >= self.max_sessions:
-            LOG.warning("tftp: %d transfers under way; a request from %s is dropped", len(self.sessions), client[0])
+            self._full.dropped += 1  # logged as the per-address drops are journaled: not one line a request
+            if time.monotonic() - self._full.reported_at >= REFUSAL_REPORT_SECONDS:
+                LOG.warning("tftp: %d transfers under way; %d requests dropped", len(self.sessions), self._full.dropped)
+                self._full.dropped, self._full.reported_at = 0, time.monotonic()
             return
         try:
             transfer = _Transfer(client, self.host, self.timeout, self.retries, self.open_file)

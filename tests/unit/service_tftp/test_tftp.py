@@ -8,6 +8,7 @@ through the same provisioner as HTTP, so it is recognised and journaled the same
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import NO_CONFIG, phone_rows
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
+from phonefleet_service.tftp import MAX_SESSIONS
 
 from .conftest import DATA, ERROR, OACK, REPO, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request
 
@@ -389,6 +391,24 @@ def test_a_flood_from_one_address_leaves_the_other_phones_served_and_is_journale
         ("tftp", 429, "too-many-transfers,dropped:1"),
         ("tftp", 429, f"too-many-transfers,dropped:{FLOOD - 8 - 1}"),
     ]
+
+
+def test_requests_dropped_when_every_transfer_is_taken_are_logged_once_not_each(tftp, caplog):
+    clients = [tftp.raw(source=f"127.0.0.{70 + index}") for index in range(20)]  # 20 addresses, 1 request each
+    tftp.server.max_sessions = 3
+    try:
+        with caplog.at_level(logging.WARNING, logger="phonefleet.tftp"):
+            for client in clients:
+                client.send(request(RRQ, f"{SEP}.cnf.xml"))
+            time.sleep(0.3)
+            answered = sum(client.receive(timeout=0.01) is not None for client in clients)
+    finally:
+        tftp.server.max_sessions = MAX_SESSIONS
+        for client in clients:
+            client.close()
+    assert answered == 3
+    assert [record.getMessage() for record in caplog.records] == ["tftp: 3 transfers under way; 1 requests dropped"]
+    assert tftp.idle(within=6 * TIMEOUT + 2)
 
 
 # -- the command: python -m phonefleet_service tftp -----------------------------------------------------------
