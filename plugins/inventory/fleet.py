@@ -20,12 +20,12 @@ description:
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
   - The configuration file name must end in C(phonefleet.yml) or C(phonefleet.yaml).
-  - With O(service_url), what the provisioning service saw is added as live facts, from
-    C(GET /api/v1/phones) a run (page after page of 1000). Each phone of the fleet the service knows gets C(ansible_host) (the IP it
-    last asked from, when it did), C(phone_status) (V(0) contacted without a config, V(1) configured but
-    never contacted, V(2) configured but the current config not fetched yet, V(3) up to date), C(phone_status_text),
-    C(phone_firmware), C(phone_last_contact) (seconds since the epoch) and C(phone_reported_model), each
-    when the service has it, and is put in a group C(status_0) to C(status_3).
+  - With O(service_url), what the provisioning service saw is added as live facts, from C(GET /api/v1/phones) a
+    run (page after page of 1000). Each phone of the fleet the service knows gets C(ansible_host) (the IP it
+    last asked from, when it did), C(phone_status) (V(0) contacted without a config, V(1) configured but never
+    contacted, V(2) configured but the current config not fetched yet, V(3) up to date), C(phone_status_text),
+    C(phone_firmware), C(phone_last_contact) (seconds since the epoch) and C(phone_reported_model), each when
+    the service has it, and is put in a group C(status_0) to C(status_3).
   - Phones the service saw that the fleet does not have (status V(0), and phones it auto-provisioned)
     become hosts of the group C(discovered), not C(phones), with the same facts, C(phone_mac),
     C(phone_vendor), C(phone_model), C(phone_name) and C(phone_number) when known, and C(phone_source)
