@@ -78,12 +78,18 @@ DropReport = Callable[[str, int], None]
 
 
 @dataclass
-class _Source:
-    """The transfers of one client IP address, and the requests dropped since the last report."""
+class _Drops:
+    """Requests dropped since the last report of them."""
 
-    transfers: int = 0
     dropped: int = 0
     reported_at: float = float("-inf")  # time.monotonic() of the last report
+
+
+@dataclass
+class _Source(_Drops):
+    """The transfers of one client IP address, and its requests dropped since the last report."""
+
+    transfers: int = 0
 
 
 class Refused(TftpException):
@@ -210,7 +216,7 @@ class TftpServer:
         self.report_dropped = report_dropped
         self.sessions: dict[tuple[str, int], _Transfer] = {}
         self.sources: dict[str, _Source] = {}  # addresses with transfers under way
-        self._full = _Source()  # requests dropped because all max_sessions transfers were under way
+        self._full = _Drops()  # requests dropped because all max_sessions transfers were under way
         self.sock: socket.socket | None = None
         self.host = ""
         self._selector = selectors.DefaultSelector()

@@ -129,3 +129,18 @@ def test_a_second_request_that_stalls_on_a_keep_alive_connection_is_closed_withi
         connection.sendall(HEAD)  # uvicorn's keep-alive timer stops at its first byte
         assert read_until_closed(connection) == b""
         assert time.monotonic() - started < REQUEST_TIMEOUT + 2
+
+
+def test_connections_beyond_the_bound_are_answered_503_and_phones_served_once_they_go(tmp_path):
+    published_site(tmp_path)
+    with running_service(tmp_path, http_max_connections=5) as service:
+        held = [connect(service.port) for _index in range(5)]
+        try:
+            time.sleep(0.2)  # accepted by the server
+            assert service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT).status == 503
+        finally:
+            for connection in held:
+                connection.close()
+        time.sleep(0.2)
+        reply = service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT)
+        assert reply.status == 200 and reply.body == published(tmp_path, f"{FANVIL_MAC}.cfg")
