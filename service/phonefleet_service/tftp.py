@@ -84,6 +84,14 @@ class _Drops:
     dropped: int = 0
     reported_at: float = float("-inf")  # time.monotonic() of the last report
 
+    def count(self) -> bool:
+        """One more dropped request; whether it is time to report them (the first, then once a period)."""
+        self.dropped += 1
+        return time.monotonic() - self.reported_at >= REFUSAL_REPORT_SECONDS
+
+    def reported(self) -> None:
+        self.dropped, self.reported_at = 0, time.monotonic()
+
 
 @dataclass
 class _Source(_Drops):
@@ -273,15 +281,13 @@ class TftpServer:
             # Dropped, not refused with an error: a phone takes an ERROR as the answer (it gives that file up
             # and boots without it) but retransmits an unanswered request, by when its own transfer has
             # ended; and a flood with a forged source address gets nothing sent back to anyone.
-            source.dropped += 1
-            if time.monotonic() - source.reported_at >= REFUSAL_REPORT_SECONDS:
+            if source.count():
                 self._report(client[0], source)
             return
         if len(self.sessions) >= self.max_sessions:
-            self._full.dropped += 1  # logged as the per-address drops are journaled: not one line a request
-            if time.monotonic() - self._full.reported_at >= REFUSAL_REPORT_SECONDS:
+            if self._full.count():  # logged as the per-address drops are journaled: not one line a request
                 LOG.warning("tftp: %d transfers under way; %d requests dropped", len(self.sessions), self._full.dropped)
-                self._full.dropped, self._full.reported_at = 0, time.monotonic()
+                self._full.reported()
             return
         try:
             transfer = _Transfer(client, self.host, self.timeout, self.retries, self.open_file)
@@ -340,7 +346,7 @@ class TftpServer:
         LOG.warning("tftp: %s has %d transfers under way; %d requests dropped", ip, source.transfers, source.dropped)
         if self.report_dropped is not None:
             self.report_dropped(ip, source.dropped)
-        source.dropped, source.reported_at = 0, time.monotonic()
+        source.reported()
 
     def _end(self, client: tuple[str, int]) -> None:
         transfer = self.sessions.pop(client)
