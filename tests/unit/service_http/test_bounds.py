@@ -54,6 +54,21 @@ def test_a_huge_header_is_answered_431_before_it_is_read_whole(site):
     assert service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT).body == published(directory, f"{FANVIL_MAC}.cfg")
 
 
+def test_the_64_mib_user_agent_of_the_attack_is_cut_off_early(site):
+    directory, service = site
+    sent, started = 0, time.monotonic()
+    with connect(service.port) as connection:
+        connection.sendall(b"GET /XMLDefault.cnf.xml HTTP/1.1\r\nHost: x\r\nUser-Agent: ")
+        chunk = b"a" * 65536
+        with pytest.raises((ConnectionResetError, BrokenPipeError)):
+            while sent < 64 << 20:
+                connection.sendall(chunk)
+                sent += len(chunk)
+    # the server stopped reading after 16 KiB; what was sent beyond sat in socket buffers until the reset
+    assert sent < 16 << 20 and time.monotonic() - started < 3
+    assert service.get(f"/{FANVIL_MAC}.cfg", FANVIL_AGENT).body == published(directory, f"{FANVIL_MAC}.cfg")
+
+
 def test_a_head_just_under_the_bound_is_served(site):
     directory, service = site
     agent = FANVIL_AGENT + " " + "x" * 12000  # a long User-Agent, still a phone's (the service reads its start)
