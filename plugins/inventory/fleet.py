@@ -20,8 +20,8 @@ description:
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
   - The configuration file name must end in C(phonefleet.yml) or C(phonefleet.yaml).
-  - With O(service_url), what the provisioning service saw is added as live facts, from one
-    C(GET /api/v1/phones) a run. Each phone of the fleet the service knows gets C(ansible_host) (the IP of
+  - With O(service_url), what the provisioning service saw is added as live facts, from C(GET /api/v1/phones)
+    a run (page after page of 1000). Each phone of the fleet the service knows gets C(ansible_host) (the IP of
     its last request that proved it came from the phone with its access key or phone authentication; never
     the address of a request that only named the phone), C(phone_address_proven) (V(true) with it, V(false) when
     O(compose) sets C(ansible_host) to an unproven address), C(phone_last_ip) and C(phone_last_ip_proven)

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from ansible.module_utils.urls import open_url
 
 USER_AGENT = "phonefleet.provisioning"
+PAGE_SIZE = 1000  # the service's largest page
 MAX_ERROR_TEXT = 200
 
 
@@ -81,19 +82,35 @@ class ServiceApi:
         return True
 
     def _list(self, method: str, path: str, key: str) -> list:
-        answer = self.call(method, path)
-        items = answer.get(key) if isinstance(answer, dict) else None
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            where = redact_url(self.url + path)
-            raise ServiceApiError(f"{where} did not answer a list of {key}: is it a PhoneFleet provisioning service?")
-        return items
+        """Every row of a list, page after page (the service answers at most PAGE_SIZE rows a request)."""
+        where = redact_url(self.url + path)
+        items: list = []
+        after = None
+        while True:
+            query = f"?limit={PAGE_SIZE}" + (f"&after={quote(after, safe='')}" if after else "")
+            answer = self.call(method, path, query)
+            page = answer.get(key) if isinstance(answer, dict) else None
+            if not isinstance(page, list) or not all(isinstance(item, dict) for item in page):
+                raise ServiceApiError(
+                    f"{where} did not answer a list of {key}: is it a PhoneFleet provisioning service?"
+                )
+            items += page
+            following = answer.get("next")
+            if following is None:  # the last page (or a service that answers all at once)
+                return items
+            if not isinstance(following, str) or (after is not None and following <= after):
+                raise ServiceApiError(
+                    f"{where} answered a next page that does not move forward: {str(following)[:40]!r}"
+                )
+            after = following
 
-    def call(self, method: str, path: str):
-        """The decoded JSON answer of one request; ServiceApiError for anything but a JSON 2xx answer."""
+    def call(self, method: str, path: str, query: str = ""):
+        """The decoded JSON answer of one request; ServiceApiError (naming the URL without ``query``) for anything
+        but a JSON 2xx answer."""
         where = redact_url(self.url + path)
         try:
             response = open_url(
-                self.url + path,
+                self.url + path + query,
                 method=method,
                 headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
                 timeout=self.timeout,

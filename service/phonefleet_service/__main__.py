@@ -22,6 +22,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store, StoreError
 
 from .app import SETTINGS_FILE_VARIABLE
+from .http_bounds import uvicorn_options
 
 
 def main(argv=None) -> int:
@@ -62,11 +63,11 @@ def main(argv=None) -> int:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,  # the journal is the access log
         log_level=settings.log_level,
-        server_header=False,
         # the fast pair (C parser, libuv loop), both in requirements.txt; named so that a missing one fails
-        # at start instead of uvicorn's "auto" quietly serving at a fraction of the speed (h11, asyncio)
-        http="httptools",
+        # at start instead of uvicorn's "auto" quietly serving at a fraction of the speed (h11, asyncio):
+        # uvicorn_options gives httptools' protocol, with bounds on heads, headers and slow requests
         loop="uvloop",
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -3,13 +3,18 @@ phones and access keys. Bearer tokens from the settings, each with a role: ``aud
 the journal; ``admin`` also reads credentials of auto-provisioned phones and issues access keys.
 
 GET  /api/v1/health                       no token: liveness and what is loaded
-GET  /api/v1/phones                       auditor: every phone with status 0-3, last contact, IP, firmware
-GET  /api/v1/phones/{mac}                 auditor: one phone
-GET  /api/v1/journal?mac=&since=&limit=   auditor: requests, newest first
-GET  /api/v1/autoprovisioned              admin: assignments with SIP credentials (to export into the fleet)
-DELETE /api/v1/autoprovisioned/{mac}      admin: release an assignment (the phone is in the fleet now)
-GET  /api/v1/access-keys                  admin: every configured phone's key (issued on first ask)
-POST /api/v1/phones/{mac}/access-key      admin: a new key for a phone; the old one stops working at once
+GET  /api/v1/phones?limit=&after=                 auditor: phones with status 0-3, last contact, IP, firmware
+GET  /api/v1/phones/{mac}                         auditor: one phone
+GET  /api/v1/journal?mac=&since=&limit=&before=   auditor: requests, newest first
+GET  /api/v1/autoprovisioned?limit=&after=        admin: assignments with SIP credentials (to export into the fleet)
+DELETE /api/v1/autoprovisioned/{mac}              admin: release an assignment (the phone is in the fleet now)
+GET  /api/v1/access-keys?limit=&after=            admin: configured phones' keys (issued on first ask)
+POST /api/v1/phones/{mac}/access-key              admin: a new key for a phone; the old one stops working at once
+
+Every list is a page: at most ``limit`` rows (1 to MAX_LIMIT, DEFAULT_LIMIT when not given) and ``next``, the
+cursor of the following page (null on the last): lists by MAC take it as ``after`` (rows after that MAC), the
+journal as ``before`` (rows older than that time). A cursor, unlike an offset, neither skips nor repeats a row
+when rows come or go between two pages.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 ROLE_RANK = {"auditor": 1, "admin": 2}
-MAX_LIMIT = 10000
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 
 class ApiError(Exception):
@@ -41,6 +46,47 @@ class ApiError(Exception):
 
 def _error(code: int, message: str, headers=None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=code, headers=headers)
+
+
+def page_limit(params) -> int:
+    """The ``limit`` query parameter: an integer from 1 to MAX_LIMIT, DEFAULT_LIMIT when absent."""
+    text = params.get("limit")
+    if text is None:
+        return DEFAULT_LIMIT
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LIMIT):
+        raise ApiError(400, f"limit must be an integer from 1 to {MAX_LIMIT}, not {text[:20]!r}")
+    return int(text)
+
+
+def page_by_mac(params, rows: list, key: str) -> dict:
+    """One page of ``rows`` (dicts with a ``mac``) in MAC order, after the MAC of the ``after`` parameter."""
+    limit = page_limit(params)
+    rows = sorted(rows, key=lambda row: row["mac"])
+    if params.get("after"):
+        try:
+            after = normalize_mac(params["after"])
+        except InvalidMac:
+            raise ApiError(400, f"after must be a MAC address, not {params['after'][:40]!r}") from None
+        rows = [row for row in rows if row["mac"] > after]
+    page = rows[:limit]
+    return {key: page, "next": page[-1]["mac"] if len(rows) > limit else None}
+
+
+def page_of_journal(rows: list, limit: int) -> tuple[list, float | None]:
+    """The first ``limit`` of ``rows`` (newest first; up to limit + 1 of them) and the ``before`` of the next page.
+
+    The next page holds the rows older than the last one here; so a page never ends inside a run of rows of
+    the same time, which the next page would skip: such a run is left whole to the next page.
+    """
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    boundary = rows[limit]["at"]
+    while page and page[-1]["at"] == boundary:
+        page.pop()
+    if not page:  # more than a page of rows of one time: as many as a page holds (the rest are not listed)
+        page = rows[:limit]
+    return page, page[-1]["at"]
 
 
 def build(service) -> Starlette:
@@ -110,8 +156,8 @@ def build(service) -> Starlette:
         )
 
     @guarded("auditor")
-    def phones(_request: Request):
-        return {"phones": rows()}
+    def phones(request: Request):
+        return page_by_mac(request.query_params, rows(), "phones")
 
     @guarded("auditor")
     def phone(request: Request):
@@ -123,25 +169,29 @@ def build(service) -> Starlette:
 
     @guarded("auditor")
     def journal(request: Request):
-        service.flush()
         params = request.query_params
+        limit = page_limit(params)
         try:
-            limit = min(int(params.get("limit", 1000)), MAX_LIMIT)
             since = float(params["since"]) if "since" in params else None
+            before = float(params["before"]) if "before" in params else None
         except ValueError:
-            raise ApiError(400, "limit must be an integer and since a time in epoch seconds") from None
+            raise ApiError(400, "since and before must be times in epoch seconds") from None
         mac = None
         if params.get("mac"):
             try:
                 mac = normalize_mac(params["mac"])
             except InvalidMac:
                 raise ApiError(400, "mac is not a MAC address") from None
-        return {"journal": service.store.journal(mac=mac, since=since, limit=limit)}
+        service.flush()
+        found = service.store.journal(mac=mac, since=since, before=before, limit=limit + 1)
+        page, following = page_of_journal(found, limit)
+        return {"journal": page, "next": following}
 
     @guarded("admin")
-    def autoprovisioned(_request: Request):
-        return {
-            "phones": [
+    def autoprovisioned(request: Request):
+        return page_by_mac(
+            request.query_params,
+            [
                 {
                     "mac": item.mac,
                     "number": item.number,
@@ -153,8 +203,9 @@ def build(service) -> Starlette:
                     "assigned_at": item.assigned_at,
                 }
                 for item in service.store.assignments()
-            ]
-        }
+            ],
+            "phones",
+        )
 
     @guarded("admin")
     def release(request: Request):
@@ -164,14 +215,14 @@ def build(service) -> Starlette:
         return {"released": mac}
 
     @guarded("admin")
-    def access_keys(_request: Request):
+    def access_keys(request: Request):
         snapshot = service.published.reload()
         keys = service.store.access_keys()
         for mac in snapshot.manifest.phones:
             if mac not in keys:
                 keys[mac] = new_access_key()
                 service.store.issue_key(mac, keys[mac])
-        return {"access_keys": [{"mac": mac, "key": keys[mac]} for mac in sorted(keys)]}
+        return page_by_mac(request.query_params, [{"mac": mac, "key": key} for mac, key in keys.items()], "access_keys")
 
     @guarded("admin")
     def issue_key(request: Request):

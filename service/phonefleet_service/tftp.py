@@ -33,9 +33,12 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import BinaryIO
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import REFUSED
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Request
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.recognition import Recognition
 from tftpy.TftpContexts import TftpContextServer
 from tftpy.TftpPacketTypes import TftpPacketERR, TftpPacketOACK
 from tftpy.TftpShared import (
@@ -54,15 +57,47 @@ LOG = logging.getLogger("phonefleet.tftp")
 
 MODES = ("octet", "netascii")
 MIN_BLKSIZE, MAX_BLKSIZE = 8, 65464  # RFC 2348
-MAX_TIMEOUT = 255  # RFC 2349: 1 to 255 seconds
+# RFC 2349 allows 1 to 255 seconds; the server retransmits at the client's pace, and gives a silent client up
+# after ``retries`` timeouts, so a client asking 255 would hold its transfer for over ten minutes. Larger
+# values are declined (left out of the OACK): the transfer then runs at the server's own timeout.
+MAX_TIMEOUT = 10
 RRQ, WRQ = b"\0\1", b"\0\2"
 MAX_REQUEST = 1024  # RFC 2347 limits a request to 512 octets; twice that for lenient clients
 MAX_SESSIONS = 512  # transfers at once; beyond, requests are dropped (phones retry)
+MAX_PER_ADDRESS = 8  # transfers at once from one IP address (a phone fetches one file at a time)
+#: a source address over its cap gets one journal row at the first dropped request, then at most one row
+#: this often, and one when its last transfer ends, each with the number of requests dropped since the last
+REFUSAL_REPORT_SECONDS = 60.0
 DATAGRAM = 65536
 
 #: ``open_file(name, ip, mode)``: a binary file to send, or None for "File not found" (tftpy's
 #: ``dyn_file_func`` with the client's address and the transfer mode)
 Opener = Callable[[str, str, str], BinaryIO | None]
+#: ``report_dropped(ip, count)``: ``count`` read requests from ``ip`` were dropped, it had too many transfers
+DropReport = Callable[[str, int], None]
+
+
+@dataclass
+class _Drops:
+    """Requests dropped since the last report of them."""
+
+    dropped: int = 0
+    reported_at: float = float("-inf")  # time.monotonic() of the last report
+
+    def count(self) -> bool:
+        """One more dropped request; whether it is time to report them (the first, then once a period)."""
+        self.dropped += 1
+        return time.monotonic() - self.reported_at >= REFUSAL_REPORT_SECONDS
+
+    def reported(self) -> None:
+        self.dropped, self.reported_at = 0, time.monotonic()
+
+
+@dataclass
+class _Source(_Drops):
+    """The transfers of one client IP address, and its requests dropped since the last report."""
+
+    transfers: int = 0
 
 
 class Refused(TftpException):
@@ -178,12 +213,18 @@ class TftpServer:
         timeout: float = SOCK_TIMEOUT,
         retries: int = DEF_TIMEOUT_RETRIES,
         max_sessions: int = MAX_SESSIONS,
+        max_per_address: int = MAX_PER_ADDRESS,
+        report_dropped: DropReport | None = None,
     ) -> None:
         self.open_file = open_file
         self.timeout = timeout
         self.retries = retries
         self.max_sessions = max_sessions
+        self.max_per_address = max_per_address
+        self.report_dropped = report_dropped
         self.sessions: dict[tuple[str, int], _Transfer] = {}
+        self.sources: dict[str, _Source] = {}  # addresses with transfers under way
+        self._full = _Drops()  # requests dropped because all max_sessions transfers were under way
         self.sock: socket.socket | None = None
         self.host = ""
         self._selector = selectors.DefaultSelector()
@@ -235,8 +276,18 @@ class TftpServer:
             return
         if client in self.sessions:  # a retransmitted request: its transfer answers it
             return
+        source = self.sources.get(client[0])
+        if source is not None and source.transfers >= self.max_per_address:
+            # Dropped, not refused with an error: a phone takes an ERROR as the answer (it gives that file up
+            # and boots without it) but retransmits an unanswered request, by when its own transfer has
+            # ended; and a flood with a forged source address gets nothing sent back to anyone.
+            if source.count():
+                self._report(client[0], source)
+            return
         if len(self.sessions) >= self.max_sessions:
-            LOG.warning("tftp: %d transfers under way; a request from %s is dropped", len(self.sessions), client[0])
+            if self._full.count():  # logged as the per-address drops are journaled: not one line a request
+                LOG.warning("tftp: %d transfers under way; %d requests dropped", len(self.sessions), self._full.dropped)
+                self._full.reported()
             return
         try:
             transfer = _Transfer(client, self.host, self.timeout, self.retries, self.open_file)
@@ -244,6 +295,7 @@ class TftpServer:
             LOG.error("tftp: cannot open a transfer socket (%s)", exc.strerror)
             return
         self.sessions[client] = transfer
+        self.sources.setdefault(client[0], _Source()).transfers += 1
         self._selector.register(transfer.sock, selectors.EVENT_READ, client)
         self._step(client, transfer.start, buffer)
 
@@ -290,8 +342,20 @@ class TftpServer:
                 transfer.last_update = now  # the next retransmission one timeout later
                 self._step(client, transfer.state.resendLast)
 
+    def _report(self, ip: str, source: _Source) -> None:
+        LOG.warning("tftp: %s has %d transfers under way; %d requests dropped", ip, source.transfers, source.dropped)
+        if self.report_dropped is not None:
+            self.report_dropped(ip, source.dropped)
+        source.reported()
+
     def _end(self, client: tuple[str, int]) -> None:
         transfer = self.sessions.pop(client)
+        source = self.sources[client[0]]
+        source.transfers -= 1
+        if not source.transfers:  # the burst is over: what was dropped since the last report, then forget it
+            if source.dropped:
+                self._report(client[0], source)
+            del self.sources[client[0]]
         self._selector.unregister(transfer.sock)
         try:
             transfer.end()
@@ -320,6 +384,27 @@ def opener(service: Service) -> Opener:
     return open_file
 
 
+def journal_dropped(service: Service) -> DropReport:
+    """``report_dropped`` for :class:`TftpServer`: a journal row (``refused``, code 429) per report."""
+
+    def report_dropped(ip: str, count: int) -> None:
+        recognition = Recognition(None, None, None, None, "", "unknown", ("too-many-transfers", f"dropped:{count}"))
+        service.journal.add("tftp", ip, recognition, REFUSED, 429, None)
+
+    return report_dropped
+
+
+def tftp_server(service: Service, timeout: float = SOCK_TIMEOUT, retries: int = DEF_TIMEOUT_RETRIES) -> TftpServer:
+    """The TFTP server of ``service``: its provisioner answers, its journal records dropped requests."""
+    return TftpServer(
+        opener(service),
+        timeout=timeout,
+        retries=retries,
+        max_per_address=service.settings.tftp_max_transfers_per_address,
+        report_dropped=journal_dropped(service),
+    )
+
+
 def serve_tftp(settings) -> int:
     """``python -m phonefleet_service tftp``: serve until SIGTERM or SIGINT, then flush the journal."""
     if not settings.tftp_enabled:
@@ -329,7 +414,7 @@ def serve_tftp(settings) -> int:
     # every error a client sends.
     logging.getLogger("tftpy").setLevel(logging.CRITICAL)
     service = Service(settings)
-    server = TftpServer(opener(service))
+    server = tftp_server(service)
     try:
         port = server.bind(settings.tftp_host, settings.tftp_port)
     except OSError as exc:

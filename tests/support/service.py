@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.client
 import json
 import shutil
@@ -34,6 +35,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
     ServiceSettings,
 )
 from phonefleet_service.app import ServiceApp  # noqa: E402
+from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
 
 from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E402
 
@@ -79,6 +81,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def read_until_closed(connection: socket.socket) -> bytes:
+    """Everything a server sends on ``connection`` until it closes it (or resets it, or the socket times out)."""
+    chunks = []
+    while True:
+        try:
+            chunk = connection.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def digest_authorization(
+    username: str, password: str, nonce: str, uri: str, count: int = 1, method: str = "GET"
+) -> str:
+    """An ``Authorization: Digest`` value as RFC 7616 has a client compute it (MD5, qop auth)."""
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    ha1, ha2 = md5(f"{username}:phonefleet:{password}"), md5(f"{method}:{uri}")
+    response = md5(f"{ha1}:{nonce}:{count:08x}:abcdef:auth:{ha2}")
+    return (
+        f'Digest username="{username}", realm="phonefleet", nonce="{nonce}", uri="{uri}", qop=auth, nc={count:08x}, '
+        f'cnonce="abcdef", response="{response}", algorithm=MD5'
+    )
+
+
 @dataclass
 class Response:
     status: int
@@ -93,8 +125,17 @@ class ServiceHandle:
         self.service = app.service
         self._client: httpx.Client | None = None
 
-    def get(self, path: str, user_agent: str | None = None, headers: dict | None = None, method: str = "GET"):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def get(
+        self,
+        path: str,
+        user_agent: str | None = None,
+        headers: dict | None = None,
+        method: str = "GET",
+        source: str | None = None,
+    ):
+        """One request on a new connection, from ``source`` (an address of 127/8) when given."""
+        address = (source, 0) if source else None
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=address)
         try:
             sent = dict(headers or {})
             if user_agent is not None:
@@ -159,7 +200,15 @@ def running_service(directory: Path, **overrides):
         setattr(settings, name, value)
     app = ServiceApp(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        **uvicorn_options(settings),  # the protocol and bounds production runs with
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

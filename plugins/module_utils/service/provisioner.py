@@ -39,7 +39,7 @@ from ..vendors import registry
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal
-from .phone_auth import PhoneAuth
+from .phone_auth import NonceCounts, PhoneAuth
 from .published import PublishedRoot, Snapshot
 from .recognition import FIRMWARE, PHONE, Recognition, recognize
 from .store import AssignmentRefused, Store
@@ -159,6 +159,7 @@ class Provisioner:
         self._policy_of: Snapshot | None = None
         self._autoprovisioner: Autoprovisioner | None = None
         self._phone_auth: PhoneAuth | None = None
+        self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
 
     # -- per publish ---------------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ class Provisioner:
             fleet = snapshot.fleet
             settings = fleet.settings if fleet is not None else {}
             self._autoprovisioner = Autoprovisioner(fleet)
-            self._phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret)
+            self._phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret, self._nonce_counts)
             self._proof = ProofPolicy(settings)
             self._policy_of = snapshot
         return self._autoprovisioner, self._phone_auth, self._proof
@@ -210,11 +211,15 @@ class Provisioner:
             if request.protocol == "tftp":
                 if owner or recognition.kind == PHONE:
                     return self._done(request, recognition, NOT_FOUND, results.UNAUTHORIZED)
-            elif not phone_auth.check(vendor, request.authorization, request.method, request.uri or request.path):
+            elif not (
+                verdict := phone_auth.check(
+                    vendor, request.authorization, request.method, request.uri or request.path, request.ip
+                )
+            ):
                 challenge = Answer(
                     401,
                     b"Unauthorized\n",
-                    headers=(("www-authenticate", phone_auth.challenge(vendor)),),
+                    headers=(("www-authenticate", phone_auth.challenge(vendor, request.ip, verdict.stale)),),
                     result=results.UNAUTHORIZED,
                 )
                 return self._done(request, recognition, challenge, results.UNAUTHORIZED)

@@ -30,9 +30,15 @@ class ServiceSettings:
     http_host: str = "127.0.0.1"
     http_port: int = 8480
     workers: int = 1
+    http_max_header_bytes: int = 16384
+    http_max_headers: int = 100
+    http_request_timeout: float = 10.0
+    http_keep_alive_timeout: float = 5.0
+    http_max_connections: int = 1000
     tftp_enabled: bool = True
     tftp_host: str = "127.0.0.1"
     tftp_port: int = 6969
+    tftp_max_transfers_per_address: int = 8
     journal_days: float = 10.0
     journal_flush_seconds: float = 0.2
     unknown_phones_max: int = 10000  # phones without a config remembered; the least recently seen go first
@@ -48,8 +54,16 @@ class ServiceSettings:
             value = getattr(self, name)
             if not 0 < value < 65536:
                 raise SettingsError(f"{origin}: {name} must be a port number (1-65535), not {value}")
-        if self.workers < 1:
-            raise SettingsError(f"{origin}: workers must be 1 or more")
+        for name in ("workers", "tftp_max_transfers_per_address", "http_max_headers", "http_max_connections"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{origin}: {name} must be 1 or more, not {getattr(self, name)}")
+        if self.http_max_header_bytes < 1024:
+            raise SettingsError(
+                f"{origin}: http_max_header_bytes must be 1024 or more, not {self.http_max_header_bytes}"
+            )
+        for name in ("http_request_timeout", "http_keep_alive_timeout"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{origin}: {name} must be a positive number of seconds")
         if self.journal_days <= 0 or self.journal_flush_seconds <= 0:
             raise SettingsError(f"{origin}: journal_days and journal_flush_seconds must be positive")
         if self.unknown_phones_max < 0:

@@ -383,8 +383,10 @@ class Store:
             cursor.execute(self._sql("DELETE FROM journal WHERE at < ?"), (before,))
             return cursor.rowcount
 
-    def journal(self, *, mac: str | None = None, since: float | None = None, limit: int = 1000) -> list[dict]:
-        """Journal rows, newest first."""
+    def journal(
+        self, *, mac: str | None = None, since: float | None = None, before: float | None = None, limit: int = 1000
+    ) -> list[dict]:
+        """Journal rows, newest first; ``since`` and ``before`` bound their time (``before`` excluded)."""
         where, params = [], []
         if mac is not None:
             where.append("mac = ?")
@@ -392,6 +394,9 @@ class Store:
         if since is not None:
             where.append("at >= ?")
             params.append(since)
+        if before is not None:
+            where.append("at < ?")
+            params.append(before)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         rows = self._rows(
             _SELECT_JOURNAL + " " + clause + "ORDER BY at DESC, id DESC LIMIT ?",

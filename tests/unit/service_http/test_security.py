@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.service import AUDITOR_TOKEN, phone_auth, published_site, running_service
+from tests.support.service import AUDITOR_TOKEN, phone_auth, published_site, read_until_closed, running_service
 
 FANVIL_MAC = "0c383e010203"
 FANVIL_AGENT = f"Fanvil X6U 2.10.2.6887 {FANVIL_MAC}"
@@ -25,16 +25,7 @@ def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
     """Send bytes as they are (no client library normalising anything); (status, whole response)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(request)
-        chunks = []
-        while True:
-            try:
-                chunk = connection.recv(65536)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    response = b"".join(chunks)
+        response = read_until_closed(connection)
     status = int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/") else 0
     return status, response
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import threading
 import time
 
@@ -128,11 +129,13 @@ def test_urls_are_checked_and_shown_without_credentials():
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     seen: list  # (server name, path, Authorization header) of every request
-    answers: dict  # path -> (status, headers, body, delay)
+    answers: dict  # path, with its query or without -> (status, headers, body, delay)
 
     def do_GET(self):
         self.seen.append((self.server.name, self.path, self.headers.get("Authorization")))
-        status, headers, body, delay = self.answers.get(self.path, (404, {}, b"", 0))
+        status, headers, body, delay = self.answers.get(self.path, None) or self.answers.get(
+            self.path.partition("?")[0], (404, {}, b"", 0)
+        )
         time.sleep(delay)
         self.send_response(status)
         for name, value in headers.items():
@@ -168,7 +171,29 @@ def test_a_redirect_is_not_followed_so_the_token_goes_nowhere_else():
             with pytest.raises(ServiceApiError) as caught:
                 ServiceApi(url, TOKEN).phones()
     assert f"{url}/api/v1/phones redirects (HTTP 302) to {elsewhere}/api/v1/phones; give that URL" in str(caught.value)
-    assert seen == [("service", "/api/v1/phones", f"Bearer {TOKEN}")]
+    assert seen == [("service", "/api/v1/phones?limit=1000", f"Bearer {TOKEN}")]
+
+
+def test_every_page_is_read_and_a_cursor_that_does_not_move_forward_is_refused():
+    def page(macs, following) -> tuple:
+        rows = [{"mac": mac, "status": 0} for mac in macs]
+        return 200, {}, json.dumps({"phones": rows, "next": following}).encode(), 0
+
+    answers = {
+        "/api/v1/phones?limit=1000": page(["0004f2000001", "0004f2000002"], "0004f2000002"),
+        "/api/v1/phones?limit=1000&after=0004f2000002": page(["0004f2000003"], "0004f2000003"),
+        "/api/v1/phones?limit=1000&after=0004f2000003": page([], None),
+        "/loop/api/v1/phones?limit=1000": page(["0004f2000001"], "0004f2000001"),
+        "/loop/api/v1/phones?limit=1000&after=0004f2000001": page(["0004f2000001"], "0004f2000001"),
+    }
+    with server("service", answers, []) as url:
+        assert [row["mac"] for row in ServiceApi(url, TOKEN).phones()] == [
+            "0004f2000001",
+            "0004f2000002",
+            "0004f2000003",
+        ]
+        with pytest.raises(ServiceApiError, match="answered a next page that does not move forward: '0004f2000001'"):
+            ServiceApi(url + "/loop", TOKEN).phones()
 
 
 def test_an_answer_that_is_not_a_phone_list_is_named():

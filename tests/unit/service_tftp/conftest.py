@@ -32,7 +32,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
     ServiceSettings,
 )
 from phonefleet_service.app import Service  # noqa: E402
-from phonefleet_service.tftp import TftpServer, opener  # noqa: E402
+from phonefleet_service.tftp import TftpServer, tftp_server  # noqa: E402
 
 from tests.support.service import published_site  # noqa: E402
 
@@ -80,10 +80,10 @@ class Packet:
 class RawClient:
     """A UDP socket speaking TFTP packet by packet, for what no ordinary client sends."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str = "127.0.0.1") -> None:
         self.server = ("127.0.0.1", port)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((source, 0))
         self.sock.settimeout(3)
         self.peer: tuple[str, int] | None = None  # the transfer's TID, once the server answered
 
@@ -146,8 +146,9 @@ class TftpHandle:
     def web_root(self) -> Path:
         return self.directory / "www"
 
-    def raw(self) -> RawClient:
-        return RawClient(self.port)
+    def raw(self, source: str = "127.0.0.1") -> RawClient:
+        """A raw client on ``source`` (any address of 127/8)."""
+        return RawClient(self.port, source)
 
     def journal(self, since: float) -> list[dict]:
         """The journal since ``since``, oldest first (pending entries are written first)."""
@@ -176,7 +177,7 @@ def serving(directory: Path):
         secret="test-secret-for-nonces",
     )
     service = Service(settings)
-    server = TftpServer(opener(service), timeout=TIMEOUT, retries=5)
+    server = tftp_server(service, timeout=TIMEOUT, retries=5)
     port = server.bind("127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="tftp", daemon=True)
     thread.start()

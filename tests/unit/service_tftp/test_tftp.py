@@ -8,6 +8,7 @@ through the same provisioner as HTTP, so it is recognised and journaled the same
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import NO_CONFIG, phone_rows
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
+from phonefleet_service.tftp import MAX_SESSIONS
 
 from .conftest import DATA, ERROR, OACK, REPO, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request
 
@@ -135,6 +137,7 @@ def test_blksize_tsize_and_timeout_are_negotiated_with_an_oack(tftp):
         ({"tsize": "junk"}, None),
         ({"timeout": 0}, None),  # RFC 2349: 1 to 255 seconds
         ({"timeout": 256}, None),
+        ({"timeout": 11}, None),  # allowed by RFC 2349, but a silent client would hold its transfer too long
         ({"windowsize": 4, "multicast": ""}, None),  # options we do not offer are left out of the answer
         ({"tsize": 0, "windowsize": 4}, {"tsize": "216"}),
     ],
@@ -348,6 +351,64 @@ def test_a_retransmitted_request_does_not_start_a_second_transfer(tftp):
     assert client.receive(timeout=2 * TIMEOUT) is None
     client.close()
     assert tftp.idle()
+
+
+FLOODER = "127.0.0.66"  # another address of 127/8: the tests run as root, any of them can be a source
+FLOOD = 520  # unacknowledged read requests, each from its own port: more than the server's 512 transfers
+
+
+def test_a_flood_from_one_address_leaves_the_other_phones_served_and_is_journaled_once_per_burst(tftp, tftp_hpa):
+    since = time.time()
+    flood = []
+    try:
+        for index in range(FLOOD):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            flood.append(sock)
+            sock.bind((FLOODER, 0))
+            sock.sendto(request(RRQ, f"{SEP}.cnf.xml"), ("127.0.0.1", tftp.port))
+            if index % 40 == 39:
+                time.sleep(0.02)  # paced, so that no request is lost in a full socket buffer: the server sees them all
+        time.sleep(0.2)
+        held = sum(1 for client in tftp.server.sessions if client[0] == FLOODER)
+        started = time.monotonic()
+        data, messages = tftp_hpa.get(tftp.port, f"{SEP}.cnf.xml")  # a phone at 127.0.0.1, meanwhile
+        waited = time.monotonic() - started
+    finally:
+        for sock in flood:
+            sock.close()
+    assert messages == "" and data == published(tftp, f"{SEP}.cnf.xml")
+    assert waited < 2, f"the phone waited {waited:.1f} s"  # tftp-hpa retransmits only after 5 s
+    assert held == 8  # the cap per address (the setting's default); the rest of the flood was dropped
+    # the flood's transfers are never acknowledged: given up after 5 timeouts, they free their slots
+    assert tftp.idle(within=6 * TIMEOUT + 2)
+    client = tftp.raw(source=FLOODER)
+    _first, data, _sizes = client.fetch("XMLDefault.cnf.xml")
+    client.close()
+    assert data == published(tftp, "XMLDefault.cnf.xml")  # the address is served again afterwards
+    rows = [row for row in tftp.journal(since) if row["ip"] == FLOODER and row["result"] == "refused"]
+    # one row when the burst began, one when it ended: every dropped request counted, none journaled alone
+    assert [(row["protocol"], row["code"], row["evidence"]) for row in rows] == [
+        ("tftp", 429, "too-many-transfers,dropped:1"),
+        ("tftp", 429, f"too-many-transfers,dropped:{FLOOD - 8 - 1}"),
+    ]
+
+
+def test_requests_dropped_when_every_transfer_is_taken_are_logged_once_not_each(tftp, caplog):
+    clients = [tftp.raw(source=f"127.0.0.{70 + index}") for index in range(20)]  # 20 addresses, 1 request each
+    tftp.server.max_sessions = 3
+    try:
+        with caplog.at_level(logging.WARNING, logger="phonefleet.tftp"):
+            for client in clients:
+                client.send(request(RRQ, f"{SEP}.cnf.xml"))
+            time.sleep(0.3)
+            answered = sum(client.receive(timeout=0.01) is not None for client in clients)
+    finally:
+        tftp.server.max_sessions = MAX_SESSIONS
+        for client in clients:
+            client.close()
+    assert answered == 3
+    assert [record.getMessage() for record in caplog.records] == ["tftp: 3 transfers under way; 1 requests dropped"]
+    assert tftp.idle(within=6 * TIMEOUT + 2)
 
 
 # -- the command: python -m phonefleet_service tftp -----------------------------------------------------------
