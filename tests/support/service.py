@@ -169,9 +169,16 @@ class ServiceHandle:
         return reply.status, (json.loads(reply.body) if reply.body else None)
 
     def phones(self) -> dict:
-        status, data = self.api("/api/v1/phones")
-        assert status == 200, data
-        return {row["mac"]: row for row in data["phones"]}
+        """Every phone the service knows, page after page."""
+        found: dict = {}
+        cursor = ""
+        while True:
+            status, data = self.api("/api/v1/phones?limit=1000" + (f"&after={cursor}" if cursor else ""))
+            assert status == 200, data
+            found.update((row["mac"], row) for row in data["phones"])
+            if not data.get("next"):
+                return found
+            cursor = data["next"]
 
     def journal(self, **query) -> list:
         suffix = "&".join(f"{key}={value}" for key, value in query.items())

@@ -37,7 +37,7 @@ def site(tmp_path_factory):
         for index, moment in enumerate(at)
     ]
     contacts = [
-        (unknown_mac(index), "fanvil", None, None, "127.0.0.9", None, base, base, None, None)
+        (unknown_mac(index), "fanvil", None, None, "127.0.0.9", None, base, base, None, None, 0, None, None)
         for index in range(UNKNOWN_PHONES)
     ]
     store.record(entries, contacts)
