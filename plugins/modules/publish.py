@@ -71,7 +71,8 @@ attributes:
     details: The fleet is rendered and compared with the web root; nothing is written.
   diff_mode:
     support: full
-    details: One diff per changed file, headed by the phone's MAC and name, and one of the lines of the service
+    details: >-
+      One diff per changed file, headed by the phone's MAC and name, and one of the lines of the service
       bundle that change (C(settings.yml: settings.provisioning.access_keys: true)); passwords appear as
       C(********).
   safe_file_operations:
