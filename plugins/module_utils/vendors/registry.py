@@ -132,7 +132,7 @@ def reserved_macs() -> dict[str, tuple[str, str]]:
     for file_name, vendor in shared_file_names().items():
         for run in _TWELVE_HEX.finditer(file_name):
             start, end = run.span(1)
-            for probe in {_PROBE, _PROBE.upper()}:
+            for probe in (_PROBE, _PROBE.upper()):
                 probed = file_name[:start] + probe + file_name[end:]
                 if any(
                     (found := pattern.fullmatch(probed)) and found.group("mac").lower() == _PROBE
