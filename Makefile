@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit sanity lint golden bench schema golden-update clean molecule
+.PHONY: setup demo test unit security sanity lint golden bench schema golden-update clean molecule
 
 setup: setup-system $(STAMP)
 
@@ -40,6 +40,10 @@ test: setup unit lint sanity molecule
 
 unit: setup
 	$(BIN)/python -m pytest -q -n 2 tests/unit tests/golden
+
+## security: the security suite alone (part of unit): every attack of docs/security.md replayed on loopback
+security: setup
+	$(BIN)/python -m pytest -q -n 2 -m security tests/unit tests/golden
 
 lint: setup
 	$(BIN)/ruff check plugins service simulator tests

@@ -225,6 +225,14 @@ def _lines(outcome: dict[int, str]) -> str:
     return "; ".join(f"{line} {status}" if line else status for line, status in sorted(outcome.items()))
 
 
+def _address(row: dict) -> str:
+    """The address Ansible would use (proven by the phone), else the last one seen, marked: a phone that
+    cannot prove itself (Cisco enterprise over TFTP) gets its address from host_vars, not from the service."""
+    if row.get("ip"):
+        return row["ip"]
+    return f"{row['last_ip']} (unproven)" if row.get("last_ip") else "-"
+
+
 def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware: dict[str, str]) -> str:
     """The service's phones with each one's registrations; firmware the service does not know (Cisco enterprise
     and Unify phones send no User-Agent that names it) is the phone's own, in brackets."""
@@ -240,7 +248,7 @@ def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware:
                 row["vendor"] or row["reported_vendor"] or "-",
                 row["model"] or row["reported_model"] or "-",
                 f"{row['status']} {row['status_text']}",
-                row["ip"] or "-",
+                _address(row),
                 _lines(registrations.get(row["mac"], {})),
                 row["firmware"] or (f"({firmware[row['mac']]})" if row["mac"] in firmware else "-"),
                 when,
@@ -285,7 +293,7 @@ def run(web_root: Path, state: Path, fleet_dir: Path, password_file: Path) -> in
                 else status
                 for line, status in outcome.items()
             }
-        reply = httpx.get(base + "/api/v1/phones", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        reply = httpx.get(base + "/api/v1/phones?limit=1000", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         reply.raise_for_status()
     registered = sum(
         status.startswith(registration.REGISTERED) for outcome in outcomes.values() for status in outcome.values()

@@ -44,6 +44,29 @@ ADMIN_TOKEN = "admin-token-0123456789abcdef"
 AUDITOR_TOKEN = "auditor-token-0123456789abcdef"
 
 
+def serve_without_proof(fleet: Path, *vendors: str, drop_phone_auth: bool = True) -> None:
+    """Edit a copy of the demo fleet so that ``vendors`` are served without proof (listed in
+    settings.provisioning.serve_without_proof beside Cisco enterprise), their phone auth removed unless
+    ``drop_phone_auth`` is false: the explicit, documented way to turn protection off (docs/security.md)."""
+    settings = fleet / "settings.yml"
+    text = settings.read_text()
+    assert "serve_without_proof: [cisco]" in text, "not the demo fleet's settings"
+    if drop_phone_auth:
+        # the demo's phone_auth: one credential, anchored on the first vendor, aliased by the others
+        head, _header, rest = text.partition("  phone_auth:\n")
+        lines = rest.splitlines(keepends=True)
+        count = next(index for index, line in enumerate(lines) if not line.startswith("    "))
+        entries = [line.strip().split(": ", 1) for line in lines[:count]]
+        credential = next(value for _vendor, value in entries if value.startswith("&phone_auth "))
+        kept = [vendor for vendor, _value in entries if vendor not in vendors]
+        block = "".join(
+            f"    {vendor}: {credential if index == 0 else '*phone_auth'}\n" for index, vendor in enumerate(kept)
+        )
+        text = head + ("  phone_auth:\n" + block if kept else "") + "".join(lines[count:])
+    listed = ", ".join(["cisco", *(vendor for vendor in vendors if vendor != "cisco")])
+    settings.write_text(text.replace("serve_without_proof: [cisco]", f"serve_without_proof: [{listed}]"))
+
+
 def published_site(directory: Path, edit=None) -> Path:
     fleet = directory / "fleet"
     shutil.copytree(DEMO_FLEET, fleet)

@@ -20,7 +20,7 @@ import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
 from phonefleet_simulator.__main__ import load_bundle
 
-from tests.support.service import AUDITOR_TOKEN, FIRMWARE, running_service
+from tests.support.service import AUDITOR_TOKEN, FIRMWARE, running_service, serve_without_proof
 from tests.unit.render_support import DEMO_FLEET, reveal
 
 from .test_image import decode_png
@@ -66,7 +66,7 @@ def site(tmp_path_factory):
         f'firmware_window: {{days: [{not_today()}], hours: "03:00-04:00"}}',
     )
     # the demo's Unify phone boots over WPI, which proves nothing: a WPI site lists unify explicitly
-    edit(site / "fleet" / "settings.yml", "serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]")
+    serve_without_proof(site / "fleet", "unify", drop_phone_auth=False)
     publish(site)
     return site
 

@@ -23,7 +23,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.ma
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
 
-from tests.support.service import published_site, republish, running_service
+from tests.support.service import published_site, republish, running_service, serve_without_proof
 from tests.unit.render_support import DEMO_FLEET, reveal
 from tests.unit.service_tftp.conftest import serving
 
@@ -67,14 +67,12 @@ def files_by_owner(www: Path) -> tuple[list[str], dict[str, str]]:
     return [name for name in shared if not name.startswith("firmware/")], own
 
 
+EVERY_VENDOR = ("yealink", "cisco_mpp", "avaya", "unify", "atcom", "qtech", "poly", "grandstream", "snom", "fanvil")
+
+
 def without_protection(fleet: Path) -> None:
     """The explicit, documented way to turn protection off: no phone auth, every vendor served anyway."""
-    settings = fleet / "settings.yml"
-    text = settings.read_text()
-    start, end = text.index("  phone_auth:\n"), text.index("  # Credentials the collection uses")
-    every = "[yealink, cisco, cisco_mpp, avaya, unify, atcom, qtech, poly, grandstream, snom, fanvil]"
-    text = text[:start] + text[end:]
-    settings.write_text(text.replace("serve_without_proof: [cisco]", f"serve_without_proof: {every}"))
+    serve_without_proof(fleet, *EVERY_VENDOR)
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +114,7 @@ def test_no_shared_or_base_file_of_any_vendor_holds_a_secret_of_the_fleet(reques
 
 def yealink_only(fleet: Path) -> None:
     """Phone auth for Yealink alone (the demo before issue 10), every other vendor served anyway."""
-    settings = fleet / "settings.yml"
-    text = settings.read_text()
-    for vendor in ("cisco_mpp", "avaya", "unify", "atcom", "qtech", "poly", "grandstream", "snom", "fanvil"):
-        text = text.replace(f"    {vendor}: *phone_auth\n", "")
-    every = "[cisco, cisco_mpp, avaya, unify, atcom, qtech, poly, grandstream, snom, fanvil]"
-    settings.write_text(text.replace("serve_without_proof: [cisco]", f"serve_without_proof: {every}"))
+    serve_without_proof(fleet, *(vendor for vendor in EVERY_VENDOR if vendor != "yealink"))
 
 
 def test_the_yealink_common_file_is_protected_by_what_it_is_not_by_the_claimed_vendor(tmp_path):

@@ -28,7 +28,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.pu
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.unify.driver import DRIVER
 
-from tests.support.service import published_site, republish, running_service
+from tests.support.service import published_site, republish, running_service, serve_without_proof
 
 LEGAL = "001ae8556677"
 NS = {"dls": wpi.NAMESPACE}
@@ -166,10 +166,7 @@ class CpPhone:
 
 def wpi_site(fleet: Path) -> None:
     """WPI default mode proves nothing about the phone: a site that writes items over it must list unify."""
-    settings = fleet / "settings.yml"
-    text = settings.read_text()
-    assert "serve_without_proof: [cisco]" in text
-    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]"))
+    serve_without_proof(fleet, "unify", drop_phone_auth=False)
 
 
 @pytest.fixture(scope="module")

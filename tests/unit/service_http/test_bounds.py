@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.support.service import published_site, read_until_closed, running_service
+from tests.support.service import published_site, read_until_closed, running_service, serve_without_proof
 
 FANVIL_MAC = "0c383e010203"
 FANVIL_AGENT = f"Fanvil X6U 2.10.2.6887 {FANVIL_MAC}"
@@ -23,9 +23,7 @@ HEAD = f"GET /{FANVIL_MAC}.cfg HTTP/1.1\r\nHost: x\r\nUser-Agent: {FANVIL_AGENT}
 def fanvil_without_proof(fleet) -> None:
     """These tests are about HTTP itself: raw requests of a phone's file without a digest round trip, so the
     fleet serves Fanvil phones without proof (its explicit choice; proof is tests/unit/security's)."""
-    settings = fleet / "settings.yml"
-    text = settings.read_text().replace("    fanvil: *phone_auth\n", "")
-    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, fanvil]"))
+    serve_without_proof(fleet, "fanvil")
 
 
 @pytest.fixture(scope="module")

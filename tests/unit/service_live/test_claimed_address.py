@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.service import AUDITOR_TOKEN, running_service
+from tests.support.service import AUDITOR_TOKEN, running_service, serve_without_proof
 from tests.unit.control.loopback import Route, SipEndpoint, WebPhone
 
 from .live_support import CURL, KNOWN_YEALINK, ansible_inventory, ansible_playbook, curl, listing, live_site, publish
@@ -34,9 +34,7 @@ COMPOSE_LAST_IP = "compose:\n  ansible_host: phone_last_ip\n"
 
 def without_protection_for_snom_and_poly(inventory: Path) -> None:
     """Snom and Poly phones served without proof (the fleet's explicit choice): the attacker gets their files."""
-    settings = inventory / "fleet" / "settings.yml"
-    text = settings.read_text().replace("    snom: *phone_auth\n", "").replace("    poly: *phone_auth\n", "")
-    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, snom, poly]"))
+    serve_without_proof(inventory / "fleet", "snom", "poly")
     publish(inventory.parent)
 
 

@@ -31,7 +31,7 @@ for folder in ("simulator", "service"):
 from phonefleet_simulator.__main__ import Bundle, load_bundle  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
 
-from tests.support.service import published_site, running_service  # noqa: E402
+from tests.support.service import published_site, running_service, serve_without_proof  # noqa: E402
 
 OCTETS_PER_WORKER = 60
 _fleets = itertools.count(os.getpid() % OCTETS_PER_WORKER)
@@ -55,11 +55,9 @@ def service(demo_site):
 
 
 def serve_unify_without_proof(fleet: Path) -> None:
-    """What a site whose Unify phones speak WPI (default mode) must set: nothing is written over WPI otherwise."""
-    settings = fleet / "settings.yml"
-    text = settings.read_text()
-    assert "serve_without_proof: [cisco]" in text
-    settings.write_text(text.replace("serve_without_proof: [cisco]", "serve_without_proof: [cisco, unify]"))
+    """What a site whose Unify phones speak WPI (default mode) must set: nothing is written over WPI otherwise.
+    Unify's phone auth stays, for DMS."""
+    serve_without_proof(fleet, "unify", drop_phone_auth=False)
 
 
 @pytest.fixture(scope="session")
