@@ -59,8 +59,6 @@ def main(argv=None) -> int:
         host=settings.http_host,
         port=settings.http_port,
         workers=settings.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,  # the journal is the access log
         log_level=settings.log_level,
         # the fast pair (C parser, libuv loop), both in requirements.txt; named so that a missing one fails

@@ -151,7 +151,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict:
-    """The options of uvicorn's Config (or ``uvicorn.run``) that bound what clients can hold, and the protocol."""
+    """The options of uvicorn's Config (or ``uvicorn.run``): what bounds clients, whose forwarded headers count,
+    and the protocol."""
     return {
         # a class with its limits bound (a partial pickles, for uvicorn's worker processes)
         "http": functools.partial(BoundedHttpToolsProtocol, limits=HttpLimits.of(settings)),
@@ -159,4 +160,7 @@ def uvicorn_options(settings: ServiceSettings) -> dict:
         "timeout_keep_alive": settings.http_keep_alive_timeout,
         "limit_concurrency": settings.http_max_connections,
         "server_header": False,
+        # X-Forwarded-For / -Proto only from the proxies named (nginx on the same host); "" believes nobody
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }

@@ -121,6 +121,8 @@ def _service(web_root: Path, state: Path):
                 "http_host": "127.0.0.1",
                 "http_port": port,
                 "secret": secrets.token_urlsafe(24),
+                # no proxy in front of the demo's service: no X-Forwarded-For is believed, from anyone
+                "forwarded_allow_ips": "",
                 "api_tokens": [{"name": "demo", "role": "admin", "token": token}],
             }
         )

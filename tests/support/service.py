@@ -65,6 +65,19 @@ def serve_without_proof(fleet: Path, *vendors: str, drop_phone_auth: bool = True
         text = head + ("  phone_auth:\n" + block if kept else "") + "".join(lines[count:])
     listed = ", ".join(["cisco", *(vendor for vendor in vendors if vendor != "cisco")])
     settings.write_text(text.replace("serve_without_proof: [cisco]", f"serve_without_proof: [{listed}]"))
+    # their files go to anyone: each of their phones gets an admin password of its own (publish refuses
+    # one that also protects phones which must prove themselves)
+    phones = fleet / "phones.yml"
+    own = [
+        line
+        + (
+            f"    admin_password: own-admin-{line.split(':', 1)[1].strip()}\n"
+            if line.startswith("    vendor: ") and line.split(":", 1)[1].strip() in vendors
+            else ""
+        )
+        for line in phones.read_text().splitlines(keepends=True)
+    ]
+    phones.write_text("".join(own))
 
 
 def published_site(directory: Path, edit=None) -> Path:

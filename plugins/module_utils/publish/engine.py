@@ -108,6 +108,8 @@ class Publisher:
         self.fleet_source = fleet_source
         self.web_root = web_root
         self.reveal = _memoized(reveal)
+        self._unproven: frozenset = frozenset()  # vendors served without proof, and what they must not carry
+        self._guarded: list = []
         self.decrypt_file = decrypt_file
         self.firmware_dir = firmware_dir
         self.check_mode = check_mode
@@ -184,6 +186,8 @@ class Publisher:
             # files for the next load and makes the service bundle.
             bundle_maker.append(InThread("phonefleet-bundle", _cache_and_bundle, parse_cache, documents, self.reveal))
 
+        self._unproven = ProofPolicy(fleet.settings).without_proof
+        self._guarded = self._secrets_beyond(fleet, self._unproven) if self._unproven else []
         try:
             phones = map_phones(self._process, fleet.phones, self.workers, self.min_parallel, make_bundle_meanwhile)
             for outcome in phones:
@@ -242,6 +246,10 @@ class Publisher:
         except RenderError as exc:
             return ("error", phone.mac, str(exc))
         digests, changed, staged, diffs = {}, [], [], []
+        if phone.vendor in self._unproven and self._guarded:
+            leak = self._leak_beyond(phone, rendered.files)
+            if leak:
+                return ("error", phone.mac, leak)
         for name in sorted(rendered.files):
             data = rendered.files[name]
             digests[name] = _sha256(data)
@@ -354,6 +362,47 @@ class Publisher:
                     if isinstance(value, VaultValue):
                         found.append((f"extended_sets.{name}.params.{key}", self.reveal(value)))
         return found
+
+    def _secrets_beyond(self, fleet, unproven: frozenset) -> list[tuple[str, str]]:
+        """(where, clear value) of the secrets that protect phones which must prove themselves: phone auth of
+        vendors not served without proof and, when the fleet has such phones, the control login (their admin
+        login) and the admin passwords of the profiles they use (and strangers get: the default and
+        auto-provisioning profiles). A phone served without proof must carry none of them."""
+        settings = fleet.settings
+        guarded = [
+            (f"settings.phone_auth.{vendor}.password", self.reveal(auth["password"]))
+            for vendor, auth in sorted((settings.get("phone_auth") or {}).items())
+            if vendor not in unproven and auth.get("password")
+        ]
+        proving = [phone for phone in fleet.phones if phone.vendor not in unproven]
+        if not proving:  # protection off for every phone: their secrets go to whoever asks, as chosen
+            return guarded
+        control = settings.get("phone_control") or {}
+        if control.get("password"):
+            guarded.append(("settings.phone_control.password", self.reveal(control["password"])))
+        profiles = {phone.profile for phone in proving}
+        profiles |= {
+            (settings.get("defaults") or {}).get("profile"),
+            (settings.get("autoprovision") or {}).get("profile"),
+        }
+        for name in sorted(name for name in profiles if name in fleet.profiles):
+            if fleet.profiles[name].admin_password:
+                guarded.append((f"profiles.{name}.admin_password", self.reveal(fleet.profiles[name].admin_password)))
+        return guarded
+
+    def _leak_beyond(self, phone, files: dict) -> str | None:
+        """Why a phone served without proof cannot be published: its files would hand whoever asks a secret
+        that also protects other phones or the fleet (None when they hold only the phone's own)."""
+        for name in sorted(files):
+            leaked = secrets_in(files[name].decode("utf-8", "replace"), self._guarded)
+            if leaked:
+                who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
+                return (
+                    f"{phone.vendor}: {who}: {name} is served without proof (settings.provisioning."
+                    f"serve_without_proof) and would carry {', '.join(leaked)}, which protect(s) other phones or"
+                    " the fleet; give these phones an admin_password of their own (phone or profile)"
+                )
+        return None
 
     def _diff_entry(self, name: str, data: bytes, secrets: list[str], phone=None) -> dict:
         current = read_bytes(os.path.join(self.web_root, name))

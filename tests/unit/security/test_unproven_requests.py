@@ -113,8 +113,12 @@ def test_no_shared_or_base_file_of_any_vendor_holds_a_secret_of_the_fleet(reques
 
 
 def yealink_only(fleet: Path) -> None:
-    """Phone auth for Yealink alone (the demo before issue 10), every other vendor served anyway."""
+    """Phone auth for Yealink alone (the demo before issue 10), every other vendor served anyway, and no
+    profile admin password (the other vendors' files, served to anyone, would give the Yealinks' away)."""
     serve_without_proof(fleet, *(vendor for vendor in EVERY_VENDOR if vendor != "yealink"))
+    profiles = fleet / "profiles.yml"
+    lines = profiles.read_text().splitlines(keepends=True)
+    profiles.write_text("".join(line for line in lines if "admin_password: !vault" not in line))
 
 
 def test_the_yealink_common_file_is_protected_by_what_it_is_not_by_the_claimed_vendor(tmp_path):
@@ -305,3 +309,45 @@ def test_with_access_keys_on_a_vendor_served_without_proof_needs_no_key(tmp_path
             "provisioning", fleet_secrets(tmp_path / "fleet")["settings.phone_auth.fanvil.password"]
         )
         assert service.get_with_auth("/0c383e010203.cfg", fanvil, credential).status == 404  # no key
+
+
+def test_a_phone_served_without_proof_may_carry_only_its_own_secrets(tmp_path):
+    """Cisco enterprise files go to anyone (the fleet's explicit choice): with the profile's admin password,
+    shared with every other vendor's phones and the control login, they would give those away too."""
+    shutil.copytree(DEMO_FLEET, tmp_path / "fleet")
+    phones = tmp_path / "fleet" / "phones.yml"
+    text = phones.read_text()
+    phones.write_text("".join(line for line in text.splitlines(keepends=True) if "admin_password: !vault" not in line))
+    with pytest.raises(PublishError) as raised:
+        republish(tmp_path)
+    message = str(raised.value)
+    assert "cisco: phone 0c:d0:f8:a1:b2:c3 (Director): SEP0CD0F8A1B2C3.cnf.xml is served without proof" in message
+    assert "profiles.office.admin_password" in message and "settings.phone_control.password" in message
+    assert not (tmp_path / "www" / "SEP0CD0F8A1B2C3.cnf.xml").exists()
+
+
+def test_the_shipped_cisco_files_hold_no_secret_of_another_phone_or_of_the_fleet(shipped):
+    directory, _service = shipped
+    secrets = fleet_secrets(directory / "fleet")
+    mine = {where for where in secrets if where.startswith("0cd0f8a1b2c3.")}
+    others = {where: value for where, value in secrets.items() if where not in mine}
+    assert carried((directory / "www" / "SEP0CD0F8A1B2C3.cnf.xml").read_bytes(), others) == []
+
+
+@pytest.mark.parametrize("trusted", ["", "127.0.0.1"])
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path, trusted):
+    """Without a proxy in front (the demo), nobody's X-Forwarded-For moves a phone's address; behind nginx on
+    the same host (forwarded_allow_ips: 127.0.0.1, as the role sets it up) nginx's is."""
+    published_site(tmp_path)
+    password = fleet_secrets(tmp_path / "fleet")["settings.phone_auth.avaya.password"]
+    agent = "Mozilla/4.0 (compatible; MSIE 6.0) AVAYA/J179-4.1.6.0.6 (MAC:24d921aabb01)"
+    with running_service(tmp_path, forwarded_allow_ips=trusted) as service:
+        client = httpx.Client(auth=httpx.DigestAuth("provisioning", password), timeout=10)
+        reply = client.get(
+            f"http://127.0.0.1:{service.port}/24d921aabb01.cfg",
+            headers={"User-Agent": agent, "X-Forwarded-For": "10.66.66.66"},
+        )
+        assert reply.status_code == 200
+        service.app.service.flush()
+        address = service.phones()["24d921aabb01"]["ip"]
+    assert address == ("10.66.66.66" if trusted else "127.0.0.1")
