@@ -330,8 +330,14 @@ def main() -> None:
                 runs[name].append(wrk(ports[name], seconds, requests))
         time.sleep(1.0)  # a few flush intervals: both workers' journals reach the database
         statuses: dict[int, int] = {}
-        for phone in api(service_port, "/api/v1/phones")["phones"]:
-            statuses[phone["status"]] = statuses.get(phone["status"], 0) + 1
+        cursor = ""
+        while True:  # every page of the API's phone list
+            page = api(service_port, "/api/v1/phones?limit=1000" + (f"&after={cursor}" if cursor else ""))
+            for phone in page["phones"]:
+                statuses[phone["status"]] = statuses.get(phone["status"], 0) + 1
+            if not page.get("next"):
+                break
+            cursor = page["next"]
     finally:
         stop(service)  # SIGTERM: uvicorn stops the workers, each flushes what its journal holds
         if nginx is not None:
