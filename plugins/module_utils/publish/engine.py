@@ -364,31 +364,24 @@ class Publisher:
         return found
 
     def _secrets_beyond(self, fleet, unproven: frozenset) -> list[tuple[str, str]]:
-        """(where, clear value) of the secrets that protect phones which must prove themselves: phone auth of
+        """The fleet's secrets (_fleet_secrets) that protect phones which must prove themselves: phone auth of
         vendors not served without proof and, when the fleet has such phones, the control login (their admin
         login) and the admin passwords of the profiles they use (and strangers get: the default and
         auto-provisioning profiles). A phone served without proof must carry none of them."""
         settings = fleet.settings
-        guarded = [
-            (f"settings.phone_auth.{vendor}.password", self.reveal(auth["password"]))
-            for vendor, auth in sorted((settings.get("phone_auth") or {}).items())
-            if vendor not in unproven and auth.get("password")
-        ]
         proving = [phone for phone in fleet.phones if phone.vendor not in unproven]
-        if not proving:  # protection off for every phone: their secrets go to whoever asks, as chosen
-            return guarded
-        control = settings.get("phone_control") or {}
-        if control.get("password"):
-            guarded.append(("settings.phone_control.password", self.reveal(control["password"])))
         profiles = {phone.profile for phone in proving}
-        profiles |= {
-            (settings.get("defaults") or {}).get("profile"),
-            (settings.get("autoprovision") or {}).get("profile"),
-        }
-        for name in sorted(name for name in profiles if name in fleet.profiles):
-            if fleet.profiles[name].admin_password:
-                guarded.append((f"profiles.{name}.admin_password", self.reveal(fleet.profiles[name].admin_password)))
-        return guarded
+        profiles |= {(settings.get(part) or {}).get("profile") for part in ("defaults", "autoprovision")}
+
+        def guarded(label: str) -> bool:
+            kind, _dot, rest = label.partition(".")
+            if label.startswith("settings.phone_auth."):
+                return label.split(".")[2] not in unproven
+            if label == "settings.phone_control.password":
+                return bool(proving)  # protection off for every phone: nothing left to protect, as chosen
+            return kind == "profiles" and bool(proving) and rest.rpartition(".")[0] in profiles
+
+        return [(label, value) for label, value in self._fleet_secrets(fleet) if guarded(label)]
 
     def _leak_beyond(self, phone, files: dict) -> str | None:
         """Why a phone served without proof cannot be published: its files would hand whoever asks a secret

@@ -101,8 +101,6 @@ _NOT_FOUND_AS = {
 NO_PROOF = "no-proof"
 #: evidence of a request for a phone's file, with its vendor's phone auth, that did not state the phone's MAC
 MAC_UNSTATED = "mac-unstated"
-#: how a request proved it comes from the phone whose file it asks for
-KEY, PHONE_AUTH = "access-key", "phone-auth"
 
 
 def _states_mac(vendor: str | None) -> bool:
@@ -139,7 +137,7 @@ def _proves(
     mac = recognition.mac
     if mac is None or "mac-mismatch" in recognition.evidence:
         return False
-    if key_mac is not None or keys_on:  # with per-phone keys, only the phone's own key proves that phone
+    if keys_on:  # with per-phone keys, only the phone's own key proves that phone
         return key_mac == mac
     vendor = snapshot.vendors.get(mac) or recognition.vendor
     if authenticated is None or authenticated != vendor:
@@ -228,12 +226,8 @@ class Provisioner:
 
         proven = _proves(recognition, snapshot, key_mac, authenticated, keys_on)
         if name is not None:
-            if keys_on and key_mac is not None and key_mac == owner:
-                proven_by = KEY
-            else:
-                proven_by = PHONE_AUTH if authenticated else None
             return self._published(
-                request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch, proven
+                request, recognition, snapshot, name, owner, key_mac, proof, authenticated, mismatch, proven
             )
         if recognition.kind == PHONE and recognition.mac and not mismatch:
             if keys_on and key_mac != recognition.mac and not authenticated:
@@ -250,24 +244,21 @@ class Provisioner:
         return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
 
     def _published(
-        self, request, recognition, snapshot, name, owner, key_mac, proof, proven_by, mismatch, proven
+        self, request, recognition, snapshot, name, owner, key_mac, proof, authenticated, mismatch, proven
     ) -> Answer:
         if owner is not None:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
             if refused or (key_mac is not None and key_mac != owner):
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
             vendor = snapshot.vendors.get(owner)
-            # a vendor the fleet serves without proof (explicitly) needs no key either: its phones cannot
-            # carry one (Cisco enterprise asks the TFTP root for SEP<MAC>.cnf.xml)
-            if not proof.unproven_allowed(vendor):
-                if proof.access_keys and key_mac != owner:
+            # the phone's own file needs the proof that moves its address (_proves), unless the fleet serves
+            # the vendor without proof (explicitly), keys included: Cisco enterprise phones cannot carry one
+            if not proven and not proof.unproven_allowed(vendor):
+                if proof.access_keys:  # no key, or another's: a 404 that tells nothing
                     return self._done(request, recognition, NOT_FOUND, results.REFUSED)
-                if proven_by is None:
-                    return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED)
-                if proven_by == PHONE_AUTH and not recognition.mac_stated and _states_mac(vendor):
-                    # phone auth proves "one of the fleet's phones of this vendor", not which one; these phones
-                    # name themselves in every request, so one that does not is not the phone whose file it is
-                    return self._done(request, _noted(recognition, MAC_UNSTATED), NOT_FOUND, results.REFUSED)
+                # the vendor's credential without the MAC its phones always state is not that phone
+                why = MAC_UNSTATED if authenticated and recognition.mac is not None else NO_PROOF
+                return self._done(request, _noted(recognition, why), NOT_FOUND, results.REFUSED)
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:
