@@ -14,11 +14,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   ``display_name``, ``sip_server.1.address/port/transport_type/expires`` (0 UDP, 1 TCP, 2 TLS, 3 DNS-NAPTR)
   or the V7x ``sip_server_host/_port``, ``transport``, ``expires``; outbound proxy
   ``outbound_proxy_enable`` with ``outbound_proxy.1.address/port`` or ``outbound_host/_port``.
-- Cisco enterprise: ``SEP<MAC>.cnf.xml``: ``<sipLines><line>`` of ``featureID`` 9 with ``name``,
-  ``authName``, ``authPassword``, ``displayName`` and ``proxy`` (``USECALLMANAGER``: the first
-  ``callManagerGroup`` member's ``processNodeName`` and ``sipPort``/``securedSipPort``; else a host with
-  the line's ``port``); ``transportLayerProtocol`` (1 TCP, 2 UDP, 3 TLS, 4 TCP preferred);
-  ``sipProxies/registerWithProxy``, ``outboundProxy``/``outboundProxyPort``; ``timerRegisterExpires``.
+- Cisco enterprise: :mod:`.vendors.cisco` (its own module, with what the phone enforces besides).
 - Cisco MPP: ``<flat-profile>`` elements, later files winning: ``Line_Enable_N_``, ``Proxy_N_``
   (``host[:port]`` or the inline DNS SRV form ``alias:SRV=host:port:p=0|host:port:p=1``, the alias then
   being the SIP domain), ``Outbound_Proxy_N_`` with ``Use_Outbound_Proxy_N_``, ``SIP_Transport_N_``,
@@ -256,74 +252,6 @@ def yealink(files: dict) -> list[SipAccount]:
                 enabled=get("enable") == "1",
                 outbound_proxy=outbound if use_outbound else None,
                 outbound_port=_int(outbound_port, f"{what} outbound port") if use_outbound else None,
-            )
-        )
-    return accounts
-
-
-# -- Cisco enterprise ------------------------------------------------------------------------------------
-
-_CISCO_TRANSPORTS = {"1": "tcp", "2": "udp", "3": "tls", "4": "tcp"}
-
-
-def _find(element: ET.Element, path: str) -> str | None:
-    found = element.find(path)
-    if found is None or found.text is None:
-        return None
-    return found.text.strip() or None
-
-
-def cisco(files: dict) -> list[SipAccount]:
-    devices = [(path, root) for path, root in _documents(files, "device") if path.endswith(".cnf.xml")]
-    own = [item for item in devices if not item[0].lower().endswith("/xmldefault.cnf.xml")]
-    if not own:
-        return []  # XMLDefault.cnf.xml carries no lines
-    path, device = own[-1]
-    transport = _code(
-        _find(device, "transportLayerProtocol"), _CISCO_TRANSPORTS, f"{path} transportLayerProtocol", "tcp"
-    )
-    members = device.findall("devicePool/callManagerGroup/members/member")
-    members.sort(key=lambda member: _int(member.get("priority"), f"{path} member priority", 0))
-    manager, manager_port = None, None
-    if members:
-        call_manager = members[0].find("callManager")
-        if call_manager is not None:
-            manager = _find(call_manager, "processNodeName")
-            port_name = "securedSipPort" if transport == "tls" else "sipPort"
-            manager_port = _int(_find(call_manager, f"ports/{port_name}"), f"{path} {port_name}")
-    profile = device.find("sipProfile")
-    if profile is None:
-        return []
-    register = (_find(profile, "sipProxies/registerWithProxy") or "true").lower() != "false"
-    outbound = _find(profile, "sipProxies/outboundProxy")
-    outbound_port = _int(_find(profile, "sipProxies/outboundProxyPort"), f"{path} outboundProxyPort")
-    expires = _int(_find(profile, "sipStack/timerRegisterExpires"), f"{path} timerRegisterExpires")
-    accounts = []
-    for position, line in enumerate(profile.findall("sipLines/line"), start=1):
-        feature = _find(line, "featureID")
-        name = _find(line, "name")
-        if (feature is not None and feature != "9") or name is None:
-            continue  # speed dials, BLF and other buttons
-        index = _int(line.get("lineIndex") or line.get("button"), f"{path} line index", position)
-        proxy = _find(line, "proxy")
-        if proxy is None or proxy.upper() == "USECALLMANAGER":
-            registrar, port = manager or "", manager_port
-        else:
-            registrar, port = proxy, _int(_find(line, "port"), f"{path} line {index} port")
-        accounts.append(
-            _account(
-                line=index,
-                user=name,
-                auth_user=_find(line, "authName"),
-                password=_find(line, "authPassword"),
-                display_name=_find(line, "displayName"),
-                registrar=registrar,
-                port=port,
-                transport=transport,
-                expires=expires,
-                enabled=register,
-                outbound_proxy=outbound,
-                outbound_port=outbound_port,
             )
         )
     return accounts
@@ -735,11 +663,13 @@ def fanvil(files: dict) -> list[SipAccount]:
 
 # -- by vendor -------------------------------------------------------------------------------------------
 
+from .vendors import cisco as cisco_phone  # noqa: E402 - it reads files with the helpers above
+
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "yealink": yealink,
     "atcom": yealink,
-    "cisco": cisco,
+    "cisco": lambda files: cisco_phone.accounts(files),
     "cisco_mpp": cisco_mpp,
     "avaya": avaya,
     "unify": unify,

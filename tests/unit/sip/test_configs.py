@@ -167,7 +167,7 @@ CISCO = b"""<device>
 
 def test_cisco_lines_use_the_call_manager_or_their_own_proxy():
     body = CISCO % {b"register": b"true", b"transport": b"2"}
-    first, second = configs.cisco({"/XMLDefault.cnf.xml": b"<device/>", "/SEP0CD0F8A1B2C3.cnf.xml": body})
+    first, second = configs.accounts("cisco", {"/XMLDefault.cnf.xml": b"<device/>", "/SEP0CD0F8A1B2C3.cnf.xml": body})
     assert (first.line, first.user, first.auth_user, first.registrar, first.port, first.transport) == (
         1,
         "2002",
@@ -187,12 +187,12 @@ def test_cisco_lines_use_the_call_manager_or_their_own_proxy():
 
 def test_cisco_tls_uses_the_secured_port_and_register_with_proxy_false_disables():
     body = CISCO % {b"register": b"false", b"transport": b"3"}
-    first, _second = configs.cisco({"/SEP0CD0F8A1B2C3.cnf.xml": body})
+    first, _second = configs.accounts("cisco", {"/SEP0CD0F8A1B2C3.cnf.xml": body})
     assert (first.port, first.transport, first.enabled) == (5061, "tls", False)
 
 
 def test_cisco_default_file_has_no_lines():
-    assert configs.cisco({"/XMLDefault.cnf.xml": b"<device><sipProfile/></device>"}) == []
+    assert configs.accounts("cisco", {"/XMLDefault.cnf.xml": b"<device><sipProfile/></device>"}) == []
 
 
 # -- Cisco MPP -------------------------------------------------------------------------------------------

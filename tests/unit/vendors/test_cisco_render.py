@@ -114,20 +114,24 @@ def test_transport_time_network_and_admin(director) -> None:
 
 def test_firmware_extended_set_and_services(director) -> None:
     assert director.findtext("loadInformation") == "sip8845_65.14-3-1-0001-60"
-    assert director.findtext("sipProfile/softKeyFile") == "SoftKeys.xml"
+    assert director.find("sipProfile/softKeyFile") is None  # nothing produces a soft key file: none is named
     assert director.findtext("sipProfile/dialTemplate") == "SEP0CD0F8A1B2C3-dialplan.xml"
     # extended-set params are vendorConfig children, overriding the driver's own
     assert director.findtext("vendorConfig/webAccess") == "0"
     assert director.findtext("vendorConfig/sshAccess") == "0"
-    assert director.findtext("servicesURL") == "https://prov.demo.invalid/cisco/services"
-    assert director.findtext("authenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
+    # http in the plain elements, https in their secure twins (as CUCM writes them)
+    assert director.findtext("servicesURL") == "http://prov.demo.invalid/cisco/services"
+    assert director.findtext("authenticationURL") == "http://prov.demo.invalid/cisco/authenticate"
+    assert director.findtext("secureServicesURL") == "https://prov.demo.invalid/cisco/services"
+    assert director.findtext("secureAuthenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
 
 
 def test_dial_rules_are_rendered() -> None:
     plan = parse(render_demo_phone(DIRECTOR).files["SEP0CD0F8A1B2C3-dialplan.xml"])
     assert plan.tag == "DIALTEMPLATE"
     rules = [(rule.get("MATCH"), rule.get("Timeout"), rule.get("User")) for rule in plan]
-    assert rules == [("2...", "0", "Phone"), ("8.........", "3", "Phone"), ("*..", "1", "Phone")]
+    # a literal star is escaped: unescaped, it is a wildcard
+    assert rules == [("2...", "0", "Phone"), ("8.........", "3", "Phone"), ("\\*..", "1", "Phone")]
 
 
 def test_phone_without_keys_gets_its_line_on_button_one() -> None:
@@ -184,7 +188,8 @@ def test_xml_default_for_unknown_phones(tmp_path) -> None:
     files, owners = FleetRenderer(fleet, reveal).shared()
     assert ("XMLDefault.cnf.xml", "cisco") in owners
     root = parse(files["XMLDefault.cnf.xml"])
-    assert root.findtext("servicesURL") == "https://prov.demo.invalid/cisco/services"
+    assert root.findtext("servicesURL") == "http://prov.demo.invalid/cisco/services"
+    assert root.findtext("secureAuthenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
 
 
 def test_windows_zone_names() -> None:

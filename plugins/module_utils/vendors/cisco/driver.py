@@ -35,15 +35,23 @@ Rendering (``CiscoDriver`` below): what it writes, and which facts are unverifie
   ``<DIALTEMPLATE>`` of ``<TEMPLATE MATCH= Timeout= User=>`` rules, named in ``<dialTemplate>``. The
   element and attribute names are from memory of CUCM dial plan files [unverified], and so is the
   phone accepting any file name there.
-* ``XMLDefault.cnf.xml`` for unknown phones: only the provisioning service's URLs (the shared context
-  has no registrar, so an unknown phone cannot register from it) [root element ``<Default>`` unverified].
+* ``XMLDefault.cnf.xml`` for unknown phones: only the provisioning service's URLs [root element ``<Default>``
+  verified: a CUCM-style XMLDefault, GH#5929097124]. CUCM's also has a ``callManagerGroup`` and per-model
+  ``loadInformation<id> model="Cisco 8845"`` elements; the shared context has neither a registrar nor the
+  kits, so they are not written yet and an unknown phone neither registers nor upgrades from this file.
 * Keys: one ``<line button=N>`` per key in ``<sipLines>``; ``featureID`` 9 line, 2 speed dial,
   21 BLF (``featureOptionMask`` 1), 22 BLF park, 23 intercom, 20 service URL, 127 pickup, 130 DND
   (B.3). Lines without a line key take the lowest free buttons. Expansion-module keys continue the
   button numbers after the phone's own keys (phone keys, then module 1, module 2 ...) and each module
   is declared in ``<addOnModules>`` with its ``deviceType`` [numbering and device types unverified].
-* Transport: ``transportLayerProtocol`` 1 TCP, 2 UDP, 3 TLS [verified in B.2, wazo]. The driver
-  default is TCP, as UDP gives retransmit errors (B.2); a profile's transport wins.
+* Transport: ``transportLayerProtocol`` 2 UDP, 4 TCP, 3 TLS. Sources disagree on TCP: wazo's template
+  and usecallmanager.nz write 1, but a CP-6921 guide (msergiy87/phone_cisco_6921) lists 1 as "use device
+  default", 2 UDP, 4 TCP, and a file CUCM 12.5 exported for 78xx/88xx phones writes 4 (research/param-audit.md
+  §3, GH#5929097124; CUCM's default non-secure profile is TCP+UDP, on which the phones open TCP). We write 4,
+  what real phones were given and registered with; 3 for TLS (wazo, usecallmanager) [verified in B.2]. The
+  driver default is TCP, as UDP gives retransmit errors (B.2); a profile's transport wins.
+* Outbound proxy: ``sipProxies/outboundProxy`` is a host and ``outboundProxyPort`` its port (CUCM's file); a
+  profile's ``host:port`` is split, a proxy without a port takes the registrar's port.
 * Time zone: ``render/windows_zones.windows_zone`` (Windows-style names; mapping unverified).
 * Firmware: ``<loadInformation>`` is the kit file's name without ``.loads`` (B.8, verified in UCM);
   the phone then fetches ``<name>.loads`` and its parts from the provisioning server's root.
@@ -54,14 +62,21 @@ Rendering (``CiscoDriver`` below): what it writes, and which facts are unverifie
   ``admin_password``; ``sshAccess`` (0 = enabled, inverted) is 0 only when there is a password.
 * Extended sets: ``params`` become children of ``<vendorConfig>`` (after and overriding the
   driver's own ones there: webAccess, sshAccess, pcPort, voiceVlanAccess, enableCdpSwPort, ...);
-  booleans are written ``true``/``false``. ``cisco.softkey_template`` is named in ``<softKeyFile>``
-  (the file itself is the operator's). ``cisco.certificates`` are not rendered: the phone trusts
-  only certificates in a signed CTL/ITL, which this driver does not make.
-* Services: ``servicesURL`` = ``<base_url>cisco/services`` and ``authenticationURL`` =
-  ``<base_url>cisco/authenticate``; the provisioning service will answer them in a later issue (the
-  authentication URL must answer ``AUTHORIZED`` for CGI/Execute and screenshots).
-* Codecs: only ``preferredCodec`` (the first of the profile's codecs the phone names) and
-  ``advertiseG722Codec``; the phone negotiates the rest itself [preferredCodec values unverified].
+  booleans are written ``true``/``false``. ``cisco.softkey_template`` is not named: nothing produces a soft key
+  file (the service serves only what publish wrote), so the phone would ask for a file nobody serves; a set
+  that gives one gets a render warning. Dial rules: a literal ``*`` is escaped (``\\*``), as wazo's
+  dialplan.xml does; unescaped it is a wildcard [I]. ``cisco.certificates`` are not rendered: the phone
+  trusts only certificates in a signed CTL/ITL, which this driver does not make.
+* Services: ``authenticationURL`` = ``http://<server>[:http_port]/cisco/authenticate`` and ``servicesURL``
+  ``.../cisco/services``; with the fleet's scheme https their ``secureAuthenticationURL`` /
+  ``secureServicesURL`` twins carry the https URLs, as CUCM writes them (GH#5929097124); a phone uses the
+  secure ones in a secure mode only, and can validate them only with our CA in its ITL [I]. The provisioning
+  service answers the authentication URL (``service/cisco_authentication``): ``AUTHORIZED`` for the fleet's
+  control login (``settings.phone_control``) on a Cisco phone of the fleet; the phone asks it before it runs
+  a pushed CiscoIPPhoneExecute or gives a screenshot (Cisco IP Phone Services development notes).
+* Codecs: ``preferredCodec`` (the first of the profile's codecs the phone names), ``advertiseG722Codec``
+  and ``vendorConfig/g722CodecSupport``: 0 disabled, 1 system default, 2 enabled (GH#67214006576; files that
+  want G.722 write 2), so 2 when the profile has G.722, else 0 [preferredCodec values unverified].
 * Families: booleans of line and call features are 1/0 on 78xx/88xx/89xx/99xx, 2/0 on 69xx
   (0/1 off, 2/3 on) and 1/0 on 79xx (B.6) [unverified].
 """
@@ -71,6 +86,7 @@ from __future__ import annotations
 import re
 import typing
 
+from ...render.addresses import host_and_port
 from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ...render.windows_zones import windows_zone
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
@@ -190,7 +206,14 @@ VENDOR = VendorInfo(
 )
 
 
-_TRANSPORT = {"tcp": 1, "udp": 2, "tls": 3}
+#: where the provisioning service answers the phone's authentication requests and services menu
+AUTHENTICATION_PATH = "cisco/authenticate"
+SERVICES_PATH = "cisco/services"
+#: ``transportLayerProtocol``; TCP is 4, not 1: see "Transport" in the module docstring
+_TRANSPORT = {"tcp": 4, "udp": 2, "tls": 3}
+#: a dial rule's literal ``*``: escaped, as an unescaped one is a wildcard (wazo's dialplan.xml writes ``\*``)
+_LITERAL_STAR = r"\\*"
+_UNESCAPED_STAR = re.compile(r"(?<!\\)\*")
 _ELEMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 #: expansion module -> ``addOnModule/deviceType`` [unverified; BEKEM / CP-8800-* from UCM B.6]
 _DEVICE_TYPES = {
@@ -284,9 +307,28 @@ class CiscoDriver(VendorDriver):
 
     @staticmethod
     def service_urls(provisioning: dict) -> dict:
-        """URLs of the provisioning service the phone calls (answered by the service, a later issue)."""
-        base = provisioning["base_url"]
-        return {"services": base + "cisco/services", "authentication": base + "cisco/authenticate"}
+        """URLs of the provisioning service the phone calls: plain http in ``authenticationURL`` and
+        ``servicesURL``, https (when the fleet's scheme is https) in their ``secure…URL`` twins, as CUCM writes
+        them; the phone uses the secure ones only in a secure mode, with our CA in its ITL."""
+        server, http_port, https_port = provisioning["server"], provisioning["http_port"], provisioning["https_port"]
+        plain = f"http://{server}" + ("" if http_port == 80 else f":{http_port}") + "/"
+        secure = f"https://{server}" + ("" if https_port == 443 else f":{https_port}") + "/"
+        with_tls = provisioning["scheme"] == "https"
+        return {
+            "authentication": plain + AUTHENTICATION_PATH,
+            "services": plain + SERVICES_PATH,
+            "secure_authentication": secure + AUTHENTICATION_PATH if with_tls else None,
+            "secure_services": secure + SERVICES_PATH if with_tls else None,
+        }
+
+    def warnings(self, context: dict) -> list[str]:
+        softkeys = context["cisco"]["softkey_template"]
+        if softkeys:
+            return [
+                f"cisco softkey_template '{softkeys}' is not named in the phone's file: the collection does not "
+                "produce soft key files, and the phone would ask for one nobody serves"
+            ]
+        return []
 
     # -- per phone values the templates need beyond the neutral context -------------------------
 
@@ -311,6 +353,7 @@ class CiscoDriver(VendorDriver):
                 {"index": module["index"], "type": _DEVICE_TYPES.get(module["name"], module["name"])}
                 for module in context["modules"]
             ],
+            "outbound_proxy": (host_and_port(sip["outbound_proxy"], sip["port"]) if sip["outbound_proxy"] else None),
             "preferred_codec": self.codec_names[context["codecs"][0]] if context["codecs"] else "none",
             "g722": "g722" in context["codecs"],
             "dscp_audio": network["dscp_rtp"] * 4,
@@ -319,7 +362,7 @@ class CiscoDriver(VendorDriver):
             "dial_template": f"SEP{phone['mac_upper']}-dialplan.xml" if context["cisco"]["dial_rules"] else None,
             "dial_rules": [
                 {
-                    "match": rule["pattern"],
+                    "match": _UNESCAPED_STAR.sub(_LITERAL_STAR, rule["pattern"]),
                     "timeout": rule.get("timeout"),
                     "user": "IP" if rule.get("user") == "ip" else "Phone",
                 }
@@ -338,7 +381,8 @@ class CiscoDriver(VendorDriver):
             "sshAccess": 0 if context["admin_password"] else 1,
             "enableCdpSwPort": int(bool(network["cdp"])),
             "enableLldpSwPort": int(bool(network["lldp"])),
-            "g722CodecSupport": int("g722" in context["codecs"]),
+            # 0 disabled, 1 system default, 2 enabled: 1 does not turn G.722 on (module docstring)
+            "g722CodecSupport": 2 if "g722" in context["codecs"] else 0,
         }
         if network["vlan_id"] is not None:
             own["voiceVlanAccess"] = network["vlan_id"]
