@@ -16,7 +16,7 @@ import threading
 from urllib.parse import parse_qsl
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import cisco_authentication, wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
@@ -133,6 +133,7 @@ class ServiceApp:
         self.api = api.build(self.service)
         service = self.service
         self.wpi = wpi.WpiResponder(service.published, service.journal, service.store, service.provisioner.secret)
+        self.cisco = cisco_authentication.CiscoAuthenticator(service.published, service.journal)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/api/"):
@@ -141,7 +142,23 @@ class ServiceApp:
         if scope["method"] == "POST" and scope["path"] in wpi.PATHS:
             await self.unify_wpi(scope, receive, send)  # Unify phones in DLS mode
             return
+        if scope["path"] == cisco_authentication.PATH:
+            await self.cisco_authenticate(scope, receive, send)  # Cisco enterprise phones' authentication URL
+            return
         await self.phone(scope, send)
+
+    async def cisco_authenticate(self, scope, receive, send) -> None:
+        """The fields of a GET's query or a POST's form (read up to cisco_authentication.MAX_FIELDS bytes)."""
+        form = bytearray()
+        while scope["method"] == "POST" and len(form) <= cisco_authentication.MAX_FIELDS:
+            message = await receive()
+            form += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        client = scope.get("client")
+        fields = b"&".join(part for part in (scope.get("query_string", b""), bytes(form)) if part)
+        reply = self.cisco.answer(fields, client[0] if client else None)
+        await _send(send, reply.code, reply.body, reply.content_type)
 
     async def unify_wpi(self, scope, receive, send) -> None:
         """A Unify phone's WPI message (POST, at most wpi.MAX_BODY bytes: 413 beyond) to the WPI responder."""
