@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 
 from . import boot
 from .boot import SimulatedPhone
+from .vendors import cisco as cisco_phone
 
 LOG = logging.getLogger("phonefleet.simulator")
 
@@ -537,6 +538,7 @@ class SimulatedDevice:
         self._tasks: set[asyncio.Task] = set()
         self._named: FirmwareRef | None = None  # the firmware the last files fetched name
         self._headers_of: tuple | None = None
+        self.authentication_url: str | None = None  # Cisco enterprise: the URL its config names
 
     # -- what the surfaces show --------------------------------------------------------------------------
 
@@ -729,6 +731,23 @@ class SimulatedDevice:
         reply = await client.request("GET", path, self._headers(), sink=sink)
         return reply.status, reply.body
 
+    async def authorized(self, user: str, password: str) -> bool:
+        """Cisco enterprise: whether the authentication URL of the phone's config answers exactly ``AUTHORIZED``
+        for this login (``UserID``, ``Password``, ``devicename`` as a form POST; vendors/cisco). No URL, an
+        unreachable server or any other answer: refused."""
+        if not self.authentication_url:
+            return False
+        form = urllib.parse.urlencode({"UserID": user, "Password": password, "devicename": f"SEP{self.mac.upper()}"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        client = HttpFetcher(self.base_url, self.address)
+        try:
+            reply = await client.request("POST", self.authentication_url, headers, form.encode())
+        except FetchError:
+            return False
+        finally:
+            await client.close()
+        return reply.status == 200 and reply.body == cisco_phone.AUTHORIZED.encode()
+
     def _client(self) -> HttpFetcher:
         return HttpFetcher(self.base_url, self.address, self.phone.credentials)
 
@@ -780,6 +799,8 @@ class SimulatedDevice:
         self.config_version = digest.hexdigest() if files else None
         self._parse_accounts(files)
         self._named = firmware_named(self.vendor, self.model, files)
+        if self.vendor == "cisco":  # what its web server asks before an authenticated request (vendors/cisco)
+            self.authentication_url = cisco_phone.authentication_url(files)
         self.files = files if self.keep_files else {}
 
     def _parse_accounts(self, files: dict) -> None:

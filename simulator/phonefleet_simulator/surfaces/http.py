@@ -24,9 +24,11 @@ atcom-qtech.md; [V] verified, [M]/[I] not):
 - Cisco enterprise: ``POST /CGI/Execute`` with form field ``XML=<CiscoIPPhoneExecute>`` of 1-3
   ``ExecuteItem``s [V], answered ``<CiscoIPPhoneResponse>`` with a ``ResponseItem Status="0" Data="Success"``
   per item (schemes ``Key:``, ``SoftKey:``, ``Dial:``, ``Init:``, ``Play:``, ``http(s)://``; another scheme
-  gets ``Status="6" Data="URI not found"`` [M]); authentication is checked here against the control
-  credentials (a real phone asks its ``authenticationURL``); 401 carries ``<CiscoIPPhoneError Number="4"/>``
-  [V]; ``GET /DeviceInformationX`` [V path; fields MACAddress, HostName, phoneDN, appLoadID, versionID,
+  gets ``Status="6" Data="URI not found"`` [M]); the Basic login is not checked by the phone but sent to
+  the authentication URL its config names, as a real phone does (``cisco-authentication-url``, see
+  vendors/cisco.py: refused unless the answer is exactly ``AUTHORIZED``); 401 carries
+  ``<CiscoIPPhoneError Number="4"/>`` [V]; ``GET /DeviceInformationX`` [V path; fields MACAddress,
+  HostName, phoneDN, appLoadID, versionID,
   serialNumber, modelNumber V, their values' spelling M; the serial number is made up from the MAC];
   ``GET /CGI/Screenshot`` BMP for the models whose catalog entry has a screenshot [V path].
 - Cisco MPP: ``GET /admin/resync``, ``GET /admin/reboot`` [V resync path; reboot M], ``GET /admin/status.xml``
@@ -67,6 +69,8 @@ from . import screenshot
 LOG = logging.getLogger("phonefleet.simulator.http")
 
 NONE, BASIC, POLYCOM, PASSCODE = "none", "basic", "polycom", "passcode"
+#: Cisco enterprise: HTTP Basic, the login checked by the authentication URL of the phone's config
+CISCO_URL = "cisco-authentication-url"
 MAX_REQUEST = 64 << 10
 IDLE_SECONDS = 10.0
 JSON = "application/json"
@@ -242,9 +246,13 @@ def _cisco_information(phone: PhoneHttp, request: Request) -> Response:
     return Response(200, body.encode(), XML)
 
 
-def _cisco_screenshot(phone: PhoneHttp, request: Request) -> Response:
+def _cisco_without_screenshot(phone: PhoneHttp) -> bool:
     model = registry.VENDORS["cisco"].model(phone.device.model)
-    if model is not None and not model.screenshot:
+    return model is not None and not model.screenshot
+
+
+def _cisco_screenshot(phone: PhoneHttp, request: Request) -> Response:
+    if _cisco_without_screenshot(phone):
         return _text(404, "Not Found")
     return _screenshot(phone, request)
 
@@ -364,9 +372,9 @@ ROUTES: dict[str, dict[tuple[str, str], Route]] = {
     },
     "atcom": {("GET", "/cgi-bin/server.cgi"): Route(NONE, _atcom)},
     "cisco": {
-        ("POST", "/CGI/Execute"): Route(BASIC, _cisco_execute),
+        ("POST", "/CGI/Execute"): Route(CISCO_URL, _cisco_execute),
         ("GET", "/DeviceInformationX"): Route(NONE, _cisco_information),
-        ("GET", "/CGI/Screenshot"): Route(BASIC, _cisco_screenshot),
+        ("GET", "/CGI/Screenshot"): Route(CISCO_URL, _cisco_screenshot),
     },
     "cisco_mpp": {
         ("GET", "/admin/resync"): Route(BASIC, _mpp(RESYNC)),
@@ -412,18 +420,47 @@ class PhoneHttp:
             return True
         if auth == PASSCODE:
             return _same(request.query.get("passcode", ""), password)
+        login = self._basic_login(request)
+        if login is None:
+            return False
+        given_user, given_password = login
+        expected_user = "Polycom" if auth == POLYCOM else user
+        return _same(given_user, expected_user) & _same(given_password, password)
+
+    def _basic_login(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")
         scheme, _space, token = header.partition(" ")
         if scheme.lower() != "basic":
-            return False
+            return None
         try:
-            given_user, _colon, given_password = (
-                base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
-            )
+            user, _colon, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            return False
-        expected_user = "Polycom" if auth == POLYCOM else user
-        return _same(given_user, expected_user) & _same(given_password, password)
+            return None
+        return user, password
+
+    def asks_authentication_url(self, request: Request) -> bool:
+        route = self.routes.get((request.method, request.path))
+        return route is not None and route.auth == CISCO_URL
+
+    async def handle_cisco(self, request: Request) -> Response:
+        """A Cisco route whose login the phone's authentication URL decides (asked before anything runs)."""
+        route = self.routes[(request.method, request.path)]
+        if route.handler is _cisco_screenshot and _cisco_without_screenshot(self):
+            return _text(404, "Not Found")  # a model without the CGI: nothing to authenticate
+        login = self._basic_login(request)
+        if login is None or not await self.device.authorized(*login):
+            return self._refused(route, request)
+        return route.handler(self, request)
+
+    def _refused(self, route: Route, request: Request) -> Response:
+        self.device.log("auth-failed", f"http {request.method} {request.path}", peer=request.peer)
+        if route.auth == PASSCODE:
+            return _json({"response": "error", "body": "unauthorized"}, 401)
+        realm = _REALMS.get(self.device.vendor, self.device.vendor.capitalize())
+        challenge = (("WWW-Authenticate", f'Basic realm="{realm}"'),)
+        if self.device.vendor == "cisco":
+            return Response(401, b'<CiscoIPPhoneError Number="4"/>\n', XML, challenge)
+        return Response(401, b"Unauthorized\n", TEXT, challenge)
 
     def handle(self, request: Request) -> Response:
         route = self.routes.get((request.method, request.path))
@@ -433,14 +470,7 @@ class PhoneHttp:
                 return Response(405, b"Method Not Allowed\n", headers=(("Allow", ", ".join(allowed)),))
             return _text(404, "Not Found")
         if not self._authorized(route.auth, request):
-            self.device.log("auth-failed", f"http {request.method} {request.path}", peer=request.peer)
-            if route.auth == PASSCODE:
-                return _json({"response": "error", "body": "unauthorized"}, 401)
-            realm = _REALMS.get(self.device.vendor, self.device.vendor.capitalize())
-            challenge = (("WWW-Authenticate", f'Basic realm="{realm}"'),)
-            if self.device.vendor == "cisco":
-                return Response(401, b'<CiscoIPPhoneError Number="4"/>\n', XML, challenge)
-            return Response(401, b"Unauthorized\n", TEXT, challenge)
+            return self._refused(route, request)
         return route.handler(self, request)
 
 
@@ -475,6 +505,7 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.task: asyncio.Task | None = None  # a reply waiting on the phone's authentication URL
         self.done = False
 
     def connection_made(self, transport) -> None:
@@ -520,12 +551,25 @@ class _Connection(asyncio.Protocol):
             self.transport.abort()
             self.done = True
             return
+        if self.surface.asks_authentication_url(request):
+            self.task = asyncio.get_running_loop().create_task(self._reply_after_asking(request))
+            return
         try:
             response = self.surface.handle(request)
         except Exception:
             LOG.exception("phone %s: %s %s", self.surface.device.mac, request.method, request.target)
             response = _text(500, "Internal Server Error")
         self._reply(response)
+
+    async def _reply_after_asking(self, request: Request) -> None:
+        self.done = True  # one request per connection: what else arrives is ignored
+        try:
+            response = await self.surface.handle_cisco(request)
+        except Exception:
+            LOG.exception("phone %s: %s %s", self.surface.device.mac, request.method, request.target)
+            response = _text(500, "Internal Server Error")
+        if not self.transport.is_closing():
+            self._reply(response)
 
     def _reply(self, response: Response) -> None:
         self.done = True

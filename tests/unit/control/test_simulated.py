@@ -119,11 +119,13 @@ def test_reboot_over_a_chosen_transport(fleet, mac, method, cause):
     assert any(kind == "reboot" and cause in logged for kind, logged in events), events
 
 
-def test_cisco_resync_over_http_is_cgi_execute_and_the_phone_does_not_resync(fleet):
+def test_a_cisco_phone_without_an_authentication_url_refuses_cgi_execute(fleet):
+    """These phones fetched no config: a Cisco phone checks a login only through the authentication URL its
+    config names, so it refuses (tests/unit/simulator/test_http_surface.py: the same through the service)."""
     mac = "0cd0f8000002"
     result, events = events_after(fleet, mac, lambda: request.execute_command(phone(fleet, mac), "resync", "http"))
-    assert result["status"] == "sent" and result["verified"] is False
-    assert [kind for kind, _cause in events] == ["execute"]  # Init:Services only: the unverified way says so
+    assert result["status"] == "failed" and result["error"] == "authentication", result
+    assert [kind for kind, _cause in events] == ["auth-failed"]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +171,8 @@ def test_cisco_info_over_ssh(fleet):
     assert result["firmware"] == fleet.phone("0cd0f8000002").device.firmware
 
 
-@pytest.mark.parametrize("mac", ["805ec0000001", "0cd0f8000002", "64167f000006", "000413000008"])
+# Cisco enterprise: through its authentication URL, with a service (tests/unit/simulator/test_http_surface.py)
+@pytest.mark.parametrize("mac", ["805ec0000001", "64167f000006", "000413000008"])
 def test_screenshots_are_saved_as_png(fleet, mac, tmp_path):
     path = tmp_path / f"{mac}.png"
     result = request.gather(phone(fleet, mac), want_info=False, screenshot_path=str(path))
