@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
+
+from .vendors import yealink
 
 #: firmware a simulated phone reports when the fleet does not say (plausible versions of each family)
 DEFAULT_FIRMWARE = {
@@ -48,18 +49,13 @@ class Step:
     fallback: str | None = None  # fetched when ``path`` is not found
 
 
-def _yealink_common(model: str | None) -> str | None:
-    # the model ID of the common file is a vendor fact kept in the driver's data sheet
-    return registry.driver_for("yealink").common_file(model) if model else None
-
-
 def plan(phone: SimulatedPhone) -> tuple[str | None, dict, list[Step]]:
     """(User-Agent, extra headers, steps) of one phone's boot."""
     firmware = phone.firmware or DEFAULT_FIRMWARE.get(phone.vendor, "1.0")
     model = phone.model or ""
     mac, upper = phone.mac, phone.mac.upper()
     if phone.vendor == "yealink":
-        common = _yealink_common(phone.model)
+        common = yealink.common_file(phone.model)  # the simulator's own table, from Yealink's documents
         steps = ([Step("/" + common)] if common else []) + [Step(f"/{mac}.cfg")]
         return f"Yealink SIP-{model.replace(' ', '_')} {firmware} {phone.colon_mac}", {}, steps
     if phone.vendor == "atcom":

@@ -62,6 +62,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from .vendors.yealink import key_values
+
 TRANSPORTS = ("udp", "tcp", "tls")
 _MAX_XML = 1 << 20
 
@@ -203,23 +205,8 @@ _YEALINK_TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls", "3": "udp"}  # 3: DNS
 _ACCOUNT_KEY = re.compile(r"^account\.(\d+)\.")
 
 
-def _key_values(files: dict) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for _path, body in files.items():
-        text = _text(body)
-        if not text.startswith("#!version"):
-            continue  # the phone ignores a file without the version line
-        for raw in text.splitlines()[1:]:
-            line = raw.strip()
-            if not line or line.startswith("#") or "=" not in line:
-                continue
-            key, _equals, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return values
-
-
 def yealink(files: dict) -> list[SipAccount]:
-    values = _key_values(files)
+    values = key_values(files)
     indices = sorted({int(match.group(1)) for key in values if (match := _ACCOUNT_KEY.match(key))})
     accounts = []
     for index in indices:

@@ -60,7 +60,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import boot
+from . import boot, vendors
 from .boot import SimulatedPhone
 from .vendors import cisco as cisco_phone
 
@@ -531,6 +531,8 @@ class SimulatedDevice:
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
+        self._control_files: dict | None = {}  # files whose control settings are read when first asked for
+        self._control_settings: object | None = None
         self.registrations: dict[int, str] = {}  # line -> what registration.register() answered for it
         self.wpi_items: dict[tuple[str, int | None], str] = {}
         self.events: collections.deque[Event] = collections.deque(maxlen=EVENTS_KEPT)
@@ -798,10 +800,22 @@ class SimulatedDevice:
         self.fetched = fetched
         self.config_version = digest.hexdigest() if files else None
         self._parse_accounts(files)
+        if files:  # a phone that fetched nothing keeps what it had (or its factory defaults)
+            self._control_files = files
         self._named = firmware_named(self.vendor, self.model, files)
         if self.vendor == "cisco":  # what its web server asks before an authenticated request (vendors/cisco)
             self.authentication_url = cisco_phone.authentication_url(files)
         self.files = files if self.keep_files else {}
+
+    @property
+    def control_settings(self):
+        """What the phone's files say about being driven from outside, read by the vendor's simulator module
+        (``vendors.<vendor>.control_settings``; factory defaults before any file); None for a vendor without
+        such rules."""
+        files, self._control_files = self._control_files, None
+        if files is not None:
+            self._control_settings = vendors.control_settings(self.vendor, files)
+        return self._control_settings
 
     def _parse_accounts(self, files: dict) -> None:
         if self.accounts_parser is not None and files:

@@ -81,6 +81,11 @@ class _Rules:
                 ipaddress.ip_network(network)
             except ValueError as exc:
                 self.problem(origin, ("autoprovision", "allowed_networks", index), f"not a network (CIDR): {exc}")
+        for index, network in enumerate((fleet.settings.get("phone_control") or {}).get("networks") or []):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                self.problem(origin, ("phone_control", "networks", index), f"not a network (CIDR) or address: {exc}")
         self.reference(origin, ("autoprovision", "profile"), "profiles", auto.get("profile"), fleet.profiles)
         self.reference(
             origin, ("autoprovision", "firmware_kit"), "firmware_kits", auto.get("firmware_kit"), fleet.firmware_kits

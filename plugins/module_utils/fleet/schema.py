@@ -377,8 +377,17 @@ SETTINGS = _object(
             "Per vendor: how phones authenticate to the provisioning server.",
         ),
         "phone_control": _object(
-            {"username": {"type": "string", "minLength": 1}, "password": _SECRET},
-            description="Credentials the collection uses to drive phones (web UI, SSH).",
+            {
+                "username": {"type": "string", "minLength": 1},
+                "password": _SECRET,
+                "networks": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "description": "networks (CIDR) or addresses the controller drives phones from, e.g. "
+                    "['10.0.5.0/24']; written into the phones' remote-control allow lists (docs/control.md)",
+                },
+            },
+            description="Credentials the collection uses to drive phones (web UI, SSH), and where it drives them from.",
         ),
         "autoprovision": _object(
             {

@@ -9,11 +9,12 @@ through the ``reveal`` function the caller gives, and only for what a template w
 
 Keys of the context (see docs/rendering.md for the full list): ``phone``, ``lines``, ``sip``, ``codecs``,
 ``features``, ``time``, ``network``, ``updates``, ``admin_password``, ``keys``, ``modules``,
-``firmware``, ``params``, ``cisco``, ``provisioning``, ``mobility``.
+``firmware``, ``params``, ``cisco``, ``provisioning``, ``control``, ``mobility``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 
@@ -138,6 +139,13 @@ def _updates_context(updates: dict | None) -> dict:
     }
 
 
+def control_context(settings: dict) -> dict:
+    """Where the controller drives phones from (settings.phone_control.networks, CIDR), for the phones' allow
+    lists of remote control; each vendor writes them in its own form. Not a secret: shared files carry it."""
+    networks = (settings.get("phone_control") or {}).get("networks") or []
+    return {"networks": [str(ipaddress.ip_network(network, strict=False)) for network in networks]}
+
+
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -148,6 +156,7 @@ class ContextBuilder:
         self.fleet = fleet
         self.reveal = reveal
         self.provisioning = provisioning_context(fleet.settings)
+        self.control = control_context(fleet.settings)
         self._profiles: dict[tuple, dict] = {}
 
     def secret(self, value) -> str | None:
@@ -277,6 +286,7 @@ class ContextBuilder:
             modules=layout.modules,
             firmware=self.firmware(phone),
             provisioning=self.provisioning,
+            control=self.control,
         )
         if phone.admin_password is not None:
             try:

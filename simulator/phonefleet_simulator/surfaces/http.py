@@ -19,8 +19,10 @@ atcom-qtech.md; [V] verified, [M]/[I] not):
   the two keys M-corroborated]; ``GET /servlet?phonecfg=get&accounts=1&fw=1`` status [V path] as JSON
   ``{"model", "firmware", "mac", "ip", "accounts": [{"line", "user", "status"}]}`` (this JSON layout is ours:
   the real reply's format was not seen); ``GET /screencapture`` BMP [V path]. Another key value is a key
-  press: answered, no effect here. The caller-IP allow-list (``features.action_uri_limit_ip``) is not applied.
-- Atcom: ``GET /cgi-bin/server.cgi?key=REBOOT`` without authentication [3P]; no resync key exists.
+  press: answered, no effect here. Every one of these is an Action URI: the phone's files must allow the caller
+  (``vendors/yealink.py`` rule 1: ``features.action_uri_limit_ip``, no prompt), else 403 or a prompt.
+- Atcom: ``GET /cgi-bin/server.cgi?key=REBOOT`` without authentication [3P]; no resync key exists; a caller
+  not in the phone's allow list gets the phone's prompt, nothing done (``vendors/atcom.py``).
 - Cisco enterprise: ``POST /CGI/Execute`` with form field ``XML=<CiscoIPPhoneExecute>`` of 1-3
   ``ExecuteItem``s [V], answered ``<CiscoIPPhoneResponse>`` with a ``ResponseItem Status="0" Data="Success"``
   per item (schemes ``Key:``, ``SoftKey:``, ``Dial:``, ``Init:``, ``Play:``, ``http(s)://``; another scheme
@@ -64,6 +66,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 from ..device import REBOOT, RESYNC, SimulatedDevice, XmlRefused, local_name, read_xml
+from ..vendors import atcom, yealink
 from . import screenshot
 
 LOG = logging.getLogger("phonefleet.simulator.http")
@@ -186,7 +189,30 @@ def _yealink_servlet(phone: PhoneHttp, request: Request) -> Response:
 
 
 def _atcom(phone: PhoneHttp, request: Request) -> Response:
+    if atcom.http_control(phone.device.control_settings, request.peer) != atcom.ALLOWED:
+        return _prompted(phone, request)
     return _key(phone, request, {"REBOOT": REBOOT})
+
+
+def _prompted(phone: PhoneHttp, request: Request) -> Response:
+    """The phone asks its user "Allow remote control?" and waits; nobody answers here [I: the HTTP answer]."""
+    _note(phone, request, "prompt", peer=request.peer, message="Allow remote control?")
+    return _text(200, "")
+
+
+def _yealink_action_uri(handler: Callable[[PhoneHttp, Request], Response]) -> Callable[[PhoneHttp, Request], Response]:
+    """``handler`` behind vendors/yealink.py rule 1: the files must allow the caller, without a prompt."""
+
+    def guarded(phone: PhoneHttp, request: Request) -> Response:
+        verdict = yealink.http_control(phone.device.control_settings, request.peer)
+        if verdict == yealink.REFUSED:
+            _note(phone, request, "refused", peer=request.peer)
+            return _text(403, "Forbidden")
+        if verdict == yealink.PROMPTED:
+            return _prompted(phone, request)
+        return handler(phone, request)
+
+    return guarded
 
 
 # -- Cisco enterprise ------------------------------------------------------------------------------------------
@@ -366,9 +392,9 @@ _FANVIL = {("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _action_uri)}
 
 ROUTES: dict[str, dict[tuple[str, str], Route]] = {
     "yealink": {
-        ("GET", "/servlet"): Route(BASIC, _yealink_servlet),
-        ("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _action_uri),
-        ("GET", "/screencapture"): Route(BASIC, _screenshot),
+        ("GET", "/servlet"): Route(BASIC, _yealink_action_uri(_yealink_servlet)),
+        ("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _yealink_action_uri(_action_uri)),
+        ("GET", "/screencapture"): Route(BASIC, _yealink_action_uri(_screenshot)),
     },
     "atcom": {("GET", "/cgi-bin/server.cgi"): Route(NONE, _atcom)},
     "cisco": {

@@ -25,7 +25,9 @@ Events per vendor (research/phone-vendors.md, unify-cisco.md; [V] verified, [M]/
   ``RegisterCallId=``, ``ConfigVersionStamp=`` and the other stamps are not checked [I]. Another action is 400.
 - Cisco MPP, Unify: no NOTIFY event is documented (Unify restarts over WPI): every event is 489.
 
-No authentication: real phones may accept NOTIFY only from their registrar (Yealink ``sip.trust_ctrl``).
+No authentication. What a vendor's phone requires of its files before it obeys (Yealink: ``sip.trust_ctrl``,
+``sip.notify_reboot_enable``, Action URI enabled and no prompt) is its simulator module's rule
+(``vendors/<vendor>.py``), applied to the answer of the event handler (``RULES``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..device import REBOOT, RESYNC, SimulatedDevice
+from ..vendors import yealink
 
 LOG = logging.getLogger("phonefleet.simulator.sip")
 
@@ -191,6 +194,33 @@ EVENTS: dict[str, dict[str, Handler]] = {
 }
 
 
+# -- what each vendor's files must allow (simulator/phonefleet_simulator/vendors/<vendor>.py) ----------------
+
+#: (device, event name, event parameters, source address, the handler's answer) -> the answer
+Rule = Callable[[SimulatedDevice, str, dict, str, Answer], Answer]
+
+
+def _yealink_rule(device: SimulatedDevice, name: str, params: dict, source: str, answer: Answer) -> Answer:
+    settings = device.control_settings
+    if not yealink.trusts_source(settings, source):
+        return 403, "Forbidden", None, ()  # sip.trust_ctrl = 1 and not from a server of the phone [AG; code I]
+    code, _reason, operation, _extra = answer
+    if code != 200:
+        return answer
+    if name == "check-sync":
+        return 200, "OK", yealink.check_sync(settings, params.get("reboot", "").lower() == "true"), ()
+    if name == "action-uri" and operation is not None:
+        if not settings.action_uri_enabled:
+            return 403, "Forbidden", None, ()
+        if settings.action_uri_prompt:
+            device.log("prompt", "sip NOTIFY ACTION-URI", message="Allow remote control?")
+            return 200, "OK", None, ()
+    return answer
+
+
+RULES: dict[str, Rule] = {"yealink": _yealink_rule}
+
+
 # -- the endpoint ----------------------------------------------------------------------------------------
 
 
@@ -253,7 +283,7 @@ class SipEndpoint(asyncio.DatagramProtocol):
             return
         operation = None
         if message.method == "NOTIFY":
-            code, reason, operation, extra = self._notify(message)
+            code, reason, operation, extra = self._notify(message, addr[0])
         elif message.method == "OPTIONS":
             code, reason, extra = 200, "OK", (("Allow", "INVITE, ACK, CANCEL, BYE, NOTIFY, OPTIONS"),)
         else:
@@ -273,7 +303,7 @@ class SipEndpoint(asyncio.DatagramProtocol):
             else:
                 self.device.log("notify", cause)
 
-    def _notify(self, message: SipMessage) -> tuple[int, str, str | None, tuple]:
+    def _notify(self, message: SipMessage, source: str) -> Answer:
         event = message.get("event")
         if not event:
             return 400, "Bad Request: Event missing", None, ()
@@ -282,7 +312,9 @@ class SipEndpoint(asyncio.DatagramProtocol):
         if handler is None:
             allowed = ", ".join(self.events)
             return 489, "Bad Event", None, ((("Allow-Events", allowed),) if allowed else ())
-        return handler(message, params)
+        rule = RULES.get(self.device.vendor)
+        answer = handler(message, params)
+        return rule(self.device, name.lower(), params, source, answer) if rule is not None else answer
 
     def _response(self, message: SipMessage | None, code: int, reason: str, extra: tuple, addr) -> bytes:
         lines = [f"SIP/2.0 {code} {reason}"]

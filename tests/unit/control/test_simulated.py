@@ -10,6 +10,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.ba
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 from phonefleet_simulator.boot import SimulatedPhone
 
+from .rendered_files import FileServer, rendered_files
 from .test_image import decode_png
 
 CREDENTIALS = ("admin", "Ctl-s3cret")
@@ -42,17 +43,20 @@ CAUSES = {
     "00562b00000b": ("http GET /admin/resync", "http GET /admin/reboot"),
     "001fce00000c": ("sip NOTIFY check-sync", "http GET /cgi-bin/ConfigManApp.com?key=Reboot"),
 }
-#: a closed port: the simulated phones boot without a provisioning service (their fetches fail fast)
-NO_SERVICE = "http://127.0.0.1:9"
+#: vendors whose simulated phones obey only what their files allow: they boot from our rendered files (the
+#: others find nothing and keep their defaults)
+READ_THEIR_FILES = ("yealink", "atcom")
 
 
 @pytest.fixture(scope="module")
-def fleet(start_fleet):
+def fleet(start_fleet, tmp_path_factory):
     """One simulated phone per vendor (and a CP-3905), each on its own 127.x.y.z address."""
     phones = [SimulatedPhone(mac, vendor, model) for mac, (vendor, model) in PHONES.items()]
-    started = start_fleet(phones, NO_SERVICE, CREDENTIALS, second_login=("debug", "debug"))
-    yield started
-    started.stop()
+    rendered = {mac: entry for mac, entry in PHONES.items() if entry[0] in READ_THEIR_FILES}
+    with FileServer(rendered_files(tmp_path_factory.mktemp("simulated-files"), rendered)) as server:
+        started = start_fleet(phones, server.url, CREDENTIALS, second_login=("debug", "debug"))
+        yield started
+        started.stop()
 
 
 def phone(fleet, mac: str, password: str = CREDENTIALS[1]) -> request.Phone:

@@ -30,6 +30,14 @@ change that line (and ``PLATFORM``) if a real unit shows another platform. What 
   and indexed codecs ``account.N.codec.K.enable/payload_type/priority`` — all [I] from atcom-qtech.md;
   only ``auto_provision.server.url`` is [V].
 - extended sets: those of vendor ``atcom`` apply (not Yealink's: their names carry ``static.``).
+- remote control [I]: Atcom's reboot URL obeys only callers in the phone's allow list (else the phone asks its
+  user, [3P]); the list's parameter name is unknown, so the platform's (Yealink's) are written into ``<MAC>.cfg``
+  (no common file is rendered): ``features.action_uri_limit_ip`` from ``settings.phone_control.networks``,
+  ``features.action_uri.enable = 1``, ``features.show_action_uri_option = 0``, ``sip.trust_ctrl = 0`` and
+  ``sip.notify_reboot_enable = 0`` (check-sync re-reads without rebooting). All unverified on an Atcom.
+- format: the only public Atcom template (FusionPBX ``atcom/ag198``) is Fanvil-like ``<<VOIP CONFIG FILE>>``
+  text; it is the older AT5xx/AG family's format (atcom-qtech.md §1.5), so the A-series keeps the Yealink
+  format VitalPBX's A-series templates show. A real unit's exported config decides.
 - User-Agent: none known; the pattern below is a guess that only matches a string naming Atcom.
 """
 
@@ -86,7 +94,8 @@ VENDOR = VendorInfo(
 #: model -> (family code of its common file ``a0000000000<family>.cfg``, verified): none known yet
 MODEL_IDS: dict[str, tuple[int | None, bool]] = {model.name: (None, False) for model in MODELS}
 
-ATCOM_DIALECT: dict = {"static": "", "accounts": "v7x", "codecs": "indexed"}
+#: no common file is rendered (its family code is unknown), so the remote-control settings go into <MAC>.cfg
+ATCOM_DIALECT: dict = {"static": "", "accounts": "v7x", "codecs": "indexed", "control_file": "phone"}
 
 
 class AtcomDriver(PlatformDriver):

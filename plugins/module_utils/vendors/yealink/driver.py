@@ -50,9 +50,11 @@ the ``weekly.dayofweek`` digits (0 = Sunday) and ``begin_time``/``end_time`` for
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import typing
 
-from ...render.driver import FileSpec, VendorDriver, template_folder
+from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
 EXPANSION_MODULES = (
@@ -148,10 +150,16 @@ VENDOR = VendorInfo(
 
 # -- rendering ---------------------------------------------------------------------------------------
 
-#: model -> (ID of its common file ``y0000000000XX.cfg``, verified). The ID is the first number of the
-#: model's firmware version in wazo v86/v83/v81 (T54W ``96.86.0.45``, T23G ``44.…``); that the common
-#: file carries that number is verified for the T23G (``y000000000044.cfg``) and assumed for the others.
-#: Unverified numbers: T44U/T44W (not in wazo; assumed the T4xU family's 108) and T54S (70, from memory).
+#: model -> (ID of its common file ``y0000000000XX.cfg``, verified). The file each model includes is listed
+#: in FusionPBX's per-model Yealink boot files (``resources/templates/provision/yealink/<dir>/y000000000000.boot``:
+#: ``t2x/{$mac}.boot`` T19P E2 53, T21P E2 52, T23P/T23G 44, T27G 69, T29G 46; ``t4x`` T41S 68, T42S 67, T46S 66,
+#: T48S 65, T42U 116, T43U 107, T46U 108, T48U 109; ``t5x`` T53/T53W 95, T54W 96, T57W 97; ``t31g`` 123,
+#: ``t33g`` 124, ``t34w`` 171, ``t44w`` 174, ``t58a`` 58, ``t58w`` 150; T31W 172 and T54S 70 from
+#: ../shared/research/param-audit.md §1). It is NOT the firmware's first number (T31G runs 124.x firmware and
+#: fetches ``y000000000123.cfg``): we wrote the firmware prefix before, so those models never read their
+#: common file. Unverified (no source names their file): T30/T30P (assumed the T31G's 123, their firmware
+#: family), T31/T31P (123, as T31G), T33P (124, as T33G), T41U (assumed the T4xU family's 108), T44U (the
+#: T44W's 174), T53C (the T53's 95).
 MODEL_IDS: dict[str, tuple[int, bool]] = {
     "T19P E2": (53, True),
     "T21P E2": (52, True),
@@ -159,32 +167,32 @@ MODEL_IDS: dict[str, tuple[int, bool]] = {
     "T23G": (44, True),
     "T27G": (69, True),
     "T29G": (46, True),
-    "T30": (124, True),
-    "T30P": (124, True),
-    "T31": (124, True),
-    "T31P": (124, True),
-    "T31G": (124, True),
-    "T31W": (124, True),
-    "T33P": (124, True),
+    "T30": (123, False),
+    "T30P": (123, False),
+    "T31": (123, False),
+    "T31P": (123, False),
+    "T31G": (123, True),
+    "T31W": (172, True),
+    "T33P": (124, False),
     "T33G": (124, True),
-    "T34W": (124, True),
-    "T41S": (66, True),
-    "T42S": (66, True),
+    "T34W": (171, True),
+    "T41S": (68, True),
+    "T42S": (67, True),
     "T46S": (66, True),
-    "T48S": (66, True),
-    "T41U": (108, True),
-    "T42U": (108, True),
-    "T43U": (108, True),
-    "T44U": (108, False),
-    "T44W": (108, False),
+    "T48S": (65, True),
+    "T41U": (108, False),
+    "T42U": (116, True),
+    "T43U": (107, True),
+    "T44U": (174, False),
+    "T44W": (174, True),
     "T46U": (108, True),
-    "T48U": (108, True),
-    "T53": (96, True),
-    "T53W": (96, True),
-    "T53C": (96, True),
-    "T54S": (70, False),
+    "T48U": (109, True),
+    "T53": (95, True),
+    "T53W": (95, True),
+    "T53C": (95, False),
+    "T54S": (70, True),
     "T54W": (96, True),
-    "T57W": (96, True),
+    "T57W": (97, True),
     "T58A": (58, True),
     "T58W": (150, True),
 }
@@ -197,7 +205,45 @@ YEALINK_DIALECT: dict = {
     "accounts": "v8x",
     # "named": account.N.codec.<name>.enable/.priority; "indexed": account.N.codec.K.enable/.payload_type
     "codecs": "named",
+    # the file that carries the remote-control settings: "common" (shared by the model) or "phone" (<mac>.cfg)
+    "control_file": "common",
 }
+
+#: Yealink's ``features.action_uri_limit_ip`` holds at most 511 characters (admin guide, "Permitted Values")
+ACTION_URI_LIMIT_LENGTH = 511
+
+
+@functools.lru_cache(maxsize=16)
+def action_uri_allow(networks: tuple[str, ...]) -> str:
+    """The controller's networks (CIDR) in ``features.action_uri_limit_ip``'s form: addresses and patterns
+    whose ``*`` stands for one whole octet (``10.10.*.*``), separated by commas (admin guide, Action URI).
+
+    A prefix that is not a multiple of 8 is listed as the /8, /16 or /24 patterns it covers, never widened;
+    an IPv6 network other than a single address has no form here. Empty when no network is set: the phone
+    then refuses every Action URI, and the controller uses the SIP NOTIFY (docs/control.md).
+    """
+    entries: list[str] = []
+    for text in networks:
+        network = ipaddress.ip_network(text, strict=False)
+        if network.prefixlen == network.max_prefixlen:
+            entries.append(str(network.network_address))
+            continue
+        if network.version != 4:
+            raise RenderError(
+                f"settings.phone_control.networks: {text}: Yealink's Action URI allow list takes IPv4 patterns "
+                "or single addresses"
+            )
+        whole = -(-network.prefixlen // 8)  # octets fixed in each pattern
+        for part in network.subnets(new_prefix=whole * 8) if whole else [network]:
+            octets = str(part.network_address).split(".")[:whole]
+            entries.append(".".join(octets + ["*"] * (4 - whole)))
+    allow = ",".join(dict.fromkeys(entries))
+    if len(allow) > ACTION_URI_LIMIT_LENGTH:
+        raise RenderError(
+            f"settings.phone_control.networks: {len(allow)} characters in Yealink's Action URI allow list, "
+            f"more than its {ACTION_URI_LIMIT_LENGTH}: give fewer or larger networks (a multiple of 8 bits)"
+        )
+    return allow
 
 
 class YealinkDriver(VendorDriver):
@@ -254,7 +300,10 @@ class YealinkDriver(VendorDriver):
     common_file_pattern = "y{id:012d}.cfg"
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        return super().render(spec, {**context, "dialect": self.dialect, "file_name": spec.name})
+        allow = action_uri_allow(tuple(context["control"]["networks"]))
+        return super().render(
+            spec, {**context, "dialect": self.dialect, "file_name": spec.name, "action_uri_allow": allow}
+        )
 
     def phone_files(self, context: dict) -> list[FileSpec]:
         mac = context["phone"]["mac_upper" if self.mac_case == "upper" else "mac"]

@@ -1,0 +1,38 @@
+"""What a real Atcom A-series phone does, as far as anything public says (nothing from Atcom itself was read).
+
+Sources: ../shared/research/atcom-qtech.md §1: VitalPBX's A-series templates (near-copies of its Yealink
+template, pointing the phone back with ``auto_provision.server.url``, the one name seen [V]) and a third party
+citing Atcom's "Action URL and Active URI" spec [3P]; param-audit.md §2 (no A-series parameter confirmed).
+
+- Format [I]: the A-series reads Yealink-style ``key = value`` files with the ``#!version`` first line, so its
+  SIP accounts are read with the Yealink platform's names (``configs.yealink``; the V7x
+  ``account.N.sip_server_host/_port``, ``account.N.transport`` and the newer ``account.N.sip_server.1.*`` are
+  the names atcom-qtech.md lists). The only public Atcom template (FusionPBX ``atcom/ag198``) is the
+  Fanvil-like ``<<VOIP CONFIG FILE>>`` text of the older AT5xx/AG family (atcom-qtech.md §1.5): the simulated
+  A-series does not read it (no ``#!version`` line, so no account), because nothing ties that format to the
+  A-series and a driver writing it for an A20 should fail here, not pass.
+- Files [3P]: ``<MAC>.cfg`` with the MAC in upper case (Atcom's own example); the common file's family
+  code is unknown, so the simulated phone fetches only its own file.
+- Reboot [3P]: ``GET /cgi-bin/server.cgi?key=REBOOT`` without a login. The phone keeps an allow list of
+  callers; the first request from an address not in it makes the phone ask its user to allow remote control,
+  and nothing happens until someone does (nobody does here). The allow list's parameter name is not known:
+  ``features.action_uri_limit_ip``, the name on the Yealink platform the A-series is assumed to run, is read
+  here [I]. No prompt-off setting is known, so a listed caller is simply obeyed.
+- ``check-sync`` NOTIFY: not documented by Atcom; answered as a resync [I].
+"""
+
+from __future__ import annotations
+
+from . import yealink
+
+PROMPTED, ALLOWED = yealink.PROMPTED, yealink.ALLOWED
+
+
+def control_settings(files: dict) -> yealink.ControlSettings:
+    """The allow list (Yealink platform name, [I]); the other Yealink rules are not applied to an Atcom."""
+    return yealink.control_settings(files)
+
+
+def http_control(settings: yealink.ControlSettings, caller: str) -> str:
+    """A caller in the allow list is obeyed; any other gets the phone's prompt, and nothing is done [3P]."""
+    return ALLOWED if settings.allows_caller(caller) else PROMPTED

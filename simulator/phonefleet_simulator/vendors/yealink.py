@@ -1,0 +1,187 @@
+"""What a real Yealink T-series phone does, written from Yealink's documents (not from the collection's driver).
+
+Sources (short names used below):
+
+- **AG**: Yealink "Administrator's Guide for SIP-T2/T3/T4/T5 Series IP Phones" (the Action URI chapter,
+  "Accept SIP Trust Server Only", the troubleshooting answer "How to reboot the IP phone remotely?"), read in
+  the copies at easymanua.ls/yealink/t21pe2/manual?p=465, easymanua.ls/yealink/t40g/manual/289184?p=518,523,
+  manualshive.com/en/manual/yealink/sip-t5-series/..._3909785-497 and manualshive.com/en/manual/yealink/cp969/
+  909068?page=779.
+- **fusion**: the per-model boot files of FusionPBX's Yealink templates
+  (``resources/templates/provision/yealink/<model>/y000000000000.boot``): which common file each model includes.
+
+Rules the simulated phone enforces (the surfaces ask :func:`http_control` and :func:`notify`):
+
+1. Action URI over HTTP (``/servlet?key=``, the old ``/cgi-bin/ConfigManApp.com?key=``, ``phonecfg=get``
+   and ``/screencapture``) [AG]: ``features.action_uri.enable`` (default 1) must be 1; the caller's address must
+   match ``features.action_uri_limit_ip`` (addresses and ``10.10.*.*`` patterns separated by commas, or
+   ``any``; **blank by default, and blank refuses every request**); then, while
+   ``features.show_action_uri_option`` is 1 (the default) the phone asks its user "Allow remote control?"
+   and does nothing until someone presses OK: nobody does here. The HTTP answer to a refused request is not
+   documented: 403 here [I].
+2. SIP NOTIFY ``Event: check-sync`` [AG]: ``sip.notify_reboot_enable`` 0 = reboot only when the event carries
+   ``reboot=true`` (else re-read the configuration), **1 = always reboot (the default)**, 2 = ignore.
+3. Any SIP request [AG "Accept SIP Trust Server Only"]: with ``sip.trust_ctrl = 1`` (default 0) the phone
+   accepts SIP messages only from its accounts' SIP servers and outbound proxies. A NOTIFY from the
+   controller's own address is then refused. How it refuses (silence or an error) is not documented: 403 here
+   [I]. The ``ACTION-URI`` NOTIFY needs Action URI enabled and, with the prompt on, waits for the user [AG].
+
+A phone keeps the factory defaults for what its files do not set (later files win, AG: "the MAC-oriented file
+overrides the common file").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+#: model -> the common file it fetches before ``<mac>.cfg`` [fusion boot files]. A model missing here is
+#: one no document names a file for: the simulated phone then fetches only its own ``<mac>.cfg`` (so a
+#: driver guessing a number for it is not confirmed by the simulator either).
+COMMON_FILES: dict[str, str] = {
+    # yealink/t2x/{$mac}.boot
+    "T19P E2": "y000000000053.cfg",
+    "T21P E2": "y000000000052.cfg",
+    "T23P": "y000000000044.cfg",
+    "T23G": "y000000000044.cfg",
+    "T27G": "y000000000069.cfg",
+    "T29G": "y000000000046.cfg",
+    # yealink/t31g, t33g, t34w/y000000000000.boot; T31W from ../shared/research/param-audit.md §1 (fusion)
+    "T31G": "y000000000123.cfg",
+    "T33G": "y000000000124.cfg",
+    "T34W": "y000000000171.cfg",
+    "T31W": "y000000000172.cfg",
+    # yealink/t4x/y000000000000.boot
+    "T41S": "y000000000068.cfg",
+    "T42S": "y000000000067.cfg",
+    "T46S": "y000000000066.cfg",
+    "T48S": "y000000000065.cfg",
+    "T42U": "y000000000116.cfg",
+    "T43U": "y000000000107.cfg",
+    "T46U": "y000000000108.cfg",
+    "T48U": "y000000000109.cfg",
+    # yealink/t44w/y000000000000.boot
+    "T44W": "y000000000174.cfg",
+    # yealink/t5x/y000000000000.boot; T54S from yealink/t54s/{$mac}.boot (param-audit.md §1)
+    "T53": "y000000000095.cfg",
+    "T53W": "y000000000095.cfg",
+    "T54W": "y000000000096.cfg",
+    "T57W": "y000000000097.cfg",
+    "T54S": "y000000000070.cfg",
+    # yealink/t58a, t58w/y000000000000.boot
+    "T58A": "y000000000058.cfg",
+    "T58W": "y000000000150.cfg",
+}
+
+
+def common_file(model: str | None) -> str | None:
+    """The common file a phone of ``model`` (``T54W``, ``SIP-T54W``, ``T19P_E2``) fetches; None when unknown."""
+    if not model:
+        return None
+    name = model.removeprefix("SIP-").replace("_", " ").strip().upper()
+    for known, file in COMMON_FILES.items():
+        if known.upper() == name:
+            return file
+    return None
+
+
+# -- reading the files ---------------------------------------------------------------------------------------
+
+
+def key_values(files: dict) -> dict[str, str]:
+    """``key = value`` of every file that starts with ``#!version`` (the phone ignores the others [AG]), in the
+    order fetched, a later value winning."""
+    values: dict[str, str] = {}
+    for body in files.values():
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        if not text.startswith("#!version"):
+            continue
+        for raw in text.splitlines()[1:]:
+            line = raw.strip()
+            if not line or line.startswith("#") or "=" not in line:
+                continue
+            key, _equals, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def _value(values: dict, name: str, default: str) -> str:
+    value = values.get(name)
+    return default if value in (None, "", "%NULL%") else value
+
+
+_SERVER_KEYS = re.compile(
+    r"^account\.\d+\.(?:sip_server\.\d+\.address|sip_server_host|outbound_proxy\.\d+\.address|outbound_host)$"
+)
+
+
+@dataclass(frozen=True)
+class ControlSettings:
+    """What the phone's files say about being driven from outside (factory defaults where they say nothing)."""
+
+    action_uri_enabled: bool = True
+    action_uri_allowed: tuple[str, ...] = ()  # "any", addresses, or patterns with "*"
+    action_uri_prompt: bool = True
+    notify_reboot: str = "1"
+    trust_servers_only: bool = False
+    servers: tuple[str, ...] = ()  # the accounts' SIP servers and outbound proxies
+
+    def allows_caller(self, address: str) -> bool:
+        return any(_matches(entry, address) for entry in self.action_uri_allowed)
+
+
+def control_settings(files: dict) -> ControlSettings:
+    values = key_values(files)
+    allowed = _value(values, "features.action_uri_limit_ip", "")
+    return ControlSettings(
+        action_uri_enabled=_value(values, "features.action_uri.enable", "1") == "1",
+        action_uri_allowed=tuple(entry.strip() for entry in allowed.split(",") if entry.strip()),
+        action_uri_prompt=_value(values, "features.show_action_uri_option", "1") == "1",
+        notify_reboot=_value(values, "sip.notify_reboot_enable", "1"),
+        trust_servers_only=_value(values, "sip.trust_ctrl", "0") == "1",
+        servers=tuple(sorted({value for key, value in values.items() if _SERVER_KEYS.match(key) and value})),
+    )
+
+
+def _matches(entry: str, address: str) -> bool:
+    """One entry of ``features.action_uri_limit_ip`` against the caller's address [AG]."""
+    if entry.lower() == "any":
+        return True
+    if "*" in entry:
+        pattern = re.escape(entry).replace(r"\*", r"(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+        return re.fullmatch(pattern, address) is not None
+    try:
+        return ipaddress.ip_address(entry) == ipaddress.ip_address(address)
+    except ValueError:
+        return False  # a host name: the phone compares addresses [I]
+
+
+# -- the rules ---------------------------------------------------------------------------------------------
+
+REFUSED = "refused"  # answered 403, nothing done
+PROMPTED = "prompted"  # answered, the phone asks its user, nothing done
+ALLOWED = "allowed"
+
+
+def http_control(settings: ControlSettings, caller: str) -> str:
+    """Rule 1: what the phone does with an Action URI request from ``caller``."""
+    if not settings.action_uri_enabled or not settings.allows_caller(caller):
+        return REFUSED
+    return PROMPTED if settings.action_uri_prompt else ALLOWED
+
+
+def check_sync(settings: ControlSettings, reboot_asked: bool) -> str | None:
+    """Rule 2: ``"reboot"``, ``"resync"`` or None (ignored) for a check-sync NOTIFY."""
+    if settings.notify_reboot == "2":
+        return None
+    if settings.notify_reboot == "0" and not reboot_asked:
+        return "resync"
+    return "reboot"
+
+
+def trusts_source(settings: ControlSettings, source: str) -> bool:
+    """Rule 3: whether a SIP request from ``source`` is accepted."""
+    if not settings.trust_servers_only:
+        return True
+    return source in settings.servers
