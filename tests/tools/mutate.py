@@ -9,7 +9,8 @@ temporary directory, plants the bug there, runs the tests with a time bound, and
 
 - ``killed``: the tests failed (a strict xfail turning into a pass counts: the test saw the change);
 - ``survived``: every test passed: the bug would ship;
-- ``stale``: the original text is not in the file once; ``timeout``: the bound was reached.
+- ``stale``: the original text is not in the file once; ``timeout``: the bound was reached; ``error``: the
+  run broke (a fixture or collection error) before any test could judge the mutant.
 
 Usage: ``python -m tests.tools.mutate [--only NAME ...] [--list] [--timeout SECONDS] [--keep]``. Exit status
 0 when every mutant is killed, 1 when one survived or is stale. Not part of ``make test``: it runs the
@@ -225,6 +226,9 @@ def run_mutant(mutant: Mutant, timeout: float, keep: bool) -> tuple[str, float, 
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
         # 0: all passed; 1: a test failed; other codes (usage, collection errors, no tests) say the run is broken
         outcome = {0: "survived", 1: "killed"}.get(done.returncode, f"error (pytest exit {done.returncode})")
+        summary = tail.splitlines()[-1] if tail else ""
+        if outcome == "killed" and " failed" not in summary and "XPASS" not in tail:
+            outcome = "error"  # exit 1 from a fixture or collection error only: the tests did not judge the mutant
         return outcome, time.monotonic() - started, tail
     finally:
         if not keep:
