@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit security sanity lint golden bench schema golden-update clean molecule
+.PHONY: setup demo test unit security sanity lint golden bench schema golden-update clean molecule mutate
 
 setup: setup-system $(STAMP)
 
 # Debian packages the tests drive, each as package:program; a package is installed only when its program is missing
-SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip
+# (a program with a slash is a path, globs allowed: kamailio's TLS module is a file, not a program)
+SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip \
+	'kamailio-tls-modules:/usr/lib/*/kamailio/modules/tls.so'
 
 .PHONY: setup-system
 setup-system:
@@ -58,6 +60,11 @@ sanity: setup
 molecule: setup
 	@[ "$$(id -u)" = 0 ] || { echo "molecule: run as root: it installs packages and services on this machine" >&2; exit 2; }
 	$(BIN)/molecule test -s provisioning_server
+
+## mutate: plant known bugs one at a time in a copy of the code and report which the tests miss
+##         (tests/tools/mutate.py; not part of make test: it runs tests once per mutant, docs/testing.md)
+mutate: setup setup-system
+	$(BIN)/python -m tests.tools.mutate
 
 bench: setup
 	$(BIN)/python tests/bench/bench_loader.py

@@ -2,7 +2,8 @@
 
 Fixtures for every test that needs a database: ``postgres_server`` starts one throwaway PostgreSQL server
 per pytest-xdist worker (tests/support/postgres.py) and stops it when the session ends; when PostgreSQL is
-missing or will not start, tests using it are skipped with the reason. ``postgres_url`` is the URL of an
+missing or will not start, tests using it fail with the reason (skip only where ``PHONEFLEET_ALLOW_MISSING_TOOLS``
+allows it: tests/support/tools.py). ``postgres_url`` is the URL of an
 empty schema of its own for one test. ``store_url`` is parametrised over both kinds of database (an SQLite
 file, a PostgreSQL schema); ``store`` is a Store opened on it.
 """
@@ -18,6 +19,7 @@ import pytest  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store  # noqa: E402
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_server  # noqa: E402
+from tests.support.tools import missing_tool_outcome  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +27,7 @@ def postgres_server(worker_id) -> PostgresServer:
     try:
         server = start_server(worker_id)
     except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+        missing_tool_outcome(f"PostgreSQL (apt-get install postgresql) unavailable: {exc}", "initdb")
     yield server
     server.stop()
 

@@ -30,6 +30,8 @@ any. When Kamailio is missing, :func:`kamailio_missing` says so; ``make setup`` 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import ipaddress
 import itertools
 import json
 import os
@@ -60,7 +62,7 @@ dns_try_ipv6=no
 use_dns_cache=off
 listen=udp:127.0.0.1:{port}
 listen=tcp:127.0.0.1:{port}
-
+{tls_listen}
 loadmodule "kex.so"
 loadmodule "corex.so"
 loadmodule "tm.so"
@@ -75,7 +77,7 @@ loadmodule "auth.so"
 loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "jsonrpcs.so"
-
+{tls_module}
 modparam("htable", "htable", "secret=>size=8;")
 modparam("htable", "htable", "allow=>size=8;")
 modparam("usrloc", "db_mode", 0)
@@ -166,6 +168,51 @@ def kamailio_missing() -> str | None:
     return None
 
 
+def kamailio_tls_missing() -> str | None:
+    """Why Kamailio cannot listen on TLS here (its ``tls`` module is a package of its own), or None."""
+    if not list(Path("/usr/lib").glob("*/kamailio/modules/tls.so")) + list(
+        Path("/usr/lib").glob("kamailio/modules/tls.so")
+    ):
+        return "Kamailio's TLS module is not installed (make setup installs it: apt-get install kamailio-tls-modules)"
+    return None
+
+
+def _tls_files(directory: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 and Kamailio's ``tls.cfg`` naming it, in ``directory``; the tls.cfg.
+
+    The phones' side (baresip) does not verify it: what the tests check is the transport the files name.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "tls-key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    (directory / "tls-certificate.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    config = directory / "tls.cfg"
+    config.write_text(
+        "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+        f"private_key = {directory / 'tls-key.pem'}\ncertificate = {directory / 'tls-certificate.pem'}\n"
+    )
+    return config
+
+
 def _binary() -> str:
     return shutil.which(KAMAILIO) or "/usr/sbin/kamailio"
 
@@ -177,7 +224,10 @@ def _literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_config(subscribers: Iterable[Subscriber], port: int, rpc_socket: Path) -> str:
+def render_config(
+    subscribers: Iterable[Subscriber], port: int, rpc_socket: Path, tls: tuple[int, Path] | None = None
+) -> str:
+    """kamailio.cfg for ``subscribers`` on ``port`` (UDP and TCP) and, with ``tls`` = (port, tls.cfg), TLS."""
     lines = []
     secrets: dict[str, str] = {}
     for subscriber in subscribers:
@@ -195,6 +245,8 @@ def render_config(subscribers: Iterable[Subscriber], port: int, rpc_socket: Path
         port=port,
         nonce_secret=os.urandom(16).hex(),
         rpc_socket=rpc_socket,
+        tls_listen=f"enable_tls=yes\nlisten=tls:127.0.0.1:{tls[0]}\n" if tls else "",
+        tls_module=f'loadmodule "tls.so"\nmodparam("tls", "config", "{tls[1]}")\n' if tls else "",
         subscribers="".join(line + "\n" for line in lines),
     )
 
@@ -214,12 +266,14 @@ def _free_port() -> int:
 
 
 class Registrar:
-    """A running Kamailio: ``port`` (UDP and TCP on 127.0.0.1), :meth:`location`, :meth:`rpc`."""
+    """A running Kamailio: ``port`` (UDP and TCP on 127.0.0.1), ``tls_port`` (None unless started with TLS),
+    :meth:`location`, :meth:`rpc`."""
 
-    def __init__(self, directory: Path, process: subprocess.Popen, port: int) -> None:
+    def __init__(self, directory: Path, process: subprocess.Popen, port: int, tls_port: int | None = None) -> None:
         self.directory = directory
         self.process = process
         self.port = port
+        self.tls_port = tls_port
         self.rpc_socket = directory / "rpc.sock"
         self.log = directory / "kamailio.log"
 
@@ -278,9 +332,13 @@ def _ready(registrar: Registrar, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def start_registrar(directory: Path, subscribers: Iterable[Subscriber], timeout: float = 15.0) -> Registrar:
-    """Start Kamailio in ``directory`` (created) for ``subscribers``; stop it with :meth:`Registrar.stop`."""
-    missing = kamailio_missing()
+def start_registrar(
+    directory: Path, subscribers: Iterable[Subscriber], timeout: float = 15.0, *, tls: bool = False
+) -> Registrar:
+    """Start Kamailio in ``directory`` (created) for ``subscribers``; stop it with :meth:`Registrar.stop`.
+
+    With ``tls``, it listens on TLS too, on a port of its own (``tls_port``), with a self-signed certificate."""
+    missing = kamailio_missing() or (kamailio_tls_missing() if tls else None)
     if missing:
         raise RegistrarUnavailable(missing)
     directory = Path(directory).resolve()
@@ -289,11 +347,14 @@ def start_registrar(directory: Path, subscribers: Iterable[Subscriber], timeout:
     if len(str(rpc_socket)) + 30 > _MAX_SOCKET_PATH:
         raise RegistrarUnavailable(f"{directory} is too long a path for Kamailio's control socket")
     subscribers = list(subscribers)
+    tls_config = _tls_files(directory) if tls else None
     last = None
     for _attempt in range(3):  # a port may be taken between choosing and binding it
         port = _free_port()
+        tls_port = _free_port() if tls_config else None
         config = directory / "kamailio.cfg"
-        config.write_text(render_config(subscribers, port, rpc_socket))
+        listen_tls = (tls_port, tls_config) if tls_port and tls_config else None
+        config.write_text(render_config(subscribers, port, rpc_socket, listen_tls))
         rpc_socket.unlink(missing_ok=True)
         with open(directory / "kamailio.log", "ab") as log:
             process = subprocess.Popen(
@@ -303,7 +364,7 @@ def start_registrar(directory: Path, subscribers: Iterable[Subscriber], timeout:
                 stderr=subprocess.STDOUT,
                 cwd=directory,
             )
-        registrar = Registrar(directory, process, port)
+        registrar = Registrar(directory, process, port, tls_port)
         try:
             _ready(registrar, timeout)
             return registrar

@@ -30,13 +30,13 @@ if str(REPO / "service") not in sys.path:
 
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (  # noqa: E402
     ServiceSettings,
 )
 from phonefleet_service.app import ServiceApp  # noqa: E402
 from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
 
+from tests.support.published import checked_publish  # noqa: E402
 from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E402
 
 FIRMWARE = REPO / "inventory" / "demo" / "firmware"
@@ -90,7 +90,8 @@ def published_site(directory: Path, edit=None) -> Path:
 
 
 def republish(directory: Path):
-    return publish_fleet(str(directory / "fleet"), str(directory / "www"), reveal, firmware_dir=str(FIRMWARE))
+    """Publish ``directory/fleet`` into ``directory/www``, the disk then checked (tests/support/published.py)."""
+    return checked_publish(directory / "fleet", directory / "www", reveal, firmware_dir=str(FIRMWARE))
 
 
 @functools.cache

@@ -11,7 +11,12 @@ set -euo pipefail
 missing=()
 extra_path="/usr/sbin:/sbin$(printf ':%s' /usr/lib/postgresql/*/bin)"
 for entry in "$@"; do
-    PATH="$PATH:$extra_path" command -v "${entry#*:}" >/dev/null || missing+=("${entry%%:*}")
+    program=${entry#*:}
+    if [[ $program == */* ]]; then  # a path (globs allowed): a file the package brings, not a program
+        compgen -G "$program" >/dev/null || missing+=("${entry%%:*}")
+    else
+        PATH="$PATH:$extra_path" command -v "$program" >/dev/null || missing+=("${entry%%:*}")
+    fi
 done
 ((${#missing[@]})) || exit 0
 

@@ -16,6 +16,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.bu
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.lock import PublishLocked, publish_lock
 
+from tests.support.published import checked_publish
 from tests.unit.render_support import DEMO_FLEET, REPO, demo_fleet, reveal
 
 FIRMWARE = REPO / "inventory" / "demo" / "firmware"
@@ -45,8 +46,9 @@ def site(tmp_path):
 
 
 def publish(site: Path, **options):
+    """Publish ``site``'s fleet into its web root, then check the disk against the manifest and a fresh render."""
     options.setdefault("firmware_dir", str(FIRMWARE))
-    return publish_fleet(str(site / "fleet"), str(site / "www"), reveal, **options)
+    return checked_publish(site / "fleet", site / "www", reveal, **options)
 
 
 def manifest(site: Path) -> dict:
@@ -219,7 +221,7 @@ def test_files_already_right_in_a_new_web_root_are_left_alone(site):
     shutil.copytree(site / "www", site / "other", ignore=shutil.ignore_patterns(".phonefleet"))
     (site / "other/805ec0112233.cfg").write_text("# edited by hand\n")
     before = snapshot(site / "other")
-    result = publish_fleet(str(site / "fleet"), str(site / "other"), reveal, firmware_dir=str(FIRMWARE))
+    result = checked_publish(site / "fleet", site / "other", reveal, firmware_dir=str(FIRMWARE))
     assert result.written == ["805ec0112233.cfg"]
     after = snapshot(site / "other")
     assert after["805ec0112233.cfg"][0] == (site / "www/805ec0112233.cfg").read_bytes()
@@ -455,3 +457,15 @@ def test_a_publish_keeps_every_parsed_fleet_file_for_the_next_load(site, workers
     publish(site, workers=workers, min_parallel=1)
     after = list((site / "www/.phonefleet/parsed").glob("*.json"))
     assert len(after) == len(kept) and set(after) != set(kept)  # the old profiles.yml entry pruned, the new kept
+
+
+def test_a_change_to_two_files_of_one_phone_puts_both_on_disk(site):
+    """The Snom phone's two files both name the provisioning server: a publish must write both (checked against
+    the disk and a fresh render by ``publish``), and the next publish then has nothing to do."""
+    publish(site)
+    settings = site / "fleet/settings.yml"
+    settings.write_text(settings.read_text().replace("servers: [prov.demo.invalid]", "servers: [prov2.demo.invalid]"))
+    result = publish(site)
+    assert {"000413010203.xml", "snomD785-000413010203.htm"} <= set(result.written)
+    assert b"prov2.demo.invalid" in (site / "www/snomD785-000413010203.htm").read_bytes()
+    assert publish(site).noop

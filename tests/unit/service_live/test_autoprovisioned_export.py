@@ -16,7 +16,6 @@ from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, running_service
 from tests.unit.render_support import reveal
 
 from .live_support import (
-    CURL,
     NEW_CISCO,
     NEW_YEALINK_T46U,
     NEW_YEALINK_T54W,
@@ -29,7 +28,7 @@ from .live_support import (
     recap,
 )
 
-pytestmark = pytest.mark.skipif(CURL is None, reason="curl is needed (apt-get install curl)")
+pytestmark = pytest.mark.usefixtures("curl_required")
 PLAYBOOK = REPO / "playbooks/export_autoprovisioned.yml"
 
 

@@ -21,9 +21,9 @@ import pytest
 from tests.support.service import AUDITOR_TOKEN, running_service, serve_without_proof
 from tests.unit.control.loopback import Route, SipEndpoint, WebPhone
 
-from .live_support import CURL, KNOWN_YEALINK, ansible_inventory, ansible_playbook, curl, listing, live_site, publish
+from .live_support import KNOWN_YEALINK, ansible_inventory, ansible_playbook, curl, listing, live_site, publish
 
-pytestmark = pytest.mark.skipif(CURL is None, reason="curl is needed (apt-get install curl)")
+pytestmark = pytest.mark.usefixtures("curl_required")
 
 ATTACKER = "127.0.0.5"
 SNOM = ("000413010203", "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413010203)")

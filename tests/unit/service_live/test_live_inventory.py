@@ -15,7 +15,6 @@ from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, free_port, running
 from tests.unit.render_support import demo_vault
 
 from .live_support import (
-    CURL,
     KNOWN_CISCO,
     KNOWN_YEALINK,
     NEW_CISCO,
@@ -27,7 +26,7 @@ from .live_support import (
     live_site,
 )
 
-pytestmark = pytest.mark.skipif(CURL is None, reason="curl is needed (apt-get install curl)")
+pytestmark = pytest.mark.usefixtures("curl_required")
 
 CONFIG = """
 compose:

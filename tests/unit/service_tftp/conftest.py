@@ -35,6 +35,7 @@ from phonefleet_service.app import Service  # noqa: E402
 from phonefleet_service.tftp import TftpServer, tftp_server  # noqa: E402
 
 from tests.support.service import published_site  # noqa: E402
+from tests.support.tools import missing_tool_outcome  # noqa: E402
 
 RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
 TIMEOUT = 0.3  # the server's retransmission timeout in these tests (5 retries)
@@ -268,8 +269,10 @@ def tftp_hpa(tmp_path_factory) -> TftpHpa:
     if shutil.which("tftp") is None:
         reason = _install_tftp_hpa()
         if reason is not None:
-            pytest.skip(f"Debian's tftp client (package tftp-hpa) is not installed and cannot be: {reason}")
+            missing_tool_outcome(
+                f"Debian's tftp client (apt-get install tftp-hpa) is missing and cannot be installed: {reason}", "tftp"
+            )
     command = shutil.which("tftp")
     if command is None:
-        pytest.skip("Debian's tftp client (package tftp-hpa) is not installed")
+        missing_tool_outcome("Debian's tftp client (apt-get install tftp-hpa) is missing", "tftp")
     return TftpHpa(command, tmp_path_factory.mktemp("tftp-hpa"))

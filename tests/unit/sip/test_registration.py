@@ -30,11 +30,12 @@ import pytest
 from tests.support.registrar import (
     Registrar,
     RegistrarUnavailable,
+    assert_registers,
     fleet_subscribers,
-    kamailio_missing,
     start_registrar,
 )
 from tests.support.service import ServiceHandle, published_site, running_service
+from tests.support.tools import missing_tool_outcome, require_tools
 from tests.unit.render_support import demo_fleet, reveal
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,11 +48,6 @@ from phonefleet_simulator.boot import SimulatedPhone  # noqa: E402
 WORK = REPO / "build" / "pytest-sip"
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
-
-pytestmark = pytest.mark.skipif(
-    bool(kamailio_missing() or registration.baresip_missing()),
-    reason=f"{kamailio_missing() or registration.baresip_missing()}",
-)
 
 
 def pointing_at(port: int):
@@ -97,17 +93,18 @@ def _remove_leftovers() -> None:
 
 @pytest.fixture(scope="module")
 def lab(worker_id) -> Lab:
+    require_tools("kamailio", "baresip")
     _remove_leftovers()
     directory = WORK / f"{os.getpid()}-{worker_id}"
     shutil.rmtree(directory, ignore_errors=True)
     try:
         registration.UserAgent(directory / "probe").close()
     except registration.SipClientUnavailable as exc:
-        pytest.skip(f"baresip does not run here: {exc}")
+        missing_tool_outcome(f"baresip does not run here: {exc}", "baresip")
     try:
         registrar = start_registrar(directory / "kamailio", fleet_subscribers(FLEET, reveal))
     except RegistrarUnavailable as exc:
-        pytest.skip(f"kamailio does not run here: {exc}")
+        missing_tool_outcome(f"kamailio does not run here: {exc}", "kamailio")
     try:
         published_site(directory / "site", pointing_at(registrar.port))
         with running_service(directory / "site") as service:
@@ -153,15 +150,7 @@ def test_phone_registers_with_the_credentials_of_its_files(lab, name):
     location = lab.registrar.location()
     assert not [account.aor for account in accounts if account.aor in location]
 
-    assert registration.register(accounts, timeout=ANSWER_TIMEOUT, workdir=workdir) == dict.fromkeys(
-        (account.line for account in accounts), registration.REGISTERED
-    )
-    location = lab.registrar.location()
-    for account in accounts:
-        contacts = location.get(account.aor)
-        assert contacts, f"{account.aor} is not in the location table: {sorted(location)}"
-        assert {contact["Socket"] for contact in contacts} == {f"{account.transport}:127.0.0.1:{lab.registrar.port}"}
-        assert all(contact["User-Agent"].startswith("baresip") for contact in contacts)
+    assert_registers(lab.registrar, accounts, workdir, ANSWER_TIMEOUT, lab.registrar.port)
 
 
 def test_an_account_is_refused_for_an_aor_user_of_another_line(lab):
