@@ -63,7 +63,7 @@ GOAL_RATIO, GOAL_P99_MS = 0.25, 20.0
 # writes (a real phone's 404 fallbacks, e.g. Cisco's CTL/ITL files, would count as errors here).
 SEQUENCES: dict[tuple[str, str], tuple[tuple[str, ...], str | None]] = {
     ("yealink", "T54W"): (("y000000000096.cfg", "{mac}.cfg"), "Yealink SIP-T54W 96.86.0.100 {colons}"),
-    ("yealink", "T31G"): (("y000000000124.cfg", "{mac}.cfg"), "Yealink SIP-T31G 124.86.0.75 {colons}"),
+    ("yealink", "T31G"): (("y000000000123.cfg", "{mac}.cfg"), "Yealink SIP-T31G 124.86.0.75 {colons}"),
     # enterprise firmware over HTTP 6970: no User-Agent worth matching; the MAC in upper case
     ("cisco", "CP-8845"): (("SEP{MAC}.cnf.xml",), None),
     ("cisco", "CP-7841"): (("SEP{MAC}.cnf.xml",), None),

@@ -128,7 +128,7 @@ def test_reserved_macs_come_from_the_drivers_shared_files():
     reserved = registry.reserved_macs()
     assert set(reserved) == {"000000000000"}
     assert reserved["000000000000"] in {("000000000000.cfg", "poly"), ("000000000000_config.xml", "unify")}
-    # Yealink's common files (y000000000124.cfg) hold 12 hex digits no phone's file name puts there
+    # Yealink's common files (y000000000123.cfg) hold 12 hex digits no phone's file name puts there
     assert "000000000124" not in reserved
 
 

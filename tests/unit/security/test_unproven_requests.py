@@ -126,7 +126,7 @@ def test_the_yealink_common_file_is_protected_by_what_it_is_not_by_the_claimed_v
     common file asked for with an Atcom, a Fanvil or no User-Agent was served (with the credentials)."""
     published_site(tmp_path, yealink_only)
     secrets = fleet_secrets(tmp_path / "fleet")
-    common = "y000000000124.cfg"
+    common = "y000000000123.cfg"
     assert (tmp_path / "www" / common).exists()
     with running_service(tmp_path) as service:
         for agent in (None, "Fanvil X6U 2.10.2.6887 0c383e010203", "Atcom A20W 2.6.5.7 00:09:45:10:20:30", "curl/8"):
@@ -140,7 +140,7 @@ def test_the_phone_auth_credentials_are_in_the_phones_own_file_only(shipped):
     password = fleet_secrets(directory / "fleet")["settings.phone_auth.yealink.password"]
     own = (directory / "www" / "805ec0112233.cfg").read_text()
     assert f"static.auto_provision.server.password = {password}" in own
-    assert password not in (directory / "www" / "y000000000124.cfg").read_text()
+    assert password not in (directory / "www" / "y000000000123.cfg").read_text()
 
 
 def test_publish_refuses_a_shared_file_that_would_carry_a_secret(tmp_path, monkeypatch):
@@ -153,7 +153,7 @@ def test_publish_refuses_a_shared_file_that_would_carry_a_secret(tmp_path, monke
     def leaking(renderer):
         files, owners = original(renderer)
         control = renderer.contexts.secret(renderer.fleet.settings["phone_control"]["password"])
-        files["y000000000124.cfg"] += f"static.security.user_password = admin:{control}\n".encode()
+        files["y000000000123.cfg"] += f"static.security.user_password = admin:{control}\n".encode()
         return files, owners
 
     monkeypatch.setattr(FleetRenderer, "shared", leaking)
@@ -162,7 +162,7 @@ def test_publish_refuses_a_shared_file_that_would_carry_a_secret(tmp_path, monke
     with pytest.raises(PublishError) as raised:
         republish(tmp_path)
     message = str(raised.value)
-    assert "yealink: shared file y000000000124.cfg (template common.cfg.j2)" in message
+    assert "yealink: shared file y000000000123.cfg (template common.cfg.j2)" in message
     assert "settings.phone_control.password" in message
     assert fleet_secrets(tmp_path / "fleet")["settings.phone_control.password"] not in message
     after = {path.name: path.read_bytes() for path in (tmp_path / "www").glob("[!.]*") if path.is_file()}
