@@ -527,6 +527,9 @@ class SimulatedDevice:
         self.booted_at: float | None = None
         self.config_version: str | None = None
         self.files: dict[str, bytes] = {}
+        #: the files the phone holds its settings from (the last fetch that got any), whatever keep_files says:
+        #: what the vendor's control rules (phonefleet_simulator.vendors) read
+        self.config_files: dict[str, bytes] = {}
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
@@ -781,6 +784,8 @@ class SimulatedDevice:
         self._parse_accounts(files)
         self._named = firmware_named(self.vendor, self.model, files)
         self.files = files if self.keep_files else {}
+        if files:
+            self.config_files = files
 
     def _parse_accounts(self, files: dict) -> None:
         if self.accounts_parser is not None and files:

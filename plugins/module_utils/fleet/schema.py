@@ -377,8 +377,18 @@ SETTINGS = _object(
             "Per vendor: how phones authenticate to the provisioning server.",
         ),
         "phone_control": _object(
-            {"username": {"type": "string", "minLength": 1}, "password": _SECRET},
-            description="Credentials the collection uses to drive phones (web UI, SSH).",
+            {
+                "username": {"type": "string", "minLength": 1},
+                "password": _SECRET,
+                "networks": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "minItems": 1,
+                    "description": "addresses or networks (CIDR) the controller drives phones from, e.g."
+                    " ['10.0.5.0/24']: written into the allow lists of vendors that have one (docs/control.md)",
+                },
+            },
+            description="Credentials the collection uses to drive phones (web UI, SSH), and where it drives them from.",
         ),
         "autoprovision": _object(
             {

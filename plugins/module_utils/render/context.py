@@ -192,6 +192,8 @@ class ContextBuilder:
             "updates": _updates_context(profile.updates),
             "admin_password": self.secret(profile.admin_password),
             "phone_auth": self.phone_auth(driver.vendor.name),
+            # where the controller drives phones from (no secret): vendors' remote-control allow lists
+            "control": {"networks": list((self.fleet.settings.get("phone_control") or {}).get("networks") or [])},
             "mobility": bool(profile.mobility),
             "params": params,
             "cisco": cisco,

@@ -26,6 +26,8 @@ Events per vendor (research/phone-vendors.md, unify-cisco.md; [V] verified, [M]/
 - Cisco MPP, Unify: no NOTIFY event is documented (Unify restarts over WPI): every event is 489.
 
 No authentication: real phones may accept NOTIFY only from their registrar (Yealink ``sip.trust_ctrl``).
+Preconditions a vendor documents (Grandstream's "Allow SIP Reset") are its ``NOTIFY_RULES`` entry: the
+phone that lacks them answers ``403`` and does nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..device import REBOOT, RESYNC, SimulatedDevice
+from ..vendors import fanvil, grandstream, qtech
 
 LOG = logging.getLogger("phonefleet.simulator.sip")
 
@@ -191,6 +194,15 @@ EVENTS: dict[str, dict[str, Handler]] = {
 }
 
 
+#: per vendor, why its phone ignores a NOTIFY given the files it holds and the Request-URI's user (None:
+#: it acts): the vendor's documented precondition, in phonefleet_simulator.vendors.<vendor>
+NOTIFY_RULES: dict[str, Callable[[dict, str], str | None]] = {
+    "grandstream": grandstream.notify_refusal,
+    "fanvil": fanvil.notify_refusal,
+    "qtech": qtech.notify_refusal,
+}
+
+
 # -- the endpoint ----------------------------------------------------------------------------------------
 
 
@@ -282,6 +294,12 @@ class SipEndpoint(asyncio.DatagramProtocol):
         if handler is None:
             allowed = ", ".join(self.events)
             return 489, "Bad Event", None, ((("Allow-Events", allowed),) if allowed else ())
+        rule = NOTIFY_RULES.get(self.device.vendor)
+        user = message.uri.partition(":")[2].rpartition("@")[0] if "@" in message.uri else ""
+        refusal = rule(self.device.config_files, user) if rule else None
+        if refusal:
+            self.device.log("refused", f"sip NOTIFY {event}", reason=refusal)
+            return 403, "Forbidden", None, ()
         return handler(message, params)
 
     def _response(self, message: SipMessage | None, code: int, reason: str, extra: tuple, addr) -> bytes:

@@ -4,6 +4,10 @@ phone's event log; wrong credentials are a clear error and change nothing on the
 
 from __future__ import annotations
 
+import importlib
+import sys
+from pathlib import Path
+
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.batch import run_batch
@@ -11,6 +15,9 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.ta
 from phonefleet_simulator.boot import SimulatedPhone
 
 from .test_image import decode_png
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+render_support = importlib.import_module("render_support")
 
 CREDENTIALS = ("admin", "Ctl-s3cret")
 PHONES = {
@@ -44,6 +51,9 @@ CAUSES = {
 }
 #: a closed port: the simulated phones boot without a provisioning service (their fetches fail fast)
 NO_SERVICE = "http://127.0.0.1:9"
+#: phones whose control paths need settings in their file (vendors/<vendor>.py of the simulator): they hold
+#: what our driver renders for the demo phone of their vendor, as if provisioned
+PROVISIONED_AS = {"c074ad000007": "c074ad010203", "0c383e000009": "0c383e010203", "001fce00000c": "000add102031"}
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +61,9 @@ def fleet(start_fleet):
     """One simulated phone per vendor (and a CP-3905), each on its own 127.x.y.z address."""
     phones = [SimulatedPhone(mac, vendor, model) for mac, (vendor, model) in PHONES.items()]
     started = start_fleet(phones, NO_SERVICE, CREDENTIALS, second_login=("debug", "debug"))
+    for mac, demo_mac in PROVISIONED_AS.items():
+        files = render_support.render_demo_phone(demo_mac).files
+        started.phone(mac).device.config_files = {"/" + name: body for name, body in files.items()}
     yield started
     started.stop()
 

@@ -104,10 +104,14 @@ class QtechDriver(VendorDriver):
         return []
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        """Render with the platform's templates; a QVP model the platform does not know borrows PLATFORM_MODEL."""
+        """Render with the platform's templates. The file names the phone's own model; where the platform
+        needs one of its models (key layout), a QVP model it does not know borrows PLATFORM_MODEL, and the
+        header says so, with the platform marked unverified."""
         phone = context.get("phone")
         if phone and self.platform.vendor.model(phone["model"]) is None:
-            context = {**context, "phone": {**phone, "model": PLATFORM_MODEL}}
+            platform = self.platform.vendor
+            note = f"Rendered as {platform.title} {PLATFORM_MODEL} (platform assumed, unverified)."
+            context = {**context, "layout_model": PLATFORM_MODEL, "platform_note": note}
         return self.platform.render(spec, context)
 
     def supported_key_functions(self) -> set:
