@@ -19,7 +19,9 @@ Yealink rarely does, and Atcom itself is probably on a Yealink-style platform. N
 OEM (research/atcom-qtech.md §2), so every parameter, file name, request pattern and User-Agent the Qtech
 driver uses is the platform's, unverified for QVP phones.
 
-What is Qtech's own: the vendor name and title in warnings, the model list above, and the extended sets
+What is Qtech's own: the vendor name and title in warnings, the model list above (a file's header names
+the phone's QVP model; the platform model it borrows for key layout, ``PLATFORM_MODEL``, is a note there
+marked unverified), and the extended sets
 (``vendor: qtech``) that apply to these phones (platform sets do not: a set written for Fanvil phones is
 not meant for QVP phones). File names are the platform's phone files (the firmware asks for them);
 shared and base files are not served: the platform's would be named for its own models and collide
