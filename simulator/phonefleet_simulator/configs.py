@@ -34,20 +34,14 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   ``reg.N.auth.password``, ``reg.N.displayName``, ``reg.N.server.M.*`` over ``voIpProt.server.M.*``
   (``address``, ``port``, ``transport`` ``UDPOnly``/``TCPOnly``/``TCPpreferred``/``TLS``/``DNSnaptr``,
   ``expires``, ``register``), outbound proxy ``reg.N.outboundProxy.*`` / ``voIpProt.SIP.outboundProxy.*``.
-- Grandstream: ``<gs_provision><config>`` P-values, later files winning. Account 1: ``P271`` active,
-  ``P47`` server (``host[:port]``), ``P48`` outbound proxy, ``P35`` user ID, ``P36`` auth ID, ``P34``
-  password, ``P3`` display name, ``P130`` transport (0 UDP, 1 TCP, 2 TLS), ``P32`` expiry in minutes.
-  Accounts 2-4 at bases 400/500/600, 5-6 at 1700/1800: +1 active, +2 server, +3 outbound proxy, +4 user,
-  +5 auth, +6 password, +7 display name, +48 transport [M: from memory of Grandstream's config templates;
-  the driver writes +30].
+- Grandstream: ``<gs_provision><config>`` P-values: :mod:`.vendors.grandstream` (Grandstream's P-value
+  templates cited there).
 - Snom: ``<settings><phone-settings>``, later files winning, each setting with ``idx`` (or the old
   ``user_name1`` form): ``user_active``, ``user_name``, ``user_pname``, ``user_pass``, ``user_realname``,
   ``user_host`` (the domain, ``host[:port][;transport=x]``), ``user_outbound`` (where REGISTERs go),
   ``user_expiry``.
 - Fanvil, Qtech (served as the Fanvil platform until a QVP unit is fingerprinted): ``<sysConf><sip>
-  <line index>``: ``PhoneNumber`` (the AOR user), ``RegisterUser``, ``RegisterPswd``, ``DisplayName``,
-  ``RegisterAddr``, ``RegisterPort``, ``Transport`` (0 UDP, 1 TCP, 3 TLS), ``RegisterTTL``, ``EnableReg``,
-  ``ProxyAddr``/``ProxyPort``.
+  <line index>``: :mod:`.vendors.fanvil` and :mod:`.vendors.qtech`.
 
 A port a file leaves out is the transport's default (5060, 5061 for TLS).
 """
@@ -483,73 +477,14 @@ def poly(files: dict) -> list[SipAccount]:
     return accounts
 
 
-# -- Grandstream -----------------------------------------------------------------------------------------
-
-_GS_ACCOUNT_1 = {
-    "active": 271,
-    "server": 47,
-    "outbound": 48,
-    "user": 35,
-    "auth": 36,
-    "password": 34,
-    "display": 3,
-    "transport": 130,
-}
-_GS_BASES = {2: 400, 3: 500, 4: 600, 5: 1700, 6: 1800}
-_GS_OFFSETS = {
-    "active": 1,
-    "server": 2,
-    "outbound": 3,
-    "user": 4,
-    "auth": 5,
-    "password": 6,
-    "display": 7,
-    "transport": 48,
-}
-_GS_TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
-_P_VALUE = re.compile(r"^P\d+$")
+# -- Grandstream ----------------------------------------------------------------------------------------
 
 
 def grandstream(files: dict) -> list[SipAccount]:
-    values: dict[str, str] = {}
-    for _path, root in _documents(files, "gs_provision"):
-        for element in root.iter():
-            if _P_VALUE.match(_local(element.tag)):
-                values[_local(element.tag)] = (element.text or "").strip()
-    accounts = []
-    for index in range(1, 7):
-        numbers = _GS_ACCOUNT_1 if index == 1 else {k: _GS_BASES[index] + v for k, v in _GS_OFFSETS.items()}
+    """Grandstream's accounts: :mod:`.vendors.grandstream`, where the phone's P-values are written down."""
+    from .vendors import grandstream as vendor  # the vendor module reads with this module's helpers
 
-        def get(field: str, numbers: dict = numbers) -> str | None:  # pylint: disable=dangerous-default-value
-            # (bound per account on purpose: the loop's numbers, never mutated)
-            return values.get(f"P{numbers[field]}") or None
-
-        user = get("user")
-        if user is None:
-            continue
-        what = f"account {index}"
-        registrar, port = _host_port(get("server") or "", f"{what} server")
-        outbound, outbound_port = (
-            _host_port(get("outbound"), f"{what} outbound proxy") if get("outbound") else (None, None)
-        )
-        expires = _int(values.get("P32"), "P32") if index == 1 else None
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("auth"),
-                password=get("password"),
-                display_name=get("display"),
-                registrar=registrar,
-                port=port,
-                transport=_code(get("transport"), _GS_TRANSPORTS, f"{what} transport"),
-                expires=expires * 60 if expires is not None else None,
-                enabled=(get("active") or "1") == "1",
-                outbound_proxy=outbound,
-                outbound_port=outbound_port,
-            )
-        )
-    return accounts
+    return vendor.accounts(files)
 
 
 # -- Snom ------------------------------------------------------------------------------------------------
@@ -610,42 +545,19 @@ def snom(files: dict) -> list[SipAccount]:
 
 # -- Fanvil and Qtech ------------------------------------------------------------------------------------
 
-_FANVIL_TRANSPORTS = {"0": "udp", "1": "tcp", "3": "tls"}
-
 
 def fanvil(files: dict) -> list[SipAccount]:
-    documents = _documents(files, "sysConf")
-    lines: dict[int, dict[str, str]] = {}
-    for path, root in documents:
-        for line in root.findall("sip/line"):
-            index = _int(line.get("index"), f"{path} sip line index")
-            fields = lines.setdefault(index, {})
-            for child in line:
-                fields[_local(child.tag)] = (child.text or "").strip()
-    accounts = []
-    for index in sorted(lines):
-        fields = {name: value for name, value in lines[index].items() if value}
-        user = fields.get("PhoneNumber")
-        if user is None:
-            continue
-        what = f"sip line {index}"
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=fields.get("RegisterUser"),
-                password=fields.get("RegisterPswd"),
-                display_name=fields.get("DisplayName"),
-                registrar=fields.get("RegisterAddr") or "",
-                port=_int(fields.get("RegisterPort"), f"{what} RegisterPort"),
-                transport=_code(fields.get("Transport"), _FANVIL_TRANSPORTS, f"{what} Transport"),
-                expires=_int(fields.get("RegisterTTL"), f"{what} RegisterTTL"),
-                enabled=fields.get("EnableReg", "1") == "1",
-                outbound_proxy=fields.get("ProxyAddr"),
-                outbound_port=_int(fields.get("ProxyPort"), f"{what} ProxyPort"),
-            )
-        )
-    return accounts
+    """Fanvil's accounts: :mod:`.vendors.fanvil`."""
+    from .vendors import fanvil as vendor  # the vendor module reads with this module's helpers
+
+    return vendor.accounts(files)
+
+
+def qtech(files: dict) -> list[SipAccount]:
+    """Qtech QVP's accounts: :mod:`.vendors.qtech` (the Fanvil platform, unverified)."""
+    from .vendors import qtech as vendor
+
+    return vendor.accounts(files)
 
 
 # -- by vendor -------------------------------------------------------------------------------------------
@@ -664,7 +576,7 @@ PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "grandstream": grandstream,
     "snom": snom,
     "fanvil": fanvil,
-    "qtech": fanvil,
+    "qtech": qtech,
 }
 
 

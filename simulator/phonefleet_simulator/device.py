@@ -528,6 +528,9 @@ class SimulatedDevice:
         self.booted_at: float | None = None
         self.config_version: str | None = None
         self.files: dict[str, bytes] = {}
+        #: the files the phone holds its settings from (the last fetch that got any), whatever keep_files says:
+        #: what the vendor's control rules (phonefleet_simulator.vendors) read
+        self.config_files: dict[str, bytes] = {}
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
@@ -806,6 +809,8 @@ class SimulatedDevice:
         if self.vendor == "cisco":  # what its web server asks before an authenticated request (vendors/cisco)
             self.authentication_url = cisco_phone.authentication_url(files)
         self.files = files if self.keep_files else {}
+        if files:
+            self.config_files = files
 
     @property
     def control_settings(self):

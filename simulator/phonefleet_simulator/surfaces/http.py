@@ -39,10 +39,12 @@ atcom-qtech.md; [V] verified, [M]/[I] not):
   ``GET /api/v1/mgmt/device/info`` with Basic ``Polycom:<password>`` [V code usage] answered
   ``{"Status": "2000", "data": {...}}``; ``GET /captureScreen`` BMP [M].
 - Grandstream: ``GET /cgi-bin/api-sys_operation?passcode=<password>&request=REBOOT|PROV`` [V code usage]
-  answered ``{"response": "success"}``; a wrong passcode is 401 here (the real answer was not seen).
+  answered ``{"response": "success"}``; a wrong passcode is 401 here (the real answer was not seen); 403
+  when the phone's file does not allow remote control from the caller (``vendors.grandstream``).
 - Snom: ``GET /advanced_update.htm?reboot=Reboot`` [V code usage], ``GET /command.htm?key=`` (a key press),
   ``GET /screen.bmp`` BMP [M].
-- Fanvil, Qtech (assumed Fanvil platform): ``GET /cgi-bin/ConfigManApp.com?key=Reboot|AutoP`` [M].
+- Fanvil, Qtech (assumed Fanvil platform): ``GET /cgi-bin/ConfigManApp.com?key=Reboot|AutoP`` [M]; 403 when
+  the phone's file does not turn remote control on (``vendors.fanvil``).
 - Unify: ``POST /contact_dls.html/ContactDLS`` on port 8085, form ``ContactMe=true[&dls_ip_addr=&dls_ip_port=]``,
   answered ``204`` with ``Server: DlsClient``, then the phone opens a ``solicited`` WPI interaction [V DG].
 - Avaya: no HTTP control is documented: every path is 404.
@@ -66,7 +68,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 from ..device import REBOOT, RESYNC, SimulatedDevice, XmlRefused, local_name, read_xml
-from ..vendors import atcom, yealink
+from ..vendors import atcom, fanvil, grandstream, qtech, yealink
 from . import screenshot
 
 LOG = logging.getLogger("phonefleet.simulator.http")
@@ -346,7 +348,19 @@ def _poly_info(phone: PhoneHttp, request: Request) -> Response:
 _GRANDSTREAM = {"REBOOT": REBOOT, "PROV": RESYNC}
 
 
+def _refused(phone: PhoneHttp, request: Request, rule) -> Response | None:
+    """403 when the vendor's rule (phonefleet_simulator.vendors) refuses remote control from the caller."""
+    reason = rule(phone.device.config_files, request.peer)
+    if reason is None:
+        return None
+    phone.device.log("refused", f"http {request.method} {request.target}", reason=reason, peer=request.peer)
+    return _text(403, f"Forbidden: {reason}")
+
+
 def _grandstream(phone: PhoneHttp, request: Request) -> Response:
+    refused = _refused(phone, request, grandstream.http_refusal)
+    if refused is not None:
+        return refused
     operation = _GRANDSTREAM.get(request.query.get("request", ""))
     if operation is None:
         return _json({"response": "error", "body": "unsupported request"}, 400)
@@ -388,7 +402,13 @@ def _contact_me(phone: PhoneHttp, request: Request) -> Response:
 
 # -- the tables ---------------------------------------------------------------------------------------------
 
-_FANVIL = {("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _action_uri)}
+
+def _fanvil_action_uri(phone: PhoneHttp, request: Request) -> Response:
+    refused = _refused(phone, request, fanvil.http_refusal if phone.device.vendor == "fanvil" else qtech.http_refusal)
+    return refused if refused is not None else _action_uri(phone, request)
+
+
+_FANVIL = {("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _fanvil_action_uri)}
 
 ROUTES: dict[str, dict[tuple[str, str], Route]] = {
     "yealink": {

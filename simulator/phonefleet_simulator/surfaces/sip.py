@@ -25,9 +25,11 @@ Events per vendor (research/phone-vendors.md, unify-cisco.md; [V] verified, [M]/
   ``RegisterCallId=``, ``ConfigVersionStamp=`` and the other stamps are not checked [I]. Another action is 400.
 - Cisco MPP, Unify: no NOTIFY event is documented (Unify restarts over WPI): every event is 489.
 
-No authentication. What a vendor's phone requires of its files before it obeys (Yealink: ``sip.trust_ctrl``,
-``sip.notify_reboot_enable``, Action URI enabled and no prompt) is its simulator module's rule
-(``vendors/<vendor>.py``), applied to the answer of the event handler (``RULES``).
+No authentication. What a vendor's phone requires of its files before it obeys is its simulator module's rule
+(``vendors/<vendor>.py``): a precondition on the files it holds (Grandstream's "Allow SIP Reset") is a
+``NOTIFY_RULES`` entry, and the phone that lacks it answers ``403`` and does nothing; a rule that also looks at
+the source and the event (Yealink: ``sip.trust_ctrl``, ``sip.notify_reboot_enable``, Action URI enabled and no
+prompt) is a ``RULES`` entry, applied to the answer of the event handler.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..device import REBOOT, RESYNC, SimulatedDevice
-from ..vendors import yealink
+from ..vendors import fanvil, grandstream, qtech, yealink
 
 LOG = logging.getLogger("phonefleet.simulator.sip")
 
@@ -221,6 +223,15 @@ def _yealink_rule(device: SimulatedDevice, name: str, params: dict, source: str,
 RULES: dict[str, Rule] = {"yealink": _yealink_rule}
 
 
+#: per vendor, why its phone ignores a NOTIFY given the files it holds and the Request-URI's user (None:
+#: it acts): the vendor's documented precondition, in phonefleet_simulator.vendors.<vendor>
+NOTIFY_RULES: dict[str, Callable[[dict, str], str | None]] = {
+    "grandstream": grandstream.notify_refusal,
+    "fanvil": fanvil.notify_refusal,
+    "qtech": qtech.notify_refusal,
+}
+
+
 # -- the endpoint ----------------------------------------------------------------------------------------
 
 
@@ -312,6 +323,12 @@ class SipEndpoint(asyncio.DatagramProtocol):
         if handler is None:
             allowed = ", ".join(self.events)
             return 489, "Bad Event", None, ((("Allow-Events", allowed),) if allowed else ())
+        refusal_rule = NOTIFY_RULES.get(self.device.vendor)
+        user = message.uri.partition(":")[2].rpartition("@")[0] if "@" in message.uri else ""
+        refusal = refusal_rule(self.device.config_files, user) if refusal_rule else None
+        if refusal:
+            self.device.log("refused", f"sip NOTIFY {event}", reason=refusal)
+            return 403, "Forbidden", None, ()
         rule = RULES.get(self.device.vendor)
         answer = handler(message, params)
         return rule(self.device, name.lower(), params, source, answer) if rule is not None else answer

@@ -45,7 +45,7 @@ CAUSES = {
 }
 #: vendors whose simulated phones obey only what their files allow: they boot from our rendered files (the
 #: others find nothing and keep their defaults)
-READ_THEIR_FILES = ("yealink", "atcom")
+READ_THEIR_FILES = ("yealink", "atcom", "grandstream", "fanvil", "qtech")
 
 
 @pytest.fixture(scope="module")

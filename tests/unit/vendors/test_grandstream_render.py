@@ -87,10 +87,11 @@ def test_demo_account_one() -> None:
 def test_demo_codecs_time_vlan_admin() -> None:
     values = p_values(support.render_demo_phone(MAC).files[FILE])
     # g722, pcma, pcmu, opus in the profile's order
-    assert [values[p] for p in ("P57", "P58", "P59", "P60")] == ["9", "8", "0", "123"]
+    # Opus is vocoder 125 in the slots (123 is its payload type): Grandstream's GRP26xx/GXP17xx templates
+    assert [values[p] for p in ("P57", "P58", "P59", "P60")] == ["9", "8", "0", "125"]
     assert "P61" not in values
     assert values["P30"] == "ntp.demo.invalid"
-    assert values["P64"] == "MSK-3"
+    assert (values["P64"], values["P246"]) == ("customize", "MSK-3")
     assert values["P122"] == "1"
     assert values["P51"] == "20"
     assert values["P87"] == "5"
@@ -104,10 +105,10 @@ def test_dst_zone_and_dst_off(tmp_path) -> None:
     text = (support.DEMO_FLEET / "profiles.yml").read_text()
     berlin = text.replace("Europe/Moscow, dst: auto", "Europe/Berlin")
     values = p_values(support.render_fleet_phone(fleet(tmp_path / "a", **{"profiles.yml": berlin}), MAC).files[FILE])
-    assert values["P64"] == "CET-1CEST,M3.5.0,M10.5.0/3"
+    assert (values["P64"], values["P246"]) == ("customize", "CET-1CEST,M3.5.0,M10.5.0/3")
     no_dst = text.replace("Europe/Moscow, dst: auto", "Europe/Berlin, dst: 'off'")
     values = p_values(support.render_fleet_phone(fleet(tmp_path / "b", **{"profiles.yml": no_dst}), MAC).files[FILE])
-    assert values["P64"] == "CET-1"
+    assert (values["P64"], values["P246"]) == ("customize", "CET-1")
 
 
 def test_multi_purpose_keys_and_expansion_module(tmp_path) -> None:

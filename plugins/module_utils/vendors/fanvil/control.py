@@ -35,6 +35,8 @@ class FanvilControl(PhoneControl):
         "Reboot and resync over HTTP (/cgi-bin/ConfigManApp.com?key=Reboot|AutoP with HTTP Basic): the "
         "Action URI is only remembered from other Yealink-like platforms, not found in Fanvil material.",
         "Whether check-sync on a Fanvil ever reboots (when the config changed) is not verified.",
+        "That the Action URI needs <web><RemoteControl>1 (wazo and FusionPBX write it) is inferred; an allow "
+        "list (<cti><ActiveUriIP>?) is not known and not written.",
     )
 
 

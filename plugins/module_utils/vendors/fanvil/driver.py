@@ -28,14 +28,17 @@ Parameter names [V] (wazo ``base-new.tpl``, research/phone-vendors.md §6): ``<s
 ``SignallingPriority``, ``VoicePriority``; ``<web><account>`` ``Name``/``Password``/``Level`` 10 and
 ``<phone><MenuPassword>``; ``<ap>`` ``DownloadCommonConf``, ``DownloadDeviceConf``, ``FlashServerIP``,
 ``FlashFileName``, ``FlashProtocol``, ``FlashMode``, ``FlashInterval``; ``<AUTOUPDATE_CONFIG_MODULE>``
-``Auto_Image_URL``; ``<dsskey>`` ``<dssSide index=page><Fkey index>`` for the keys beside the screen and
+``Auto_Image_URL``; ``<web><RemoteControl>`` 1 (wazo ``base-new.tpl``, fusion ``x6u``: remote control
+over the Action URI, which our HTTP reboot uses); ``FlashProtocol`` 4 with an http ``FlashServerIP``
+(wazo), 5 with https (fusion ``x6u``: the two sources agree once the scheme is read; 4 = HTTP, 5 = HTTPS
+is inferred from them); ``<dsskey>`` ``<dssSide index=page><Fkey index>`` for the keys beside the screen and
 ``<internal index=page>`` + ``FuncKeyPageNum`` for the others, ``Type`` 1 with ``ext@line/f`` (speed
 dial) or ``ext@line/ba`` (BLF, + pickup code and number), ``Type`` 2 with ``SIPn`` (line) or
 ``ext@line/c`` (park), ``Type`` 0 (none); the layout per model (``DSS_LAYOUT``) for X4U, X5U, X6U, X210.
 
 Unverified [M]: ``<mm><capability><AudioCodecSets>`` (the order = preference) and the names G729,
 G726-32, iLBC, OPUS; ``SecondSNTPServer``; ``DSTStartWday`` 0 = Sunday; ``DSS_LAYOUT`` of X3U, X7,
-X7C; FlashProtocol 4 for HTTP(S) with the scheme in the URL. Not written (no parameter name we trust):
+X7C; what ``<web><RemoteControl>`` 1 allows beyond the Action URI. Not written (no parameter name we trust):
 auth name distinct from the user name, SRTP, PC-port VLAN, LLDP/CDP, DSCP, the auto-provisioning
 schedule (the phone checks at boot and on ``check-sync``), expansion-module keys (EXT20/EXP50: the
 file says so in a comment; the render core has no hook for a driver warning), and the key functions
@@ -118,6 +121,11 @@ def dss_layout(model: str, keys: list) -> tuple[list, list]:
     return side, paged
 
 
+#: ``<ap><FlashProtocol>`` by the provisioning URL's scheme: wazo writes 4 with http, FusionPBX's X6U
+#: template 5 with https (research/param-audit.md §10)
+FLASH_PROTOCOLS = {"http": 4, "https": 5}
+
+
 class FanvilDriver(VendorDriver):
     """Fanvil X-series: ``<mac>.cfg`` in the XML ``<sysConf>`` format."""
 
@@ -151,9 +159,12 @@ class FanvilDriver(VendorDriver):
     )
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        model = self.vendor.model(context["phone"]["model"] or "")
+        """``layout_model`` (a brand on this platform names the Fanvil model whose key layout it borrows)
+        decides the DSS layout; ``platform_note`` goes into the header comment."""
+        model = self.vendor.model(context.get("layout_model") or context["phone"]["model"] or "")
         side, paged = dss_layout(model.name if model else "", context["keys"])
-        return super().render(spec, {**context, "dss_side": side, "dss_paged": paged})
+        extra = {"dss_side": side, "dss_paged": paged, "flash_protocol": FLASH_PROTOCOLS}
+        return super().render(spec, {"platform_note": None, **context, **extra})
 
     def phone_files(self, context: dict) -> list[FileSpec]:
         return [FileSpec(f"{context['phone']['mac']}.cfg", "phone.xml.j2")]

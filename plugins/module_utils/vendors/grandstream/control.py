@@ -3,7 +3,9 @@
 
 - resync: ``GET /cgi-bin/api-sys_operation?passcode=<password>&request=PROV`` [V third-party code]: the
   phone runs its provisioning now. Else SIP ``NOTIFY`` ``Event: check-sync`` [V wazo; the phone acts on
-  it when its "Allow SIP NOTIFY reset" setting ``P26015`` is on, not set by our config].
+  it when its "Allow SIP Reset" setting ``P26015`` is on: our config sets it for every account].
+- The HTTP API needs the phone's "Network/Remote Control" P-values: ``P32050`` 1, ``P32051`` 0 (no pop-up)
+  and the controller in ``P32052`` (``settings.phone_control.networks``), all written by our config.
 - reboot: ``GET /cgi-bin/api-sys_operation?passcode=<password>&request=REBOOT`` [V third-party code].
 - info, screenshot: none known.
 
@@ -40,6 +42,8 @@ class GrandstreamControl(PhoneControl):
         "How the API answers a wrong passcode (an HTTP error, or 200 with an error body) is not verified; "
         "a 200 is taken as success.",
         "Whether PROV can reboot the phone when the new config needs it is not verified.",
+        "That api-sys_operation obeys the Action URI P-values (P32050-P32052), and the allow list's format "
+        "(comma-separated addresses and CIDR networks here), are not verified.",
     )
 
 

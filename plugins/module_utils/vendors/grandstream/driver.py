@@ -5,7 +5,8 @@ Files the phone fetches: ``cfg<mac>.xml`` (MAC lower case). Base URL from DHCP o
 ``<gs_provision version="1"><config version="1">`` with P-values (``P47`` SIP server, ``P35`` user ID,
 ``P34`` password …), or ``config version="2"`` with named aliases (``account.1.sip.server.1.address``).
 User-Agent ``Grandstream Model HW GXP1628 SW 1.0.4.138 DevId c074ad2bd859``. Control: SIP
-``check-sync`` (``P26015`` allows it); ``/cgi-bin/api-sys_operation?request=REBOOT|PROV``.
+``check-sync`` (``P26015`` allows it: written); ``/cgi-bin/api-sys_operation?request=REBOOT|PROV``
+(the remote-control P-values ``P32050``-``P32052``: written).
 
 Sources: research/phone-vendors.md §6 (wazo ``wazo_grandstream``).
 
@@ -36,11 +37,32 @@ VLAN and priority, ``P229``/``P230`` PC port; ``P2`` admin password; ``P192`` fi
 ``P212`` upgrade protocol; legacy multi-purpose keys 1-8: mode ``P323``-``P329`` and ``P353``, with
 account/name/value ``P301``-``P321`` and ``P354``-``P356``; the User-Agent.
 
-Unverified (from memory, check on a real GXP2170/GRP2614): accounts 5-6 bases ``P17xx``/``P18xx``;
-``P130``/``P430``… transport (0 UDP, 1 TCP, 2 TLS), ``P183`` SRTP, ``P32`` expiry in minutes,
-``P48`` outbound proxy, ``P84`` keep-alive; codec slots ``P60``/``P61``/``P62``/``P46``/``P98`` and
-codec numbers (0 PCMU, 8 PCMA, 9 G722, 18 G729, 2 G726-32, 4 G723, 98 iLBC, 123 Opus); a POSIX rule
-in ``P64``; ``P122`` 24-hour clock; ``P212`` values (0 TFTP, 1 HTTP, 2 HTTPS), ``P237``, ``P232``
+Verified in Grandstream's P-value configuration templates (research/param-audit.md §8: the GRP26xx
+1.0.3.6 template in fusion ``grandstream/grp26xx``, GXP17xx 1.0.1.133; wazo ``base.tpl``):
+
+- accounts 2-6 under bases 400/500/600/700/800 with +1 active, +2 server, +3 outbound proxy, +4 user ID,
+  +5 auth ID, +6 password, +7 display name, +17 account name, +26 voicemail, **+48 transport** (``P448``,
+  ``P548``…; account 1 ``P130``: 0 UDP, 1 TCP, 2 TLS). Sources disagree on accounts 5-6: the GRP26xx
+  template (``P701``…) and wazo (line N at ``(N+2)00``, GXP21xx/GRP26xx) say 700/800; fusion's old GXP2120
+  template says 1700/1800. Chosen: 700/800, the one that covers our models (GXP213x-2170, GRP26xx).
+- ``P48`` outbound proxy as ``host:port`` (and ``P403``… for accounts 2-6), as the template writes it;
+  a proxy without its port would be asked on 5060 whatever the transport.
+- ``P26015`` "Allow SIP Reset" (default 0; account N at ``P26015 + 100·(N-1)``): 1, or the phone ignores
+  the NOTIFY ``check-sync`` our control sends. (wazo writes ``P26{N+2}15`` for line N, which is account
+  N+3's number in Grandstream's template: not followed.)
+- Network/Remote Control: ``P32050`` Action URI support 1, ``P32051`` confirmation pop-up 0, ``P32052``
+  Action URI allowed IP list = ``settings.phone_control.networks`` joined with commas (the list's
+  format beyond "String" is not documented there: unverified).
+- Codec slots ``P57``-``P62``, ``P46``, ``P98`` take vocoder codes 0 PCMU, 2 G726-32, 4 G723, 8 PCMA,
+  9 G722, 18 G729, 98 iLBC, **125 Opus** (GRP26xx, GXP17xx; 123 is Opus's payload type ``P2385``). The
+  GXP21xx P-value template found lists no Opus at all: 125 there is unverified.
+- ``P64`` takes a code from the web UI's list (``MSK-3``, ``CET-1CEST-2,M3.5.0/02:00:00,…``, ``auto``)
+  or ``customize``, the rule then in ``P246`` (at most 64 characters). Chosen: always ``customize`` with
+  the zone's POSIX rule in ``P246``: the listed codes are not the zoneinfo rules of most zones, and one
+  form for every zone is one form to test.
+
+Unverified (from memory, check on a real GXP2170/GRP2614): ``P183`` SRTP, ``P32`` expiry in minutes,
+``P84`` keep-alive; ``P122`` 24-hour clock; ``P212`` values (0 TFTP, 1 HTTP, 2 HTTPS), ``P237``, ``P232``
 firmware prefix, ``P194``/``P193`` automatic check; key modes (0 speed dial, 1 BLF, 6 voicemail,
 8 transfer, 9 call park, 10 intercom) and "account" 0-based; multi-purpose keys 9 and up continuing
 ``P357``… four P-values a key; expansion-module keys ``P6001``… (mode), ``P6201``… (account),
@@ -107,8 +129,10 @@ _ACCOUNT_1 = {
     "display": 3,
     "voicemail": 33,
     "transport": 130,
+    "outbound": 48,
+    "allow_sip_reset": 26015,
 }
-_ACCOUNT_BASES = {2: 400, 3: 500, 4: 600, 5: 1700, 6: 1800}
+_ACCOUNT_BASES = {2: 400, 3: 500, 4: 600, 5: 700, 6: 800}
 _ACCOUNT_OFFSETS = {
     "active": 1,
     "server": 2,
@@ -118,8 +142,11 @@ _ACCOUNT_OFFSETS = {
     "display": 7,
     "name": 17,
     "voicemail": 26,
-    "transport": 30,
+    "transport": 48,
+    "outbound": 3,
 }
+#: "Allow SIP Reset" of account N: P26015, P26115, ... (Grandstream's GRP26xx template: account 2 P26115)
+_ALLOW_SIP_RESET_STEP = 100
 _CODEC_SLOTS = (57, 58, 59, 60, 61, 62, 46, 98)
 _TRANSPORTS = {"udp": 0, "tcp": 1, "tls": 2}
 _SRTP = {"off": 0, "optional": 1, "required": 2}
@@ -135,7 +162,9 @@ def account_p(index: int) -> dict:
     if index == 1:
         return dict(_ACCOUNT_1)
     base = _ACCOUNT_BASES[index]
-    return {field: base + offset for field, offset in _ACCOUNT_OFFSETS.items()}
+    numbers = {field: base + offset for field, offset in _ACCOUNT_OFFSETS.items()}
+    numbers["allow_sip_reset"] = _ACCOUNT_1["allow_sip_reset"] + _ALLOW_SIP_RESET_STEP * (index - 1)
+    return numbers
 
 
 def mpk_p(position: int) -> tuple[int, int, int, int]:
@@ -150,6 +179,15 @@ def module_key_p(module: int, position: int) -> tuple[int, int, int, int]:
     """(mode, account, name, value) P-values of key ``position`` on expansion module ``module``."""
     number = (module - 1) * _MODULE_KEYS + position
     return 6000 + number, 6200 + number, 6400 + number, 6600 + number
+
+
+def host_port(host: str, port: int) -> str:
+    """``host:port`` as P47/P48 take it; a host that names its own port keeps it (IPv6 in brackets)."""
+    if host.startswith("["):
+        return host if "]:" in host else f"{host}:{port}"
+    if host.count(":") == 1:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _server_path(url: str) -> str:
@@ -180,7 +218,7 @@ class GrandstreamDriver(VendorDriver):
         "g726": 2,
         "g723": 4,
         "ilbc": 98,
-        "opus": 123,
+        "opus": 125,  # the vocoder code in P57-P62/P46/P98; 123 is Opus's payload type (P2385)
     }
     defaults: typing.ClassVar[dict] = {
         "sip": {"transport": "udp", "expires": 3600},
@@ -208,6 +246,7 @@ class GrandstreamDriver(VendorDriver):
                 gs_timezone=self.timezone,
                 gs_firmware=self.firmware,
                 server_path=_server_path,
+                host_port=host_port,
                 codec_slots=_CODEC_SLOTS,
                 transport_code=_TRANSPORTS,
                 srtp_code=_SRTP,
@@ -231,7 +270,7 @@ class GrandstreamDriver(VendorDriver):
 
     @staticmethod
     def timezone(time: dict) -> str:
-        """P64: the zone's POSIX rule, without its DST part when DST is off."""
+        """P246 (with P64 ``customize``): the zone's POSIX rule, without its DST part when DST is off."""
         if time["dst_enabled"] or not time["dst_start"]:
             return time["posix"]
         return _POSIX_STANDARD.match(time["posix"]).group(0)

@@ -19,7 +19,9 @@ Yealink rarely does, and Atcom itself is probably on a Yealink-style platform. N
 OEM (research/atcom-qtech.md §2), so every parameter, file name, request pattern and User-Agent the Qtech
 driver uses is the platform's, unverified for QVP phones.
 
-What is Qtech's own: the vendor name and title in warnings, the model list above, and the extended sets
+What is Qtech's own: the vendor name and title in warnings, the model list above (a file's header names
+the phone's QVP model; the platform model it borrows for key layout, ``PLATFORM_MODEL``, is a note there
+marked unverified), and the extended sets
 (``vendor: qtech``) that apply to these phones (platform sets do not: a set written for Fanvil phones is
 not meant for QVP phones). File names are the platform's phone files (the firmware asks for them);
 shared and base files are not served: the platform's would be named for its own models and collide
@@ -104,10 +106,14 @@ class QtechDriver(VendorDriver):
         return []
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        """Render with the platform's templates; a QVP model the platform does not know borrows PLATFORM_MODEL."""
+        """Render with the platform's templates. The file names the phone's own model; where the platform
+        needs one of its models (key layout), a QVP model it does not know borrows PLATFORM_MODEL, and the
+        header says so, with the platform marked unverified."""
         phone = context.get("phone")
         if phone and self.platform.vendor.model(phone["model"]) is None:
-            context = {**context, "phone": {**phone, "model": PLATFORM_MODEL}}
+            platform = self.platform.vendor
+            note = f"Rendered as {platform.title} {PLATFORM_MODEL} (platform assumed, unverified)."
+            context = {**context, "layout_model": PLATFORM_MODEL, "platform_note": note}
         return self.platform.render(spec, context)
 
     def supported_key_functions(self) -> set:

@@ -1,0 +1,97 @@
+"""Fanvil X-series: how the phone reads its ``<mac>.cfg`` (XML ``<sysConf>``) and guards its control paths.
+
+Sources (research/param-audit.md §10): wazo ``wazo_fanvil`` (``common/common.py``, the X-series template
+``common/templates/base-new.tpl``) and FusionPBX's Fanvil X6U template (``fanvil/x6u/{$mac}.cfg``), both
+written for real phones; no Fanvil administrator guide was found. [V] read there; [I] inferred.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from .. import configs
+
+#: ``<sip><line index><Transport>`` [V wazo common.py: 0 UDP, 1 TCP, 3 TLS; fusion x6u the same]
+TRANSPORTS = {"0": "udp", "1": "tcp", "3": "tls"}
+#: ``<ap><FlashProtocol>`` with the scheme of ``<FlashServerIP>`` [V: wazo writes 4 with an http URL,
+#: fusion x6u 5 with an https one; that 4 is HTTP and 5 HTTPS, and that the phone then fails to fetch, is I]
+FLASH_PROTOCOLS = {"http": "4", "https": "5"}
+
+
+def documents(files: dict) -> list[tuple[str, ET.Element]]:
+    return configs._documents(files, "sysConf")
+
+
+def setting(files: dict, path: str) -> str | None:
+    """The text of ``path`` (under ``<sysConf>``) in the last file that has it."""
+    found = None
+    for _path, root in documents(files):
+        element = root.find(path)
+        if element is not None:
+            found = (element.text or "").strip()
+    return found
+
+
+def accounts(files: dict) -> list[configs.SipAccount]:
+    """``<sip><line index>``: ``PhoneNumber`` (the AOR user), ``RegisterUser``, ``RegisterPswd``,
+    ``DisplayName``, ``RegisterAddr``/``RegisterPort``, ``Transport``, ``RegisterTTL``, ``EnableReg``,
+    ``ProxyAddr``/``ProxyPort`` [V wazo base-new.tpl, fusion x6u]; later files winning."""
+    lines: dict[int, dict[str, str]] = {}
+    for path, root in documents(files):
+        for line in root.findall("sip/line"):
+            index = configs._int(line.get("index"), f"{path} sip line index")
+            fields = lines.setdefault(index, {})
+            for child in line:
+                fields[configs._local(child.tag)] = (child.text or "").strip()
+    found = []
+    for index in sorted(lines):
+        fields = {name: value for name, value in lines[index].items() if value}
+        user = fields.get("PhoneNumber")
+        if user is None:
+            continue
+        what = f"sip line {index}"
+        found.append(
+            configs._account(
+                line=index,
+                user=user,
+                auth_user=fields.get("RegisterUser"),
+                password=fields.get("RegisterPswd"),
+                display_name=fields.get("DisplayName"),
+                registrar=fields.get("RegisterAddr") or "",
+                port=configs._int(fields.get("RegisterPort"), f"{what} RegisterPort"),
+                transport=configs._code(fields.get("Transport"), TRANSPORTS, f"{what} Transport"),
+                expires=configs._int(fields.get("RegisterTTL"), f"{what} RegisterTTL"),
+                enabled=fields.get("EnableReg", "1") == "1",
+                outbound_proxy=fields.get("ProxyAddr"),
+                outbound_port=configs._int(fields.get("ProxyPort"), f"{what} ProxyPort"),
+            )
+        )
+    return found
+
+
+def refused_values(files: dict) -> list[str]:
+    """Settings the phone cannot act on: a provisioning URL whose scheme ``FlashProtocol`` does not speak."""
+    server = setting(files, "ap/FlashServerIP") or ""
+    scheme = server.partition("://")[0].lower() if "://" in server else None
+    protocol = setting(files, "ap/FlashProtocol")
+    if scheme in FLASH_PROTOCOLS and protocol != FLASH_PROTOCOLS[scheme]:
+        return [f"FlashProtocol={protocol!r} with FlashServerIP {server!r}: {scheme} needs {FLASH_PROTOCOLS[scheme]}"]
+    return []
+
+
+# -- control -----------------------------------------------------------------------------------------------
+
+
+def notify_refusal(files: dict, user: str) -> str | None:
+    """NOTIFY ``check-sync``: no setting that gates it is documented in the sources (wazo resyncs Fanvil
+    phones with it and sets nothing for it): never refused here [I]."""
+    return None
+
+
+def http_refusal(files: dict, peer: str) -> str | None:
+    """The Action URI (``/cgi-bin/ConfigManApp.com?key=…``) needs ``<web><RemoteControl>1`` [V: wazo
+    base-new.tpl and fusion x6u both write it; that the phone refuses without it is I]. No allow list is
+    enforced: fusion's ``<cti><ActiveUriIP>`` may be one, its format is unknown [I]."""
+    if setting(files, "web/RemoteControl") != "1":
+        return "remote control (<web><RemoteControl>) is off"
+    return None
