@@ -138,6 +138,19 @@ def _updates_context(updates: dict | None) -> dict:
     }
 
 
+def firmware_window(context: dict) -> dict | None:
+    """The firmware window of a phone's context as the service checks it: days and hours in the profile's
+    time zone (control/window.py reads it); None when the profile has none (any time will do)."""
+    updates = context["updates"]
+    if not updates["firmware_hours"]:
+        return None
+    return {
+        "days": updates["firmware_days"],
+        "hours": updates["firmware_hours"],
+        "timezone": context["time"]["timezone"],
+    }
+
+
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 
 
