@@ -16,8 +16,8 @@ so a phone served just before the process was killed (its journal batch lost) is
 A phone whose profile has a firmware window has two current versions: its files outside the window and,
 inside it, the same files naming its kit's firmware; either is the current config (3). Beside the code,
 ``firmware_pending`` says the kit's firmware waits for the window: the phone neither reports running it
-nor fetched the files that name it. The text then says so ("up to date, firmware 96.86.0.45 pending
-(window sat, sun 02:00-05:00 Europe/Moscow)"). A phone that reports no firmware (Cisco enterprise over
+nor fetched the files that name it. The text then says so ("up to date, firmware pending"), and
+``firmware_window`` when ("sat, sun 02:00-05:00 Europe/Moscow"). A phone that reports no firmware (Cisco enterprise over
 TFTP) shows pending again once the window has closed, as nothing it sends tells the new version.
 """
 
@@ -99,9 +99,7 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entr
         code = status_of(source is not None, contact, current)
         pending = firmware_pending(current, contact)
         window = (current or {}).get("window")
-        text = DESCRIPTIONS[code]
-        if pending:
-            text += f", firmware {current['firmware']} pending (window {windows.describe(window, window['timezone'])})"
+        text = DESCRIPTIONS[code] + (", firmware pending" if pending else "")
         contact = contact or {}
         rows.append(
             {
@@ -118,6 +116,7 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entr
                 # the firmware the phone's kit names, and whether it waits for the phone's firmware window
                 "expected_firmware": (current or {}).get("firmware"),
                 "firmware_pending": pending,
+                "firmware_window": windows.describe(window, window["timezone"]) if window else None,
                 # ip: the address of the last request that proved it came from this phone, the one Ansible
                 # may use; last_ip: the last request's address, proven or only claimed (for the engineer)
                 "ip": contact.get("proven_ip"),

@@ -15,7 +15,9 @@ import datetime
 import json
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.request import SERVICE_FACTS, table
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.manifest import WINDOW_DIR
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.live_facts import check_rows, live_vars
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
 
 from tests.support.firmware_window import closed_windows, open_windows
@@ -68,7 +70,13 @@ def test_outside_its_window_a_phone_flashes_nothing_and_shows_its_firmware_pendi
         assert row["status"] == 3, row  # its config is current: only the firmware waits
         assert row["firmware_pending"] is True
         assert row["expected_firmware"] == KIT_VERSIONS[mac]
-        assert f"firmware {KIT_VERSIONS[mac]} pending (window " in row["status_text"]
+        assert row["status_text"] == "up to date, firmware pending"
+        assert row["firmware_window"].endswith(" 00:00-01:00 Europe/Moscow"), row["firmware_window"]
+    # what the inventory gives Ansible, and the status table of playbooks/status.yml
+    facts = live_vars(check_rows([rows[YEALINK]])[0])
+    assert facts["phone_firmware_pending"] is True and facts["phone_expected_firmware"] == "96.86.0.45"
+    results = [{"mac": YEALINK, "service": {name: rows[YEALINK][name] for name in SERVICE_FACTS}}]
+    assert "96.86.0.45 pending, now 96.86.0.100" in table(results)[1]
 
 
 def test_inside_its_window_the_phone_flashes_the_kits_firmware_and_nothing_is_pending(closed_site):
