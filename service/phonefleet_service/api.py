@@ -127,19 +127,19 @@ def build(service) -> Starlette:
         except InvalidMac:
             raise ApiError(400, f"not a MAC address: {request.path_params['mac'][:40]!r}") from None
 
-    def version_of(assignment):
+    def entry_of(assignment):
         snapshot = service.published.snapshot()
         autoprovisioner, _auth, _keys = service.provisioner.policy(snapshot)
         if assignment.vendor is None:
             return None
         with contextlib.suppress(AutoprovisionError):
-            return autoprovisioner.render(assignment, assignment.vendor, assignment.model)[1]
+            return autoprovisioner.entry(assignment, assignment.vendor, assignment.model)
         return None
 
     def rows():
         service.flush()  # what this worker answered so far counts
         snapshot = service.published.reload()
-        return phone_rows(snapshot, service.store.contacts(), service.store.assignments(), version_of)
+        return phone_rows(snapshot, service.store.contacts(), service.store.assignments(), entry_of)
 
     async def health(_request: Request):
         snapshot = service.published.snapshot()

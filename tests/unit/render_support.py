@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def demo_fleet() -> Fleet:
 
 
 def render_fleet_phone(fleet: Fleet, mac: str) -> RenderedPhone:
-    """Render one phone (MAC as 12 hex digits) of ``fleet``."""
-    return FleetRenderer(fleet, reveal).phone(fleet.phone(mac))
+    """Render one phone (MAC as 12 hex digits) of ``fleet``: its files as served inside its firmware window,
+    naming its kit's firmware (outside the window the service serves them without: test_firmware_window.py)."""
+    rendered = FleetRenderer(fleet, reveal).phone(fleet.phone(mac))
+    return dataclasses.replace(rendered, files=rendered.files_in_window())
 
 
 def render_demo_phone(mac: str) -> RenderedPhone:

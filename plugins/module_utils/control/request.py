@@ -42,6 +42,16 @@ PROBLEMS = frozenset({FAILED, UNSUPPORTED, NO_ADDRESS})
 ENTRY_KEYS = frozenset(
     {"mac", "vendor", "model", "address", "ports", "username", "password", "name", "sip_user", "scheme"}
 )
+#: what the provisioning service says of a phone (the inventory's phone_<name> live facts), shown beside results
+SERVICE_FACTS = (
+    "status",
+    "status_text",
+    "last_contact",
+    "firmware",
+    "expected_firmware",
+    "firmware_pending",
+    "firmware_window",
+)
 
 
 class RequestError(FleetError):
@@ -105,7 +115,7 @@ def target_from_entry(entry, index: int, defaults: Defaults) -> Phone:
     where = f"phones[{index}]"
     if not isinstance(entry, dict):
         raise RequestError(f"{where}: must be a mapping (or an inventory host name)")
-    unknown = sorted(set(entry) - ENTRY_KEYS - {"status", "status_text", "last_contact", "firmware"})
+    unknown = sorted(set(entry) - ENTRY_KEYS - set(SERVICE_FACTS))
     if unknown:
         raise RequestError(f"{where}: unknown keys {', '.join(unknown)}")
     if not entry.get("mac"):
@@ -130,7 +140,7 @@ def target_from_entry(entry, index: int, defaults: Defaults) -> Phone:
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
     )
-    facts = {name: entry[name] for name in ("status", "status_text", "last_contact", "firmware") if name in entry}
+    facts = {name: entry[name] for name in SERVICE_FACTS if name in entry}
     return Phone(target, facts)
 
 
@@ -167,12 +177,7 @@ def target_from_vars(host: str, variables, defaults: Defaults, address: str | No
         timeout=defaults.timeout,
         address_proven=proven,
     )
-    facts = {
-        "status": variables.get("phone_status"),
-        "status_text": variables.get("phone_status_text"),
-        "last_contact": variables.get("phone_last_contact"),
-        "firmware": variables.get("phone_firmware"),
-    }
+    facts = {name: variables.get("phone_" + name) for name in SERVICE_FACTS}
     return Phone(target, {name: value for name, value in facts.items() if value is not None})
 
 
@@ -411,6 +416,8 @@ def table(results: list, now: float | None = None) -> list[str]:
         firmware = result.get("firmware")
         if not firmware and service.get("firmware"):
             firmware = f"{service['firmware']} (service)"
+        if service.get("firmware_pending"):  # the kit's firmware waits for the phone's firmware window
+            firmware = f"{service.get('expected_firmware')} pending, now {firmware or '-'}"
         rows.append(
             (
                 result["mac"] + (f" {result['name']}" if result.get("name") else ""),

@@ -40,6 +40,12 @@ def local_time(timezone: str | None, now: datetime.datetime | None = None) -> da
     return now.astimezone(zone)
 
 
+def open_at(window: dict, epoch: float) -> bool:
+    """Whether ``window`` ({days, hours, timezone}, as publish records a phone's) is open at ``epoch`` seconds."""
+    utc = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+    return in_window(window, local_time(window.get("timezone"), utc))
+
+
 def describe(window: dict, timezone: str | None) -> str:
     """``sat, sun 02:00-05:00 Europe/Moscow``."""
     return f"{', '.join(window.get('days') or ())} {window['hours']} {timezone or 'UTC'}"

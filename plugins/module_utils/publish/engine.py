@@ -46,7 +46,7 @@ from ..render.renderer import FleetRenderer
 from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
-from .manifest import STATE_DIR, Manifest, read_manifest, state_dir, write_manifest
+from .manifest import STATE_DIR, WINDOW_DIR, Manifest, read_manifest, state_dir, window_path, write_manifest
 from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
@@ -80,6 +80,11 @@ class PublishResult:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _version(digests: dict) -> str:
+    """A phone's config version: of the sha256 of each of its files, in name order."""
+    return _sha256("".join(digests[name] for name in sorted(digests)).encode())[:12]
 
 
 def _inside(web_root: str, name: str) -> str:
@@ -149,6 +154,7 @@ class Publisher:
             and old.code == code_print
             and old.firmware == firmware_print
             and all(name in self.present for name in old.files)
+            and all(window_path(name) in self.present for name in old.window_files)
         ):
             result.noop = True
             result.phones = len(old.phones)
@@ -204,6 +210,7 @@ class Publisher:
             result.timings["shared"] = time.perf_counter() - rendered
             self._compare_bundle(bundle, renderer.fleet)
             removed = sorted(set(old.files) - set(new.files))
+            removed += sorted(window_path(name) for name in set(old.window_files) - set(new.window_files))
             if result.errors:
                 raise PublishError(
                     f"{len(result.errors)} phone(s) cannot be rendered; nothing was published:\n"
@@ -233,12 +240,14 @@ class Publisher:
         """Everything about one phone, run in a worker: returns an outcome and changes no shared state.
 
         ("unchanged", mac, fingerprint) | ("error", mac, message) |
-        ("rendered", mac, fingerprint, {name: sha256}, changed names, staged files, warnings, diffs)
+        ("rendered", mac, fingerprint, {name: sha256}, changed names, staged files, warnings, diffs, window):
+        window is (the firmware window or None, the kit's firmware version or None, {name: sha256} of the files
+        that differ inside the window)
         """
         old = self._old
         fingerprint = self._inputs.phone(phone)
         before = old.phones.get(phone.mac)
-        files_before = before.get("files", []) if before else []
+        files_before = [*before.get("files", []), *map(window_path, before.get("window_files", []))] if before else []
         if before and before.get("input") == fingerprint and all(name in self.present for name in files_before):
             return ("unchanged", phone.mac, fingerprint)
         try:
@@ -247,19 +256,28 @@ class Publisher:
             return ("error", phone.mac, str(exc))
         digests, changed, staged, diffs = {}, [], [], []
         if phone.vendor in self._unproven and self._guarded:
-            leak = self._leak_beyond(phone, rendered.files)
+            leak = self._leak_beyond(phone, rendered.files_in_window())
             if leak:
                 return ("error", phone.mac, leak)
-        for name in sorted(rendered.files):
-            data = rendered.files[name]
-            digests[name] = _sha256(data)
-            if self._differs(name, digests[name], old):
-                changed.append(name)
-                if self.want_diff:
-                    diffs.append(self._diff_entry(name, data, self._phone_secrets(phone, self._renderer), phone))
-                if not self.check_mode:
-                    staged.append(self._write_staged(name, data))
-        return ("rendered", phone.mac, fingerprint, digests, changed, staged, rendered.warnings, diffs)
+        # the files served outside the phone's firmware window (always, without one), then the ones that differ
+        # inside it (they name the firmware), stored under the state, where no request reaches them by name
+        window_digests: dict = {}
+        for variant, into, recorded, stored_at in (
+            (rendered.files, digests, old.files, str),
+            (rendered.window_files, window_digests, old.window_files, window_path),
+        ):
+            for name in sorted(variant):
+                data, stored = variant[name], stored_at(name)
+                into[name] = _sha256(data)
+                if self._differs_from(stored, into[name], recorded.get(name)):
+                    changed.append(stored)
+                    if self.want_diff:
+                        secrets = self._phone_secrets(phone, self._renderer)
+                        diffs.append(self._diff_entry(stored, data, secrets, phone))
+                    if not self.check_mode:
+                        staged.append(self._write_staged(stored, data))
+        window = (rendered.window, rendered.firmware, window_digests)
+        return ("rendered", phone.mac, fingerprint, digests, changed, staged, rendered.warnings, diffs, window)
 
     def _merge(self, outcome: tuple, old: Manifest, new: Manifest) -> None:
         kind, mac = outcome[0], outcome[1]
@@ -271,8 +289,10 @@ class Publisher:
             new.phones[mac] = before
             for name in before.get("files", []):
                 new.files[name] = old.files[name]
+            for name in before.get("window_files", []):
+                new.window_files[name] = old.window_files[name]
             return
-        _kind, _mac, fingerprint, digests, changed, staged, warnings, diffs = outcome
+        _kind, _mac, fingerprint, digests, changed, staged, warnings, diffs, window = outcome
         self.staged.extend(staged)
         self.result.rendered += 1
         self.result.warnings.extend(warnings)
@@ -282,8 +302,18 @@ class Publisher:
             if owner is not None:
                 self.result.errors.append(f"phone {format_mac(mac)}: file {name} is also made for {owner['phone']}")
             new.files[name] = {"sha256": digest, "phone": mac}
-        version = _sha256("".join(digests[name] for name in sorted(digests)).encode())[:12]
-        new.phones[mac] = {"input": fingerprint, "version": version, "files": sorted(digests)}
+        new.phones[mac] = {"input": fingerprint, "version": _version(digests), "files": sorted(digests)}
+        days_hours, firmware, window_digests = window
+        if firmware is not None:
+            new.phones[mac]["firmware"] = firmware
+        if days_hours is not None:
+            for name, digest in window_digests.items():
+                new.window_files[name] = {"sha256": digest, "phone": mac}
+            new.phones[mac].update(
+                window=days_hours,
+                window_files=sorted(window_digests),
+                window_version=_version({**digests, **window_digests}),
+            )
         self.result.written.extend(changed)
         if changed:
             self.result.phones_changed.append(mac)
@@ -314,12 +344,16 @@ class Publisher:
             self._flusher.join()
         self.staged.clear()
         if not self.check_mode:
-            remove_staged(self.web_root, skip=STATE_DIR)
+            remove_staged(self.web_root, skip=STATE_DIR)  # the state's parse cache is large: only its window/
+            remove_staged(os.path.join(self.web_root, WINDOW_DIR), skip="")
 
     def _differs(self, name: str, digest: str, old: Manifest, digest_of_file=None) -> bool:
         """Whether ``name`` must be written for its content to be ``digest``; ``digest_of_file(path)`` reads
         the sha256 of a file already there (default: read whole)."""
-        recorded = old.files.get(name)
+        return self._differs_from(name, digest, old.files.get(name), digest_of_file)
+
+    def _differs_from(self, name: str, digest: str, recorded: dict | None, digest_of_file=None) -> bool:
+        """``_differs`` with the last publish's record of the file given (None: it recorded none)."""
         if recorded is not None and recorded.get("sha256") != digest:
             # The last publish wrote other content: write this (not read back to compare: a file that
             # someone else already changed to exactly this content is simply written again).

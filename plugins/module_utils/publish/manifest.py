@@ -25,8 +25,13 @@ class Manifest:
     code: str | None = None
     firmware: str | None = None
     files: dict = field(default_factory=dict)  # name -> {"sha256", "phone" (mac or None), "vendor" (shared files)}
-    phones: dict = field(default_factory=dict)  # mac -> {"input", "version", "files": [names]}
+    # mac -> {"input", "version", "files": [names]}; with a firmware window also "window" ({days, hours,
+    # timezone}), "firmware" (the kit's version) and "window_version" (the version served inside the window)
+    phones: dict = field(default_factory=dict)
     firmware_files: dict = field(default_factory=dict)  # name -> {"sha256", "size", "mtime_ns"}
+    # name as phones ask for it -> {"sha256", "phone"}: what the file holds inside its phone's firmware
+    # window where that differs (it names the firmware), stored at window_path(name), never served by that path
+    window_files: dict = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         data = {
@@ -37,8 +42,18 @@ class Manifest:
             "files": self.files,
             "phones": self.phones,
             "firmware_files": self.firmware_files,
+            "window_files": self.window_files,
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+#: where the firmware-window variants of phones' files are stored: under the state, which is never served
+WINDOW_DIR = STATE_DIR + "/window/"
+
+
+def window_path(name: str) -> str:
+    """The web-root-relative path the firmware-window variant of published file ``name`` is stored at."""
+    return WINDOW_DIR + name
 
 
 def state_dir(web_root: str) -> str:
@@ -63,6 +78,7 @@ def read_manifest(web_root: str) -> Manifest:
         files=loaded.get("files") or {},
         phones=loaded.get("phones") or {},
         firmware_files=loaded.get("firmware_files") or {},
+        window_files=loaded.get("window_files") or {},
     )
 
 

@@ -13,16 +13,27 @@ from dataclasses import dataclass, field
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone
 from ..vendors import registry
-from .context import ContextBuilder, Reveal
+from .context import ContextBuilder, Reveal, firmware_window
 from .driver import RenderError
 
 
 @dataclass
 class RenderedPhone:
+    """One phone's files. With a firmware window (``window``), ``files`` name no firmware and
+    ``window_files`` are the files that differ inside the window, naming the kit's firmware (``firmware``):
+    the provisioning service serves those only while the window is open (docs/publishing.md)."""
+
     mac: str
     vendor: str | None
     files: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    window: dict | None = None  # {"days", "hours", "timezone"} of the phone's profile
+    window_files: dict = field(default_factory=dict)
+    firmware: str | None = None  # the version the kit names for the phone's model
+
+    def files_in_window(self) -> dict:
+        """Every file the phone gets while its firmware window is open."""
+        return {**self.files, **self.window_files} if self.window_files else self.files
 
 
 class FleetRenderer:
@@ -46,9 +57,23 @@ class FleetRenderer:
         context, warnings = self.contexts.phone_context(phone, driver, model)
         result.warnings.extend(warnings)
         result.warnings.extend(f"{who}: {warning}" for warning in driver.warnings(context))
-        for spec in driver.phone_files(context):
-            result.files[spec.name] = driver.render(spec, context)
+        firmware = context["firmware"]
+        result.firmware = firmware["version"] if firmware else None
+        window = firmware_window(context) if firmware else None
+        if window is None:  # no firmware, or any time will do: the file names it always
+            result.files = self._files(driver, context)
+            return result
+        # The file names the new firmware only inside the window: a phone flashes whatever its file names
+        # when it fetches it, and phones re-check their config at any hour. The service chooses per request.
+        result.window = window
+        result.files = self._files(driver, {**context, "firmware": None})
+        named = self._files(driver, context)
+        result.window_files = {name: data for name, data in named.items() if result.files.get(name) != data}
         return result
+
+    @staticmethod
+    def _files(driver, context: dict) -> dict:
+        return {spec.name: driver.render(spec, context) for spec in driver.phone_files(context)}
 
     def shared(self) -> tuple[dict, list]:
         """Files shared by the phones of each vendor in the fleet or enabled in settings, and base files."""

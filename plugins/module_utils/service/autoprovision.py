@@ -23,7 +23,9 @@ import hashlib
 import ipaddress
 import secrets
 import string
+from dataclasses import dataclass
 
+from ..control import window as windows
 from ..fleet.model import Line, Origin, Phone
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
@@ -157,8 +159,20 @@ class Autoprovisioner:
             ],
         )
 
-    def render(self, assignment, vendor: str, model: str | None) -> tuple[dict, str]:
-        """The files of an assigned phone and their version (first 12 hex of the sha256 of all of them)."""
+    def render(self, assignment, vendor: str, model: str | None, when: float | None = None) -> tuple[dict, str]:
+        """The files of an assigned phone and their version (first 12 hex of the sha256 of all of them), as
+        served at ``when`` (epoch seconds): inside the phone's firmware window they name its kit's firmware;
+        without ``when``, as outside it (what WPI, which deploys no firmware, writes)."""
+        config = self.config(assignment, vendor, model)
+        if when is not None and config.window is not None and windows.open_at(config.window, when):
+            return config.window_files, config.entry["window_version"]
+        return config.files, config.entry["version"]
+
+    def entry(self, assignment, vendor: str, model: str | None) -> dict:
+        """What a publish's manifest says of a fleet phone (versions, firmware, window), for an assigned one."""
+        return self.config(assignment, vendor, model).entry
+
+    def config(self, assignment, vendor: str, model: str | None) -> AutoprovisionedConfig:
         key = (assignment.mac, assignment.number, assignment.password, vendor, model)
         cached = self._rendered.get(key)
         if cached is not None:
@@ -169,9 +183,25 @@ class Autoprovisioner:
             rendered = self._renderer.phone(self.phone(assignment, vendor, model))
         except (RenderError, KeyError, ValueError) as exc:
             raise AutoprovisionError(f"cannot render: {exc}") from None
-        digest = hashlib.sha256()
-        for name in sorted(rendered.files):
-            digest.update(name.encode() + b"\0" + rendered.files[name] + b"\0")
-        result = (rendered.files, digest.hexdigest()[:12])
+        entry: dict = {"version": _version(rendered.files), "firmware": rendered.firmware}
+        in_window = rendered.files_in_window()
+        if rendered.window is not None:
+            entry.update(window=rendered.window, window_version=_version(in_window))
+        result = AutoprovisionedConfig(rendered.files, in_window, rendered.window, entry)
         self._rendered[key] = result
         return result
+
+
+@dataclass(frozen=True)
+class AutoprovisionedConfig:
+    files: dict  # name -> bytes, as served outside the firmware window (always, without one)
+    window_files: dict  # every file as served inside it
+    window: dict | None
+    entry: dict  # {"version", "firmware"} and, with a window, "window" and "window_version"
+
+
+def _version(files: dict) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()[:12]

@@ -40,6 +40,8 @@ _TEXT_FIELDS = (
     "reported_vendor",
     "reported_model",
     "firmware",
+    "expected_firmware",
+    "firmware_window",
     "ip",
     "last_ip",
 )
@@ -78,6 +80,10 @@ def _row(item: object, index: int) -> dict:
     if proven is not None and not isinstance(proven, bool):
         raise LiveFactsError(f"{where}.last_ip_proven must be true, false or null")
     row["last_ip_proven"] = proven
+    pending = item.get("firmware_pending")
+    if pending is not None and not isinstance(pending, bool):
+        raise LiveFactsError(f"{where}.firmware_pending must be true, false or null")
+    row["firmware_pending"] = pending
     return row
 
 
@@ -92,6 +98,10 @@ def live_vars(row: dict) -> dict:
         "status": row["status"],
         "status_text": row["status_text"],
         "firmware": row["firmware"],
+        # the firmware the phone's kit names, and whether it waits for the phone's firmware window (when)
+        "expected_firmware": row["expected_firmware"],
+        "firmware_pending": row["firmware_pending"],
+        "firmware_window": row["firmware_window"],
         "last_contact": row["last_contact"],
         "reported_model": row["reported_model"],
         "last_ip": row["last_ip"],

@@ -31,6 +31,7 @@ can send one), so only a proven request moves the address the inventory gives An
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, replace
 
 from ..fleet.loader import refused_mac
@@ -193,7 +194,7 @@ class Provisioner:
             return self._done(request, recognition, NOT_FOUND, results.REJECTED)
 
         name = snapshot.lookup(recognition.file)
-        entry = snapshot.manifest.files[name] if name else None
+        entry = snapshot.entry(name) if name else None
         owner = entry.get("phone") if entry else None
         mismatch = "mac-mismatch" in recognition.evidence
         # what protects a published file is decided by the file (its phone's vendor, or the vendor it is
@@ -265,11 +266,14 @@ class Provisioner:
                 return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
             firmware = Answer(200, file=path, content_type=OCTETS)
             return self._done(request, recognition, firmware, results.SERVED, proven=proven)
-        data, verified = self.published.read(name, snapshot)
-        if data is None:
+        # inside the phone's firmware window its files name the kit's firmware, outside it they name none
+        # (every file of the phone counts as of the version inside the window, also one that is the same in both)
+        in_window = owner is not None and snapshot.window_open(owner)
+        data, verified = self.published.read(name, snapshot, in_window and name in snapshot.manifest.window_files)
+        if data is None:  # also a file that exists only inside the window (Snom's firmware file), outside it
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
         if owner is not None:
-            result, version = results.SERVED, snapshot.phone_version(owner) if verified else None
+            result, version = results.SERVED, snapshot.phone_version(owner, in_window) if verified else None
         else:
             known = recognition.mac is not None and recognition.mac in snapshot.manifest.phones
             result, version = results.SERVED if known else results.BASE, None
@@ -295,7 +299,7 @@ class Provisioner:
         if assignment is None:
             return self._done(request, recognition, NOT_FOUND, results.POOL_FULL, proven=proven)
         try:
-            files, version = autoprovisioner.render(assignment, vendor, model)
+            files, version = autoprovisioner.render(assignment, vendor, model, time.time())
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
             return self._done(request, failed, NOT_FOUND, results.ERROR, proven=proven)

@@ -7,6 +7,10 @@ and notices a new publish by the manifest's modification time, checked at most e
 ``check_interval`` seconds. Publish writes files first and the manifest last, so a request sees either
 the old set or the new one; a file a newer publish replaced is read again when its sha256 no longer
 matches what the manifest says.
+
+A phone whose profile has a firmware window gets the files that name its kit's firmware only while the
+window is open (``Snapshot.window_open``), else the ones that name none: decided per request, from a
+per-phone answer kept until the next whole minute, so the hot path pays a dict lookup and a comparison.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ..control import window as windows
 from ..fleet.errors import FleetError
 from ..fleet.files import OutsideRoot, path_inside
 from ..fleet.loader import load_fleet_documents
 from ..publish.bundle import BundleError, read_bundle
-from ..publish.manifest import MANIFEST, Manifest, read_manifest, state_dir
+from ..publish.manifest import MANIFEST, Manifest, read_manifest, state_dir, window_path
 from .recognition import FIRMWARE_FOLDER
 
 
@@ -37,14 +42,37 @@ class Snapshot:
     vendors: dict = field(default_factory=dict)
     fleet: object = None
     fleet_error: str | None = None
+    #: mac -> (inside its firmware window, until when that holds: epoch seconds)
+    _window_states: dict = field(default_factory=dict)
 
-    def phone_version(self, mac: str) -> str | None:
+    def phone_version(self, mac: str, in_window: bool = False) -> str | None:
+        """The version of the phone's config: of the files served inside its firmware window with ``in_window``."""
         entry = self.manifest.phones.get(mac)
-        return entry.get("version") if entry else None
+        if not entry:
+            return None
+        return entry.get("window_version" if in_window and "window_version" in entry else "version")
+
+    def entry(self, name: str) -> dict | None:
+        """The manifest's record of published file ``name``, also of one served only inside a firmware window."""
+        return self.manifest.files.get(name) or self.manifest.window_files.get(name)
+
+    def window_open(self, mac: str, now: float | None = None) -> bool:
+        """Whether phone ``mac``'s firmware window is open (``now``: epoch seconds, default the clock); False
+        when its profile has none (its files then always name the firmware: there is no window variant)."""
+        now = time.time() if now is None else now
+        state = self._window_states.get(mac)
+        if state is not None and state[1] > now:
+            return state[0]
+        entry = self.manifest.phones.get(mac)
+        window = entry.get("window") if entry else None
+        inside = bool(window) and windows.open_at(window, now)
+        # windows open and close on whole minutes (hours are HH:MM, zone offsets whole minutes)
+        self._window_states[mac] = (inside, (now // 60 + 1) * 60)
+        return inside
 
     def vendor_of(self, name: str) -> str | None:
         """The vendor whose file ``name`` (exactly as published) is: the owner's, or the one of a shared file."""
-        entry = self.manifest.files.get(name)
+        entry = self.entry(name)
         if entry is None:
             return None
         phone = entry.get("phone")
@@ -52,7 +80,7 @@ class Snapshot:
 
     def lookup(self, name: str) -> str | None:
         """The published name a request's file name stands for, or None."""
-        if name in self.manifest.files:
+        if name in self.manifest.files or name in self.manifest.window_files:
             return name
         found = self.folded.get(name.lower())
         if found is None and "/" not in name:
@@ -123,7 +151,7 @@ class PublishedRoot:
                 return
             manifest = read_manifest(self.web_root)
             snapshot = Snapshot(manifest, mtime_ns=mtime)
-            snapshot.folded = {name.lower(): name for name in manifest.files}
+            snapshot.folded = {name.lower(): name for name in (*manifest.window_files, *manifest.files)}
             try:
                 documents = read_bundle(self.web_root)
                 if documents is not None:
@@ -135,16 +163,19 @@ class PublishedRoot:
 
     # -- file contents -----------------------------------------------------------------------------
 
-    def read(self, name: str, snapshot: Snapshot) -> tuple[bytes | None, bool]:
-        """The bytes of published file ``name``, and whether they are the version the manifest records.
+    def read(self, name: str, snapshot: Snapshot, in_window: bool = False) -> tuple[bytes | None, bool]:
+        """The bytes of published file ``name`` (``in_window``: its firmware-window variant), and whether they
+        are the version the manifest records.
 
         (None, False) when the file is not published or cannot be read. During a publish's commit a file
         can already be newer than the manifest: it is served (it is what the phone should get) but not
         cached, and False tells the caller not to count it as the recorded version.
         """
-        entry = snapshot.manifest.files.get(name)
+        entry = (snapshot.manifest.window_files if in_window else snapshot.manifest.files).get(name)
         if entry is None:
             return None, False
+        if in_window:
+            name = window_path(name)
         digest = entry.get("sha256")
         cached = self._cache.get(name)
         if cached is not None and cached[0] == digest:

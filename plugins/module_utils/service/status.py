@@ -12,9 +12,18 @@ phone, the version of the config the service renders for it); the version a phon
 when its own config is served: in the contacts, written with the journal in batches, and for an
 auto-provisioned phone also in its assignment, saved before the answer leaves. The newer of the two counts,
 so a phone served just before the process was killed (its journal batch lost) is still 2 or 3, never 1.
+
+A phone whose profile has a firmware window has two current versions: its files outside the window and,
+inside it, the same files naming its kit's firmware; either is the current config (3). Beside the code,
+``firmware_pending`` says the kit's firmware waits for the window: the phone neither reports running it
+nor fetched the files that name it. The text then says so ("up to date, firmware pending"), and
+``firmware_window`` when ("sat, sun 02:00-05:00 Europe/Moscow"). A phone that reports no firmware (Cisco enterprise over
+TFTP) shows pending again once the window has closed, as nothing it sends tells the new version.
 """
 
 from __future__ import annotations
+
+from ..control import window as windows
 
 NO_CONFIG = 0
 NEVER_CONTACTED = 1
@@ -29,14 +38,27 @@ DESCRIPTIONS = {
 }
 
 
-def status_of(configured: bool, contact: dict | None, current_version: str | None) -> int:
+def status_of(configured: bool, contact: dict | None, current: dict | None) -> int:
+    """The status code of a phone; ``current``: its manifest entry (versions), None when it has no config."""
     if not configured:
         return NO_CONFIG
     if contact is None:
         return NEVER_CONTACTED
-    if current_version is not None and contact.get("fetched_version") == current_version:
+    fetched = contact.get("fetched_version")
+    if current and fetched is not None and fetched in (current.get("version"), current.get("window_version")):
         return UP_TO_DATE
     return CHANGE_NOT_FETCHED
+
+
+def firmware_pending(current: dict | None, contact: dict | None) -> bool:
+    """Whether the kit's firmware waits for the phone's firmware window (see the module's docstring)."""
+    if not current or not current.get("window") or not current.get("firmware"):
+        return False
+    if contact is None:
+        return True
+    if contact.get("firmware") == current["firmware"]:
+        return False
+    return contact.get("fetched_version") != current.get("window_version")
 
 
 def with_served(contact: dict | None, assignment) -> dict | None:
@@ -52,11 +74,11 @@ def with_served(contact: dict | None, assignment) -> dict | None:
     return merged
 
 
-def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_version) -> list[dict]:
+def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entry) -> list[dict]:
     """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
 
-    ``autoprovisioned_version(assignment)`` gives the current version of an auto-provisioned phone's
-    config (None when it cannot be rendered).
+    ``autoprovisioned_entry(assignment)`` gives what the manifest would say of an auto-provisioned phone
+    (``Autoprovisioner.entry``: its versions, firmware and window; None when it cannot be rendered).
     """
     fleet = snapshot.fleet
     declared = {phone.mac: phone for phone in fleet.phones} if fleet is not None else {}
@@ -68,19 +90,22 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_vers
         phone = declared.get(mac)
         assignment = by_mac.get(mac)
         if mac in snapshot.manifest.phones:
-            source, version = "fleet", snapshot.phone_version(mac)
+            source, current = "fleet", snapshot.manifest.phones[mac]
         elif assignment is not None:
-            source, version = "autoprovision", autoprovisioned_version(assignment)
+            source, current = "autoprovision", autoprovisioned_entry(assignment)
             contact = with_served(contact, assignment)
         else:
-            source, version = None, None
-        code = status_of(source is not None, contact, version)
+            source, current = None, None
+        code = status_of(source is not None, contact, current)
+        pending = firmware_pending(current, contact)
+        window = (current or {}).get("window")
+        text = DESCRIPTIONS[code] + (", firmware pending" if pending else "")
         contact = contact or {}
         rows.append(
             {
                 "mac": mac,
                 "status": code,
-                "status_text": DESCRIPTIONS[code],
+                "status_text": text,
                 "source": source,
                 "name": phone.name if phone else (assignment.name if assignment else None),
                 "vendor": (phone.vendor if phone else None) or contact.get("vendor"),
@@ -88,6 +113,10 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_vers
                 "reported_vendor": contact.get("vendor"),
                 "reported_model": contact.get("model"),
                 "firmware": contact.get("firmware"),
+                # the firmware the phone's kit names, and whether it waits for the phone's firmware window
+                "expected_firmware": (current or {}).get("firmware"),
+                "firmware_pending": pending,
+                "firmware_window": windows.describe(window, window["timezone"]) if window else None,
                 # ip: the address of the last request that proved it came from this phone, the one Ansible
                 # may use; last_ip: the last request's address, proven or only claimed (for the engineer)
                 "ip": contact.get("proven_ip"),
@@ -99,7 +128,8 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_vers
                 "last_contact": contact.get("last_contact"),
                 "fetched_version": contact.get("fetched_version"),
                 "fetched_at": contact.get("fetched_at"),
-                "current_version": version,
+                "current_version": (current or {}).get("version"),
+                "window_version": (current or {}).get("window_version"),
                 "number": assignment.number if assignment and source == "autoprovision" else None,
             }
         )

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.phone_auth import parse_digest
 
+from tests.support.firmware_window import open_windows
 from tests.support.service import digest_authorization, phone_auth, published_site, republish, running_service
 from tests.unit.render_support import demo_fleet, reveal
 
@@ -347,14 +348,16 @@ def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
     assert phone["status"] == 0
 
 
-def test_cisco_firmware_is_found_by_its_bare_name(site):
-    directory, service = site
-    # the config names <loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>: the phone asks the root
-    name = "sip8845_65.14-3-1-0001-60.loads"
-    assert b"<loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>" in service.get(
-        "/SEP0CD0F8A1B2C3.cnf.xml"
-    ).body.replace(b" ", b"")
-    reply = service.get("/" + name)
-    assert reply.status == 200
-    assert reply.body == (directory / "www" / "firmware" / name).read_bytes()
-    assert service.get("/firmware/" + name).status == 200
+def test_cisco_firmware_is_found_by_its_bare_name(tmp_path):
+    published_site(tmp_path, open_windows)
+    with running_service(tmp_path) as service:
+        # inside its firmware window the config names <loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>:
+        # the phone asks the root
+        name = "sip8845_65.14-3-1-0001-60.loads"
+        assert b"<loadInformation>sip8845_65.14-3-1-0001-60</loadInformation>" in service.get(
+            "/SEP0CD0F8A1B2C3.cnf.xml"
+        ).body.replace(b" ", b"")
+        reply = service.get("/" + name)
+        assert reply.status == 200
+        assert reply.body == (tmp_path / "www" / "firmware" / name).read_bytes()
+        assert service.get("/firmware/" + name).status == 200

@@ -22,6 +22,7 @@ from phonefleet_service.app import Service
 from phonefleet_service.tftp import TftpServer, opener
 from phonefleet_simulator.boot import SimulatedPhone
 
+from tests.support.firmware_window import open_windows
 from tests.support.service import published_site, republish, running_service
 from tests.unit.render_support import DEMO_FLEET
 
@@ -109,7 +110,8 @@ def test_resync_sees_a_changed_config_and_reboot_does_not_resync(make_fleet, tmp
 def test_a_firmware_kit_added_to_the_fleet_is_installed_at_the_next_reboot(make_fleet, tmp_path, control):
     directory = tmp_path / "site"
     directory.mkdir()
-    published_site(directory, without_kits)
+    # inside the phones' firmware windows (open all week): outside them their files name no firmware
+    published_site(directory, lambda fleet: (without_kits(fleet), open_windows(fleet)))
     with running_service(directory) as service:
         fleet = make_fleet(("yealink", "cisco", "avaya"), site=directory, base_url=f"http://127.0.0.1:{service.port}")
         phones = {mac: fleet.phone(mac) for mac in (YEALINK, CISCO, AVAYA)}
