@@ -1,7 +1,7 @@
 """Real SIP registration: every demo phone registers with the credentials it read from its own files.
 
 Set-up (once per test module and pytest-xdist worker, under build/pytest-sip/): Kamailio on loopback
-with a subscriber for every line of the demo fleet (tests/support/registrar.py); a copy of the demo
+given the registrar export of the demo fleet (every line and the pool; tests/support/registrar.py); a copy of the demo
 fleet whose profiles name that Kamailio as registrar (UDP for ``office``, TCP for ``warehouse``, whose
 TLS needs certificates neither side has here), published and served by the provisioning service.
 
@@ -30,7 +30,7 @@ import pytest
 from tests.support.registrar import (
     Registrar,
     RegistrarUnavailable,
-    fleet_subscribers,
+    exported_database,
     kamailio_missing,
     start_registrar,
 )
@@ -105,7 +105,7 @@ def lab(worker_id) -> Lab:
     except registration.SipClientUnavailable as exc:
         pytest.skip(f"baresip does not run here: {exc}")
     try:
-        registrar = start_registrar(directory / "kamailio", fleet_subscribers(FLEET, reveal))
+        registrar = start_registrar(directory / "kamailio", exported_database(FLEET, reveal, directory / "export"))
     except RegistrarUnavailable as exc:
         pytest.skip(f"kamailio does not run here: {exc}")
     try:
