@@ -211,3 +211,29 @@ def test_no_answer_is_a_failure_with_the_reason(lab):
     tcp = dataclasses.replace(account, transport="tcp")
     status = registration.register([tcp], f"127.0.0.1:{port}", timeout=5, workdir=lab.directory / "baresip")
     assert status == {1: "failed: Connection refused"}
+
+
+# A phone the fleet does not have: the service auto-provisions it from the pool (settings.autoprovision).
+STRANGER = ("0c383e5a0077", "fanvil", "X4U")
+
+
+def test_an_auto_provisioned_phone_registers_with_the_pool_credentials_its_file_carries(lab):
+    """Issue 11, item 6: the registrar was given the pool by the registrar export, before the phone came;
+    the service renders the phone's file with the password derived for its number. Should either side make
+    up its own password (or derive it differently), the registrar answers 403 and this fails."""
+    mac, vendor, model = STRANGER
+    auth = FLEET.settings["phone_auth"][vendor]
+    phone = SimulatedPhone(mac, vendor, model, credentials=(auth["method"], auth["username"], reveal(auth["password"])))
+    files = configs.fetched_files(lab.base_url, phone)
+    (account,) = configs.accounts(vendor, files)
+    assert account.user.startswith("30"), f"{account.user}: not a number of the demo pool 3000-3099"
+    assert account.destination == ("127.0.0.1", lab.registrar.port), account
+    workdir = lab.directory / "baresip"
+    wrong = dataclasses.replace(account, password=account.password + "-wrong")
+    assert registration.register([wrong], timeout=ANSWER_TIMEOUT, workdir=workdir) == {
+        account.line: "failed: 403 Forbidden (wrong password)"
+    }
+    assert registration.register([account], timeout=ANSWER_TIMEOUT, workdir=workdir) == {
+        account.line: registration.REGISTERED
+    }
+    assert account.aor in lab.registrar.location()
