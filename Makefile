@@ -26,7 +26,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 ## demo: validate the demo fleet, show its inventory graph, publish every phone's files into build/demo/www,
-##       then on loopback: the provisioning service and a SIP registrar (Kamailio) with the fleet's lines;
+##       export the SIP accounts (lines and pool) for the registrar, then on loopback: the service and Kamailio;
 ##       the demo phones boot, fetch their files, register every line (baresip); print their status, stop all
 demo: setup
 	$(BIN)/ansible-playbook playbooks/validate.yml
@@ -34,8 +34,9 @@ demo: setup
 	$(BIN)/ansible-playbook -i inventory/demo playbooks/publish.yml
 	@echo "Published into build/demo/www: $$(find build/demo/www -type f -not -path '*/.phonefleet/*' | wc -l) files, among them:"
 	@cd build/demo/www && ls 805ec0112233.cfg SEP0CD0F8A1B2C3.cnf.xml 24d921aabb01.cfg 001ae8556677_config.xml | sed 's/^/  /'
+	$(BIN)/ansible-playbook playbooks/registrar_export.yml -e phonefleet_registrar_dest=$(CURDIR)/build/demo/registrar
 	PYTHONPATH=collections:service:simulator $(BIN)/python -m phonefleet_simulator.demo --web-root build/demo/www \
-		--state build/demo/state --fleet-dir inventory/demo/fleet --vault-password-file inventory/demo/demo-vault-password.txt
+		--state build/demo/state --registrar-export build/demo/registrar
 
 ## test: unit tests, golden inventory tests, ansible-test sanity, ansible-lint, the molecule scenario
 test: setup unit lint sanity molecule

@@ -2,15 +2,16 @@
 loopback; the phones boot, fetch their files, register every line, and one status table says how it went.
 
     python -m phonefleet_simulator.demo --web-root build/demo/www --state build/demo/state \\
-        [--fleet-dir inventory/demo/fleet --vault-password-file inventory/demo/demo-vault-password.txt]
+        --registrar-export build/demo/registrar
 
 In order, all on 127.0.0.1 and stopped at the end (nothing is left running):
 
 1. the provisioning service as on a server (``python -m phonefleet_service serve``, SQLite in ``--state``)
    serves the web root ``playbooks/publish.yml`` wrote (``make demo`` publishes the demo inventory just
    before);
-2. Kamailio (:mod:`registrar`) with a subscriber for every line of the fleet (``--fleet-dir``, its vault
-   values decrypted with ``--vault-password-file``): the registrar knows the fleet, not what phones say;
+2. Kamailio (:mod:`registrar`) given the registrar export ``playbooks/registrar_export.yml`` wrote
+   (``--registrar-export``: every line of the fleet and every number of the auto-provisioning pool, with
+   the password derived for it): the registrar knows what it was given, not what phones say;
 3. the demo phones of the published bundle, plus two the fleet does not have (a Fanvil the service
    auto-provisions, a Cisco it answers with nothing: status 0), boot as simulated devices
    (:class:`fleet.SimulatedFleet`: each on its own 127.x address when run as root, at their vendors'
@@ -31,9 +32,9 @@ for the demo a copy of the fleet whose profiles name ``127.0.0.1:<port>``, would
 has and publish twice. One liberty is taken and shown in the table: Debian's Kamailio has no TLS module
 and the demo has no certificates, so a line whose files say TLS registers over TCP (``tcp for tls``).
 
-The auto-provisioned stranger's line (a number of the pool, a password the service made up) is refused,
-``403 Forbidden (unknown auth user)``: the registrar knows the fleet's lines only, as a PBX knows the
-accounts made on it. Unify phones boot in DMS mode (``<mac>_config.xml``), the file the account parser
+The auto-provisioned stranger's line (a number of the pool) registers: the service renders its file with
+the password derived for that number, and the export gave the registrar the same before the phone asked
+(docs/service.md). Unify phones boot in DMS mode (``<mac>_config.xml``), the file the account parser
 reads.
 """
 
@@ -57,15 +58,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from ansible.parsing.vault import VaultLib, VaultSecret
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 
 from . import configs, registration
 from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
-from .registrar import Registrar, RegistrarUnavailable, fleet_subscribers, start_registrar
+from .registrar import Registrar, RegistrarUnavailable, start_registrar, subscriber_count
 
 REPO = Path(__file__).resolve().parents[2]
 #: phones the fleet does not have: a Fanvil (auto-provisioned from the pool) and a Cisco (status 0)
@@ -94,17 +92,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _revealer(password_file: Path):
-    vault = VaultLib([("default", VaultSecret(password_file.read_text().strip().encode()))])
-
-    def reveal(value) -> str:
-        if isinstance(value, VaultValue):
-            return vault.decrypt(value.ciphertext.strip().encode()).decode()
-        return str(value)
-
-    return reveal
 
 
 @contextlib.contextmanager
@@ -158,7 +145,7 @@ def _service(web_root: Path, state: Path):
 
 
 @contextlib.contextmanager
-def _registrar(state: Path, subscribers):
+def _registrar(state: Path, database: Path):
     """Kamailio in ``state/kamailio`` (in a temporary folder when that path is too long for its socket)."""
     directory = state / "kamailio"
     temporary = None
@@ -166,7 +153,7 @@ def _registrar(state: Path, subscribers):
         directory = Path(temporary := tempfile.mkdtemp(prefix="phonefleet-demo-kamailio-"))
     try:
         try:
-            registrar = start_registrar(directory, subscribers)
+            registrar = start_registrar(directory, database)
         except RegistrarUnavailable as exc:
             raise DemoError(f"the SIP registrar did not start: {exc}") from None
         try:
@@ -262,14 +249,21 @@ def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware:
     )
 
 
-def run(web_root: Path, state: Path, fleet_dir: Path, password_file: Path) -> int:
+def run(web_root: Path, state: Path, registrar_export: Path) -> int:
     state.mkdir(parents=True, exist_ok=True)
     bundle = load_bundle(web_root / ".phonefleet" / "service.json")
-    subscribers = fleet_subscribers(load_fleet(str(fleet_dir)), _revealer(password_file))
+    try:
+        subscribers = subscriber_count(registrar_export)
+    except OSError as exc:
+        missing = f"no registrar export in {registrar_export} ({exc.strerror}): run playbooks/registrar_export.yml"
+        raise DemoError(missing) from None
     started = time.monotonic()
-    with _service(web_root, state) as (base, token), _registrar(state, subscribers) as registrar:
+    with _service(web_root, state) as (base, token), _registrar(state, registrar_export) as registrar:
         print(f"provisioning service on {base} (SQLite {state / 'state.db'})")
-        print(f"SIP registrar: Kamailio on 127.0.0.1:{registrar.port}, udp and tcp, {len(subscribers)} subscribers")
+        print(
+            f"SIP registrar: Kamailio on 127.0.0.1:{registrar.port}, udp and tcp, {subscribers} subscribers"
+            f" from {registrar_export}"
+        )
         booting = time.monotonic()
         fleet = _fleet(bundle.phones + _strangers(bundle), base, bundle)
         try:
@@ -314,15 +308,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--web-root", required=True, help="the web root publish.yml wrote")
     parser.add_argument("--state", required=True, help="folder for the service's state and the logs")
-    parser.add_argument("--fleet-dir", default=str(REPO / "inventory" / "demo" / "fleet"))
-    parser.add_argument("--vault-password-file", default=str(REPO / "inventory" / "demo" / "demo-vault-password.txt"))
+    parser.add_argument(
+        "--registrar-export",
+        default=str(REPO / "build" / "demo" / "registrar"),
+        help="the Kamailio db_text tables playbooks/registrar_export.yml wrote",
+    )
     arguments = parser.parse_args(argv)
     try:
         return run(
             Path(arguments.web_root).resolve(),
             Path(arguments.state).resolve(),
-            Path(arguments.fleet_dir),
-            Path(arguments.vault_password_file),
+            Path(arguments.registrar_export).resolve(),
         )
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)

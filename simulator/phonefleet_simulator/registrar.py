@@ -1,25 +1,32 @@
-"""A real SIP registrar on loopback: Debian's Kamailio, its subscribers rendered from a fleet.
+"""A real SIP registrar on loopback: Debian's Kamailio, given its subscribers as a real one is.
 
 ``make demo`` registers the simulated phones with it, and the SIP tests (tests/unit/sip) check what each
 phone read from its files against it.
 
-:func:`fleet_subscribers` makes one :class:`Subscriber` of every line of every phone of a fleet: the
-AOR user (the line's username, else its number), the auth user (``auth_username``, else the AOR user),
-the clear-text password (``reveal`` decrypts vault values) and the domain phones name (the registrar of
-the phone's profile). :func:`start_registrar` renders a ``kamailio.cfg`` for them into a directory of
-its own, starts ``kamailio -DD -E`` in the foreground (UDP and TCP on the same free port of 127.0.0.1,
-output to ``kamailio.log`` there), waits until it answers and returns a :class:`Registrar`, stopped by
+A registrar knows the accounts someone made on it, not the fleet: it is given a Kamailio ``db_text``
+database (the tables ``subscriber``, ``uri`` and ``version`` of Kamailio's own schema), as the collection's
+``registrar_export`` writes it (``playbooks/registrar_export.yml``), and Kamailio itself reads it
+(``auth_db`` and ``uri_db`` over ``db_text``). Nothing here takes subscribers or passwords from the
+collection's loader or publish bundle: the simulator would then agree with the collection by construction
+(issue 11, item 10), and a pool number whose password the export does not carry would still register.
+
+:func:`start_registrar` renders a ``kamailio.cfg`` for a database directory into a directory of its own,
+starts ``kamailio -DD -E`` in the foreground (UDP and TCP on the same free port of 127.0.0.1, output to
+``kamailio.log`` there), waits until it answers and returns a :class:`Registrar`, stopped by
 :meth:`Registrar.stop`; :func:`running_registrar` is the same as a context manager.
 
-What the configuration does, with the modules of Debian's ``kamailio`` package and no database:
+What the configuration does, with the modules of Debian's ``kamailio`` package:
 
-- subscribers live in two ``htable`` tables filled at start-up (``event_route[htable:mod-init]``):
-  ``secret`` (auth user -> password) and ``allow`` (``auth user:AOR user`` -> 1);
-- a REGISTER without credentials is challenged (``www_challenge``, realm = the To domain); one with
-  credentials of an unknown auth user, a wrong password, or an AOR user the auth user may not register
-  is answered ``403 Forbidden`` with the reason in the phrase (a phone stops there rather than retry);
-  a good one is saved by ``registrar`` in ``usrloc``, in memory, with the domain (``use_domain``), so
-  the location table shows ``user@domain`` as the phone registered it; any other request gets 405;
+- a REGISTER without credentials is challenged (``www_challenge``, realm = the To domain);
+- ``www_authorize`` (auth_db) checks the credentials against ``subscriber`` (auth user -> password; the
+  domain is not used, ``use_domain`` 0): an unknown auth user or a wrong password is answered
+  ``403 Forbidden`` with the reason in the phrase (a phone stops there rather than retry) — auth_db's
+  return codes, kamailio.org/docs/modules/5.6.x/modules/auth_db.html#auth_db.f.www_authorize: -3 user
+  unknown, -2 invalid password, -4/-6 stale or reused nonce (challenged again);
+- an auth user registers its own AOR user, or one ``uri`` lists for it (``check_to``, uri_db with
+  ``use_uri_table``), else 403; a good one is saved by ``registrar`` in ``usrloc``, in memory, with the
+  domain (``use_domain``), so the location table shows ``user@domain`` as the phone registered it; any
+  other request gets 405;
 - ``jsonrpcs`` answers on a Unix datagram socket in the directory: :meth:`Registrar.location` reads
   ``ul.dump`` through it.
 
@@ -39,8 +46,6 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 KAMAILIO = "kamailio"
@@ -50,7 +55,7 @@ _clients = itertools.count()
 
 _CONFIG = """\
 #!KAMAILIO
-# Rendered by phonefleet_simulator.registrar: a registrar of {count} subscribers on 127.0.0.1:{port}.
+# Rendered by phonefleet_simulator.registrar: a registrar on 127.0.0.1:{port}, subscribers in {database}.
 debug=2
 log_stderror=yes
 children=1
@@ -72,23 +77,28 @@ loadmodule "maxfwd.so"
 loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
-loadmodule "htable.so"
+loadmodule "db_text.so"
 loadmodule "auth.so"
+loadmodule "auth_db.so"
+loadmodule "uri_db.so"
 loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "jsonrpcs.so"
 {tls_module}
-modparam("htable", "htable", "secret=>size=8;")
-modparam("htable", "htable", "allow=>size=8;")
+modparam("auth_db", "db_url", "text://{database}")
+modparam("auth_db", "calculate_ha1", yes)
+modparam("auth_db", "password_column", "password")
+modparam("auth_db", "use_domain", 0)
+modparam("uri_db", "db_url", "text://{database}")
+modparam("uri_db", "use_uri_table", 1)
+modparam("uri_db", "db_table", "uri")
+modparam("uri_db", "use_domain", 0)
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "use_domain", 1)
 modparam("registrar", "max_expires", 7200)
 modparam("auth", "secret", "{nonce_secret}")
 modparam("jsonrpcs", "transport", 4)
 modparam("jsonrpcs", "dgram_socket", "{rpc_socket}")
-
-event_route[htable:mod-init] {{
-{subscribers}}}
 
 request_route {{
     if (!mf_process_maxfwd_header("10")) {{
@@ -105,23 +115,22 @@ request_route {{
         www_challenge("$td", "0");
         exit;
     }}
-    if ($sht(secret=>$au) == $null) {{
-        xlog("L_NOTICE", "REGISTER $tu refused: unknown auth user $au\\n");
-        sl_send_reply("403", "Forbidden (unknown auth user)");
-        exit;
-    }}
-    pv_www_authenticate("$td", "$sht(secret=>$au)", "0");
-    $var(auth) = $rc;
-    if ($var(auth) == -4 || $var(auth) == -6) {{
+    if (!www_authorize("$td", "subscriber")) {{
+        $var(auth) = $rc;
+        if ($var(auth) == -3) {{
+            xlog("L_NOTICE", "REGISTER $tu refused: unknown auth user $au\\n");
+            sl_send_reply("403", "Forbidden (unknown auth user)");
+            exit;
+        }}
+        if ($var(auth) == -2) {{
+            xlog("L_NOTICE", "REGISTER $tu refused: wrong password for $au\\n");
+            sl_send_reply("403", "Forbidden (wrong password)");
+            exit;
+        }}
         www_challenge("$td", "0");
         exit;
     }}
-    if ($var(auth) < 0) {{
-        xlog("L_NOTICE", "REGISTER $tu refused: credentials of $au ($var(auth))\\n");
-        sl_send_reply("403", "Forbidden (wrong password)");
-        exit;
-    }}
-    if ($sht(allow=>$au:$tU) == $null) {{
+    if ($au != $tU && !check_to()) {{
         xlog("L_NOTICE", "REGISTER $tu refused: $au may not register $tU\\n");
         sl_send_reply("403", "Forbidden (user not allowed)");
         exit;
@@ -139,26 +148,13 @@ class RegistrarUnavailable(Exception):
     """Kamailio is not installed here or would not start; the message says which and why."""
 
 
-@dataclass(frozen=True)
-class Subscriber:
-    user: str  # the AOR user
-    auth_user: str
-    password: str
-    domain: str  # the registrar name phones use; recorded, not enforced
+#: the tables a db_text database must have for this configuration (auth_db, uri_db and their versions)
+TABLES = ("version", "subscriber", "uri")
 
 
-def fleet_subscribers(fleet, reveal: Callable[[object], str]) -> list[Subscriber]:
-    """A subscriber of every line with a password of every phone of ``fleet`` (a loaded :class:`Fleet`)."""
-    subscribers = []
-    for phone in fleet.phones:
-        profile = fleet.profiles.get(phone.profile) if phone.profile else None
-        domain = str((profile.sip or {}).get("registrar") or "") if profile else ""
-        for line in phone.lines:
-            if line.password is None:
-                continue
-            user = line.username or line.number
-            subscribers.append(Subscriber(user, line.auth_username or user, reveal(line.password), domain))
-    return subscribers
+def subscriber_count(database: Path) -> int:
+    """How many rows ``database``'s ``subscriber`` table has (for messages; Kamailio reads the table itself)."""
+    return sum(1 for row in (Path(database) / "subscriber").read_text().splitlines()[1:] if row.strip())
 
 
 def kamailio_missing() -> str | None:
@@ -217,37 +213,21 @@ def _binary() -> str:
     return shutil.which(KAMAILIO) or "/usr/sbin/kamailio"
 
 
-def _literal(value: str) -> str:
-    """A Kamailio config string literal."""
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise ValueError(f"{value!r}: control characters cannot be written in kamailio.cfg")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def render_config(
-    subscribers: Iterable[Subscriber], port: int, rpc_socket: Path, tls: tuple[int, Path] | None = None
-) -> str:
-    """kamailio.cfg for ``subscribers`` on ``port`` (UDP and TCP) and, with ``tls`` = (port, tls.cfg), TLS."""
-    lines = []
-    secrets: dict[str, str] = {}
-    for subscriber in subscribers:
-        known = secrets.setdefault(subscriber.auth_user, subscriber.password)
-        if known != subscriber.password:
-            raise ValueError(f"auth user {subscriber.auth_user!r} has two different passwords in the fleet")
-        lines += [
-            f"    $var(key) = {_literal(subscriber.auth_user)};",
-            f"    $sht(secret=>$var(key)) = {_literal(subscriber.password)};",
-            f"    $var(key) = {_literal(subscriber.auth_user + ':' + subscriber.user)};",
-            "    $sht(allow=>$var(key)) = 1;",
-        ]
+def render_config(database: Path, port: int, rpc_socket: Path, tls: tuple[int, Path] | None = None) -> str:
+    """kamailio.cfg for the db_text ``database`` directory (absolute), on ``port`` (UDP and TCP) and, with
+    ``tls`` = (port, tls.cfg), TLS."""
+    missing = [table for table in TABLES if not (Path(database) / table).is_file()]
+    if missing:
+        raise RegistrarUnavailable(f"{database} is not a registrar export: no table {', '.join(missing)}")
+    if any(ord(char) < 32 or char in '"\\' for char in str(database)):
+        raise RegistrarUnavailable(f"{database!r}: cannot be written in kamailio.cfg")
     return _CONFIG.format(
-        count=len(lines) // 4,
         port=port,
         nonce_secret=os.urandom(16).hex(),
         rpc_socket=rpc_socket,
+        database=database,
         tls_listen=f"enable_tls=yes\nlisten=tls:127.0.0.1:{tls[0]}\n" if tls else "",
         tls_module=f'loadmodule "tls.so"\nmodparam("tls", "config", "{tls[1]}")\n' if tls else "",
-        subscribers="".join(line + "\n" for line in lines),
     )
 
 
@@ -332,10 +312,9 @@ def _ready(registrar: Registrar, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def start_registrar(
-    directory: Path, subscribers: Iterable[Subscriber], timeout: float = 15.0, *, tls: bool = False
-) -> Registrar:
-    """Start Kamailio in ``directory`` (created) for ``subscribers``; stop it with :meth:`Registrar.stop`.
+def start_registrar(directory: Path, database: Path, timeout: float = 15.0, *, tls: bool = False) -> Registrar:
+    """Start Kamailio in ``directory`` (created) for the subscribers of the db_text ``database`` directory
+    (a registrar export); stop it with :meth:`Registrar.stop`.
 
     With ``tls``, it listens on TLS too, on a port of its own (``tls_port``), with a self-signed certificate."""
     missing = kamailio_missing() or (kamailio_tls_missing() if tls else None)
@@ -346,7 +325,7 @@ def start_registrar(
     rpc_socket = directory / "rpc.sock"
     if len(str(rpc_socket)) + 30 > _MAX_SOCKET_PATH:
         raise RegistrarUnavailable(f"{directory} is too long a path for Kamailio's control socket")
-    subscribers = list(subscribers)
+    database = Path(database).resolve()
     tls_config = _tls_files(directory) if tls else None
     last = None
     for _attempt in range(3):  # a port may be taken between choosing and binding it
@@ -354,7 +333,7 @@ def start_registrar(
         tls_port = _free_port() if tls_config else None
         config = directory / "kamailio.cfg"
         listen_tls = (tls_port, tls_config) if tls_port and tls_config else None
-        config.write_text(render_config(subscribers, port, rpc_socket, listen_tls))
+        config.write_text(render_config(database, port, rpc_socket, listen_tls))
         rpc_socket.unlink(missing_ok=True)
         with open(directory / "kamailio.log", "ab") as log:
             process = subprocess.Popen(
@@ -377,8 +356,8 @@ def start_registrar(
 
 
 @contextlib.contextmanager
-def running_registrar(directory: Path, subscribers: Iterable[Subscriber]):
-    registrar = start_registrar(directory, subscribers)
+def running_registrar(directory: Path, database: Path):
+    registrar = start_registrar(directory, database)
     try:
         yield registrar
     finally:

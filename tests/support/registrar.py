@@ -1,9 +1,17 @@
-"""The SIP registrar of the tests: the simulator's, which `make demo` uses too (phonefleet_simulator.registrar)."""
+"""The SIP registrar of the tests: the simulator's, which `make demo` uses too (phonefleet_simulator.registrar),
+given its subscribers as a real registrar is: the collection's registrar export (db_text tables) written
+into a directory, which Kamailio reads."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.registrar_export import (
+    registrar_accounts,
+    registrar_files,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO / "simulator") not in sys.path:
@@ -12,8 +20,6 @@ if str(REPO / "simulator") not in sys.path:
 from phonefleet_simulator.registrar import (  # noqa: E402
     Registrar,
     RegistrarUnavailable,
-    Subscriber,
-    fleet_subscribers,
     kamailio_missing,
     render_config,
     running_registrar,
@@ -37,12 +43,19 @@ def assert_registers(registrar: Registrar, accounts: list, workdir: Path, timeou
         assert all(contact["User-Agent"].startswith("baresip") for contact in contacts)
 
 
+def exported_database(fleet, reveal: Callable[[object], str], directory: Path) -> Path:
+    """``directory`` holding the Kamailio export of ``fleet`` (a loaded fleet), as registrar_export writes it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in registrar_files(registrar_accounts(fleet, reveal), "kamailio").items():
+        (directory / name).write_text(text)
+    return directory
+
+
 __all__ = [
     "Registrar",
     "RegistrarUnavailable",
-    "Subscriber",
     "assert_registers",
-    "fleet_subscribers",
+    "exported_database",
     "kamailio_missing",
     "render_config",
     "running_registrar",

@@ -12,7 +12,7 @@ from .yamlio import VaultValue
 
 MASK = "********"
 # Keys whose values are secrets wherever they appear in fleet data.
-SECRET_KEYS = frozenset({"password", "admin_password"})
+SECRET_KEYS = frozenset({"password", "admin_password", "password_secret"})
 
 
 def mask_secrets(data: object) -> object:

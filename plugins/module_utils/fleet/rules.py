@@ -73,7 +73,7 @@ class _Rules:
                 self.unknown_vendor(origin, ("provisioning", "serve_without_proof", index), vendor)
         auto = fleet.settings.get("autoprovision") or {}
         if auto.get("enabled"):
-            for field in ("number_pool", "profile", "allowed_networks"):
+            for field in ("number_pool", "profile", "allowed_networks", "password_secret"):
                 if field not in auto:
                     self.problem(origin, ("autoprovision", field), "is required when autoprovision is enabled")
         for index, network in enumerate(auto.get("allowed_networks") or []):

@@ -395,7 +395,19 @@ SETTINGS = _object(
                 "number_pool": {"type": "array", "items": _NUMBER_RANGE, "minItems": 1},
                 "name_pattern": {"type": "string", "minLength": 1, "description": "e.g. 'Phone {number}'"},
                 "username_pattern": {"type": "string", "minLength": 1, "description": "e.g. '{number}'"},
-                "password_length": {"type": "integer", "minimum": 12, "maximum": 64},
+                "password_length": {
+                    "type": "integer",
+                    "minimum": 12,
+                    "maximum": 64,
+                    "description": "length of the SIP passwords derived for the pool's numbers (default 16)",
+                },
+                "password_secret": {
+                    "type": "string",
+                    "minLength": 16,
+                    "description": "secret (a vault value) each pool number's SIP password is derived from "
+                    "(HMAC; docs/service.md), so the registrar export knows them before any phone asks; "
+                    "required when enabled",
+                },
                 "profile": _NAME,
                 "firmware_kit": _NAME,
                 "allowed_networks": {

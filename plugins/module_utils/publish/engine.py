@@ -387,6 +387,9 @@ class Publisher:
         control = fleet.settings.get("phone_control") or {}
         if control.get("password"):
             found.append(("settings.phone_control.password", self.reveal(control["password"])))
+        pool_secret = (fleet.settings.get("autoprovision") or {}).get("password_secret")
+        if pool_secret:  # every pool number's password is made from it: no file of any phone holds it
+            found.append(("settings.autoprovision.password_secret", self.reveal(pool_secret)))
         if profiles:
             for name, profile in sorted(fleet.profiles.items()):
                 if profile.admin_password:
@@ -411,6 +414,8 @@ class Publisher:
             kind, _dot, rest = label.partition(".")
             if label.startswith("settings.phone_auth."):
                 return label.split(".")[2] not in unproven
+            if label == "settings.autoprovision.password_secret":
+                return True
             if label == "settings.phone_control.password":
                 return bool(proving)  # protection off for every phone: nothing left to protect, as chosen
             return kind == "profiles" and bool(proving) and rest.rpartition(".")[0] in profiles

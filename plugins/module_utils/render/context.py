@@ -144,6 +144,8 @@ def control_context(settings: dict) -> dict:
     lists of remote control; each vendor writes them in its own form. Not a secret: shared files carry it."""
     networks = (settings.get("phone_control") or {}).get("networks") or []
     return {"networks": [str(ipaddress.ip_network(network, strict=False)) for network in networks]}
+
+
 def firmware_window(context: dict) -> dict | None:
     """The firmware window of a phone's context as the service checks it: days and hours in the profile's
     time zone (control/window.py reads it); None when the profile has none (any time will do)."""

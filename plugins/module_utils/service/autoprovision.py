@@ -2,15 +2,16 @@
 """Auto-provisioning: an unknown phone of an enabled vendor gets a free number of the pool on first contact.
 
 ``settings.autoprovision`` of the fleet says whether it is on, the pool (``["3000-3099", "3150"]``), the
-name and SIP user name patterns (``{number}`` is replaced), the password length, the profile and the
-firmware kit. Numbers the fleet already gives to a line are never handed out.
+name and SIP user name patterns (``{number}`` is replaced), the password length and the secret each
+number's password is derived from (``fleet/pool.py``: the registrar knows it before any phone asks), the
+profile and the firmware kit. Numbers the fleet already gives to a line are never handed out.
 
 A stranger on the network must not drain the pool: only phones asking from ``allowed_networks`` (CIDR;
 required when enabled, none means nobody) get a number or an auto-provisioned config, and at most
 ``rate_per_source`` new numbers a minute go to one address, ``rate_per_pool`` to all (counted in the
 database, in the allocation's transaction, so they hold across workers and servers). A refused phone is
 journaled ``autoprovision-refused`` and still gets its vendor's base files. The allocation itself is
-the store's (atomic across workers and servers); this module decides the pool, makes the credentials and
+the store's (atomic across workers and servers); this module decides who gets a number of the pool and
 renders the phone's files with the same drivers and renderer publish uses, so an auto-provisioned phone's
 config is exactly what it would be had the engineer declared it. Exporting the assignments back into the
 fleet files (playbook ``export_autoprovisioned.yml``) makes Git the truth again; once the phone is in a
@@ -21,18 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import secrets
-import string
 from dataclasses import dataclass
 
 from ..control import window as windows
 from ..fleet.model import Line, Origin, Phone
+from ..fleet.pool import Pool
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..vendors import registry
 from .store import Assignment, AssignmentLimits, AssignmentRefused, Store
 
-_ALPHABET = string.ascii_letters + string.digits
 ORIGIN_FILE = "autoprovision"
 #: new numbers per minute when the fleet does not say: enough for a site's phones arriving together
 RATE_PER_SOURCE = 5
@@ -41,19 +40,6 @@ RATE_PER_POOL = 60
 
 class AutoprovisionError(Exception):
     """The phone cannot be auto-provisioned (the message says why; it is journaled)."""
-
-
-def expand_pool(ranges: list) -> list[str]:
-    """``["3000-3002", "3010"]`` -> ``["3000", "3001", "3002", "3010"]``; leading zeros kept."""
-    numbers: list[str] = []
-    for item in ranges:
-        first, _sep, last = str(item).partition("-")
-        if not last:
-            numbers.append(first)
-            continue
-        width = len(first)
-        numbers.extend(str(value).zfill(width) for value in range(int(first), int(last) + 1))
-    return list(dict.fromkeys(numbers))
 
 
 def parse_networks(texts: list) -> tuple:
@@ -67,10 +53,6 @@ def parse_networks(texts: list) -> tuple:
     return tuple(networks)
 
 
-def make_password(length: int) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _index in range(length))
-
-
 class Autoprovisioner:
     """The fleet's auto-provisioning policy and the renderer for assigned phones."""
 
@@ -80,14 +62,8 @@ class Autoprovisioner:
         self.enabled = bool(self.settings.get("enabled"))
         vendors = fleet.settings.get("vendors") if fleet is not None else None
         self.vendors = set(vendors) if vendors else None
-        if self.enabled:
-            used = {line.number for phone in fleet.phones for line in phone.lines}
-            used |= {user.number for user in fleet.mobility_users}
-            self.numbers = [
-                number for number in expand_pool(self.settings.get("number_pool") or []) if number not in used
-            ]
-        else:
-            self.numbers = []
+        self.pool = Pool(fleet)  # the bundle's fleet: its secrets are in clear
+        self.numbers = self.pool.numbers
         self.networks = parse_networks(self.settings.get("allowed_networks") or [])
         self.limits = AssignmentLimits(
             per_source=int(self.settings.get("rate_per_source") or RATE_PER_SOURCE),
@@ -132,10 +108,9 @@ class Autoprovisioner:
         return None
 
     def credentials(self, number: str) -> tuple[str, str, str]:
-        """(name, SIP user name, SIP password) for a number of the pool."""
-        name = str(self.settings.get("name_pattern") or "Phone {number}").replace("{number}", number)
-        username = str(self.settings.get("username_pattern") or "{number}").replace("{number}", number)
-        return name, username, make_password(int(self.settings.get("password_length") or 16))
+        """(name, SIP user name, SIP password) a number of the pool comes with (fleet/pool.py)."""
+        account = self.pool.account(number)
+        return account.name, account.username, account.password
 
     def phone(self, assignment, vendor: str, model: str | None) -> Phone:
         defaults = self.fleet.settings.get("defaults") or {}

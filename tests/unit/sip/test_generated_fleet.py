@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.generated_fleet import TRANSPORTS, GeneratedPhone, generated_phones, write_fleet
-from tests.support.registrar import Registrar, assert_registers, fleet_subscribers, start_registrar
+from tests.support.registrar import Registrar, assert_registers, exported_database, start_registrar
 from tests.support.service import FIRMWARE, ServiceHandle, running_service
 from tests.support.tools import require_tools
 from tests.unit.render_support import reveal
@@ -82,12 +82,11 @@ def lab(worker_id) -> Lab:
     require_tools("kamailio", "kamailio-tls", "baresip")
     directory = WORK / f"{os.getpid()}-{worker_id}"
     shutil.rmtree(directory, ignore_errors=True)
-    # the registrar first: the fleet names its ports. Its subscribers are the generated fleet's lines.
+    # the registrar first: the fleet names its ports. Its subscribers: the registrar export of the generated fleet.
     placeholder = directory / "placeholder"
     write_fleet(placeholder, dict.fromkeys(TRANSPORTS, 5060))
-    registrar = start_registrar(
-        directory / "kamailio", fleet_subscribers(load_fleet(str(placeholder)), reveal), tls=True
-    )
+    export = exported_database(load_fleet(str(placeholder)), reveal, directory / "export")
+    registrar = start_registrar(directory / "kamailio", export, tls=True)
     try:
         ports = {"udp": registrar.port, "tcp": registrar.port, "tls": registrar.tls_port}
         phones = write_fleet(directory / "fleet", ports)

@@ -1,7 +1,7 @@
 """Real SIP registration: every demo phone registers with the credentials it read from its own files.
 
 Set-up (once per test module and pytest-xdist worker, under build/pytest-sip/): Kamailio on loopback
-with a subscriber for every line of the demo fleet (tests/support/registrar.py); a copy of the demo
+given the registrar export of the demo fleet (every line and the pool; tests/support/registrar.py); a copy of the demo
 fleet whose profiles name that Kamailio as registrar (UDP for ``office``, TCP for ``warehouse``, whose
 TLS needs certificates neither side has here), published and served by the provisioning service.
 
@@ -31,7 +31,7 @@ from tests.support.registrar import (
     Registrar,
     RegistrarUnavailable,
     assert_registers,
-    fleet_subscribers,
+    exported_database,
     start_registrar,
 )
 from tests.support.service import ServiceHandle, published_site, running_service
@@ -102,7 +102,7 @@ def lab(worker_id) -> Lab:
     except registration.SipClientUnavailable as exc:
         missing_tool_outcome(f"baresip does not run here: {exc}", "baresip")
     try:
-        registrar = start_registrar(directory / "kamailio", fleet_subscribers(FLEET, reveal))
+        registrar = start_registrar(directory / "kamailio", exported_database(FLEET, reveal, directory / "export"))
     except RegistrarUnavailable as exc:
         missing_tool_outcome(f"kamailio does not run here: {exc}", "kamailio")
     try:
@@ -200,3 +200,29 @@ def test_no_answer_is_a_failure_with_the_reason(lab):
     tcp = dataclasses.replace(account, transport="tcp")
     status = registration.register([tcp], f"127.0.0.1:{port}", timeout=5, workdir=lab.directory / "baresip")
     assert status == {1: "failed: Connection refused"}
+
+
+# A phone the fleet does not have: the service auto-provisions it from the pool (settings.autoprovision).
+STRANGER = ("0c383e5a0077", "fanvil", "X4U")
+
+
+def test_an_auto_provisioned_phone_registers_with_the_pool_credentials_its_file_carries(lab):
+    """Issue 11, item 6: the registrar was given the pool by the registrar export, before the phone came;
+    the service renders the phone's file with the password derived for its number. Should either side make
+    up its own password (or derive it differently), the registrar answers 403 and this fails."""
+    mac, vendor, model = STRANGER
+    auth = FLEET.settings["phone_auth"][vendor]
+    phone = SimulatedPhone(mac, vendor, model, credentials=(auth["method"], auth["username"], reveal(auth["password"])))
+    files = configs.fetched_files(lab.base_url, phone)
+    (account,) = configs.accounts(vendor, files)
+    assert account.user.startswith("30"), f"{account.user}: not a number of the demo pool 3000-3099"
+    assert account.destination == ("127.0.0.1", lab.registrar.port), account
+    workdir = lab.directory / "baresip"
+    wrong = dataclasses.replace(account, password=account.password + "-wrong")
+    assert registration.register([wrong], timeout=ANSWER_TIMEOUT, workdir=workdir) == {
+        account.line: "failed: 403 Forbidden (wrong password)"
+    }
+    assert registration.register([account], timeout=ANSWER_TIMEOUT, workdir=workdir) == {
+        account.line: registration.REGISTERED
+    }
+    assert account.aor in lab.registrar.location()
