@@ -44,11 +44,6 @@ ANSWER_TIMEOUT = 15
 #: cases a driver gets wrong today, each fixed by another change of issue 11: {phone name: reason}
 KNOWN_BROKEN: dict[str, str] = {
     **{
-        f"grandstream-{transport}": f"grandstream: accounts 2-6 transport written at base+30, read at base+48, "
-        f"so lines 2+ fall back to UDP over {transport.upper()} — issue 11 item 4"
-        for transport in ("tcp", "tls")
-    },
-    **{
         f"unify-{transport}": "unify: lines 2+ are written only as line keys, so a phone without keys reads line 1 "
         "alone (no word from validation or render) — issue 11 item 10, for the Unify driver"
         for transport in TRANSPORTS
