@@ -93,7 +93,8 @@ def site(tmp_path_factory):
         "never": {"description": "A version its image does not carry", "files": ["yealink-t54w-never"]},
     }
     (site / "fleet" / "firmware.yml").write_text(yaml.safe_dump({"firmware": {"files": files, "kits": kits}}))
-    write_fleet(site, dict.fromkeys(MACS, "2026-q3"), window_open=False)
+    # open: the phones boot into the running kit's version (a file names a firmware only inside the window)
+    write_fleet(site, dict.fromkeys(MACS, "2026-q3"), window_open=True)
     return site
 
 

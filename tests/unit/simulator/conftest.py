@@ -31,6 +31,7 @@ for folder in ("simulator", "service"):
 from phonefleet_simulator.__main__ import Bundle, load_bundle  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
 
+from tests.support.firmware_window import open_windows  # noqa: E402
 from tests.support.service import published_site, running_service, serve_without_proof  # noqa: E402
 
 OCTETS_PER_WORKER = 60
@@ -44,7 +45,9 @@ def bundle_of(site: Path) -> Bundle:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("simulated")
-    published_site(directory)
+    # windows open: the phones boot into their kits' firmware, which the surfaces report (the demo's windows,
+    # weekend nights, would make that depend on the hour the tests run)
+    published_site(directory, open_windows)
     return directory
 
 
