@@ -19,11 +19,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   ``callManagerGroup`` member's ``processNodeName`` and ``sipPort``/``securedSipPort``; else a host with
   the line's ``port``); ``transportLayerProtocol`` (1 TCP, 2 UDP, 3 TLS, 4 TCP preferred);
   ``sipProxies/registerWithProxy``, ``outboundProxy``/``outboundProxyPort``; ``timerRegisterExpires``.
-- Cisco MPP: ``<flat-profile>`` elements, later files winning: ``Line_Enable_N_``, ``Proxy_N_``
-  (``host[:port]`` or the inline DNS SRV form ``alias:SRV=host:port:p=0|host:port:p=1``, the alias then
-  being the SIP domain), ``Outbound_Proxy_N_`` with ``Use_Outbound_Proxy_N_``, ``SIP_Transport_N_``,
-  ``User_ID_N_``, ``Password_N_``, ``Auth_ID_N_`` with ``Use_Auth_ID_N_``, ``Display_Name_N_``,
-  ``Register_Expires_N_``.
+- Cisco MPP: ``vendors/cisco_mpp.py`` (its sources and rules there).
 - Avaya J (3PCC): ``SET NAME "value"`` lines of every script fetched, the last ``SET`` winning (``IF``/``GOTO``
   are not evaluated): ``SIP_CONTROLLER_LIST host:port;transport=x,...`` (the first one), ``SIPDOMAIN``,
   ``SIP_USER_ID`` (or ``SIP_USER_ACCOUNT user@domain``), ``FORCE_SIP_USERNAME``, ``FORCE_SIP_PASSWORD``,
@@ -323,72 +319,6 @@ def cisco(files: dict) -> list[SipAccount]:
                 expires=expires,
                 enabled=register,
                 outbound_proxy=outbound,
-                outbound_port=outbound_port,
-            )
-        )
-    return accounts
-
-
-# -- Cisco MPP -------------------------------------------------------------------------------------------
-
-_MPP_LINE = re.compile(r"^(?:User_ID|Proxy)_(\d+)_$")
-_MPP_TRANSPORTS = {"UDP": "udp", "TCP": "tcp", "TLS": "tls", "AUTO": "udp"}
-
-
-def _mpp_proxy(value: str, what: str) -> tuple[str, str, int | None]:
-    """(domain, host, port) of a ``Proxy_N_``: ``host[:port]``, or ``alias:SRV=host:port:p=0|...``."""
-    if ":SRV=" not in value:
-        host, port = _host_port(value, what)
-        return host, host, port
-    alias, _srv, targets = value.partition(":SRV=")
-    best = None
-    for target in targets.split("|"):
-        host, _colon, rest = target.strip().partition(":")
-        fields = rest.split(":")
-        port = _int(fields[0], what) if fields and fields[0] else None
-        priority = next((_int(f[2:], what) for f in fields[1:] if f.startswith("p=")), 0)
-        if host and (best is None or priority < best[0]):
-            best = (priority, host, port)
-    if best is None:
-        raise ConfigError(f"{what}: no SRV target in {value!r}")
-    return alias.strip(), best[1], best[2]
-
-
-def cisco_mpp(files: dict) -> list[SipAccount]:
-    values: dict[str, str] = {}
-    for _path, root in _documents(files, "flat-profile"):
-        for element in root.iter():
-            if element is not root:
-                values[_local(element.tag)] = (element.text or "").strip()
-    indices = sorted({int(match.group(1)) for key in values if (match := _MPP_LINE.match(key))})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            return values.get(f"{name}_{index}_") or None
-
-        user = get("User_ID")
-        if user is None:
-            continue
-        what = f"Proxy_{index}_"
-        domain, registrar, port = _mpp_proxy(get("Proxy") or "", what)
-        outbound = get("Outbound_Proxy") if (get("Use_Outbound_Proxy") or "No").lower() == "yes" else None
-        outbound_host, outbound_port = _host_port(outbound, f"Outbound_Proxy_{index}_") if outbound else (None, None)
-        use_auth = (get("Use_Auth_ID") or "No").lower() == "yes"
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("Auth_ID") if use_auth else None,
-                password=get("Password"),
-                display_name=get("Display_Name"),
-                domain=domain,
-                registrar=registrar,
-                port=port,
-                transport=_code(get("SIP_Transport"), _MPP_TRANSPORTS, f"SIP_Transport_{index}_"),
-                expires=_int(get("Register_Expires"), f"Register_Expires_{index}_"),
-                enabled=(get("Line_Enable") or "Yes").lower() == "yes",
-                outbound_proxy=outbound_host,
                 outbound_port=outbound_port,
             )
         )
@@ -735,12 +665,16 @@ def fanvil(files: dict) -> list[SipAccount]:
 
 # -- by vendor -------------------------------------------------------------------------------------------
 
+# the vendors whose rules live in their own module (vendors/<vendor>.py) import the helpers above
+from .vendors import cisco_mpp  # noqa: E402
+
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "yealink": yealink,
     "atcom": yealink,
     "cisco": cisco,
-    "cisco_mpp": cisco_mpp,
+    # looked up when called: a vendor module imported first finds this module before its own names exist
+    "cisco_mpp": lambda files: cisco_mpp.accounts(files),
     "avaya": avaya,
     "unify": unify,
     "poly": poly,

@@ -22,6 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
+from phonefleet_simulator.vendors import cisco_mpp  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -208,7 +209,7 @@ def test_cisco_mpp_proxy_forms_and_auth_id():
 <User_ID_2_>2105</User_ID_2_><Use_Auth_ID_2_>Yes</Use_Auth_ID_2_><Auth_ID_2_>a2105</Auth_ID_2_>
 <Use_Outbound_Proxy_2_>Yes</Use_Outbound_Proxy_2_><Outbound_Proxy_2_>sbc.example:5080</Outbound_Proxy_2_>
 </flat-profile>"""
-    first, second = configs.cisco_mpp({"/6841-3PCC.xml": common, "/c4b9cd112201.xml": own})
+    first, second = cisco_mpp.accounts({"/6841-3PCC.xml": common, "/c4b9cd112201.xml": own})
     assert (first.domain, first.registrar, first.port, first.transport, first.auth_user, first.enabled) == (
         "pbx.example",
         "pbx.example",
