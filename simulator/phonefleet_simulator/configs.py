@@ -20,10 +20,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   the line's ``port``); ``transportLayerProtocol`` (1 TCP, 2 UDP, 3 TLS, 4 TCP preferred);
   ``sipProxies/registerWithProxy``, ``outboundProxy``/``outboundProxyPort``; ``timerRegisterExpires``.
 - Cisco MPP: ``vendors/cisco_mpp.py`` (its sources and rules there).
-- Avaya J (3PCC): ``SET NAME "value"`` lines of every script fetched, the last ``SET`` winning (``IF``/``GOTO``
-  are not evaluated): ``SIP_CONTROLLER_LIST host:port;transport=x,...`` (the first one), ``SIPDOMAIN``,
-  ``SIP_USER_ID`` (or ``SIP_USER_ACCOUNT user@domain``), ``FORCE_SIP_USERNAME``, ``FORCE_SIP_PASSWORD``,
-  ``DISPLAY_NAME``, ``REGISTERWAIT``. One account.
+- Avaya J (3PCC): ``vendors/avaya.py``.
 - Unify CP: ``<DLSMessage>`` ``<Item name index>``: ``e164`` (the AOR user), ``sip-user-id``, ``sip-pwd``,
   ``reg-addr``/``reg-port`` (the SIP server: the domain), ``registrar-addr``/``registrar-port``,
   ``sip-transport`` (0 UDP, 1 TCP, 2 TLS), ``outbound-proxy`` with ``sgnl-gateway-addr``/``-port``,
@@ -323,43 +320,6 @@ def cisco(files: dict) -> list[SipAccount]:
             )
         )
     return accounts
-
-
-# -- Avaya J ---------------------------------------------------------------------------------------------
-
-_AVAYA_SET = re.compile(r'^\s*SET\s+(\w+)\s+(?:"([^"]*)"|(\S.*?))\s*$')
-
-
-def avaya(files: dict) -> list[SipAccount]:
-    values: dict[str, str] = {}
-    for _path, body in files.items():
-        for raw in _text(body).splitlines():
-            match = _AVAYA_SET.match(raw)
-            if match:
-                values[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
-    account = values.get("SIP_USER_ACCOUNT") or ""
-    user = values.get("SIP_USER_ID") or account.partition("@")[0] or None
-    controllers = [entry for entry in (values.get("SIP_CONTROLLER_LIST") or "").split(",") if entry.strip()]
-    if user is None:
-        return []
-    registrar, port, transport = "", None, "tls"  # an Avaya J without a transport asks for TLS
-    if controllers:
-        registrar, port, given = _uri_host_port(controllers[0], "SIP_CONTROLLER_LIST")
-        transport = given or transport
-    return [
-        _account(
-            line=1,
-            user=user,
-            auth_user=values.get("FORCE_SIP_USERNAME"),
-            password=values.get("FORCE_SIP_PASSWORD"),
-            display_name=values.get("DISPLAY_NAME"),
-            domain=values.get("SIPDOMAIN") or account.partition("@")[2] or registrar,
-            registrar=registrar,
-            port=port,
-            transport=transport,
-            expires=_int(values.get("REGISTERWAIT"), "REGISTERWAIT"),
-        )
-    ]
 
 
 # -- Unify -----------------------------------------------------------------------------------------------
@@ -666,7 +626,7 @@ def fanvil(files: dict) -> list[SipAccount]:
 # -- by vendor -------------------------------------------------------------------------------------------
 
 # the vendors whose rules live in their own module (vendors/<vendor>.py) import the helpers above
-from .vendors import cisco_mpp  # noqa: E402
+from .vendors import avaya, cisco_mpp  # noqa: E402
 
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
@@ -675,7 +635,7 @@ PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "cisco": cisco,
     # looked up when called: a vendor module imported first finds this module before its own names exist
     "cisco_mpp": lambda files: cisco_mpp.accounts(files),
-    "avaya": avaya,
+    "avaya": lambda files: avaya.accounts(files),
     "unify": unify,
     "poly": poly,
     "grandstream": grandstream,

@@ -60,7 +60,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import boot
+from . import boot, vendors
 from .boot import SimulatedPhone
 
 LOG = logging.getLogger("phonefleet.simulator")
@@ -527,6 +527,7 @@ class SimulatedDevice:
         self.booted_at: float | None = None
         self.config_version: str | None = None
         self.files: dict[str, bytes] = {}
+        self.control_settings: dict = {}  # what its control paths depend on (vendors/<vendor>.py reads it)
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
@@ -780,6 +781,8 @@ class SimulatedDevice:
         self.config_version = digest.hexdigest() if files else None
         self._parse_accounts(files)
         self._named = firmware_named(self.vendor, self.model, files)
+        if files:  # a phone that reached no server keeps the settings it had
+            self.control_settings = vendors.control_settings(self.vendor, files)
         self.files = files if self.keep_files else {}
 
     def _parse_accounts(self, files: dict) -> None:

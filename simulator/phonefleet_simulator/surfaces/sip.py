@@ -26,6 +26,8 @@ Events per vendor (research/phone-vendors.md, unify-cisco.md; [V] verified, [M]/
 - Cisco MPP, Unify: no NOTIFY event is documented (Unify restarts over WPI): every event is 489.
 
 No authentication: real phones may accept NOTIFY only from their registrar (Yealink ``sip.trust_ctrl``).
+A vendor module of ``phonefleet_simulator.vendors`` with a ``notify`` rule decides from the phone's settings
+whether the event is honoured (and what it does): Avaya, Poly and Snom have one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice
 
 LOG = logging.getLogger("phonefleet.simulator.sip")
@@ -282,7 +285,9 @@ class SipEndpoint(asyncio.DatagramProtocol):
         if handler is None:
             allowed = ", ".join(self.events)
             return 489, "Bad Event", None, ((("Allow-Events", allowed),) if allowed else ())
-        return handler(message, params)
+        # what the phone's settings allow (NOTIFY trust, what check-sync does): the vendor's own module decides
+        answer = handler(message, params)
+        return vendors.notify_answer(self.device.vendor, self.device.control_settings, name.lower(), params, answer)
 
     def _response(self, message: SipMessage | None, code: int, reason: str, extra: tuple, addr) -> bytes:
         lines = [f"SIP/2.0 {code} {reason}"]

@@ -32,7 +32,8 @@ CAUSES = {
     "805ec0000001": ("sip NOTIFY check-sync", "sip NOTIFY check-sync;reboot=true"),
     "0cd0f8000002": ("sip NOTIFY service-control action=restart", "sip NOTIFY service-control action=reset"),
     "2c3f38000003": ("sip NOTIFY service-control action=restart", "sip NOTIFY service-control action=reset"),
-    "24d921000004": ("sip NOTIFY check-sync", "sip NOTIFY check-sync;reboot=true"),
+    # a J phone acts on check-sync only when its settings allow it: test_provisioned_control.py
+    "24d921000004": (None, None),
     "001ae8000005": ("http POST /contact_dls.html/ContactDLS", None),
     "64167f000006": ("http POST /api/v1/mgmt/safeRestart", "http POST /api/v1/mgmt/safeReboot"),
     "c074ad000007": ("request=PROV", "request=REBOOT"),
@@ -77,7 +78,7 @@ def events_after(fleet, mac: str, action):
     return result, [(event.kind, event.cause) for event in list(device.events)[before:]]
 
 
-@pytest.mark.parametrize("mac", sorted(PHONES))
+@pytest.mark.parametrize("mac", sorted(mac for mac in PHONES if CAUSES[mac][0]))
 def test_resync_resyncs_and_does_not_reboot(fleet, mac):
     result, events = events_after(fleet, mac, lambda: request.execute_command(phone(fleet, mac), "resync"))
     assert result["status"] == "sent", result
@@ -95,6 +96,16 @@ def test_reboot_reboots(fleet, mac):
     kinds = [kind for kind, _cause in events]
     assert "reboot" in kinds and "boot" in kinds and "resync" not in kinds, events
     assert any(CAUSES[mac][1] in cause for kind, cause in events if kind == "reboot"), events
+
+
+@pytest.mark.parametrize("command", ["resync", "reboot"])
+def test_an_avaya_phone_with_factory_settings_refuses_check_sync(fleet, command):
+    """ENABLE_OOD_RESET_NOTIFY is 0 until a settings file says 1 (simulator/phonefleet_simulator/vendors/avaya.py)."""
+    mac = "24d921000004"
+    result, events = events_after(fleet, mac, lambda: request.execute_command(phone(fleet, mac), command))
+    assert (result["status"], result["error"]) == ("failed", "authentication"), result
+    assert "403" in result["msg"] and "ENABLE_OOD_RESET_NOTIFY" in result["msg"], result
+    assert [kind for kind, _cause in events] == [], events
 
 
 def test_unify_reboot_is_not_supported_and_nothing_is_sent(fleet):

@@ -22,7 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
-from phonefleet_simulator.vendors import cisco_mpp  # noqa: E402
+from phonefleet_simulator.vendors import avaya, cisco_mpp  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -241,7 +241,7 @@ def test_avaya_last_set_wins_across_the_scripts():
         b'SET FORCE_SIP_USERNAME "a2006"\n'
         b'SET FORCE_SIP_PASSWORD "p w"\n'
     )
-    (account,) = configs.avaya({"/46xxsettings.txt": settings, "/24d921aabb01.cfg": own})
+    (account,) = avaya.accounts({"/46xxsettings.txt": settings, "/24d921aabb01.cfg": own})
     assert (account.user, account.auth_user, account.password, account.domain) == (
         "2006",
         "a2006",
@@ -252,7 +252,7 @@ def test_avaya_last_set_wins_across_the_scripts():
 
 
 def test_avaya_controller_without_transport_is_tls():
-    (account,) = configs.avaya({"/x.cfg": b'SET SIP_CONTROLLER_LIST "pbx.example"\nSET SIP_USER_ID "1"\n'})
+    (account,) = avaya.accounts({"/x.cfg": b'SET SIP_CONTROLLER_LIST "pbx.example"\nSET SIP_USER_ID "1"\n'})
     assert (account.registrar, account.port, account.transport) == ("pbx.example", 5061, "tls")
 
 

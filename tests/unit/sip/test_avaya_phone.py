@@ -1,0 +1,73 @@
+"""An Avaya J179 reads its rendered scripts with the names Avaya's documents give.
+
+The simulator's Avaya module (simulator/phonefleet_simulator/vendors/avaya.py) reads ``PHONEKEY``,
+``PSTN_VM_NUM``, ``DISCOVER_AVAYA_ENVIRONMENT`` and the out-of-dialog NOTIFY settings from Avaya's admin guide
+and public 3PCC templates, not from the driver.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.unit.render_support import render_demo_phone
+from tests.unit.sip import transport_fleet
+from tests.unit.sip.transport_fleet import PORTS, TRANSPORTS
+
+REPO = Path(__file__).resolve().parents[3]
+if str(REPO / "simulator") not in sys.path:
+    sys.path.insert(0, str(REPO / "simulator"))
+
+from phonefleet_simulator import configs  # noqa: E402
+from phonefleet_simulator.vendors import avaya  # noqa: E402
+
+SALES = "24d921aabb01"
+OK = (200, "OK", "resync", ())
+
+
+@pytest.fixture(scope="module")
+def sales() -> dict[str, bytes]:
+    return {"/" + name: body for name, body in render_demo_phone(SALES).files.items()}
+
+
+@pytest.fixture(scope="module")
+def phones(tmp_path_factory) -> dict:
+    return transport_fleet.rendered(tmp_path_factory.mktemp("avaya"), "avaya", "J179", "24d921", lines=1)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_the_account_registers_over_the_profiles_transport(phones, transport):
+    (account,) = configs.accounts("avaya", phones[transport])
+    position = TRANSPORTS.index(transport) + 1
+    assert (account.user, account.auth_user, account.password, account.registrar, account.port) == (
+        transport_fleet.number(position, 1),
+        "a" + transport_fleet.number(position, 1),
+        transport_fleet.password(position, 1),
+        transport_fleet.registrar(transport),
+        PORTS[transport],
+    )
+    assert (account.transport, account.expires) == (transport, 900)
+
+
+def test_the_line_key_is_a_primary_line_key(sales):
+    first = avaya.keys(sales)[0]
+    assert (first["Key"], first["Type"], first.get("Name")) == ("1", "line", "primary")
+
+
+def test_the_message_key_dials_the_profiles_voicemail_code(sales):
+    assert avaya.voicemail_number(sales) == "*97"
+
+
+def test_the_phone_does_not_look_for_avaya_features_at_a_third_party_registrar(sales):
+    assert not avaya.discovers_avaya_features(avaya.control_settings(sales))
+
+
+def test_check_sync_is_honoured_over_udp(sales):
+    assert avaya.notify(avaya.control_settings(sales), "check-sync", {}, OK) == OK
+
+
+def test_a_factory_phone_refuses_check_sync():
+    code, reason, operation, _headers = avaya.notify(avaya.control_settings({}), "check-sync", {}, OK)
+    assert (code, operation) == (403, None) and "ENABLE_OOD_RESET_NOTIFY" in reason
