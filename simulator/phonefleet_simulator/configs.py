@@ -26,11 +26,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   ``sip-transport`` (0 UDP, 1 TCP, 2 TLS), ``outbound-proxy`` with ``sgnl-gateway-addr``/``-port``,
   ``reg-ttl``, ``display-id-unicode``; further lines are line keys (``function-key-def`` 31) with
   ``line-sip-uri``, ``line-sip-user-id``, ``line-sip-pwd`` and ``line-primary`` false.
-- Poly: the master file (``<mac>.cfg``, else ``000000000000.cfg``) lists ``CONFIG_FILES``, the first listed
-  winning; attributes ``reg.N.address`` (``user`` or ``user@domain``), ``reg.N.auth.userId``,
-  ``reg.N.auth.password``, ``reg.N.displayName``, ``reg.N.server.M.*`` over ``voIpProt.server.M.*``
-  (``address``, ``port``, ``transport`` ``UDPOnly``/``TCPOnly``/``TCPpreferred``/``TLS``/``DNSnaptr``,
-  ``expires``, ``register``), outbound proxy ``reg.N.outboundProxy.*`` / ``voIpProt.SIP.outboundProxy.*``.
+- Poly: ``vendors/poly.py``.
 - Grandstream: ``<gs_provision><config>`` P-values, later files winning. Account 1: ``P271`` active,
   ``P47`` server (``host[:port]``), ``P48`` outbound proxy, ``P35`` user ID, ``P36`` auth ID, ``P34``
   password, ``P3`` display name, ``P130`` transport (0 UDP, 1 TCP, 2 TLS), ``P32`` expiry in minutes.
@@ -387,77 +383,6 @@ def unify(files: dict) -> list[SipAccount]:
     return accounts
 
 
-# -- Poly ------------------------------------------------------------------------------------------------
-
-_POLY_TRANSPORTS = {"DNSnaptr": "udp", "UDPOnly": "udp", "TCPOnly": "tcp", "TCPpreferred": "tcp", "TLS": "tls"}
-_POLY_MASTER = re.compile(r"/([0-9a-fA-F]{12})\.cfg$")
-_POLY_REG = re.compile(r"^reg\.(\d+)\.address$")
-
-
-def _poly_parameters(files: dict) -> dict[str, str]:
-    masters = []
-    for path, root in _documents(files, "APPLICATION"):
-        match = _POLY_MASTER.search(path)
-        if match:
-            masters.append((match.group(1).lower() == "000000000000", path, match.group(1).lower(), root))
-    configs = dict(_documents(files, "polycomConfig"))
-    order = list(configs)
-    if masters:
-        masters.sort(key=lambda item: item[0])  # the phone's own master file before the default one
-        _default, _path, mac, master = masters[0]
-        listed = (master.get("CONFIG_FILES") or "").replace("[PHONE_MAC_ADDRESS]", mac)
-        order = ["/" + name.strip().lstrip("/") for name in listed.split(",") if name.strip()]
-    parameters: dict[str, str] = {}
-    for path in order:  # the first file listed wins
-        root = configs.get(path)
-        if root is None:
-            continue
-        for element in root.iter():
-            for name, value in element.attrib.items():
-                parameters.setdefault(name, value)
-    return parameters
-
-
-def poly(files: dict) -> list[SipAccount]:
-    values = _poly_parameters(files)
-    indices = sorted({int(match.group(1)) for key in values if (match := _POLY_REG.match(key))})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            value = values.get(f"reg.{index}.{name}")
-            if value in (None, ""):
-                value = values.get(f"voIpProt.{name}") if name.startswith("server.") else None
-            return value if value not in (None, "") else None
-
-        address = get("address")
-        if address is None:
-            continue
-        user, _at, domain = address.removeprefix("sip:").partition("@")
-        what = f"reg.{index}"
-        outbound = values.get(f"reg.{index}.outboundProxy.address") or values.get("voIpProt.SIP.outboundProxy.address")
-        outbound_port = values.get(f"reg.{index}.outboundProxy.port") or values.get("voIpProt.SIP.outboundProxy.port")
-        port = _int(get("server.1.port"), f"{what}.server.1.port")
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("auth.userId"),
-                password=get("auth.password"),
-                display_name=get("displayName"),
-                domain=domain or None,
-                registrar=get("server.1.address") or "",
-                port=port or None,  # 0: the transport's default
-                transport=_code(get("server.1.transport"), _POLY_TRANSPORTS, f"{what}.server.1.transport"),
-                expires=_int(get("server.1.expires"), f"{what}.server.1.expires"),
-                enabled=(get("server.1.register") or "1") != "0",
-                outbound_proxy=outbound or None,
-                outbound_port=(_int(outbound_port, f"{what} outbound proxy port") or None) if outbound else None,
-            )
-        )
-    return accounts
-
-
 # -- Grandstream -----------------------------------------------------------------------------------------
 
 _GS_ACCOUNT_1 = {
@@ -626,7 +551,7 @@ def fanvil(files: dict) -> list[SipAccount]:
 # -- by vendor -------------------------------------------------------------------------------------------
 
 # the vendors whose rules live in their own module (vendors/<vendor>.py) import the helpers above
-from .vendors import avaya, cisco_mpp  # noqa: E402
+from .vendors import avaya, cisco_mpp, poly  # noqa: E402
 
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
@@ -637,7 +562,7 @@ PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "cisco_mpp": lambda files: cisco_mpp.accounts(files),
     "avaya": lambda files: avaya.accounts(files),
     "unify": unify,
-    "poly": poly,
+    "poly": lambda files: poly.accounts(files),
     "grandstream": grandstream,
     "snom": snom,
     "fanvil": fanvil,

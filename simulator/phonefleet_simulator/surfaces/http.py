@@ -61,6 +61,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
+from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice, XmlRefused, local_name, read_xml
 from . import screenshot
 
@@ -432,6 +433,10 @@ class PhoneHttp:
             if allowed:
                 return Response(405, b"Method Not Allowed\n", headers=(("Allow", ", ".join(allowed)),))
             return _text(404, "Not Found")
+        # what the phone's settings allow (an API turned off): the vendor's own module decides
+        refusal = vendors.http_refusal(self.device.vendor, self.device.control_settings, request.method, request.path)
+        if refusal is not None:
+            return _text(*refusal)
         if not self._authorized(route.auth, request):
             self.device.log("auth-failed", f"http {request.method} {request.path}", peer=request.peer)
             if route.auth == PASSCODE:

@@ -10,7 +10,9 @@ A vendor module may define (the device and its surfaces call them when it does):
 - ``control_settings(files) -> dict``: the settings its control paths depend on, read when it fetched its
   files (``{}`` for a phone that fetched nothing: the vendor's factory defaults then apply);
 - ``notify(settings, event, params, answer) -> answer``: what the phone does with a SIP NOTIFY ``event``
-  given those settings; ``answer`` is the surface's ``(code, reason, operation, headers)`` for the event.
+  given those settings; ``answer`` is the surface's ``(code, reason, operation, headers)`` for the event;
+- ``http(settings, method, path) -> (code, reason) | None``: a refusal of a control request the phone's
+  settings do not allow (before its login is checked), None to let the route answer.
 """
 
 from __future__ import annotations
@@ -44,3 +46,9 @@ def notify_answer(vendor: str, settings: dict, event: str, params: dict, answer:
     """The answer to a NOTIFY ``event`` once the vendor's rules have seen the phone's ``settings``."""
     rule = getattr(rules_of(vendor), "notify", None)
     return rule(settings, event, params, answer) if rule is not None else answer
+
+
+def http_refusal(vendor: str, settings: dict, method: str, path: str) -> tuple[int, str] | None:
+    """A refusal of an HTTP control request by the vendor's rules, or None."""
+    rule = getattr(rules_of(vendor), "http", None)
+    return rule(settings, method, path) if rule is not None else None

@@ -7,21 +7,13 @@ and public 3PCC templates, not from the driver.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from phonefleet_simulator import configs
+from phonefleet_simulator.vendors import avaya
 
 from tests.unit.render_support import render_demo_phone
 from tests.unit.sip import transport_fleet
-from tests.unit.sip.transport_fleet import PORTS, TRANSPORTS
-
-REPO = Path(__file__).resolve().parents[3]
-if str(REPO / "simulator") not in sys.path:
-    sys.path.insert(0, str(REPO / "simulator"))
-
-from phonefleet_simulator import configs  # noqa: E402
-from phonefleet_simulator.vendors import avaya  # noqa: E402
+from tests.unit.sip.transport_fleet import TRANSPORTS
 
 SALES = "24d921aabb01"
 OK = (200, "OK", "resync", ())
@@ -39,16 +31,10 @@ def phones(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_the_account_registers_over_the_profiles_transport(phones, transport):
-    (account,) = configs.accounts("avaya", phones[transport])
-    position = TRANSPORTS.index(transport) + 1
-    assert (account.user, account.auth_user, account.password, account.registrar, account.port) == (
-        transport_fleet.number(position, 1),
-        "a" + transport_fleet.number(position, 1),
-        transport_fleet.password(position, 1),
-        transport_fleet.registrar(transport),
-        PORTS[transport],
-    )
-    assert (account.transport, account.expires) == (transport, 900)
+    accounts = configs.accounts("avaya", phones[transport])
+    # one account (a 3PCC J100 has one); Avaya's file names no outbound proxy
+    transport_fleet.assert_read_as_rendered(accounts, transport, lines=1, through_proxy=False)
+    assert accounts[0].expires == 900
 
 
 def test_the_line_key_is_a_primary_line_key(sales):

@@ -7,21 +7,13 @@ TLS, or drops the outbound proxy's port, renders files this phone reads differen
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from phonefleet_simulator import configs
+from phonefleet_simulator.configs import ConfigError
+from phonefleet_simulator.vendors import cisco_mpp
 
 from tests.unit.sip import transport_fleet
-from tests.unit.sip.transport_fleet import PORTS, PROXY, TRANSPORTS
-
-REPO = Path(__file__).resolve().parents[3]
-if str(REPO / "simulator") not in sys.path:
-    sys.path.insert(0, str(REPO / "simulator"))
-
-from phonefleet_simulator import configs  # noqa: E402
-from phonefleet_simulator.configs import ConfigError  # noqa: E402
-from phonefleet_simulator.vendors import cisco_mpp  # noqa: E402
+from tests.unit.sip.transport_fleet import TRANSPORTS
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +23,8 @@ def phones(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_each_line_registers_over_the_profiles_transport_through_the_proxy_port(phones, transport):
-    accounts = configs.accounts("cisco_mpp", phones[transport])
-    position = TRANSPORTS.index(transport) + 1
-    assert [
-        (a.line, a.user, a.auth_user, a.password, a.registrar, a.port, a.transport, a.expires) for a in accounts
-    ] == [
-        (
-            line,
-            transport_fleet.number(position, line),
-            "a" + transport_fleet.number(position, line),
-            transport_fleet.password(position, line),
-            transport_fleet.registrar(transport),
-            PORTS[transport],
-            transport,
-            900,
-        )
-        for line in (1, 2)
-    ]
-    # the proxy listens on the profile's port: a bare host would send the REGISTER to 5060/5061
-    assert {account.destination for account in accounts} == {(PROXY, PORTS[transport])}
+    # the proxy listens on the profile's port: a bare host would send the REGISTERs to 5060
+    transport_fleet.assert_read_as_rendered(configs.accounts("cisco_mpp", phones[transport]), transport)
 
 
 def test_a_transport_the_web_page_does_not_offer_is_refused():

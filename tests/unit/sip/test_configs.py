@@ -22,7 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
-from phonefleet_simulator.vendors import avaya, cisco_mpp  # noqa: E402
+from phonefleet_simulator.vendors import avaya, cisco_mpp, poly  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -304,7 +304,7 @@ def test_poly_reads_the_files_its_master_lists_first_one_winning():
         "/site.cfg": site,
         "/unlisted.cfg": unlisted,
     }
-    first, second = configs.poly(files)
+    first, second = poly.accounts(files)
     assert (first.user, first.domain, first.auth_user, first.password, first.registrar) == (
         "2011",
         "example.org",

@@ -76,3 +76,23 @@ def rendered(tmp_path: Path, vendor: str, model: str, prefix: str, lines: int = 
         files = render_fleet_phone(fleet, mac(prefix, position)).files
         result[transport] = {"/" + name: body for name, body in files.items()}
     return result
+
+
+def assert_read_as_rendered(accounts: list, transport: str, lines: int = 2, through_proxy: bool = True) -> None:
+    """``accounts`` (what the phone read) are the fleet's lines of the ``transport`` phone, over that transport,
+    at the profile's port, each with its own credentials; REGISTERs go through the proxy at the profile's port."""
+    position = TRANSPORTS.index(transport) + 1
+    assert [(a.line, a.user, a.auth_user, a.password, a.registrar, a.port, a.transport) for a in accounts] == [
+        (
+            line,
+            number(position, line),
+            "a" + number(position, line),
+            password(position, line),
+            registrar(transport),
+            PORTS[transport],
+            transport,
+        )
+        for line in range(1, lines + 1)
+    ]
+    if through_proxy:
+        assert {account.destination for account in accounts} == {(PROXY, PORTS[transport])}
