@@ -33,10 +33,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   Accounts 2-4 at bases 400/500/600, 5-6 at 1700/1800: +1 active, +2 server, +3 outbound proxy, +4 user,
   +5 auth, +6 password, +7 display name, +48 transport [M: from memory of Grandstream's config templates;
   the driver writes +30].
-- Snom: ``<settings><phone-settings>``, later files winning, each setting with ``idx`` (or the old
-  ``user_name1`` form): ``user_active``, ``user_name``, ``user_pname``, ``user_pass``, ``user_realname``,
-  ``user_host`` (the domain, ``host[:port][;transport=x]``), ``user_outbound`` (where REGISTERs go),
-  ``user_expiry``.
+- Snom: ``vendors/snom.py``.
 - Fanvil, Qtech (served as the Fanvil platform until a QVP unit is fingerprinted): ``<sysConf><sip>
   <line index>``: ``PhoneNumber`` (the AOR user), ``RegisterUser``, ``RegisterPswd``, ``DisplayName``,
   ``RegisterAddr``, ``RegisterPort``, ``Transport`` (0 UDP, 1 TCP, 3 TLS), ``RegisterTTL``, ``EnableReg``,
@@ -452,62 +449,6 @@ def grandstream(files: dict) -> list[SipAccount]:
     return accounts
 
 
-# -- Snom ------------------------------------------------------------------------------------------------
-
-_SNOM_OLD = re.compile(r"^(user_[a-z_]+?)(\d+)$")
-
-
-def snom(files: dict) -> list[SipAccount]:
-    values: dict[tuple[str, int], str] = {}
-    for _path, root in _documents(files, "settings"):
-        for block in root:
-            if _local(block.tag) != "phone-settings":
-                continue
-            for setting in block:
-                name, index = _local(setting.tag), setting.get("idx")
-                old = _SNOM_OLD.match(name) if index is None else None
-                if old:
-                    name, index = old.group(1), old.group(2)
-                if name.startswith("user_") and index is not None:
-                    values[(name, int(index))] = (setting.text or "").strip()
-    indices = sorted({index for name, index in values if name == "user_name"})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            return values.get((name, index)) or None
-
-        user = get("user_name")
-        if user is None:
-            continue
-        what = f"user_host idx {index}"
-        domain, port, transport = _uri_host_port(get("user_host") or "", what)
-        outbound, outbound_port, outbound_transport = (
-            _uri_host_port(get("user_outbound"), f"user_outbound idx {index}")
-            if get("user_outbound")
-            else (None, None, None)
-        )
-        transport = outbound_transport or transport or "udp"
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("user_pname"),
-                password=get("user_pass"),
-                display_name=get("user_realname"),
-                domain=domain,
-                registrar=domain,
-                port=port,
-                transport=transport,
-                expires=_int(get("user_expiry"), f"user_expiry idx {index}"),
-                enabled=(get("user_active") or "on") == "on",
-                outbound_proxy=outbound,
-                outbound_port=outbound_port,
-            )
-        )
-    return accounts
-
-
 # -- Fanvil and Qtech ------------------------------------------------------------------------------------
 
 _FANVIL_TRANSPORTS = {"0": "udp", "1": "tcp", "3": "tls"}
@@ -551,7 +492,7 @@ def fanvil(files: dict) -> list[SipAccount]:
 # -- by vendor -------------------------------------------------------------------------------------------
 
 # the vendors whose rules live in their own module (vendors/<vendor>.py) import the helpers above
-from .vendors import avaya, cisco_mpp, poly  # noqa: E402
+from .vendors import avaya, cisco_mpp, poly, snom  # noqa: E402
 
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
@@ -564,7 +505,7 @@ PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "unify": unify,
     "poly": lambda files: poly.accounts(files),
     "grandstream": grandstream,
-    "snom": snom,
+    "snom": lambda files: snom.accounts(files),
     "fanvil": fanvil,
     "qtech": fanvil,
 }

@@ -408,7 +408,8 @@ class PhoneHttp:
         self.routes = ROUTES.get(device.vendor, {})
 
     def _authorized(self, auth: str, request: Request) -> bool:
-        user, password = self.credentials
+        # the login the phone's files set (Snom http_pass, MPP Admin_Password, Poly localAdminPassword) wins
+        user, password = vendors.web_login(self.device.vendor, self.device.control_settings) or self.credentials
         if auth == NONE:
             return True
         if auth == PASSCODE:

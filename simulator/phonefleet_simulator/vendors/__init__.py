@@ -12,7 +12,9 @@ A vendor module may define (the device and its surfaces call them when it does):
 - ``notify(settings, event, params, answer) -> answer``: what the phone does with a SIP NOTIFY ``event``
   given those settings; ``answer`` is the surface's ``(code, reason, operation, headers)`` for the event;
 - ``http(settings, method, path) -> (code, reason) | None``: a refusal of a control request the phone's
-  settings do not allow (before its login is checked), None to let the route answer.
+  settings do not allow (before its login is checked), None to let the route answer;
+- ``web_login(settings) -> (user, password) | None``: the web interface's login its files set (None: the
+  phone keeps the login it has, the simulator's configured one).
 """
 
 from __future__ import annotations
@@ -52,3 +54,9 @@ def http_refusal(vendor: str, settings: dict, method: str, path: str) -> tuple[i
     """A refusal of an HTTP control request by the vendor's rules, or None."""
     rule = getattr(rules_of(vendor), "http", None)
     return rule(settings, method, path) if rule is not None else None
+
+
+def web_login(vendor: str, settings: dict) -> tuple[str, str] | None:
+    """The login of the phone's web interface as its files set it, or None (it keeps the one it has)."""
+    rule = getattr(rules_of(vendor), "web_login", None)
+    return rule(settings) if rule is not None else None

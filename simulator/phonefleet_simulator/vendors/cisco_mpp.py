@@ -30,6 +30,9 @@ Rules the phone applies (what a file that breaks them gets on a real phone):
 - ``Line_Enable_N_`` ``No``: the line does not register [AG]. Booleans are ``Yes``/``No`` [AG].
 - Later files override earlier ones (one parameter space, the profile rules run in order) [AG:
   "Profile_Rule ... Profile_Rule_D"].
+- The web interface's ``/admin/`` pages (``/admin/resync``, ``/admin/reboot``) log in as ``admin`` with
+  ``Admin_Password`` when a file sets it [AG: "Admin Password"; the user name ``admin`` M]; a phone whose
+  files set none keeps its own (the simulator's configured login).
 """
 
 from __future__ import annotations
@@ -112,3 +115,13 @@ def accounts(files: dict) -> list[SipAccount]:
             )
         )
     return found
+
+
+def control_settings(files: dict) -> dict:
+    values = parameters(files)
+    return {"Admin_Password": values["Admin_Password"]} if "Admin_Password" in values else {}
+
+
+def web_login(settings: dict) -> tuple[str, str] | None:
+    """``admin`` with the files' ``Admin_Password`` [AG]."""
+    return ("admin", settings["Admin_Password"]) if "Admin_Password" in settings else None

@@ -28,6 +28,8 @@ Rules the phone applies:
   know (``OPUS``) is a parameter it ignores, not a codec [I: Poly parameter names are case-sensitive].
 - The REST API (``/api/v1/...``) answers only with ``apps.restapi.enabled`` 1 [REST]; otherwise 404. Its
   factory default is taken as 0 (every tool asks to enable it).
+- The REST API logs in as ``Polycom`` with ``device.auth.localAdminPassword`` when a file sets it [REST, AG];
+  a phone whose files set none keeps its own (the simulator's configured login).
 - A ``check-sync`` NOTIFY re-reads the configuration with ``alwaysReboot`` 0 and reboots with 1 [CS]. The
   factory default is not verified: taken as 1 here, the stricter of the two, so a file must say 0 for a
   check-sync to be a resync. That 0 still reboots when the files changed [CS] is not simulated.
@@ -44,6 +46,7 @@ TRANSPORTS = {"DNSnaptr": "udp", "UDPOnly": "udp", "TCPOnly": "tcp", "TCPpreferr
 #: ``voice.codecPref.<name>`` names [F]
 CODECS = ("G711_Mu", "G711_A", "G722", "G729_AB", "Opus", "iLBC.15_2kbps", "G7221.32kbps", "G7221_C.48kbps")
 REST_ENABLED = "apps.restapi.enabled"
+ADMIN_PASSWORD = "device.auth.localAdminPassword"  # noqa: S105 - the parameter's name
 ALWAYS_REBOOT = "voIpProt.SIP.specialEvent.checkSync.alwaysReboot"
 _MASTER = re.compile(r"/([0-9a-fA-F]{12})\.cfg$")
 _REG = re.compile(r"^reg\.(\d+)\.address$")
@@ -127,7 +130,12 @@ def codecs_offered(files: dict) -> list[str]:
 
 def control_settings(files: dict) -> dict:
     values = parameters(files)
-    return {name: values[name] for name in (REST_ENABLED, ALWAYS_REBOOT) if name in values}
+    return {name: values[name] for name in (REST_ENABLED, ALWAYS_REBOOT, ADMIN_PASSWORD) if name in values}
+
+
+def web_login(settings: dict) -> tuple[str, str] | None:
+    """The REST API's login: ``Polycom`` with the admin password the files set [REST; AG]."""
+    return ("Polycom", settings[ADMIN_PASSWORD]) if ADMIN_PASSWORD in settings else None
 
 
 def http(settings: dict, method: str, path: str) -> tuple[int, str] | None:

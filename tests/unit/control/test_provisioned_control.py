@@ -4,8 +4,9 @@ resynced, rebooted and asked for their state through the vendor's control surfac
 
 The simulated phones enforce what their vendor documents a real phone enforces (the simulator's
 ``vendors/<vendor>.py``): an Avaya J acts on check-sync only with out-of-dialog NOTIFY allowed over UDP, a
-Poly's REST API is off and its check-sync reboots unless its file says otherwise. A driver that forgets one of
-those settings fails here; the factory phones of test_simulated.py show the refusals themselves.
+Poly's REST API is off and its check-sync reboots unless its file says otherwise, and the web login of a Poly,
+Snom or MPP phone is the admin password its file sets, which must be the fleet's control login. A driver that
+forgets one of those settings fails here; the factory phones of test_simulated.py show the refusals.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .test_simulated import events_after
 PHONES = {
     "24d921aabb01": ("avaya", "sip NOTIFY check-sync", "sip NOTIFY check-sync;reboot=true"),
     "64167f010203": ("poly", "http POST /api/v1/mgmt/safeRestart", "http POST /api/v1/mgmt/safeReboot"),
+    "000413010203": ("snom", "sip NOTIFY check-sync;reboot=false", "http GET /advanced_update.htm?reboot=Reboot"),
+    "c4b9cd112201": ("cisco_mpp", "http GET /admin/resync", "http GET /admin/reboot"),
 }
 
 

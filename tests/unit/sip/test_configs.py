@@ -22,7 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
-from phonefleet_simulator.vendors import avaya, cisco_mpp, poly  # noqa: E402
+from phonefleet_simulator.vendors import avaya, cisco_mpp, poly, snom  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -365,7 +365,7 @@ def test_snom_idx_and_numbered_settings():
 <user_active2>off</user_active2><user_name2>2113</user_name2><user_host2>example.org</user_host2>
 <user_outbound2>sbc.example:5081;transport=tcp</user_outbound2>
 </phone-settings></settings>"""
-    first, second = configs.snom(
+    first, second = snom.accounts(
         {"/snomD785.htm": b"<setting-files/>", "/snomD785.xml": model, "/000413010203.xml": own}
     )
     assert (first.user, first.auth_user, first.domain, first.port, first.transport, first.destination) == (

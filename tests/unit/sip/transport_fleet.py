@@ -1,4 +1,5 @@
-"""A fleet the demo does not have: one phone per transport (UDP, TCP, TLS), two lines, an outbound proxy.
+"""A fleet the demo does not have: one phone per transport (UDP, TCP, TLS), two lines, an outbound proxy
+(and a backup registrar over TLS).
 
 The demo fleet has one line per phone and no TCP, so a driver that swaps the TCP and TLS codes, gives every
 line line 1's credentials or drops the outbound proxy's port renders a demo that its parser reads back
@@ -16,6 +17,8 @@ TRANSPORTS = ("udp", "tcp", "tls")
 #: the port of each transport's registrar and outbound proxy: never the default, so a dropped port shows
 PORTS = {"udp": 5070, "tcp": 5072, "tls": 5071}
 PROXY = "sbc.transport.invalid"
+#: the TLS profile's backup registrar (the others have none)
+BACKUP = "pbx-backup.transport.invalid"
 
 
 def registrar(transport: str) -> str:
@@ -25,10 +28,11 @@ def registrar(transport: str) -> str:
 def _profiles() -> str:
     added = ""
     for transport in TRANSPORTS:
+        backup = f", backup_registrar: {BACKUP}" if transport == "tls" else ""
         added += f"""
   transport-{transport}:
     sip: {{registrar: {registrar(transport)}, port: {PORTS[transport]}, transport: {transport},
-          outbound_proxy: {PROXY}, expires: 900}}
+          outbound_proxy: {PROXY}, expires: 900{backup}}}
     codecs: [opus, g722, pcma]
     time: {{ntp: [ntp.demo.invalid], timezone: Europe/Moscow}}
 """
@@ -58,7 +62,7 @@ def _phones(vendor: str, model: str, prefix: str, lines: int) -> str:
             for line in range(1, lines + 1)
         )
         added += f"""
-  - mac: {mac(prefix, position)}
+  - mac: "{mac(prefix, position)}"
     name: {vendor} over {transport}
     vendor: {vendor}
     model: {model}
@@ -78,18 +82,25 @@ def rendered(tmp_path: Path, vendor: str, model: str, prefix: str, lines: int = 
     return result
 
 
-def assert_read_as_rendered(accounts: list, transport: str, lines: int = 2, through_proxy: bool = True) -> None:
+def assert_read_as_rendered(
+    accounts: list, transport: str, lines: int = 2, through_proxy: bool = True, registrar_port: bool = True
+) -> None:
     """``accounts`` (what the phone read) are the fleet's lines of the ``transport`` phone, over that transport,
-    at the profile's port, each with its own credentials; REGISTERs go through the proxy at the profile's port."""
+    at the profile's port, each with its own credentials; REGISTERs go through the proxy at the profile's port.
+    ``registrar_port`` False: the vendor names the registrar as a domain only (the port is the proxy's)."""
     position = TRANSPORTS.index(transport) + 1
-    assert [(a.line, a.user, a.auth_user, a.password, a.registrar, a.port, a.transport) for a in accounts] == [
+    port = PORTS[transport]
+    assert [
+        (a.line, a.user, a.auth_user, a.password, a.registrar, a.port if registrar_port else port, a.transport)
+        for a in accounts
+    ] == [
         (
             line,
             number(position, line),
             "a" + number(position, line),
             password(position, line),
             registrar(transport),
-            PORTS[transport],
+            port,
             transport,
         )
         for line in range(1, lines + 1)
