@@ -533,6 +533,7 @@ class SimulatedDevice:
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
         self.registrations: dict[int, str] = {}  # line -> what registration.register() answered for it
         self.wpi_items: dict[tuple[str, int | None], str] = {}
+        self.wpi_actions: list[str] = []  # what the DLS asked in the last interaction (Restart, SoftwareDeployment)
         self.events: collections.deque[Event] = collections.deque(maxlen=EVENTS_KEPT)
         self._lock: asyncio.Lock | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -939,6 +940,7 @@ class SimulatedDevice:
                 self.accounts = [{"line": 1, "user": self.wpi_items.get(("e164", None), ""), "enabled": True}]
         else:
             self.fetched = [(WPI_PATH, 200)]
+        self.wpi_actions = [action for action, _items in after]
         for action, items in after:  # after the interaction: the phone restarts
             if action == "SoftwareDeployment":
                 url = items.get(("file-https-base-url", None))
@@ -971,15 +973,18 @@ class SimulatedDevice:
                 ok = await self._fetch(cause, solicited=True)
                 self.log(RESYNC, cause, changed=self.config_version != before, version=self.config_version, ok=ok)
                 return
-            self.resync_count += 1
             before = self.config_version
             slots = self.fetch_slots or contextlib.nullcontext()
+            self.wpi_actions = []
             async with slots:
                 try:
                     written = await self._wpi("solicited", cause, dls)
                 except FetchError as exc:
                     self.log("fetch-failed", cause, error=str(exc))
                     written = False
+            if "Restart" in self.wpi_actions:  # the DLS answered Restart: a reboot (logged by itself), no resync
+                return
+            self.resync_count += 1
             self.log(RESYNC, cause, changed=self.config_version != before, version=self.config_version, ok=written)
 
 

@@ -21,7 +21,7 @@ from ..vendors import registry
 from .base import COMMANDS, PhoneControl
 from .errors import ControlError, NotSupported, ProtocolError
 from .image import ImageError, to_png
-from .target import TRANSPORTS, Credentials, Target
+from .target import TRANSPORTS, Credentials, ServiceLink, Target
 
 # phone result statuses
 SENT = "sent"
@@ -57,6 +57,7 @@ class Defaults:
     scheme: str = "http"
     validate_certs: bool = False
     timeout: float = 5.0
+    service: ServiceLink | None = None
 
 
 @dataclass
@@ -129,6 +130,7 @@ def target_from_entry(entry, index: int, defaults: Defaults) -> Phone:
         scheme=entry.get("scheme") or defaults.scheme,
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
+        service=defaults.service,
     )
     facts = {name: entry[name] for name in ("status", "status_text", "last_contact", "firmware") if name in entry}
     return Phone(target, facts)
@@ -166,6 +168,7 @@ def target_from_vars(host: str, variables, defaults: Defaults, address: str | No
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
         address_proven=proven,
+        service=defaults.service,
     )
     facts = {
         "status": variables.get("phone_status"),
