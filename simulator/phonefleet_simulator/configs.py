@@ -21,11 +21,7 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   ``sipProxies/registerWithProxy``, ``outboundProxy``/``outboundProxyPort``; ``timerRegisterExpires``.
 - Cisco MPP: ``vendors/cisco_mpp.py`` (its sources and rules there).
 - Avaya J (3PCC): ``vendors/avaya.py``.
-- Unify CP: ``<DLSMessage>`` ``<Item name index>``: ``e164`` (the AOR user), ``sip-user-id``, ``sip-pwd``,
-  ``reg-addr``/``reg-port`` (the SIP server: the domain), ``registrar-addr``/``registrar-port``,
-  ``sip-transport`` (0 UDP, 1 TCP, 2 TLS), ``outbound-proxy`` with ``sgnl-gateway-addr``/``-port``,
-  ``reg-ttl``, ``display-id-unicode``; further lines are line keys (``function-key-def`` 31) with
-  ``line-sip-uri``, ``line-sip-user-id``, ``line-sip-pwd`` and ``line-primary`` false.
+- Unify CP: ``vendors/unify.py``.
 - Poly: ``vendors/poly.py``.
 - Grandstream: ``<gs_provision><config>`` P-values, later files winning. Account 1: ``P271`` active,
   ``P47`` server (``host[:port]``), ``P48`` outbound proxy, ``P35`` user ID, ``P36`` auth ID, ``P34``
@@ -315,71 +311,6 @@ def cisco(files: dict) -> list[SipAccount]:
     return accounts
 
 
-# -- Unify -----------------------------------------------------------------------------------------------
-
-_UNIFY_TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
-
-
-def unify(files: dict) -> list[SipAccount]:
-    items: dict[tuple[str, int | None], str] = {}
-    for path, root in _documents(files, "DLSMessage"):
-        for item in root.iter():
-            if _local(item.tag) != "Item" or not item.get("name"):
-                continue
-            index = _int(item.get("index"), f"{path} item {item.get('name')} index")
-            items[(item.get("name"), index)] = (item.text or "").strip()
-
-    def get(name: str, index: int | None = None) -> str | None:
-        return items.get((name, index)) or None
-
-    user = get("e164")
-    if user is None:
-        return []
-    domain = get("reg-addr") or get("registrar-addr") or ""
-    registrar = get("registrar-addr") or domain
-    port = _int(get("registrar-port") or get("reg-port"), "registrar-port")
-    transport = _code(get("sip-transport"), _UNIFY_TRANSPORTS, "sip-transport")
-    use_gateway = (get("outbound-proxy") or "false").lower() == "true"
-    gateway = get("sgnl-gateway-addr") if use_gateway else None
-    gateway_port = _int(get("sgnl-gateway-port"), "sgnl-gateway-port") if gateway else None
-    common = {
-        "domain": domain,
-        "registrar": registrar,
-        "port": port,
-        "transport": transport,
-        "expires": _int(get("reg-ttl"), "reg-ttl"),
-        "outbound_proxy": gateway,
-        "outbound_port": gateway_port,
-    }
-    accounts = [
-        _account(
-            line=1,
-            user=user,
-            auth_user=get("sip-user-id"),
-            password=get("sip-pwd"),
-            display_name=get("display-id-unicode") or get("display-id"),
-            **common,
-        )
-    ]
-    keys = sorted(index for (name, index), value in items.items() if name == "function-key-def" and value == "31")
-    for index in keys:
-        uri = get("line-sip-uri", index)
-        if uri is None or (get("line-primary", index) or "false").lower() == "true":
-            continue
-        line_user = uri.removeprefix("sip:").partition("@")[0]
-        accounts.append(
-            _account(
-                line=len(accounts) + 1,
-                user=line_user,
-                auth_user=get("line-sip-user-id", index),
-                password=get("line-sip-pwd", index),
-                display_name=get("key-label-unicode", index),
-                **common,
-            )
-        )
-    return accounts
-
-
 # -- Grandstream -----------------------------------------------------------------------------------------
 
 _GS_ACCOUNT_1 = {
@@ -492,7 +423,7 @@ def fanvil(files: dict) -> list[SipAccount]:
 # -- by vendor -------------------------------------------------------------------------------------------
 
 # the vendors whose rules live in their own module (vendors/<vendor>.py) import the helpers above
-from .vendors import avaya, cisco_mpp, poly, snom  # noqa: E402
+from .vendors import avaya, cisco_mpp, poly, snom, unify  # noqa: E402
 
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
@@ -502,7 +433,7 @@ PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     # looked up when called: a vendor module imported first finds this module before its own names exist
     "cisco_mpp": lambda files: cisco_mpp.accounts(files),
     "avaya": lambda files: avaya.accounts(files),
-    "unify": unify,
+    "unify": lambda files: unify.accounts(files),
     "poly": lambda files: poly.accounts(files),
     "grandstream": grandstream,
     "snom": lambda files: snom.accounts(files),

@@ -22,7 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
-from phonefleet_simulator.vendors import avaya, cisco_mpp, poly, snom  # noqa: E402
+from phonefleet_simulator.vendors import avaya, cisco_mpp, poly, snom, unify  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -272,7 +272,7 @@ def test_unify_primary_and_keyset_lines():
 <Item name="function-key-def" index="1">31</Item><Item name="line-sip-uri" index="1">2007</Item>
 <Item name="line-primary" index="1">true</Item>
 </ItemList></Message></DLSMessage>"""
-    first, second = configs.unify({"/001ae8556677_config.xml": body})
+    first, second = unify.accounts({"/001ae8556677_config.xml": body})
     assert (first.user, first.auth_user, first.domain, first.registrar, first.port, first.transport) == (
         "2007",
         "a2007",

@@ -44,7 +44,7 @@ Settled from sources (issue 11; research/param-audit.md §5):
 
 - A ``line`` key is ``Type=line;Name=primary`` (Avaya's J100 R4.1 admin guide, "Pre-configuration of keys":
   a line key names ``primary`` or ``bca``; fusionpbx's J179 template writes it so).
-- Voicemail: ``PSTN_VM_NUM`` (the line's voicemail number, else the profile's ``voicemail_code``), not
+- Voicemail: ``PSTN_VM_NUM`` (the line's voicemail number, which defaults to the profile's ``voicemail_code``), not
   ``MSGNUM``: fusionpbx's 3PCC J179 template and Avaya's own Vantage client SDK (``ConfigParametersNames``)
   name ``PSTN_VM_NUM``; ``MSGNUM`` was found in no source. Chosen: ``PSTN_VM_NUM``.
 - ``DISCOVER_AVAYA_ENVIRONMENT 0`` with ``ENABLE_3PCC_ENVIRONMENT 1``: its default 1 makes the phone
