@@ -45,6 +45,13 @@ class ContactMeWay(Way):
         return "HTTP 204: the phone calls its deployment service back"
 
 
+#: why a reboot cannot be sent without the provisioning service
+NO_SERVICE = (
+    "a CP phone reboots on WPI <Action>Restart</Action>, which only its deployment service can send: give "
+    "service_url and an admin service_token (or PHONEFLEET_SERVICE_URL/_TOKEN) to queue it there"
+)
+
+
 class QueuedRestartWay(ContactMeWay):
     """WPI Restart queued at the provisioning service for the phone's next contact, then a contact-me."""
 
@@ -53,12 +60,8 @@ class QueuedRestartWay(ContactMeWay):
         return f"POST {where}/api/v1/phones/{target.mac}/restart (WPI Restart queued), then {super().describe(target)}"
 
     def send(self, target: Target) -> str:
-        if target.service is None:
-            raise NotSupported(
-                target.label,
-                "a CP phone reboots on WPI <Action>Restart</Action>, which only its deployment service can send: "
-                "give service_url and an admin service_token (or PHONEFLEET_SERVICE_URL/_TOKEN) to queue it there",
-            )
+        if target.service is None:  # UnifyControl.ways_for offers this way only with the service
+            raise NotSupported(target.label, NO_SERVICE)
         try:
             target.service.queue_restart(target.mac)
         except ServiceLinkError as exc:
@@ -75,10 +78,18 @@ class UnifyControl(PhoneControl):
         REBOOT: (QueuedRestartWay(reboots=True, verified=True),),
     }
     unsupported: typing.ClassVar[dict] = {
+        REBOOT: NO_SERVICE,
         INFO: "a CP phone reports to its deployment service over WPI: read phone_firmware and phone_status "
         "from the inventory's live facts",
         SCREENSHOT: "no screenshot is documented for CP phones",
     }
+
+    def ways_for(self, command: str, target: Target) -> tuple:
+        """Reboot only with the provisioning service to queue the Restart at (else unsupported, said at once)."""
+        if command == REBOOT and target.service is None:
+            return ()
+        return super().ways_for(command, target)
+
     unverified: typing.ClassVar[tuple] = (
         "Which contact-me variant current CP firmware answers: the plain POST to port 8085 is the developer's "
         "guide; field reports also show a GET with Basic auth (GS5) and HTTPS on 443 (Pentagrid). Only the "
