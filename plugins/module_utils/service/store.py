@@ -549,6 +549,8 @@ class Store:
 
     def take_wpi_action(self, mac: str) -> str | None:
         """The action queued for ``mac``, removed from the queue (None when there is none)."""
+        if not self._rows("SELECT 1 FROM wpi_actions WHERE mac = ?", (mac,)):
+            return None  # the common case, every start-up: a read, no write lock
         with self._transaction(immediate=True) as cursor:
             cursor.execute(self._sql("SELECT action FROM wpi_actions WHERE mac = ?"), (mac,))
             row = cursor.fetchone()
