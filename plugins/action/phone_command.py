@@ -9,6 +9,8 @@ every task-level error into a failed task here.
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request as control_request
@@ -22,6 +24,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.fl
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+    ControlServiceLink,
+    ServiceApi,
+    ServiceApiError,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter, revealer
 
 COMMON_SPEC = {
@@ -38,6 +45,9 @@ COMMON_SPEC = {
     "timeout": {"type": "float", "default": 5.0},
     "max_fail_percentage": {"type": "int", "default": 0},
     "progress": {"type": "bool", "default": True},
+    "service_url": {"type": "str"},
+    "service_token": {"type": "str", "no_log": True},
+    "service_validate_certs": {"type": "bool", "default": True},
 }
 ARGUMENT_SPEC = {**COMMON_SPEC, "command": {"type": "str", "required": True, "choices": list(COMMANDS)}}
 #: statuses of a phone that leave its host ok but skipped in per-host mode
@@ -111,7 +121,21 @@ class PhoneAction(ControllerAction):
             scheme=args["scheme"],
             validate_certs=args["validate_certs"],
             timeout=args["timeout"],
+            service=self._service(args),
         )
+
+    @staticmethod
+    def _service(args) -> ControlServiceLink | None:
+        """The provisioning service (service_url and an admin service_token, or PHONEFLEET_SERVICE_URL/_TOKEN)."""
+        url = args["service_url"] or os.environ.get("PHONEFLEET_SERVICE_URL")
+        token = args["service_token"] or os.environ.get("PHONEFLEET_SERVICE_TOKEN")
+        if not url:
+            return None
+        try:
+            api = ServiceApi(url, token or "", timeout=args["timeout"], validate_certs=args["service_validate_certs"])
+        except ServiceApiError as exc:
+            raise control_request.RequestError(str(exc)) from None
+        return ControlServiceLink(api)
 
     def _phones(self, args, task_vars, defaults) -> list:
         if args["phones"] is None:

@@ -88,4 +88,20 @@ options:
     description: Batch mode; print a progress line every few seconds.
     type: bool
     default: true
+  service_url:
+    description:
+      - The provisioning service's URL (its API), for the commands only it can carry out. Today one: the reboot of a
+        Unify phone, which the service sends as WPI C(Restart) at the phone's next contact (the task queues it,
+        then sends the contact-me). Without it, rebooting a Unify phone is reported V(unsupported).
+      - When not given, the environment variable E(PHONEFLEET_SERVICE_URL) is used.
+    type: str
+  service_token:
+    description:
+      - An API token of the C(admin) role of that service, sent only to O(service_url) (redirects are not followed).
+      - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
+    type: str
+  service_validate_certs:
+    description: Verify the service's TLS certificate when O(service_url) is C(https://).
+    type: bool
+    default: true
 """

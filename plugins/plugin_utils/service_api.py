@@ -1,7 +1,8 @@
 # Private to this collection: the provisioning service's read API, as controller-side plugins call it.
 """A small client of the provisioning service's JSON API (``service/phonefleet_service/api.py``).
 
-Used on the controller by the inventory plugin (live facts) and the ``autoprovisioned_export`` action.
+Used on the controller by the inventory plugin (live facts), the ``autoprovisioned_export`` action and phone
+control (a Unify phone's reboot is queued here: :class:`ControlServiceLink`).
 Requests go through ansible's ``open_url`` (proxies, CA bundles and ``validate_certs`` as everywhere in
 Ansible); redirects are not followed, so the bearer token is only ever sent to the URL given. Every
 failure is a :class:`ServiceApiError` whose message names the URL (without any user:password part) and
@@ -15,6 +16,7 @@ import urllib.error
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible.module_utils.urls import open_url
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import ServiceLinkError
 
 USER_AGENT = "phonefleet.provisioning"
 PAGE_SIZE = 1000  # the service's largest page
@@ -80,6 +82,10 @@ class ServiceApi:
                 return False
             raise
         return True
+
+    def queue_restart(self, mac: str) -> None:
+        """Queue WPI Restart for a Unify phone's next contact (POST /api/v1/phones/{mac}/restart; admin)."""
+        self.call("POST", f"/api/v1/phones/{quote(mac, safe='')}/restart")
 
     def _list(self, method: str, path: str, key: str) -> list:
         """Every row of a list, page after page (the service answers at most PAGE_SIZE rows a request)."""
@@ -164,3 +170,17 @@ class ServiceApi:
 
     def _scrub(self, message: str) -> str:
         return message.replace(self.token, "********") if self.token else message
+
+
+class ControlServiceLink:
+    """The service as phone control uses it (``control.target.ServiceLink``): its errors as ServiceLinkError."""
+
+    def __init__(self, api: ServiceApi) -> None:
+        self.api = api
+        self.where = redact_url(api.url)
+
+    def queue_restart(self, mac: str) -> None:
+        try:
+            self.api.queue_restart(mac)
+        except ServiceApiError as exc:
+            raise ServiceLinkError(str(exc)) from None

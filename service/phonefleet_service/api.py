@@ -10,6 +10,7 @@ GET  /api/v1/autoprovisioned?limit=&after=        admin: assignments with SIP cr
 DELETE /api/v1/autoprovisioned/{mac}              admin: release an assignment (the phone is in the fleet now)
 GET  /api/v1/access-keys?limit=&after=            admin: configured phones' keys (issued on first ask)
 POST /api/v1/phones/{mac}/access-key              admin: a new key for a phone; the old one stops working at once
+POST /api/v1/phones/{mac}/restart                 admin: a Unify phone reboots at its next WPI contact (Restart)
 
 Every list is a page: at most ``limit`` rows (1 to MAX_LIMIT, DEFAULT_LIMIT when not given) and ``next``, the
 cursor of the following page (null on the last): lists by MAC take it as ``after`` (rows after that MAC), the
@@ -23,6 +24,7 @@ import contextlib
 import hmac
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.autoprovision import (
     AutoprovisionError,
 )
@@ -231,6 +233,20 @@ def build(service) -> Starlette:
         service.store.issue_key(mac, key)
         return {"mac": mac, "key": key}
 
+    @guarded("admin")
+    def queue_restart(request: Request):
+        """Queue WPI Restart for a Unify phone of the published fleet or an auto-provisioned one; the caller
+        then wakes it with a contact-me (the Unify control does both)."""
+        mac = mac_of(request)
+        snapshot = service.published.reload()
+        phone = snapshot.fleet.phone(mac) if snapshot.fleet is not None and mac in snapshot.manifest.phones else None
+        assignment = service.store.assignment(mac) if phone is None else None
+        vendor = phone.vendor if phone is not None else assignment.vendor if assignment is not None else None
+        if vendor != wpi.VENDOR:
+            raise ApiError(404, f"no Unify phone {mac} in the published fleet or among auto-provisioned phones")
+        service.store.queue_wpi_action(mac, wpi.RESTART)
+        return {"mac": mac, "queued": wpi.RESTART}
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         service.start()
@@ -252,6 +268,7 @@ def build(service) -> Starlette:
             Route("/api/v1/autoprovisioned/{mac}", release, methods=["DELETE"]),
             Route("/api/v1/access-keys", access_keys),
             Route("/api/v1/phones/{mac}/access-key", issue_key, methods=["POST"]),
+            Route("/api/v1/phones/{mac}/restart", queue_restart, methods=["POST"]),
         ],
         exception_handlers={404: not_found},
         lifespan=lifespan,

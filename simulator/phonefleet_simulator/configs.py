@@ -15,31 +15,13 @@ Formats and names (research/phone-vendors.md, unify-cisco.md, atcom-qtech.md, wa
   or the V7x ``sip_server_host/_port``, ``transport``, ``expires``; outbound proxy
   ``outbound_proxy_enable`` with ``outbound_proxy.1.address/port`` or ``outbound_host/_port``.
 - Cisco enterprise: :mod:`.vendors.cisco` (its own module, with what the phone enforces besides).
-- Cisco MPP: ``<flat-profile>`` elements, later files winning: ``Line_Enable_N_``, ``Proxy_N_``
-  (``host[:port]`` or the inline DNS SRV form ``alias:SRV=host:port:p=0|host:port:p=1``, the alias then
-  being the SIP domain), ``Outbound_Proxy_N_`` with ``Use_Outbound_Proxy_N_``, ``SIP_Transport_N_``,
-  ``User_ID_N_``, ``Password_N_``, ``Auth_ID_N_`` with ``Use_Auth_ID_N_``, ``Display_Name_N_``,
-  ``Register_Expires_N_``.
-- Avaya J (3PCC): ``SET NAME "value"`` lines of every script fetched, the last ``SET`` winning (``IF``/``GOTO``
-  are not evaluated): ``SIP_CONTROLLER_LIST host:port;transport=x,...`` (the first one), ``SIPDOMAIN``,
-  ``SIP_USER_ID`` (or ``SIP_USER_ACCOUNT user@domain``), ``FORCE_SIP_USERNAME``, ``FORCE_SIP_PASSWORD``,
-  ``DISPLAY_NAME``, ``REGISTERWAIT``. One account.
-- Unify CP: ``<DLSMessage>`` ``<Item name index>``: ``e164`` (the AOR user), ``sip-user-id``, ``sip-pwd``,
-  ``reg-addr``/``reg-port`` (the SIP server: the domain), ``registrar-addr``/``registrar-port``,
-  ``sip-transport`` (0 UDP, 1 TCP, 2 TLS), ``outbound-proxy`` with ``sgnl-gateway-addr``/``-port``,
-  ``reg-ttl``, ``display-id-unicode``; further lines are line keys (``function-key-def`` 31) with
-  ``line-sip-uri``, ``line-sip-user-id``, ``line-sip-pwd`` and ``line-primary`` false.
-- Poly: the master file (``<mac>.cfg``, else ``000000000000.cfg``) lists ``CONFIG_FILES``, the first listed
-  winning; attributes ``reg.N.address`` (``user`` or ``user@domain``), ``reg.N.auth.userId``,
-  ``reg.N.auth.password``, ``reg.N.displayName``, ``reg.N.server.M.*`` over ``voIpProt.server.M.*``
-  (``address``, ``port``, ``transport`` ``UDPOnly``/``TCPOnly``/``TCPpreferred``/``TLS``/``DNSnaptr``,
-  ``expires``, ``register``), outbound proxy ``reg.N.outboundProxy.*`` / ``voIpProt.SIP.outboundProxy.*``.
+- Cisco MPP: ``vendors/cisco_mpp.py`` (its sources and rules there).
+- Avaya J (3PCC): ``vendors/avaya.py``.
+- Unify CP: ``vendors/unify.py``.
+- Poly: ``vendors/poly.py``.
 - Grandstream: ``<gs_provision><config>`` P-values: :mod:`.vendors.grandstream` (Grandstream's P-value
   templates cited there).
-- Snom: ``<settings><phone-settings>``, later files winning, each setting with ``idx`` (or the old
-  ``user_name1`` form): ``user_active``, ``user_name``, ``user_pname``, ``user_pass``, ``user_realname``,
-  ``user_host`` (the domain, ``host[:port][;transport=x]``), ``user_outbound`` (where REGISTERs go),
-  ``user_expiry``.
+- Snom: ``vendors/snom.py``.
 - Fanvil, Qtech (served as the Fanvil platform until a QVP unit is fingerprinted): ``<sysConf><sip>
   <line index>``: :mod:`.vendors.fanvil` and :mod:`.vendors.qtech`.
 
@@ -238,245 +220,6 @@ def yealink(files: dict) -> list[SipAccount]:
     return accounts
 
 
-# -- Cisco MPP -------------------------------------------------------------------------------------------
-
-_MPP_LINE = re.compile(r"^(?:User_ID|Proxy)_(\d+)_$")
-_MPP_TRANSPORTS = {"UDP": "udp", "TCP": "tcp", "TLS": "tls", "AUTO": "udp"}
-
-
-def _mpp_proxy(value: str, what: str) -> tuple[str, str, int | None]:
-    """(domain, host, port) of a ``Proxy_N_``: ``host[:port]``, or ``alias:SRV=host:port:p=0|...``."""
-    if ":SRV=" not in value:
-        host, port = _host_port(value, what)
-        return host, host, port
-    alias, _srv, targets = value.partition(":SRV=")
-    best = None
-    for target in targets.split("|"):
-        host, _colon, rest = target.strip().partition(":")
-        fields = rest.split(":")
-        port = _int(fields[0], what) if fields and fields[0] else None
-        priority = next((_int(f[2:], what) for f in fields[1:] if f.startswith("p=")), 0)
-        if host and (best is None or priority < best[0]):
-            best = (priority, host, port)
-    if best is None:
-        raise ConfigError(f"{what}: no SRV target in {value!r}")
-    return alias.strip(), best[1], best[2]
-
-
-def cisco_mpp(files: dict) -> list[SipAccount]:
-    values: dict[str, str] = {}
-    for _path, root in _documents(files, "flat-profile"):
-        for element in root.iter():
-            if element is not root:
-                values[_local(element.tag)] = (element.text or "").strip()
-    indices = sorted({int(match.group(1)) for key in values if (match := _MPP_LINE.match(key))})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            return values.get(f"{name}_{index}_") or None
-
-        user = get("User_ID")
-        if user is None:
-            continue
-        what = f"Proxy_{index}_"
-        domain, registrar, port = _mpp_proxy(get("Proxy") or "", what)
-        outbound = get("Outbound_Proxy") if (get("Use_Outbound_Proxy") or "No").lower() == "yes" else None
-        outbound_host, outbound_port = _host_port(outbound, f"Outbound_Proxy_{index}_") if outbound else (None, None)
-        use_auth = (get("Use_Auth_ID") or "No").lower() == "yes"
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("Auth_ID") if use_auth else None,
-                password=get("Password"),
-                display_name=get("Display_Name"),
-                domain=domain,
-                registrar=registrar,
-                port=port,
-                transport=_code(get("SIP_Transport"), _MPP_TRANSPORTS, f"SIP_Transport_{index}_"),
-                expires=_int(get("Register_Expires"), f"Register_Expires_{index}_"),
-                enabled=(get("Line_Enable") or "Yes").lower() == "yes",
-                outbound_proxy=outbound_host,
-                outbound_port=outbound_port,
-            )
-        )
-    return accounts
-
-
-# -- Avaya J ---------------------------------------------------------------------------------------------
-
-_AVAYA_SET = re.compile(r'^\s*SET\s+(\w+)\s+(?:"([^"]*)"|(\S.*?))\s*$')
-
-
-def avaya(files: dict) -> list[SipAccount]:
-    values: dict[str, str] = {}
-    for _path, body in files.items():
-        for raw in _text(body).splitlines():
-            match = _AVAYA_SET.match(raw)
-            if match:
-                values[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
-    account = values.get("SIP_USER_ACCOUNT") or ""
-    user = values.get("SIP_USER_ID") or account.partition("@")[0] or None
-    controllers = [entry for entry in (values.get("SIP_CONTROLLER_LIST") or "").split(",") if entry.strip()]
-    if user is None:
-        return []
-    registrar, port, transport = "", None, "tls"  # an Avaya J without a transport asks for TLS
-    if controllers:
-        registrar, port, given = _uri_host_port(controllers[0], "SIP_CONTROLLER_LIST")
-        transport = given or transport
-    return [
-        _account(
-            line=1,
-            user=user,
-            auth_user=values.get("FORCE_SIP_USERNAME"),
-            password=values.get("FORCE_SIP_PASSWORD"),
-            display_name=values.get("DISPLAY_NAME"),
-            domain=values.get("SIPDOMAIN") or account.partition("@")[2] or registrar,
-            registrar=registrar,
-            port=port,
-            transport=transport,
-            expires=_int(values.get("REGISTERWAIT"), "REGISTERWAIT"),
-        )
-    ]
-
-
-# -- Unify -----------------------------------------------------------------------------------------------
-
-_UNIFY_TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
-
-
-def unify(files: dict) -> list[SipAccount]:
-    items: dict[tuple[str, int | None], str] = {}
-    for path, root in _documents(files, "DLSMessage"):
-        for item in root.iter():
-            if _local(item.tag) != "Item" or not item.get("name"):
-                continue
-            index = _int(item.get("index"), f"{path} item {item.get('name')} index")
-            items[(item.get("name"), index)] = (item.text or "").strip()
-
-    def get(name: str, index: int | None = None) -> str | None:
-        return items.get((name, index)) or None
-
-    user = get("e164")
-    if user is None:
-        return []
-    domain = get("reg-addr") or get("registrar-addr") or ""
-    registrar = get("registrar-addr") or domain
-    port = _int(get("registrar-port") or get("reg-port"), "registrar-port")
-    transport = _code(get("sip-transport"), _UNIFY_TRANSPORTS, "sip-transport")
-    use_gateway = (get("outbound-proxy") or "false").lower() == "true"
-    gateway = get("sgnl-gateway-addr") if use_gateway else None
-    gateway_port = _int(get("sgnl-gateway-port"), "sgnl-gateway-port") if gateway else None
-    common = {
-        "domain": domain,
-        "registrar": registrar,
-        "port": port,
-        "transport": transport,
-        "expires": _int(get("reg-ttl"), "reg-ttl"),
-        "outbound_proxy": gateway,
-        "outbound_port": gateway_port,
-    }
-    accounts = [
-        _account(
-            line=1,
-            user=user,
-            auth_user=get("sip-user-id"),
-            password=get("sip-pwd"),
-            display_name=get("display-id-unicode") or get("display-id"),
-            **common,
-        )
-    ]
-    keys = sorted(index for (name, index), value in items.items() if name == "function-key-def" and value == "31")
-    for index in keys:
-        uri = get("line-sip-uri", index)
-        if uri is None or (get("line-primary", index) or "false").lower() == "true":
-            continue
-        line_user = uri.removeprefix("sip:").partition("@")[0]
-        accounts.append(
-            _account(
-                line=len(accounts) + 1,
-                user=line_user,
-                auth_user=get("line-sip-user-id", index),
-                password=get("line-sip-pwd", index),
-                display_name=get("key-label-unicode", index),
-                **common,
-            )
-        )
-    return accounts
-
-
-# -- Poly ------------------------------------------------------------------------------------------------
-
-_POLY_TRANSPORTS = {"DNSnaptr": "udp", "UDPOnly": "udp", "TCPOnly": "tcp", "TCPpreferred": "tcp", "TLS": "tls"}
-_POLY_MASTER = re.compile(r"/([0-9a-fA-F]{12})\.cfg$")
-_POLY_REG = re.compile(r"^reg\.(\d+)\.address$")
-
-
-def _poly_parameters(files: dict) -> dict[str, str]:
-    masters = []
-    for path, root in _documents(files, "APPLICATION"):
-        match = _POLY_MASTER.search(path)
-        if match:
-            masters.append((match.group(1).lower() == "000000000000", path, match.group(1).lower(), root))
-    configs = dict(_documents(files, "polycomConfig"))
-    order = list(configs)
-    if masters:
-        masters.sort(key=lambda item: item[0])  # the phone's own master file before the default one
-        _default, _path, mac, master = masters[0]
-        listed = (master.get("CONFIG_FILES") or "").replace("[PHONE_MAC_ADDRESS]", mac)
-        order = ["/" + name.strip().lstrip("/") for name in listed.split(",") if name.strip()]
-    parameters: dict[str, str] = {}
-    for path in order:  # the first file listed wins
-        root = configs.get(path)
-        if root is None:
-            continue
-        for element in root.iter():
-            for name, value in element.attrib.items():
-                parameters.setdefault(name, value)
-    return parameters
-
-
-def poly(files: dict) -> list[SipAccount]:
-    values = _poly_parameters(files)
-    indices = sorted({int(match.group(1)) for key in values if (match := _POLY_REG.match(key))})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            value = values.get(f"reg.{index}.{name}")
-            if value in (None, ""):
-                value = values.get(f"voIpProt.{name}") if name.startswith("server.") else None
-            return value if value not in (None, "") else None
-
-        address = get("address")
-        if address is None:
-            continue
-        user, _at, domain = address.removeprefix("sip:").partition("@")
-        what = f"reg.{index}"
-        outbound = values.get(f"reg.{index}.outboundProxy.address") or values.get("voIpProt.SIP.outboundProxy.address")
-        outbound_port = values.get(f"reg.{index}.outboundProxy.port") or values.get("voIpProt.SIP.outboundProxy.port")
-        port = _int(get("server.1.port"), f"{what}.server.1.port")
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("auth.userId"),
-                password=get("auth.password"),
-                display_name=get("displayName"),
-                domain=domain or None,
-                registrar=get("server.1.address") or "",
-                port=port or None,  # 0: the transport's default
-                transport=_code(get("server.1.transport"), _POLY_TRANSPORTS, f"{what}.server.1.transport"),
-                expires=_int(get("server.1.expires"), f"{what}.server.1.expires"),
-                enabled=(get("server.1.register") or "1") != "0",
-                outbound_proxy=outbound or None,
-                outbound_port=(_int(outbound_port, f"{what} outbound proxy port") or None) if outbound else None,
-            )
-        )
-    return accounts
-
-
 # -- Grandstream ----------------------------------------------------------------------------------------
 
 
@@ -485,62 +228,6 @@ def grandstream(files: dict) -> list[SipAccount]:
     from .vendors import grandstream as vendor  # the vendor module reads with this module's helpers
 
     return vendor.accounts(files)
-
-
-# -- Snom ------------------------------------------------------------------------------------------------
-
-_SNOM_OLD = re.compile(r"^(user_[a-z_]+?)(\d+)$")
-
-
-def snom(files: dict) -> list[SipAccount]:
-    values: dict[tuple[str, int], str] = {}
-    for _path, root in _documents(files, "settings"):
-        for block in root:
-            if _local(block.tag) != "phone-settings":
-                continue
-            for setting in block:
-                name, index = _local(setting.tag), setting.get("idx")
-                old = _SNOM_OLD.match(name) if index is None else None
-                if old:
-                    name, index = old.group(1), old.group(2)
-                if name.startswith("user_") and index is not None:
-                    values[(name, int(index))] = (setting.text or "").strip()
-    indices = sorted({index for name, index in values if name == "user_name"})
-    accounts = []
-    for index in indices:
-
-        def get(name: str, index: int = index) -> str | None:
-            return values.get((name, index)) or None
-
-        user = get("user_name")
-        if user is None:
-            continue
-        what = f"user_host idx {index}"
-        domain, port, transport = _uri_host_port(get("user_host") or "", what)
-        outbound, outbound_port, outbound_transport = (
-            _uri_host_port(get("user_outbound"), f"user_outbound idx {index}")
-            if get("user_outbound")
-            else (None, None, None)
-        )
-        transport = outbound_transport or transport or "udp"
-        accounts.append(
-            _account(
-                line=index,
-                user=user,
-                auth_user=get("user_pname"),
-                password=get("user_pass"),
-                display_name=get("user_realname"),
-                domain=domain,
-                registrar=domain,
-                port=port,
-                transport=transport,
-                expires=_int(get("user_expiry"), f"user_expiry idx {index}"),
-                enabled=(get("user_active") or "on") == "on",
-                outbound_proxy=outbound,
-                outbound_port=outbound_port,
-            )
-        )
-    return accounts
 
 
 # -- Fanvil and Qtech ------------------------------------------------------------------------------------
@@ -562,19 +249,21 @@ def qtech(files: dict) -> list[SipAccount]:
 
 # -- by vendor -------------------------------------------------------------------------------------------
 
-from .vendors import cisco as cisco_phone  # noqa: E402 - it reads files with the helpers above
+from .vendors import avaya, cisco_mpp, poly, snom, unify  # noqa: E402 - they read files with the helpers above
+from .vendors import cisco as cisco_phone  # noqa: E402
 
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "yealink": yealink,
     "atcom": yealink,
     "cisco": lambda files: cisco_phone.accounts(files),
-    "cisco_mpp": cisco_mpp,
-    "avaya": avaya,
-    "unify": unify,
-    "poly": poly,
+    # looked up when called: a vendor module imported first finds this module before its own names exist
+    "cisco_mpp": lambda files: cisco_mpp.accounts(files),
+    "avaya": lambda files: avaya.accounts(files),
+    "unify": lambda files: unify.accounts(files),
+    "poly": lambda files: poly.accounts(files),
     "grandstream": grandstream,
-    "snom": snom,
+    "snom": lambda files: snom.accounts(files),
     "fanvil": fanvil,
     "qtech": qtech,
 }

@@ -531,6 +531,7 @@ class SimulatedDevice:
         #: the files the phone holds its settings from (the last fetch that got any), whatever keep_files says:
         #: what the vendor's control rules (phonefleet_simulator.vendors) read
         self.config_files: dict[str, bytes] = {}
+        self.wpi_actions: list[str] = []  # what the DLS asked in the last interaction (Restart, SoftwareDeployment)
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
         self._unparsed: dict | None = None  # files whose accounts are read when first asked for
@@ -976,6 +977,7 @@ class SimulatedDevice:
                 self.accounts = [{"line": 1, "user": self.wpi_items.get(("e164", None), ""), "enabled": True}]
         else:
             self.fetched = [(WPI_PATH, 200)]
+        self.wpi_actions = [action for action, _items in after]
         for action, items in after:  # after the interaction: the phone restarts
             if action == "SoftwareDeployment":
                 url = items.get(("file-https-base-url", None))
@@ -1008,15 +1010,18 @@ class SimulatedDevice:
                 ok = await self._fetch(cause, solicited=True)
                 self.log(RESYNC, cause, changed=self.config_version != before, version=self.config_version, ok=ok)
                 return
-            self.resync_count += 1
             before = self.config_version
             slots = self.fetch_slots or contextlib.nullcontext()
+            self.wpi_actions = []
             async with slots:
                 try:
                     written = await self._wpi("solicited", cause, dls)
                 except FetchError as exc:
                     self.log("fetch-failed", cause, error=str(exc))
                     written = False
+            if "Restart" in self.wpi_actions:  # the DLS answered Restart: a reboot (logged by itself), no resync
+                return
+            self.resync_count += 1
             self.log(RESYNC, cause, changed=self.config_version != before, version=self.config_version, ok=written)
 
 

@@ -21,7 +21,7 @@ from ..vendors import registry
 from .base import COMMANDS, PhoneControl
 from .errors import ControlError, NotSupported, ProtocolError
 from .image import ImageError, to_png
-from .target import TRANSPORTS, Credentials, Target
+from .target import TRANSPORTS, Credentials, ServiceLink, Target
 
 # phone result statuses
 SENT = "sent"
@@ -67,6 +67,7 @@ class Defaults:
     scheme: str = "http"
     validate_certs: bool = False
     timeout: float = 5.0
+    service: ServiceLink | None = None
 
 
 @dataclass
@@ -139,6 +140,7 @@ def target_from_entry(entry, index: int, defaults: Defaults) -> Phone:
         scheme=entry.get("scheme") or defaults.scheme,
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
+        service=defaults.service,
     )
     facts = {name: entry[name] for name in SERVICE_FACTS if name in entry}
     return Phone(target, facts)
@@ -176,6 +178,7 @@ def target_from_vars(host: str, variables, defaults: Defaults, address: str | No
         validate_certs=defaults.validate_certs,
         timeout=defaults.timeout,
         address_proven=proven,
+        service=defaults.service,
     )
     facts = {name: variables.get("phone_" + name) for name in SERVICE_FACTS}
     return Phone(target, {name: value for name, value in facts.items() if value is not None})

@@ -8,6 +8,7 @@ The password is kept out of ``repr`` and out of every message.
 from __future__ import annotations
 
 import ipaddress
+import typing
 from dataclasses import dataclass, field
 
 #: the ports phones listen on, by transport; a target may override any of them
@@ -24,6 +25,19 @@ class Credentials:
 
     def __bool__(self) -> bool:
         return self.password is not None
+
+
+class ServiceLinkError(Exception):
+    """The provisioning service could not do what was asked; the message names it, never its token."""
+
+
+class ServiceLink(typing.Protocol):
+    """The provisioning service, for what only it can do for a phone: queue a Unify phone's WPI Restart
+    (``POST /api/v1/phones/{mac}/restart``). Raises :class:`ServiceLinkError`."""
+
+    where: str  # the service's URL, for messages (no credentials in it)
+
+    def queue_restart(self, mac: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Target:
     validate_certs: bool = False
     timeout: float = 5.0
     address_proven: bool = True
+    service: ServiceLink | None = field(default=None, repr=False, compare=False)
 
     @property
     def web_receiver_trusted(self) -> bool:

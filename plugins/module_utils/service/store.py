@@ -114,6 +114,9 @@ _SCHEMA = (
         source TEXT, served_version TEXT, served_at DOUBLE PRECISION)""",
     """CREATE TABLE IF NOT EXISTS access_keys (
         mac TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, issued_at DOUBLE PRECISION NOT NULL)""",
+    # an action for a Unify phone's next WPI contact (Restart), queued by the API: any worker may answer it
+    """CREATE TABLE IF NOT EXISTS wpi_actions (
+        mac TEXT PRIMARY KEY, action TEXT NOT NULL, queued_at DOUBLE PRECISION NOT NULL)""",
 )
 
 # last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
@@ -530,6 +533,31 @@ class Store:
                 self._sql("INSERT INTO access_keys (mac, access_key, issued_at) VALUES (?, ?, ?)"),
                 (mac, key, time.time()),
             )
+
+    # -- WPI actions for a phone's next contact ------------------------------------------------------
+
+    def queue_wpi_action(self, mac: str, action: str) -> None:
+        """Queue ``action`` for ``mac``'s next WPI contact (one per phone: the last one queued)."""
+        with self._transaction() as cursor:
+            cursor.execute(
+                self._sql(
+                    """INSERT INTO wpi_actions (mac, action, queued_at) VALUES (?, ?, ?)
+                    ON CONFLICT (mac) DO UPDATE SET action = excluded.action, queued_at = excluded.queued_at"""
+                ),
+                (mac, action, time.time()),
+            )
+
+    def take_wpi_action(self, mac: str) -> str | None:
+        """The action queued for ``mac``, removed from the queue (None when there is none)."""
+        if not self._rows("SELECT 1 FROM wpi_actions WHERE mac = ?", (mac,)):
+            return None  # the common case, every start-up: a read, no write lock
+        with self._transaction(immediate=True) as cursor:
+            cursor.execute(self._sql("SELECT action FROM wpi_actions WHERE mac = ?"), (mac,))
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            cursor.execute(self._sql("DELETE FROM wpi_actions WHERE mac = ?"), (mac,))
+            return row[0]
 
 
 def _add_columns(cursor, table: str, added: tuple) -> None:

@@ -42,6 +42,15 @@ index" when the list is split. Firmware is not deployed over WPI yet (``Software
 the phone into a loop if its ``software-version`` spelling never matched the kit's version); the DMS file
 carries it.
 
+Reboot (issue 11): a CP phone reboots on ``<Action>Restart</Action>`` (DG p.50-51), which only its deployment
+service can send, inside an interaction the phone opens. As the vendor's DLS does, the API queues it
+(``POST /api/v1/phones/{mac}/restart``, kept in the store so any worker answers it) and the controller sends a
+contact-me: the phone's ``solicited`` message is answered ``Restart`` (journaled ``restart``), its ``reply-to``
+gets ``CleanUp``, and it reboots; after the reboot its ``start-up`` is written its items as always. A phone
+that says ``busy`` to the Restart gets it again when it calls back after the call (``send-solicited``); a
+phone that starts up meanwhile has restarted, which ends what was queued. A Restart goes to whoever claims the
+MAC first: it carries no secret, but a stranger claiming the MAC can swallow it (then the phone does not reboot).
+
 Security: in default mode anyone who reaches port 18443 and claims a MAC gets that phone's items, SIP
 password included: the phone proves nothing. The responder therefore writes nothing (every phone gets
 ``CleanUp``, journaled ``refused``) unless the fleet lists ``unify`` in
@@ -109,12 +118,15 @@ WRITE_REASONS = frozenset({START_UP, SOLICITED, LOCAL_CHANGES, INVENTORY_CHANGES
 WRITE_ITEMS = "WriteItems"
 CLEAN_UP = "CleanUp"
 GET_NEXT_FRAGMENT = "GetNextFragment"
+#: the phone reboots (DG p.50-51); queued through the API (:meth:`Store.queue_wpi_action`) for its next contact
+RESTART = "Restart"
 
 # journal results of WPI exchanges (besides served, autoprovisioned, not-found, pool-full, error, refused, rejected)
 ACCEPTED = "accepted"  # the phone accepted the last WriteItems: it has the config version journaled
 BUSY = "busy"  # the phone is in a call; it reconnects with "solicited" afterwards
 FRAGMENT = "fragment"  # a fragment of the phone's message, answered GetNextFragment
 CLOSED = "closed"  # anything else (status report, clean-up, unknown reason): answered CleanUp
+RESTARTED = "restart"  # a queued Restart was sent: the phone reboots, and writes nothing in this interaction
 
 #: contact-me: plain HTTP to the phone (DG); the phone answers 204 and opens a "solicited" interaction
 CONTACT_PORT = 8085
@@ -482,6 +494,14 @@ class WpiResponder:
         if mac is None:
             return self._refuse(ip, WpiError(400, "mac-addr"), message)
         recognition = self._recognition(message, mac)
+        # a queued Restart goes to the phone's solicited contact, as a DLS sends it after a contact-me; a phone
+        # that starts up has just restarted, so its start-up ends what was queued
+        if message.reason in (SOLICITED, START_UP) and self.store.take_wpi_action(mac) == RESTART:
+            if message.reason == SOLICITED:
+                restarting = _Session(mac, "", 0, message.max_items, RESTARTED, int(time.time()))
+                headers = self._remember(message.nonce.upper(), restarting)  # its reply-to ends the interaction
+                self.journal.add(PROTOCOL, ip, recognition, RESTARTED, 200, None)
+                return WpiReply(200, dls_message(message.nonce, RESTART), headers=headers)
         snapshot = self._policy()
         if self._refusal:
             return self._clean_up(message, ip, recognition, results.REFUSED, self._refusal)
@@ -508,6 +528,10 @@ class WpiResponder:
         if failed:
             recognition = recognition._replace(evidence=(*recognition.evidence, *failed))
         status = (message.status or "").lower()
+        if message.action == RESTART and status == "busy":  # in a call: restart when it calls back after it
+            self.store.queue_wpi_action(session.mac, RESTART)
+            self._forget(nonce)
+            return self._clean_up(message, ip, recognition, BUSY, solicit=True)
         if message.action != WRITE_ITEMS:
             self._forget(nonce)
             return self._clean_up(message, ip, recognition, CLOSED)

@@ -67,6 +67,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
+from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice, XmlRefused, local_name, read_xml
 from ..vendors import atcom, fanvil, grandstream, qtech, yealink
 from . import screenshot
@@ -461,7 +462,8 @@ class PhoneHttp:
         self.routes = ROUTES.get(device.vendor, {})
 
     def _authorized(self, auth: str, request: Request) -> bool:
-        user, password = self.credentials
+        # the login the phone's files set (Snom http_pass, MPP Admin_Password, Poly localAdminPassword) wins
+        user, password = vendors.web_login(self.device.vendor, self.device.control_settings) or self.credentials
         if auth == NONE:
             return True
         if auth == PASSCODE:
@@ -515,6 +517,10 @@ class PhoneHttp:
             if allowed:
                 return Response(405, b"Method Not Allowed\n", headers=(("Allow", ", ".join(allowed)),))
             return _text(404, "Not Found")
+        # what the phone's settings allow (an API turned off): the vendor's own module decides
+        refusal = vendors.http_refusal(self.device.vendor, self.device.control_settings, request.method, request.path)
+        if refusal is not None:
+            return _text(*refusal)
         if not self._authorized(route.auth, request):
             return self._refused(route, request)
         return route.handler(self, request)

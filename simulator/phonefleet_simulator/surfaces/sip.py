@@ -30,6 +30,8 @@ No authentication. What a vendor's phone requires of its files before it obeys i
 ``NOTIFY_RULES`` entry, and the phone that lacks it answers ``403`` and does nothing; a rule that also looks at
 the source and the event (Yealink: ``sip.trust_ctrl``, ``sip.notify_reboot_enable``, Action URI enabled and no
 prompt) is a ``RULES`` entry, applied to the answer of the event handler.
+A vendor module with a ``notify`` rule (Avaya, Poly, Snom) decides from the phone's settings whether the event
+is honoured and what it does (``vendors.notify_answer``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice
 from ..vendors import fanvil, grandstream, qtech, yealink
 
@@ -331,7 +334,10 @@ class SipEndpoint(asyncio.DatagramProtocol):
             return 403, "Forbidden", None, ()
         rule = RULES.get(self.device.vendor)
         answer = handler(message, params)
-        return rule(self.device, name.lower(), params, source, answer) if rule is not None else answer
+        if rule is not None:
+            return rule(self.device, name.lower(), params, source, answer)
+        # what the phone's settings allow (NOTIFY trust, what check-sync does): the vendor's own module decides
+        return vendors.notify_answer(self.device.vendor, self.device.control_settings, name.lower(), params, answer)
 
     def _response(self, message: SipMessage | None, code: int, reason: str, extra: tuple, addr) -> bytes:
         lines = [f"SIP/2.0 {code} {reason}"]

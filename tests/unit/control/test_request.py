@@ -82,7 +82,9 @@ def test_results_for_what_cannot_be_done():
     unseen = request.target_from_entry({"mac": "805ec0112233"}, 0, DEFAULTS)
     assert request.execute_command(unseen, "resync")["status"] == "no_address"
     unify = request.target_from_entry({"mac": "001ae8556677", "vendor": "unify"}, 0, DEFAULTS)
-    assert request.execute_command(unify, "reboot")["status"] == "unsupported"  # said before the address
+    assert (
+        request.execute_command(unify, "reboot")["status"] == "unsupported"
+    )  # no service_url: said before the address
     with pytest.raises(request.RequestError, match="command must be one of reboot, resync"):
         request.execute_command(unseen, "factory-reset")
 

@@ -3,6 +3,7 @@ check mode reports, which transports each offers, what is not supported and why,
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -115,11 +116,27 @@ def test_check_mode_says_what_would_be_sent_and_never_the_password(vendor, comma
     assert PASSWORD not in outcome.mechanism
 
 
-def test_reboot_of_a_unify_phone_is_not_supported_with_the_reason():
+class Service:
+    """A provisioning service that queues nothing (the tests against a real one are test_provisioned_control)."""
+
+    where = "https://prov.example"
+
+    def queue_restart(self, mac: str) -> None:
+        raise AssertionError(f"check mode queued a restart for {mac}")
+
+
+def test_reboot_of_a_unify_phone_is_a_restart_queued_at_the_service_then_a_contact_me():
+    planned = control("unify").run(REBOOT, dataclasses.replace(target("unify"), service=Service()), check=True)
+    assert (planned.method, planned.reboots, planned.sent) == ("wpi", True, False)
+    assert planned.mechanism.startswith("POST https://prov.example/api/v1/phones/805ec0112233/restart (WPI Restart")
+    assert "/contact_dls.html/ContactDLS with ContactMe=true" in planned.mechanism
+
+
+def test_without_the_service_a_unify_reboot_is_not_supported_with_the_reason():
     with pytest.raises(NotSupported) as caught:
         control("unify").run(REBOOT, target("unify"), check=True)
     assert "reboot is not supported on Unify" in str(caught.value)
-    assert "only its deployment service can send" in str(caught.value)
+    assert "only its deployment service can send" in str(caught.value) and "service_url" in str(caught.value)
 
 
 def test_a_transport_the_vendor_lacks_is_not_supported_and_the_known_ones_are_named():

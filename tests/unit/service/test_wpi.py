@@ -283,6 +283,30 @@ def test_busy_phone_gets_clean_up_with_send_solicited_and_stays_at_status_2(serv
     assert latest["result"] == "accepted" and "wpi-item:vlan-id=unknown item" in latest["evidence"]
 
 
+def test_a_queued_restart_answers_the_next_solicited_contact(service, phone):
+    assert service.api(f"/api/v1/phones/{LEGAL}/restart", method="POST") == (200, {"mac": LEGAL, "queued": "Restart"})
+    restart = phone.start(reason=wpi.SOLICITED)
+    assert (restart.action, restart.items) == (wpi.RESTART, [])
+    assert phone.reply_to("accepted", action=wpi.RESTART).action == wpi.CLEAN_UP
+    assert [entry["result"] for entry in service.journal(mac=LEGAL)][:2] == ["closed", "restart"]
+    # it restarted: its start-up (and any later contact) is written its items
+    assert phone.start().action == wpi.WRITE_ITEMS
+
+
+def test_a_busy_phone_gets_the_restart_when_it_calls_back(service, phone):
+    service.api(f"/api/v1/phones/{LEGAL}/restart", method="POST")
+    assert phone.start(reason=wpi.SOLICITED).action == wpi.RESTART
+    busy = phone.reply_to("busy", action=wpi.RESTART)
+    assert busy.action == wpi.CLEAN_UP and busy.items == [("send-solicited", None, "true")]
+    assert phone.start(reason=wpi.SOLICITED).action == wpi.RESTART
+
+
+def test_a_start_up_ends_a_queued_restart(service, phone):
+    service.api(f"/api/v1/phones/{LEGAL}/restart", method="POST")
+    phone.accept_all(phone.start())  # it has just started: its items, no second restart
+    assert phone.start(reason=wpi.SOLICITED).action == wpi.WRITE_ITEMS
+
+
 def test_failed_write_keeps_status_2(service, phone):
     phone.start(reason=wpi.INVENTORY_CHANGES)
     assert phone.reply_to("failed").action == wpi.CLEAN_UP

@@ -282,7 +282,7 @@ def test_unify_restart_over_wpi_reboots(make_wpi_fleet):
     assert b"<ReasonForContact>solicited</ReasonForContact>" in dls.received[0]
     assert b'action="Restart" status="accepted"' in dls.received[1]
     assert (device.reboot_count, device.boot_count) == (1, 2)
-    assert device.kinds()[-3:] == ["resync", "reboot", "boot"]
+    assert device.kinds()[-3:] == ["control", "reboot", "boot"]  # a contact-me answered Restart: no resync
 
 
 def test_unify_read_all_items_leaves_passwords_out(make_wpi_fleet):

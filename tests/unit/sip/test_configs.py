@@ -22,6 +22,7 @@ if str(REPO / "simulator") not in sys.path:
 
 from phonefleet_simulator import configs  # noqa: E402
 from phonefleet_simulator.configs import ConfigError, SipAccount  # noqa: E402
+from phonefleet_simulator.vendors import avaya, cisco_mpp, poly, snom, unify  # noqa: E402
 
 FLEET = demo_fleet()
 PHONES = {f"{phone.vendor}-{phone.model}".replace(" ", "_"): phone for phone in FLEET.phones}
@@ -208,7 +209,7 @@ def test_cisco_mpp_proxy_forms_and_auth_id():
 <User_ID_2_>2105</User_ID_2_><Use_Auth_ID_2_>Yes</Use_Auth_ID_2_><Auth_ID_2_>a2105</Auth_ID_2_>
 <Use_Outbound_Proxy_2_>Yes</Use_Outbound_Proxy_2_><Outbound_Proxy_2_>sbc.example:5080</Outbound_Proxy_2_>
 </flat-profile>"""
-    first, second = configs.cisco_mpp({"/6841-3PCC.xml": common, "/c4b9cd112201.xml": own})
+    first, second = cisco_mpp.accounts({"/6841-3PCC.xml": common, "/c4b9cd112201.xml": own})
     assert (first.domain, first.registrar, first.port, first.transport, first.auth_user, first.enabled) == (
         "pbx.example",
         "pbx.example",
@@ -240,7 +241,7 @@ def test_avaya_last_set_wins_across_the_scripts():
         b'SET FORCE_SIP_USERNAME "a2006"\n'
         b'SET FORCE_SIP_PASSWORD "p w"\n'
     )
-    (account,) = configs.avaya({"/46xxsettings.txt": settings, "/24d921aabb01.cfg": own})
+    (account,) = avaya.accounts({"/46xxsettings.txt": settings, "/24d921aabb01.cfg": own})
     assert (account.user, account.auth_user, account.password, account.domain) == (
         "2006",
         "a2006",
@@ -251,7 +252,7 @@ def test_avaya_last_set_wins_across_the_scripts():
 
 
 def test_avaya_controller_without_transport_is_tls():
-    (account,) = configs.avaya({"/x.cfg": b'SET SIP_CONTROLLER_LIST "pbx.example"\nSET SIP_USER_ID "1"\n'})
+    (account,) = avaya.accounts({"/x.cfg": b'SET SIP_CONTROLLER_LIST "pbx.example"\nSET SIP_USER_ID "1"\n'})
     assert (account.registrar, account.port, account.transport) == ("pbx.example", 5061, "tls")
 
 
@@ -271,7 +272,7 @@ def test_unify_primary_and_keyset_lines():
 <Item name="function-key-def" index="1">31</Item><Item name="line-sip-uri" index="1">2007</Item>
 <Item name="line-primary" index="1">true</Item>
 </ItemList></Message></DLSMessage>"""
-    first, second = configs.unify({"/001ae8556677_config.xml": body})
+    first, second = unify.accounts({"/001ae8556677_config.xml": body})
     assert (first.user, first.auth_user, first.domain, first.registrar, first.port, first.transport) == (
         "2007",
         "a2007",
@@ -303,7 +304,7 @@ def test_poly_reads_the_files_its_master_lists_first_one_winning():
         "/site.cfg": site,
         "/unlisted.cfg": unlisted,
     }
-    first, second = configs.poly(files)
+    first, second = poly.accounts(files)
     assert (first.user, first.domain, first.auth_user, first.password, first.registrar) == (
         "2011",
         "example.org",
@@ -364,7 +365,7 @@ def test_snom_idx_and_numbered_settings():
 <user_active2>off</user_active2><user_name2>2113</user_name2><user_host2>example.org</user_host2>
 <user_outbound2>sbc.example:5081;transport=tcp</user_outbound2>
 </phone-settings></settings>"""
-    first, second = configs.snom(
+    first, second = snom.accounts(
         {"/snomD785.htm": b"<setting-files/>", "/snomD785.xml": model, "/000413010203.xml": own}
     )
     assert (first.user, first.auth_user, first.domain, first.port, first.transport, first.destination) == (

@@ -79,7 +79,9 @@ def test_sip_account_from_profile_and_vault():
     assert values["ENABLE_3PCC_ENVIRONMENT"] == "1"
     assert values["ENABLE_AVAYA_ENVIRONMENT"] == "0"
     assert values["REGISTERWAIT"] == "3600"
-    assert values["MSGNUM"] == "*97"
+    assert values["PSTN_VM_NUM"] == "*97"
+    assert values["DISCOVER_AVAYA_ENVIRONMENT"] == "0"
+    assert (values["ENABLE_OOD_RESET_NOTIFY"], values["ENABLE_OOD_MSG_TLS_ONLY"]) == ("1", "0")
 
 
 def test_codecs_in_profile_order():
@@ -157,7 +159,7 @@ def test_no_kit_no_appname(tmp_path):
 def test_own_keys_line_and_blf():
     keys = phone_settings()["PHONEKEY"]
     assert keys == [
-        {"Key": "1", "Type": "line", "attr1": "1", "Forced": ""},
+        {"Key": "1", "Type": "line", "Name": "primary", "attr1": "1", "Forced": ""},
         {"Key": "2", "Type": "feature", "Name": "blf", "attr1": "2001", "Label": "Reception", "Forced": ""},
     ]
 
@@ -216,7 +218,6 @@ def test_key_function_avaya_lacks_is_a_warning_naming_the_phone(tmp_path):
 
 def test_extended_set_parameters_written():
     values = phone_settings()
-    assert values["ENABLE_OOD_MSG_TLS_ONLY"] == "0"
     assert values["DISPLAY_NAME_NUMBER"] == "1"
 
 

@@ -83,7 +83,7 @@ def test_demo_codecs_in_order_and_others_off() -> None:
         name.removeprefix("voice.codecPref."): int(value) for name, value in config.items() if "codecPref" in name
     }
     offered = sorted((rank, name) for name, rank in codecs.items() if rank)
-    assert [name for _ignored, name in offered] == ["G722", "G711_A", "G711_Mu", "OPUS"]
+    assert [name for _ignored, name in offered] == ["G722", "G711_A", "G711_Mu", "Opus"]
     assert codecs["G729_AB"] == 0
 
 

@@ -90,12 +90,16 @@ def test_demo_identity_and_server() -> None:
     assert values[("user_realname", "1")] == "HR"
     assert values[("user_mailbox", "1")] == "*97"
     assert values[("codec_priority_list", "1")] == "g722,pcma,pcmu,opus,telephone-event"
-    assert ("user_active", "2") not in values
+    assert ("user_name", "3") not in values  # one line, and its backup identity (2)
 
 
-def test_what_snom_cannot_express_is_a_warning_naming_the_phone() -> None:
-    warnings = support.render_demo_phone(MAC).warnings
-    assert any("00:04:13:01:02:03" in warning and "backup registrar" in warning for warning in warnings)
+def test_the_backup_registrar_is_a_hidden_failover_identity() -> None:
+    rendered = support.render_demo_phone(MAC)
+    values = settings(rendered.files[FILE])
+    assert values[("user_failover_identity", "1")] == "2"
+    assert (values[("user_host", "2")], values[("hide_identity", "2")]) == ("pbx2.demo.invalid", "true")
+    assert values[("user_pass", "2")] == values[("user_pass", "1")]
+    assert not any("backup registrar" in warning for warning in rendered.warnings)
 
 
 def test_demo_time_vlan_admin_and_provisioning() -> None:

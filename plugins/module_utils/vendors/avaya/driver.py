@@ -34,11 +34,26 @@ In the notes [V]: the chain ``J100Supgrade.txt`` -> ``46xxsettings.txt`` -> ``$M
 Unverified [M], check on a real J179: double quotes around every value (``SET NAME "value"``);
 ``ENABLE_G722``; ``OPUS`` in ``CODEC_PRIORITY``; ``DAYLIGHT_SAVING_SETTING_MODE`` (0 off, 2 automatic) and
 ``DSTOFFSET``; ``L`` for the last week in ``DSTSTART``; ``L2QAUD``/``L2QSIG``/``DSCPAUD``/``DSCPSIG``/
-``PHY2VLAN``; ``TLSSRVR``/``TLSPORT``; ``REGISTERWAIT``; ``MSGNUM``; ``attr1`` of a ``line`` key (the line
+``PHY2VLAN``; ``TLSSRVR``/``TLSPORT``; ``REGISTERWAIT``; ``attr1`` of a ``line`` key (the line
 number); JEM24 keys numbered on after the phone's own keys (J179: 25 is the module's first key); ``APPNAME``
 in the per-MAC file (the kit is per phone, so it cannot be in the shared ``J100Supgrade.txt``) with a path
 relative to the provisioning root. Only line 1 registers (a 3PCC J100 has one account); further lines
 are not written.
+
+Settled from sources (issue 11; research/param-audit.md §5):
+
+- A ``line`` key is ``Type=line;Name=primary`` (Avaya's J100 R4.1 admin guide, "Pre-configuration of keys":
+  a line key names ``primary`` or ``bca``; fusionpbx's J179 template writes it so).
+- Voicemail: ``PSTN_VM_NUM`` (the line's voicemail number, which defaults to the profile's ``voicemail_code``), not
+  ``MSGNUM``: fusionpbx's 3PCC J179 template and Avaya's own Vantage client SDK (``ConfigParametersNames``)
+  name ``PSTN_VM_NUM``; ``MSGNUM`` was found in no source. Chosen: ``PSTN_VM_NUM``.
+- ``DISCOVER_AVAYA_ENVIRONMENT 0`` with ``ENABLE_3PCC_ENVIRONMENT 1``: its default 1 makes the phone
+  SUBSCRIBE to ``avaya-cm-feature-status`` at the registrar to discover Avaya features (admin guide,
+  "Parameters for redundancy provisioning"; wazo and fusionpbx write 0).
+- The control path (SIP NOTIFY ``check-sync``, sent over UDP) needs ``ENABLE_OOD_RESET_NOTIFY 1`` and
+  ``ENABLE_OOD_MSG_TLS_ONLY 0`` (research/phone-vendors.md §3 from wazo; the defaults 0 and 1 are
+  remembered [M]): both are written in ``46xxsettings.txt`` and again in the phone's own file, so an extended
+  set cannot be the only thing that lets the controller in.
 """
 
 from __future__ import annotations
@@ -124,7 +139,7 @@ class AvayaDriver(VendorDriver):
     template_dir = template_folder(__file__)
     #: neutral key function -> the ``PHONEKEY`` type (and feature name)
     key_functions: typing.ClassVar[dict] = {
-        "line": "Type=line",
+        "line": "Type=line;Name=primary",
         "blf": "Type=feature;Name=blf",
         "speed_dial": "Type=autodial;Name=autodial",
         "dnd": "Type=feature;Name=dnd",

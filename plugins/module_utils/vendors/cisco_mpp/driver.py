@@ -33,8 +33,11 @@ Rendering (``CiscoMppDriver`` below): what it writes, and which facts are unveri
   ``Unit_M_Key_K_``, ``Primary_NTP_Server``, ``Time_Zone``, ``Daylight_Saving_Time_*``, ``Enable_VLAN``,
   ``VLAN_ID``, ``Upgrade_Rule``, ``Profile_Rule``, ``Resync_*``, ``Admin_Password``, ``Station_Name``,
   ``Voice_Mail_Number``, ``Call_Pickup_Code`` [names verified in wazo's 11.3.1/12.0.7 templates].
-  Unverified names: ``SIP_Transport_N_`` (UDP/TCP/TLS), ``Register_Expires_N_``,
-  ``Outbound_Proxy_N_`` / ``Use_Outbound_Proxy_N_``, ``Use_Auth_ID_N_``, ``Preferred_Codec_N_`` /
+  ``SIP_Transport_N_`` ``UDP``/``TCP``/``TLS`` (the Ext tab's SIP Transport of Cisco's 8800 MPP
+  administration guide; the spelling of fusionpbx's 8841 template), ``Register_Expires_N_``,
+  ``Outbound_Proxy_N_`` as ``host:port`` (the profile's SIP port: a proxy on 5061/TLS must be told so, a
+  bare host is sent to 5060) with ``Use_Outbound_Proxy_N_`` [names: the same guide, research/param-audit.md §4].
+  Unverified names: ``Use_Auth_ID_N_``, ``Preferred_Codec_N_`` /
   ``Second_Preferred_Codec_N_`` / ``Third_Preferred_Codec_N_`` and their values (``G711u`` ...),
   ``Enable_CDP``, ``Enable_LLDP-MED``.
 * Phone auth (``settings.phone_auth.cisco_mpp``): the phone's own ``Profile_Rule`` carries the credentials as
@@ -196,6 +199,7 @@ class CiscoMppDriver(VendorDriver):
             "dst_rule": dst,
             "transport": _TRANSPORT[sip["transport"]],
             "proxies": {line["index"]: self.proxy(sip) for line in context["lines"]},
+            "outbound_proxy": f"{sip['outbound_proxy']}:{sip['port']}" if sip["outbound_proxy"] else None,
             "codecs": [self.codec_names[codec] for codec in context["codecs"]][:3],
             "function_keys": [self.key(key) for key in context["keys"]],
             "units": [

@@ -41,13 +41,25 @@ week, ``lastInMonth``), ``attendant.resourceList.N.address``/``.label``, ``msg.m
 
 Unverified (from memory, check on a real phone): ``voIpProt.server.N.*`` and
 ``voIpProt.SIP.outboundProxy.*`` (wazo writes ``reg.N.server.1.*`` instead); the codec names
-``G711_Mu``/``G711_A``/``G722``/``G729_AB``/``OPUS``/``iLBC.15_2kbps``/``G7221.32kbps``/
+``G711_Mu``/``G711_A``/``G722``/``G729_AB``/``iLBC.15_2kbps``/``G7221.32kbps``/
 ``G7221_C.48kbps`` and "0 = not offered"; ``lineKey.reassignment.enabled``/``lineKey.N.category``/
 ``lineKey.N.index``; ``attendant.resourceList.N.type`` ``automata`` for park orbits; expansion-module
 keys numbered on from the phone's last line key; a full URL in ``APP_FILE_PATH`` and an empty one
 keeping the running software; ``prov.polling.*``; ``device.net.lldpEnabled``/``cdpEnabled``;
 ``qos.ethernet.*.user_priority``; ``sec.srtp.*``; ``nat.keepalive.interval``;
 ``lcl.datetime.time.24HourClock``; the directory fields ``fn``/``ct``/``sd``.
+
+Settled from sources (issue 11; research/param-audit.md §7):
+
+- Opus is ``voice.codecPref.Opus`` (fusionpbx's CCX 500 template and two public VVX configs; Poly
+  names are case-sensitive, ``OPUS`` was never offered).
+- The control paths need, in the phone's file: ``apps.restapi.enabled="1"`` for the REST API
+  (``safeRestart``, ``safeReboot``, ``device/info``: third-party VVX tools and monitoring connectors name it
+  as the prerequisite; a phone without it answers 404), and
+  ``voIpProt.SIP.specialEvent.checkSync.alwaysReboot="0"`` so a ``check-sync`` NOTIFY re-reads the
+  configuration instead of rebooting (1 reboots on every check-sync: Posh-UCS, fusionpbx; 0 "will only
+  reboot if the files on the settings server have changed": the sip-notify gem's Polycom note). Their
+  factory defaults are not verified; both are written.
 """
 
 from __future__ import annotations
@@ -131,7 +143,7 @@ class PolyDriver(VendorDriver):
         "pcma": "G711_A",
         "pcmu": "G711_Mu",
         "g729": "G729_AB",
-        "opus": "OPUS",
+        "opus": "Opus",
         "ilbc": "iLBC.15_2kbps",
         "g722.1": "G7221.32kbps",
         "g722.1c": "G7221_C.48kbps",

@@ -47,8 +47,13 @@ Unverified (from memory, check on a real D785): ``{mac}`` substitution in settin
 ``settings_refresh_timer``, ``user_expiry``, ``user_idle_text``, ``time_24_format``; fkey types
 ``line``, ``keyevent F_DND``, ``url``, ``transfer``; codec names ``opus``, ``g726-32``; every entry
 of ``SNOM_TIMEZONES``; expansion-module keys numbered on from the phone's last key (``fkey`` idx
-from 0). Not rendered, with a warning: the backup registrar (Snom needs a second identity for it) and
-``dst: off`` for a zone with summer time.
+from 0). Not rendered, with a warning: ``dst: off`` for a zone with summer time.
+
+Backup registrar (issue 11; research/param-audit.md §9): Snom fails over to another identity, named by
+``user_failover_identity`` (wazo ``wazo_snom`` ``base.tpl``: the line's account again, at the backup host, in
+the next identity, ``hide_identity`` on; ``none`` when there is no backup). A phone with N lines gets its
+backup identities after them (N+1 .. 2N), so lines and backups never share an identity; a line whose backup
+identity would pass the model's identity count gets none, with a warning.
 """
 
 from __future__ import annotations
@@ -185,10 +190,25 @@ class SnomDriver(VendorDriver):
             offset += sheet.keys if sheet else 0
         return [{"idx": idx, **key} for idx, key in placed]
 
+    def failover_identities(self, context: dict) -> dict[int, int | None]:
+        """Each line's backup identity (the line's index + the number of lines), None without a backup
+        registrar or when the model has too few identities for it."""
+        lines = context["lines"]
+        model = self.vendor.model(context["phone"]["model"] or "")
+        identities = model.lines if model else len(lines)
+        if not context["sip"]["backup_registrar"]:
+            return {line["index"]: None for line in lines}
+        return {
+            line["index"]: backup if (backup := len(lines) + line["index"]) <= identities else None for line in lines
+        }
+
     def warnings(self, context: dict) -> list[str]:
         found = []
-        if context["sip"]["backup_registrar"]:
-            found.append("snom: backup registrar not rendered (Snom needs a second identity for it)")
+        if "lines" in context and context["sip"]["backup_registrar"]:
+            left_out = [index for index, backup in self.failover_identities(context).items() if backup is None]
+            if left_out:
+                lines = ", ".join(str(index) for index in left_out)
+                found.append(f"snom: no identity left for the backup registrar of line(s) {lines}")
         time = context["time"]
         if time["dst"] == "off" and time["dst_start"] and "timezone" not in context["params"]:
             found.append("snom: dst 'off' cannot be expressed; the Snom time zone code keeps its DST rule")
@@ -237,6 +257,8 @@ class SnomDriver(VendorDriver):
         # model files name their model: it is the part of the file name after "snom"
         if spec.template.startswith("model"):
             context = {**context, "model": spec.name[len("snom") :].rsplit(".", 1)[0]}
+        if "lines" in context:
+            context = {**context, "failover": self.failover_identities(context)}
         return super().render(spec, context)
 
 

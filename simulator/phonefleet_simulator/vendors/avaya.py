@@ -1,0 +1,135 @@
+"""Avaya J100 phones in third-party (3PCC, "Open SIP") mode, as the simulator knows them.
+
+Written from Avaya's documents and public provisioning samples, not from the collection's driver.
+
+Sources:
+
+- [AG] *Installing and Administering Avaya J100 Series IP Phones in an Open SIP environment*, R4.1
+  (documentation.avaya.com, dev-docs.avaya.com): "Parameters for redundancy provisioning"
+  (``SIP_CONTROLLER_LIST``, ``REGISTERWAIT`` 30-86400 s, ``DISCOVER_AVAYA_ENVIRONMENT``: default 1, the
+  phone SUBSCRIBEs to ``avaya-cm-feature-status`` at its controller to discover Avaya features; 0: "the
+  phone operates in a mode where AST features are not available", "set the parameter to 0 for IP
+  Office"), "Pre-configuration of keys" (``PHONEKEY`` ``Key=;Type=;Name=;attr1=;Label=;Forced``: for
+  ``Type=line`` the name is ``primary`` or ``bca``).
+- [F] fusionpbx ``resources/templates/provision/avaya/J179/{$mac}.cfg`` (research/param-audit.md §5):
+  ``Type=line;Name=primary;attr1=<line>``, ``PSTN_VM_NUM``, ``DISCOVER_AVAYA_ENVIRONMENT 0``,
+  ``ENABLE_OOD_MSG_TLS_ONLY``.
+- [SDK] Avaya's Vantage client SDK ``ConfigParametersNames`` (GitHub, Avaya's own code): ``PSTN_VM_NUM``
+  is the voicemail number the client dials; no ``MSGNUM`` exists there or in any source found.
+- [PV] research/phone-vendors.md §3 (wazo ``wazo_avaya``): check-sync over SIP NOTIFY; "Out-of-dialog
+  REFER / NOTIFY reset is gated by ``ENABLE_OOD_RESET_NOTIFY``"; remote control wants
+  ``ENABLE_OOD_RESET_NOTIFY 1`` and ``ENABLE_OOD_MSG_TLS_ONLY 0``.
+
+Rules the phone applies:
+
+- Scripts are ``SET NAME value`` lines (value quoted or not), the last ``SET`` of a name winning; ``GET``
+  chains files and ``IF``/``GOTO`` are not evaluated here (the phone evaluates them) [AG].
+- One SIP account: ``SIP_CONTROLLER_LIST host:port;transport=x`` (the first entry), ``SIPDOMAIN``,
+  ``SIP_USER_ID`` or ``SIP_USER_ACCOUNT user@domain``, ``FORCE_SIP_USERNAME``/``FORCE_SIP_PASSWORD``,
+  ``DISPLAY_NAME``, ``REGISTERWAIT`` [AG, F]. A controller without a transport is TLS [AG default].
+- SIP NOTIFY ``check-sync`` (resync; ``;reboot=true`` reboot [M]) is honoured only with
+  ``ENABLE_OOD_RESET_NOTIFY 1`` [PV; default 0 M] and, arriving over UDP, only with
+  ``ENABLE_OOD_MSG_TLS_ONLY 0`` [PV; default 1 M: out-of-dialog messages over TLS only]. The refusal is
+  answered ``403 Forbidden`` [I: what a J phone answers was not seen; any refusal leaves the phone as it was].
+- ``DISCOVER_AVAYA_ENVIRONMENT`` other than 0 makes the phone look for Avaya features at a third-party
+  registrar first [AG]: :func:`discovers_avaya_features`.
+- A ``Type=line`` key without ``Name=primary`` or ``Name=bca`` is not a line key [AG]: :func:`keys`
+  refuses it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import configs
+from ..configs import ConfigError, SipAccount
+
+_SET = re.compile(r'^\s*SET\s+(\w+)\s+(?:"([^"]*)"|(\S.*?))\s*$')
+#: the settings a check-sync NOTIFY depends on, and their factory defaults [PV names; defaults M]
+NOTIFY_SETTINGS = {"ENABLE_OOD_RESET_NOTIFY": "0", "ENABLE_OOD_MSG_TLS_ONLY": "1"}
+LINE_KEY_NAMES = ("primary", "bca")
+
+
+def script_lines(files: dict) -> list[tuple[str, str]]:
+    """Every ``SET`` of the fetched scripts, in order: (name, value)."""
+    found = []
+    for _path, body in files.items():
+        for raw in configs._text(body).splitlines():
+            match = _SET.match(raw)
+            if match:
+                found.append((match.group(1), match.group(2) if match.group(2) is not None else match.group(3)))
+    return found
+
+
+def settings(files: dict) -> dict[str, str]:
+    """The value of every name, the last ``SET`` winning."""
+    return dict(script_lines(files))
+
+
+def accounts(files: dict) -> list[SipAccount]:
+    values = settings(files)
+    account = values.get("SIP_USER_ACCOUNT") or ""
+    user = values.get("SIP_USER_ID") or account.partition("@")[0] or None
+    controllers = [entry for entry in (values.get("SIP_CONTROLLER_LIST") or "").split(",") if entry.strip()]
+    if user is None:
+        return []
+    registrar, port, transport = "", None, "tls"  # a controller without a transport is TLS [AG]
+    if controllers:
+        registrar, port, given = configs._uri_host_port(controllers[0], "SIP_CONTROLLER_LIST")
+        transport = given or transport
+    return [
+        configs._account(
+            line=1,
+            user=user,
+            auth_user=values.get("FORCE_SIP_USERNAME"),
+            password=values.get("FORCE_SIP_PASSWORD"),
+            display_name=values.get("DISPLAY_NAME"),
+            domain=values.get("SIPDOMAIN") or account.partition("@")[2] or registrar,
+            registrar=registrar,
+            port=port,
+            transport=transport,
+            expires=configs._int(values.get("REGISTERWAIT"), "REGISTERWAIT"),
+        )
+    ]
+
+
+def keys(files: dict) -> list[dict[str, str]]:
+    """The ``PHONEKEY`` keys, each a dict of its fields; a line key must name ``primary`` or ``bca`` [AG]."""
+    found = []
+    for name, value in script_lines(files):
+        if name != "PHONEKEY":
+            continue
+        fields = dict(part.partition("=")[::2] for part in value.split(";") if part.strip())
+        if fields.get("Type", "").lower() == "line" and fields.get("Name", "").lower() not in LINE_KEY_NAMES:
+            raise ConfigError(f"PHONEKEY {value!r}: a line key's Name is primary or bca")
+        found.append(fields)
+    return found
+
+
+def voicemail_number(files: dict) -> str | None:
+    """What the Message key dials: ``PSTN_VM_NUM`` [F, SDK]."""
+    return settings(files).get("PSTN_VM_NUM") or None
+
+
+def control_settings(files: dict) -> dict:
+    values = settings(files)
+    read = {name: values.get(name, default) for name, default in NOTIFY_SETTINGS.items()}
+    read["DISCOVER_AVAYA_ENVIRONMENT"] = values.get("DISCOVER_AVAYA_ENVIRONMENT", "1")  # default 1 [AG]
+    return read
+
+
+def discovers_avaya_features(settings_read: dict) -> bool:
+    """Whether the phone first looks for Avaya (AST) features at its registrar [AG]."""
+    return settings_read.get("DISCOVER_AVAYA_ENVIRONMENT", "1") != "0"
+
+
+def notify(settings_read: dict, event: str, params: dict, answer: tuple) -> tuple:
+    """check-sync only when out-of-dialog NOTIFY reset is on and allowed over UDP [PV]."""
+    if event != "check-sync":
+        return answer
+    allowed = {**NOTIFY_SETTINGS, **settings_read}
+    if allowed["ENABLE_OOD_RESET_NOTIFY"] != "1":
+        return 403, "Forbidden (ENABLE_OOD_RESET_NOTIFY is not 1)", None, ()
+    if allowed["ENABLE_OOD_MSG_TLS_ONLY"] != "0":
+        return 403, "Forbidden (ENABLE_OOD_MSG_TLS_ONLY: out-of-dialog NOTIFY over TLS only)", None, ()
+    return answer

@@ -1,0 +1,147 @@
+"""Snom D-series phones, as the simulator knows them.
+
+Written from Snom's documents and public provisioning templates, not from the collection's driver.
+
+Sources:
+
+- [W] service.snom.com settings wiki: ``user_host``, ``user_outbound``, ``user_failover_identity`` ("the
+  identity to use when this identity fails to register": an identity number or ``none``), ``hide_identity``,
+  ``checksync_action`` ("when an action is configured, that action is executed, no matter the content of
+  the received check-sync event; when empty or invalid, the content of the check-sync event is executed":
+  ``reboot``, ``factory-reset``, ``reregister``, ``sync``, ``delete-contacts``; default empty),
+  ``http_user``/``http_pass`` (the web interface's login).
+- [WZ] wazo-provd-plugins ``wazo_snom`` ``base.tpl``: a backup registrar as a second identity
+  (``user_failover_identity`` of the line = that identity; its ``user_host`` the backup, ``hide_identity``
+  true); ``check-sync;reboot=false`` resyncs (research/phone-vendors.md §6).
+- [GW] Gigaset/Snom check-sync notes: ``reboot=false`` re-reads the settings, ``reboot=true`` reboots.
+
+Rules the phone applies:
+
+- ``<settings><phone-settings>`` of every file, later files winning; per-identity settings carry ``idx`` (the
+  old form ``user_name1`` too) [W].
+- An identity registers as ``user_name`` at ``user_host`` (``host[:port][;transport=x]``), REGISTERs going to
+  ``user_outbound`` when set; ``user_active`` ``off`` does not register [W].
+- An identity another one names in ``user_failover_identity`` is that one's failover [W, WZ]: it is not a line
+  of its own here (:func:`failover` gives it).
+- check-sync: ``checksync_action`` wins when set to one of its values; else ``reboot=true`` reboots and
+  anything else resyncs [W, GW].
+- The web interface (``/advanced_update.htm`` ...) logs in with ``http_user``/``http_pass`` when the file
+  sets them [W]; a phone whose files set none keeps its own (the simulator's configured login).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import configs
+from ..configs import SipAccount
+
+_OLD = re.compile(r"^(user_[a-z_]+?)(\d+)$")
+#: checksync_action values and what the phone does [W]; reregister and delete-contacts neither resync nor reboot
+CHECKSYNC_ACTIONS = {
+    "reboot": "reboot",
+    "factory-reset": "reboot",
+    "sync": "resync",
+    "reregister": None,
+    "delete-contacts": None,
+}
+
+
+def settings(files: dict) -> tuple[dict[str, str], dict[tuple[str, int], str]]:
+    """(phone-wide settings, per-identity settings by (name, idx)), later files winning."""
+    common: dict[str, str] = {}
+    identities: dict[tuple[str, int], str] = {}
+    for _path, root in configs._documents(files, "settings"):
+        for block in root:
+            if configs._local(block.tag) != "phone-settings":
+                continue
+            for setting in block:
+                name, index = configs._local(setting.tag), setting.get("idx")
+                old = _OLD.match(name) if index is None else None
+                if old:
+                    name, index = old.group(1), old.group(2)
+                value = (setting.text or "").strip()
+                if index is None:
+                    common[name] = value
+                elif index.isdigit():
+                    identities[(name, int(index))] = value
+    return common, identities
+
+
+def _identity(values: dict, index: int, line: int) -> SipAccount | None:
+    def get(name: str) -> str | None:
+        return values.get((name, index)) or None
+
+    user = get("user_name")
+    if user is None:
+        return None
+    domain, port, transport = configs._uri_host_port(get("user_host") or "", f"user_host idx {index}")
+    outbound, outbound_port, outbound_transport = (
+        configs._uri_host_port(get("user_outbound"), f"user_outbound idx {index}")
+        if get("user_outbound")
+        else (None, None, None)
+    )
+    transport = outbound_transport or transport or "udp"
+    return configs._account(
+        line=line,
+        user=user,
+        auth_user=get("user_pname"),
+        password=get("user_pass"),
+        display_name=get("user_realname"),
+        domain=domain,
+        registrar=domain,
+        port=port,
+        transport=transport,
+        expires=configs._int(get("user_expiry"), f"user_expiry idx {index}"),
+        enabled=(get("user_active") or "on") == "on",
+        outbound_proxy=outbound,
+        outbound_port=outbound_port,
+    )
+
+
+def _failover_of(values: dict) -> dict[int, int]:
+    """{identity: its failover identity} for every identity that names one [W]."""
+    found = {}
+    for (name, index), value in values.items():
+        if name == "user_failover_identity" and value.isdigit() and int(value) != index:
+            found[index] = int(value)
+    return found
+
+
+def accounts(files: dict) -> list[SipAccount]:
+    _common, values = settings(files)
+    failovers = set(_failover_of(values).values())
+    indices = sorted({index for name, index in values if name == "user_name"} - failovers)
+    return [account for index in indices if (account := _identity(values, index, index)) is not None]
+
+
+def failover(files: dict) -> dict[int, SipAccount]:
+    """{line: the identity it fails over to, read as an account of that line}."""
+    _common, values = settings(files)
+    found = {}
+    for line, backup in _failover_of(values).items():
+        account = _identity(values, backup, line)
+        if account is not None:
+            found[line] = account
+    return found
+
+
+def control_settings(files: dict) -> dict:
+    common, _identities = settings(files)
+    return {name: common[name] for name in ("checksync_action", "http_user", "http_pass") if name in common}
+
+
+def notify(settings_read: dict, event: str, params: dict, answer: tuple) -> tuple:
+    """``checksync_action`` overrides what the check-sync event asks [W]."""
+    code, reason, _operation, headers = answer
+    action = settings_read.get("checksync_action", "").strip().lower()
+    if event != "check-sync" or code != 200 or action not in CHECKSYNC_ACTIONS:
+        return answer
+    return code, reason, CHECKSYNC_ACTIONS[action], headers
+
+
+def web_login(settings_read: dict) -> tuple[str, str] | None:
+    """The web interface's login when the phone's files set it [W]."""
+    if "http_pass" not in settings_read:
+        return None
+    return settings_read.get("http_user", ""), settings_read["http_pass"]

@@ -1,0 +1,92 @@
+"""Unify OpenScape Desk Phone CP phones, as the simulator knows them.
+
+Written from Unify's documents, not from the collection's driver.
+
+Sources:
+
+- [DG] *OpenStage / OpenScape Desk Phone IP Provisioning Interface, Developer's Guide* A31003-S2000-R102-16-7620
+  (research/unify-cisco.md part A): the WPI envelope (``WorkpointMessage``/``DLSMessage``, ``Item name index``),
+  reasons and actions (``Restart`` reboots, p.50-51), contact-me (p.14-15), and the item names ``e164``,
+  ``reg-addr`` (p.27), ``sntp-addr``, ``sntp-tz-offset`` (minutes), ``auto-daylight-save`` (p.48).
+- [W] wiki.unify.com WPI pages and GS3/GS5 (research/unify-cisco.md A.2): the function-key items
+  (``function-key-def``, ``key-label-unicode``) and line keys.
+
+What the phone reads (the WPI exchange itself, and that only a ``Restart`` answer reboots the phone, are the
+device's: ``device.SimulatedDevice._wpi``):
+
+- Line 1: ``e164`` is the AOR's user [DG], registering at ``reg-addr`` [DG] (the SIP server, the AOR's domain).
+- Unverified item names, read as the driver's research notes give them but confirmed by no public source
+  (research/param-audit.md §6: 5 of 33 names confirmed): ``sip-user-id``, ``sip-pwd``, ``reg-port``,
+  ``registrar-addr``/``registrar-port``, ``sip-transport`` (0 UDP, 1 TCP, 2 TLS), ``outbound-proxy`` with
+  ``sgnl-gateway-addr``/``-port``, ``reg-ttl``, ``display-id-unicode``/``display-id``; further lines are line keys
+  (``function-key-def`` 31 [W]) with ``line-sip-uri``, ``line-sip-user-id``, ``line-sip-pwd`` and
+  ``line-primary`` false. A real CP phone may name them otherwise: the tests that read them prove the driver
+  and this reader agree, not that a phone does.
+"""
+
+from __future__ import annotations
+
+from .. import configs
+from ..configs import SipAccount
+
+TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
+
+
+def accounts(files: dict) -> list[SipAccount]:
+    items: dict[tuple[str, int | None], str] = {}
+    for path, root in configs._documents(files, "DLSMessage"):
+        for item in root.iter():
+            if configs._local(item.tag) != "Item" or not item.get("name"):
+                continue
+            index = configs._int(item.get("index"), f"{path} item {item.get('name')} index")
+            items[(item.get("name"), index)] = (item.text or "").strip()
+
+    def get(name: str, index: int | None = None) -> str | None:
+        return items.get((name, index)) or None
+
+    user = get("e164")
+    if user is None:
+        return []
+    domain = get("reg-addr") or get("registrar-addr") or ""
+    registrar = get("registrar-addr") or domain
+    port = configs._int(get("registrar-port") or get("reg-port"), "registrar-port")
+    transport = configs._code(get("sip-transport"), TRANSPORTS, "sip-transport")
+    use_gateway = (get("outbound-proxy") or "false").lower() == "true"
+    gateway = get("sgnl-gateway-addr") if use_gateway else None
+    gateway_port = configs._int(get("sgnl-gateway-port"), "sgnl-gateway-port") if gateway else None
+    common = {
+        "domain": domain,
+        "registrar": registrar,
+        "port": port,
+        "transport": transport,
+        "expires": configs._int(get("reg-ttl"), "reg-ttl"),
+        "outbound_proxy": gateway,
+        "outbound_port": gateway_port,
+    }
+    accounts = [
+        configs._account(
+            line=1,
+            user=user,
+            auth_user=get("sip-user-id"),
+            password=get("sip-pwd"),
+            display_name=get("display-id-unicode") or get("display-id"),
+            **common,
+        )
+    ]
+    keys = sorted(index for (name, index), value in items.items() if name == "function-key-def" and value == "31")
+    for index in keys:
+        uri = get("line-sip-uri", index)
+        if uri is None or (get("line-primary", index) or "false").lower() == "true":
+            continue
+        line_user = uri.removeprefix("sip:").partition("@")[0]
+        accounts.append(
+            configs._account(
+                line=len(accounts) + 1,
+                user=line_user,
+                auth_user=get("line-sip-user-id", index),
+                password=get("line-sip-pwd", index),
+                display_name=get("key-label-unicode", index),
+                **common,
+            )
+        )
+    return accounts
