@@ -28,8 +28,11 @@ def rendered_files(tmp_path, phones: dict[str, tuple[str, str]], settings: str |
         files["settings.yml"] = settings
     fleet = fleet_from(tmp_path, **files)
     renderer = FleetRenderer(fleet, reveal)
-    shared, _owners = renderer.shared()
-    served = {f"/{name}": body for name, body in shared.items()}
+    shared, owners = renderer.shared()
+    # only the shared files of these phones' vendors: the settings enable every vendor, and a phone of another
+    # vendor must keep its factory settings (it finds nothing here)
+    vendors = {vendor for vendor, _model in phones.values()}
+    served = {f"/{name}": shared[name] for name, vendor in owners if vendor in vendors}
     for mac in phones:
         served.update({f"/{name}": body for name, body in renderer.phone(fleet.phone(mac)).files.items()})
     return served
