@@ -90,9 +90,9 @@ options:
     default: true
   service_url:
     description:
-      - The provisioning service's URL (its API), for the commands only it can carry out. Today one: the reboot of a
+      - The provisioning service's URL (its API), for the commands only it can carry out (today one, the reboot of a
         Unify phone, which the service sends as WPI C(Restart) at the phone's next contact (the task queues it,
-        then sends the contact-me). Without it, rebooting a Unify phone is reported V(unsupported).
+        then sends the contact-me)). Without it, rebooting a Unify phone is reported V(unsupported).
       - When not given, the environment variable E(PHONEFLEET_SERVICE_URL) is used.
     type: str
   service_token:
