@@ -252,18 +252,28 @@ def qtech(files: dict) -> list[SipAccount]:
 from .vendors import avaya, cisco_mpp, poly, snom, unify  # noqa: E402 - they read files with the helpers above
 from .vendors import cisco as cisco_phone  # noqa: E402
 
+
+def _read_by(module) -> Callable[[dict], list[SipAccount]]:
+    """``module.accounts``, looked up when called: a vendor module imported first finds this module before its
+    own names exist."""
+
+    def read(files: dict) -> list[SipAccount]:
+        return module.accounts(files)
+
+    return read
+
+
 #: the parser of each vendor's phones (Atcom runs the Yealink platform; Qtech is served as Fanvil's)
 PARSERS: dict[str, Callable[[dict], list[SipAccount]]] = {
     "yealink": yealink,
     "atcom": yealink,
-    "cisco": lambda files: cisco_phone.accounts(files),
-    # looked up when called: a vendor module imported first finds this module before its own names exist
-    "cisco_mpp": lambda files: cisco_mpp.accounts(files),
-    "avaya": lambda files: avaya.accounts(files),
-    "unify": lambda files: unify.accounts(files),
-    "poly": lambda files: poly.accounts(files),
+    "cisco": _read_by(cisco_phone),
+    "cisco_mpp": _read_by(cisco_mpp),
+    "avaya": _read_by(avaya),
+    "unify": _read_by(unify),
+    "poly": _read_by(poly),
     "grandstream": grandstream,
-    "snom": lambda files: snom.accounts(files),
+    "snom": _read_by(snom),
     "fanvil": fanvil,
     "qtech": qtech,
 }

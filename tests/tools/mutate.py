@@ -220,6 +220,7 @@ def run_mutant(mutant: Mutant, timeout: float, keep: bool) -> tuple[str, float, 
                 text=True,
                 timeout=timeout,
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return "timeout", time.monotonic() - started, ""
@@ -236,7 +237,7 @@ def run_mutant(mutant: Mutant, timeout: float, keep: bool) -> tuple[str, float, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run these mutants only")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant (default 300)")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 
 from .. import configs
 
@@ -145,15 +146,21 @@ def account_numbers(index: int) -> dict[str, int]:
     return numbers
 
 
+def _reader(values: dict[str, str], numbers: dict[str, int]) -> Callable[[str], str | None]:
+    """The value of one account's field (its P-value in ``numbers``), None when empty or absent."""
+
+    def get(field: str) -> str | None:
+        return values.get(f"P{numbers[field]}") or None
+
+    return get
+
+
 def accounts(files: dict) -> list[configs.SipAccount]:
     """The SIP accounts the phone registers. P47/P48 ``host[:port]``, P32 expiry in minutes (account 1)."""
     values = p_values(files)
     found = []
     for index in range(1, len(ACCOUNT_BASES) + 2):
-        numbers = account_numbers(index)
-
-        def get(field: str, numbers: dict = numbers) -> str | None:  # bound per account: the loop's numbers
-            return values.get(f"P{numbers[field]}") or None
+        get = _reader(values, account_numbers(index))
 
         user = get("user")
         if user is None:
