@@ -7,6 +7,7 @@ is a small Starlette application; it holds no logic either (``api.py``).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -32,6 +33,9 @@ LOG = logging.getLogger("phonefleet.service")
 SETTINGS_FILE_VARIABLE = "PHONEFLEET_SETTINGS_FILE"
 MAX_HEADER = 4096
 CHUNK = 256 << 10
+#: how long an answer waits for the journal to be written before it goes anyway (a database in trouble must not
+#: keep phones from their files; the entry stays in the journal, which retries)
+JOURNAL_WAIT_SECONDS = 5.0
 
 
 class Service:
@@ -82,6 +86,7 @@ class Service:
 
     def stop(self) -> None:
         self._stop.set()
+        self.journal.wanted.set()
         if self._flusher is not None:
             self._flusher.join(timeout=10)
         self.flush()
@@ -95,9 +100,32 @@ class Service:
             LOG.error("journal: cannot write to the database (%s); will retry", type(exc).__name__)
 
     def _flush_loop(self) -> None:
-        while not self._stop.wait(self.settings.journal_flush_seconds):
+        # every flush interval, and at once when an answer waits for its entry (Journal.when_written): answers
+        # that wait meanwhile are written by the next flush together (a group commit), by this one writer
+        wanted = self.journal.wanted
+        while not self._stop.is_set():
+            wanted.wait(self.settings.journal_flush_seconds)
+            wanted.clear()
+            if self._stop.is_set():
+                return
             self.flush()
             self._settle(self.published.snapshot())
+
+    async def journal_written(self) -> bool:
+        """Wait until the journal holds every entry added so far (False: not written, or not in time)."""
+        loop = asyncio.get_running_loop()
+        written = loop.create_future()
+        self.journal.when_written(lambda ok: loop.call_soon_threadsafe(_settle_future, written, ok))
+        timer = loop.call_later(JOURNAL_WAIT_SECONDS, _settle_future, written, False)
+        try:
+            return await written
+        finally:
+            timer.cancel()
+
+
+def _settle_future(future: asyncio.Future, result: bool) -> None:
+    if not future.done():
+        future.set_result(result)
 
 
 def _warn_unproven(snapshot) -> None:
@@ -179,6 +207,8 @@ class ServiceApp:
             uri=raw_path + ("?" + query.decode("latin-1") if query else ""),
         )
         answer = self.service.provisioner.answer(request)
+        if answer.after_journal and not await self.service.journal_written():
+            LOG.error("journal: the version served to a phone is not in the database yet; it is sent anyway")
         if answer.file is not None:
             await _send_file(send, answer.file, answer.content_type, method == "HEAD")
             return

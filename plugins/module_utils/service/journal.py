@@ -6,13 +6,15 @@ service) takes the list every fraction of a second and writes it in one transact
 per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
 So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
 Entries not yet flushed are lost if the process is killed (at most one flush interval of them): nothing
-a phone's status depends on is only here (an auto-provisioned phone's served version is saved with the
-answer, see ``Store.assignment_served``).
+a phone's status depends on is only there. The answer that gives a phone a new version of its config waits
+for the journal to be written (:meth:`Journal.when_written` wakes the flusher at once, and every answer
+waiting then is written by the same transaction), so the version a phone was served is in the database
+before the phone has it; an auto-provisioned phone's number and served version are saved with the answer
+(``Store.assignment_served``).
 
 Unknown phones (they asked, have no config) are remembered as contacts up to ``unknown_phones_max``; past
 that, the least recently seen are forgotten, each with a ``forgotten`` journal row, so spoofed MACs cannot
 grow the state without bound.
-Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
 
 A request *proves* it comes from the phone it names when it carried that phone's access key or passed
 phone authentication for that phone's vendor. Only a proven request moves the phone's ``proven_ip`` (the
@@ -76,6 +78,9 @@ class Journal:
         self._last_forget = 0.0
         self._new_contacts = False  # contacts written since unknown phones were last counted
         self._pending: list = []
+        self._waiters: list[Callable[[bool], object]] = []  # called once the entries before them are written
+        #: set when someone waits for the journal to be written: the flusher then writes at once
+        self.wanted = threading.Event()
         self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
         self._last_purge = 0.0
         self.stats = JournalStats()
@@ -95,14 +100,28 @@ class Journal:
         ``proven`` whether the request proved it comes from the phone it names (access key, phone auth)."""
         self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version, proven))
 
+    def when_written(self, written: Callable[[bool], object]) -> None:
+        """Have ``written(True)`` called (from the flushing thread) once every entry added so far is in the
+        database, ``written(False)`` if the flush that should have written them failed; wakes the flusher.
+
+        One writer per process (the flusher) whatever waits: a second writer beside it would fight it for
+        SQLite's write lock, whose busy handler sleeps, and starve."""
+        self._waiters.append(written)
+        self.wanted.set()
+
     def flush(self) -> int:
         """Write what is pending; returns how many entries. On a database error they are kept for next time."""
         with self._lock:
+            # waiters first: one registered after this has its entry added before it, so in this batch or the
+            # next flush's, which calls it; registered before, its entry is in this batch (or written already)
+            waiters = self._waiters[:]
+            del self._waiters[: len(waiters)]
             # the list stays the same object: an add() that has already looked up self._pending but not yet
             # appended (the GIL may switch threads in between) appends to a list that is still the pending one
             batch = self._pending[:]
             del self._pending[: len(batch)]
             if not batch:
+                _call(waiters, True)
                 self._forget_unknown_now()
                 self._purge_now()
                 return 0
@@ -112,7 +131,9 @@ class Journal:
             except Exception:
                 self._pending[:0] = batch  # keep order; the next flush retries
                 self.stats.failures += 1
+                _call(waiters, False)
                 raise
+            _call(waiters, True)
             self.stats.flushed += len(batch)
             self.stats.batches += 1
             self._new_contacts = self._new_contacts or bool(contacts)
@@ -143,6 +164,14 @@ class Journal:
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+
+def _call(waiters: list[Callable[[bool], object]], written: bool) -> None:
+    for waiter in waiters:
+        try:
+            waiter(written)
+        except Exception:  # noqa: BLE001, S110 - a waiter gone (its event loop closed) must not stop the flush
+            pass
 
 
 def _claimed_macs(batch: list) -> set[str]:

@@ -164,6 +164,34 @@ def _use_wal(connection, deadline: float) -> None:
             time.sleep(0.01)
 
 
+#: how long a SQLite writer waits for the write lock before it gives up (the connection's busy timeout too)
+LOCK_WAIT_SECONDS = 30.0
+#: how often it asks for the lock meanwhile
+LOCK_POLL_SECONDS = 0.0005
+
+
+def _begin_immediate(cursor) -> None:
+    """BEGIN IMMEDIATE, asking again every LOCK_POLL_SECONDS while another connection holds the write lock.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 ... up to 100 ms between tries: a writer that commits back to
+    back (a worker's journal flusher while answers wait for it) keeps finding the lock free only while the
+    other sleeps, and starves it for seconds. Asking often, each gets the lock within one of the other's
+    transactions (a few ms)."""
+    cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(LOCK_POLL_SECONDS)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the URL without its password."""
 
@@ -256,7 +284,7 @@ class Store:
         if not path:
             raise StoreError(f"database URL {url!r} names no file (sqlite:///state.db, sqlite:////var/lib/state.db)")
         try:
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"database {url}: {exc}") from None
         try:
@@ -312,17 +340,22 @@ class Store:
     class _Transaction:
         """One transaction; ``immediate``: it reads, then writes what it read decides, so it takes the database's
         write lock first (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock), and such
-        transactions run one after the other across threads, processes and servers."""
+        transactions run one after the other across threads, processes and servers. ``writes``: it only writes
+        (SQLite takes the write lock first too, asked for as _begin_immediate does; PostgreSQL needs nothing)."""
 
-        def __init__(self, store: Store, immediate: bool) -> None:
+        def __init__(self, store: Store, immediate: bool, writes: bool = False) -> None:
             self.store = store
             self.immediate = immediate
+            self.writes = writes
 
         def __enter__(self):
             connection = self.store.connection
             self.cursor = connection.cursor()
             if self.store.dialect == "sqlite":
-                self.cursor.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+                if self.immediate or self.writes:
+                    _begin_immediate(self.cursor)
+                else:
+                    self.cursor.execute("BEGIN")
             else:
                 self.cursor.execute("BEGIN")
                 if self.immediate:
@@ -336,8 +369,8 @@ class Store:
                 self.cursor.close()
             return False
 
-    def _transaction(self, immediate: bool = False) -> Store._Transaction:
-        return Store._Transaction(self, immediate)
+    def _transaction(self, immediate: bool = False, writes: bool = False) -> Store._Transaction:
+        return Store._Transaction(self, immediate, writes)
 
     def _rows(self, statement: str, params: tuple = ()) -> list:
         with self._transaction() as cursor:
@@ -350,11 +383,15 @@ class Store:
         """Write a batch: journal rows (tuples in JOURNAL_COLUMNS order) and contact rows (CONTACT_COLUMNS)."""
         journal = self._sql(_INSERT_JOURNAL)
         upsert = self._sql(_UPSERT_CONTACT.format(least=self._least, greatest=self._greatest))
-        with self._transaction() as cursor:
+        with self._transaction(writes=True) as cursor:
             if entries:
                 cursor.executemany(journal, entries)
             if contacts:
                 cursor.executemany(upsert, contacts)
+
+    def fetched_versions(self) -> dict[str, str]:
+        """Every phone's last served version the database holds."""
+        return dict(self._rows("SELECT mac, fetched_version FROM contacts WHERE fetched_version IS NOT NULL"))
 
     def forget_unknown(
         self, keep_at_most: int, configured: Collection[str], journal_row: Callable[[str], tuple]
@@ -379,7 +416,7 @@ class Store:
 
     def purge_journal(self, before: float) -> int:
         """Drop journal rows older than ``before`` (epoch seconds); returns how many."""
-        with self._transaction() as cursor:
+        with self._transaction(writes=True) as cursor:
             cursor.execute(self._sql("DELETE FROM journal WHERE at < ?"), (before,))
             return cursor.rowcount
 
@@ -487,7 +524,7 @@ class Store:
         raise StoreError("could not assign a number after 50 attempts (heavy contention on the pool)")
 
     def set_assignment_device(self, mac: str, vendor: str | None, model: str | None) -> None:
-        with self._transaction() as cursor:
+        with self._transaction(writes=True) as cursor:
             cursor.execute(
                 self._sql("UPDATE assignments SET vendor = ?, model = ? WHERE mac = ?"), (vendor, model, mac)
             )
@@ -498,7 +535,7 @@ class Store:
         Called before the answer leaves, in a transaction of its own: a phone's status must survive the
         process being killed, which the journal (written in batches) does not.
         """
-        with self._transaction() as cursor:
+        with self._transaction(writes=True) as cursor:
             cursor.execute(
                 self._sql(
                     """UPDATE assignments SET vendor = COALESCE(vendor, ?), model = COALESCE(model, ?),
@@ -509,7 +546,7 @@ class Store:
 
     def release(self, mac: str) -> bool:
         """Forget an assignment (the phone was exported into the fleet, or is gone); True when there was one."""
-        with self._transaction() as cursor:
+        with self._transaction(writes=True) as cursor:
             cursor.execute(self._sql("DELETE FROM assignments WHERE mac = ?"), (mac,))
             return cursor.rowcount > 0
 

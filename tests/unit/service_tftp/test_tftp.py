@@ -22,7 +22,9 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.st
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
 from phonefleet_service.tftp import MAX_SESSIONS
 
-from .conftest import DATA, ERROR, OACK, REPO, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request
+from tests.support.service import published_site
+
+from .conftest import DATA, ERROR, OACK, REPO, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request, serving
 
 MAC = "0cd0f8a1b2c3"
 SEP = "SEP0CD0F8A1B2C3"
@@ -469,3 +471,22 @@ def test_the_command_serves_until_a_signal_then_flushes_the_journal_and_exits_0(
     finally:
         store.close()
     assert rows[-2:] == [("ready-probe.txt", "tftp", "not-found"), (name, "tftp", "served")]
+
+
+def test_the_version_served_over_tftp_is_saved_before_the_answer(tmp_path):
+    """A phone's status must not hang on a journal flush to come (lost on a kill): its first fetch of a version
+    is in the database before the answer leaves, here read from that of a service with no flusher thread."""
+    published_site(tmp_path)
+    with serving(tmp_path) as fresh:
+        client = fresh.raw()
+        try:
+            first, data, _blocks = client.fetch(f"{SEP}.cnf.xml")
+        finally:
+            client.close()
+        assert data == published(fresh, f"{SEP}.cnf.xml")
+        assert fresh.service._flusher is None, "a flusher thread would write the journal: this test would prove nothing"
+        saved = Store.open(fresh.service.settings.database_url)
+        try:
+            assert saved.fetched_versions().get(SEP[3:].lower()), first
+        finally:
+            saved.close()
