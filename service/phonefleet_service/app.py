@@ -7,7 +7,6 @@ is a small Starlette application; it holds no logic either (``api.py``).
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import os
@@ -17,12 +16,17 @@ import threading
 from urllib.parse import parse_qsl
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import served_log, wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.served_log import (
+    ServedLog,
+    ServedLogError,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
     ServiceSettings,
+    SettingsError,
     load_settings,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
@@ -33,9 +37,6 @@ LOG = logging.getLogger("phonefleet.service")
 SETTINGS_FILE_VARIABLE = "PHONEFLEET_SETTINGS_FILE"
 MAX_HEADER = 4096
 CHUNK = 256 << 10
-#: how long an answer waits for the journal to be written before it goes anyway (a database in trouble must not
-#: keep phones from their files; the entry stays in the journal, which retries)
-JOURNAL_WAIT_SECONDS = 5.0
 
 
 class Service:
@@ -57,10 +58,25 @@ class Service:
             unknown_phones_max=settings.unknown_phones_max,
             configured=lambda: self.published.snapshot().manifest.phones,
         )
+        self._log_served(settings.served_log_path())
         self.provisioner = Provisioner(self.published, self.store, self.journal, secret)
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
         self._settled = None
+
+    def _log_served(self, directory: str | None) -> None:
+        """Replay the served logs of processes that are gone, then write this one's (see served_log.py)."""
+        if directory is None:  # an in-memory database: nothing outlives the process anyway
+            return
+        try:
+            served = ServedLog(directory)
+        except ServedLogError as exc:
+            raise SettingsError(f"served_log_dir: {exc}") from None
+        try:
+            served_log.replay(directory, self.journal.store)
+        except Exception as exc:  # noqa: BLE001 - the logs stay for the next start; phones are served meanwhile
+            LOG.error("served log: cannot replay the logs in %s (%s); will try at the next start", directory, exc)
+        self.journal.log_served(served, self.journal.store.fetched_versions())
 
     def start(self) -> None:
         # the journal flusher holds the GIL in bursts (a batch of rows to bind); a waiting event loop gets it
@@ -86,10 +102,10 @@ class Service:
 
     def stop(self) -> None:
         self._stop.set()
-        self.journal.wanted.set()
         if self._flusher is not None:
             self._flusher.join(timeout=10)
         self.flush()
+        self.journal.close()
         self.store.close()
         self.journal.store.close()
 
@@ -100,32 +116,9 @@ class Service:
             LOG.error("journal: cannot write to the database (%s); will retry", type(exc).__name__)
 
     def _flush_loop(self) -> None:
-        # every flush interval, and at once when an answer waits for its entry (Journal.when_written): answers
-        # that wait meanwhile are written by the next flush together (a group commit), by this one writer
-        wanted = self.journal.wanted
-        while not self._stop.is_set():
-            wanted.wait(self.settings.journal_flush_seconds)
-            wanted.clear()
-            if self._stop.is_set():
-                return
+        while not self._stop.wait(self.settings.journal_flush_seconds):
             self.flush()
             self._settle(self.published.snapshot())
-
-    async def journal_written(self) -> bool:
-        """Wait until the journal holds every entry added so far (False: not written, or not in time)."""
-        loop = asyncio.get_running_loop()
-        written = loop.create_future()
-        self.journal.when_written(lambda ok: loop.call_soon_threadsafe(_settle_future, written, ok))
-        timer = loop.call_later(JOURNAL_WAIT_SECONDS, _settle_future, written, False)
-        try:
-            return await written
-        finally:
-            timer.cancel()
-
-
-def _settle_future(future: asyncio.Future, result: bool) -> None:
-    if not future.done():
-        future.set_result(result)
 
 
 def _warn_unproven(snapshot) -> None:
@@ -207,8 +200,6 @@ class ServiceApp:
             uri=raw_path + ("?" + query.decode("latin-1") if query else ""),
         )
         answer = self.service.provisioner.answer(request)
-        if answer.after_journal and not await self.service.journal_written():
-            LOG.error("journal: the version served to a phone is not in the database yet; it is sent anyway")
         if answer.file is not None:
             await _send_file(send, answer.file, answer.content_type, method == "HEAD")
             return

@@ -369,8 +369,6 @@ def opener(service: Service) -> Opener:
     def open_file(name: str, ip: str, mode: str) -> BinaryIO | None:
         try:
             answer = service.provisioner.answer(Request(protocol="tftp", path=name, ip=ip))
-            if answer.after_journal:  # a new version for this phone: in the database before it leaves (status)
-                service.flush()  # this thread waits: the flusher's lock keeps one writer at a time
         except Exception as exc:  # noqa: BLE001 - one request's failure is a "File not found", not a crash
             LOG.error("tftp: answering %s failed (%s)", ip, type(exc).__name__)
             return None

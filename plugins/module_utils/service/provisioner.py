@@ -80,9 +80,6 @@ class Answer:
     content_type: str = "text/plain; charset=utf-8"
     headers: tuple = ()
     result: str = results.NOT_FOUND
-    #: send only once the journal holds this request (Journal.when_written): the phone's first fetch of a new
-    #: version of its config, which its status depends on and a kill must not lose
-    after_journal: bool = False
 
 
 NOT_FOUND = Answer(404, b"Not Found\n")
@@ -161,7 +158,6 @@ class Provisioner:
         self._autoprovisioner: Autoprovisioner | None = None
         self._phone_auth: PhoneAuth | None = None
         self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
-        self._written: dict[str, str] | None = None  # mac -> the version served to it, known in the database
 
     # -- per publish ---------------------------------------------------------------------------------
 
@@ -272,19 +268,13 @@ class Provisioner:
         data, verified = self.published.read(name, snapshot)
         if data is None:
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
-        after_journal = False
         if owner is not None:
             result, version = results.SERVED, snapshot.phone_version(owner) if verified else None
-            if version is not None:
-                written = self._written_versions()
-                if written.get(owner) != version:
-                    written[owner] = version  # the journal keeps the entry until it is written, retries included
-                    after_journal = True
         else:
             known = recognition.mac is not None and recognition.mac in snapshot.manifest.phones
             result, version = results.SERVED if known else results.BASE, None
         # made with its result, so _done returns it as it is: one Answer for each file served, not two
-        answer = Answer(200, data, content_type=content_type(name), result=result, after_journal=after_journal)
+        answer = Answer(200, data, content_type=content_type(name), result=result)
         return self._done(request, recognition, answer, result, version, proven)
 
     def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner, proven) -> Answer:
@@ -321,12 +311,6 @@ class Provisioner:
         answer = Answer(200, files[name], content_type=content_type(name))
         return self._done(request, recognition, answer, results.AUTOPROVISIONED, version, proven)
 
-    def _written_versions(self) -> dict[str, str]:
-        """The versions the database has as served to each phone: read once, then kept by this process."""
-        if self._written is None:
-            self._written = self.store.fetched_versions()
-        return self._written
-
     def _autoprovision_refused(self, request, recognition: Recognition, reason: str, proven=False) -> Answer:
         refused = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-refused:{reason}"))
         return self._done(request, refused, NOT_FOUND, results.AUTOPROVISION_REFUSED, proven=proven)
@@ -341,6 +325,4 @@ class Provisioner:
             return answer
         if answer is NOT_FOUND and result in _NOT_FOUND_AS:
             return _NOT_FOUND_AS[result]
-        return Answer(
-            answer.code, answer.body, answer.file, answer.content_type, answer.headers, result, answer.after_journal
-        )
+        return Answer(answer.code, answer.body, answer.file, answer.content_type, answer.headers, result)

@@ -117,7 +117,8 @@ _SCHEMA = (
 )
 
 # last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
-# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip
+# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip. An
+# empty ip (a row made by _UPSERT_FETCHED from a served log, which knows no address) is filled whatever its time
 _UPSERT_CONTACT = """INSERT INTO contacts
     (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
      ip_proven, proven_ip, proven_at)
@@ -126,8 +127,9 @@ _UPSERT_CONTACT = """INSERT INTO contacts
       vendor = COALESCE(excluded.vendor, contacts.vendor),
       model = COALESCE(excluded.model, contacts.model),
       firmware = COALESCE(excluded.firmware, contacts.firmware),
-      ip = CASE WHEN excluded.last_contact >= contacts.last_contact THEN excluded.ip ELSE contacts.ip END,
-      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact
+      ip = CASE WHEN excluded.last_contact >= contacts.last_contact OR contacts.ip IS NULL
+          THEN excluded.ip ELSE contacts.ip END,
+      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact OR contacts.ip IS NULL
           THEN excluded.ip_proven ELSE contacts.ip_proven END,
       proven_ip = CASE WHEN excluded.proven_at IS NOT NULL
           AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
@@ -143,6 +145,18 @@ _UPSERT_CONTACT = """INSERT INTO contacts
           THEN excluded.fetched_version ELSE contacts.fetched_version END,
       fetched_at = CASE WHEN excluded.fetched_at IS NOT NULL
           AND (contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at)
+          THEN excluded.fetched_at ELSE contacts.fetched_at END"""
+
+# the version of its config a phone was served, from a served log replayed at start (served_log.py): its status
+# must not depend on the journal, which a kill can lose. Touches nothing else of an existing contact (its address
+# and last contact are the journal's, which knows whether the request proved it), and like the journal's upsert
+# never moves fetched_version back in time, so replaying a line twice, or after its journal row, changes nothing
+_UPSERT_FETCHED = """INSERT INTO contacts (mac, first_contact, last_contact, fetched_version, fetched_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (mac) DO UPDATE SET
+      fetched_version = CASE WHEN contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at
+          THEN excluded.fetched_version ELSE contacts.fetched_version END,
+      fetched_at = CASE WHEN contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at
           THEN excluded.fetched_at ELSE contacts.fetched_at END"""
 
 
@@ -162,34 +176,6 @@ def _use_wal(connection, deadline: float) -> None:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
-
-
-#: how long a SQLite writer waits for the write lock before it gives up (the connection's busy timeout too)
-LOCK_WAIT_SECONDS = 30.0
-#: how often it asks for the lock meanwhile
-LOCK_POLL_SECONDS = 0.0005
-
-
-def _begin_immediate(cursor) -> None:
-    """BEGIN IMMEDIATE, asking again every LOCK_POLL_SECONDS while another connection holds the write lock.
-
-    SQLite's own busy handler sleeps 1, 2, 5, 10 ... up to 100 ms between tries: a writer that commits back to
-    back (a worker's journal flusher while answers wait for it) keeps finding the lock free only while the
-    other sleeps, and starves it for seconds. Asking often, each gets the lock within one of the other's
-    transactions (a few ms)."""
-    cursor.execute("PRAGMA busy_timeout = 0")
-    try:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
-                    raise
-                time.sleep(LOCK_POLL_SECONDS)
-    finally:
-        cursor.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
 
 
 class StoreError(Exception):
@@ -284,7 +270,7 @@ class Store:
         if not path:
             raise StoreError(f"database URL {url!r} names no file (sqlite:///state.db, sqlite:////var/lib/state.db)")
         try:
-            connection = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"database {url}: {exc}") from None
         try:
@@ -340,22 +326,17 @@ class Store:
     class _Transaction:
         """One transaction; ``immediate``: it reads, then writes what it read decides, so it takes the database's
         write lock first (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock), and such
-        transactions run one after the other across threads, processes and servers. ``writes``: it only writes
-        (SQLite takes the write lock first too, asked for as _begin_immediate does; PostgreSQL needs nothing)."""
+        transactions run one after the other across threads, processes and servers."""
 
-        def __init__(self, store: Store, immediate: bool, writes: bool = False) -> None:
+        def __init__(self, store: Store, immediate: bool) -> None:
             self.store = store
             self.immediate = immediate
-            self.writes = writes
 
         def __enter__(self):
             connection = self.store.connection
             self.cursor = connection.cursor()
             if self.store.dialect == "sqlite":
-                if self.immediate or self.writes:
-                    _begin_immediate(self.cursor)
-                else:
-                    self.cursor.execute("BEGIN")
+                self.cursor.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
             else:
                 self.cursor.execute("BEGIN")
                 if self.immediate:
@@ -369,8 +350,8 @@ class Store:
                 self.cursor.close()
             return False
 
-    def _transaction(self, immediate: bool = False, writes: bool = False) -> Store._Transaction:
-        return Store._Transaction(self, immediate, writes)
+    def _transaction(self, immediate: bool = False) -> Store._Transaction:
+        return Store._Transaction(self, immediate)
 
     def _rows(self, statement: str, params: tuple = ()) -> list:
         with self._transaction() as cursor:
@@ -383,11 +364,19 @@ class Store:
         """Write a batch: journal rows (tuples in JOURNAL_COLUMNS order) and contact rows (CONTACT_COLUMNS)."""
         journal = self._sql(_INSERT_JOURNAL)
         upsert = self._sql(_UPSERT_CONTACT.format(least=self._least, greatest=self._greatest))
-        with self._transaction(writes=True) as cursor:
+        with self._transaction() as cursor:
             if entries:
                 cursor.executemany(journal, entries)
             if contacts:
                 cursor.executemany(upsert, contacts)
+
+    def record_fetched(self, fetched: list[tuple[str, str, float]]) -> None:
+        """Save that each ``(mac, version, at)`` was served config ``version`` at ``at`` (see _UPSERT_FETCHED)."""
+        if fetched:
+            with self._transaction() as cursor:
+                cursor.executemany(
+                    self._sql(_UPSERT_FETCHED), [(mac, at, at, version, at) for mac, version, at in fetched]
+                )
 
     def fetched_versions(self) -> dict[str, str]:
         """Every phone's last served version the database holds."""
@@ -416,7 +405,7 @@ class Store:
 
     def purge_journal(self, before: float) -> int:
         """Drop journal rows older than ``before`` (epoch seconds); returns how many."""
-        with self._transaction(writes=True) as cursor:
+        with self._transaction() as cursor:
             cursor.execute(self._sql("DELETE FROM journal WHERE at < ?"), (before,))
             return cursor.rowcount
 
@@ -524,7 +513,7 @@ class Store:
         raise StoreError("could not assign a number after 50 attempts (heavy contention on the pool)")
 
     def set_assignment_device(self, mac: str, vendor: str | None, model: str | None) -> None:
-        with self._transaction(writes=True) as cursor:
+        with self._transaction() as cursor:
             cursor.execute(
                 self._sql("UPDATE assignments SET vendor = ?, model = ? WHERE mac = ?"), (vendor, model, mac)
             )
@@ -535,7 +524,7 @@ class Store:
         Called before the answer leaves, in a transaction of its own: a phone's status must survive the
         process being killed, which the journal (written in batches) does not.
         """
-        with self._transaction(writes=True) as cursor:
+        with self._transaction() as cursor:
             cursor.execute(
                 self._sql(
                     """UPDATE assignments SET vendor = COALESCE(vendor, ?), model = COALESCE(model, ?),
@@ -546,7 +535,7 @@ class Store:
 
     def release(self, mac: str) -> bool:
         """Forget an assignment (the phone was exported into the fleet, or is gone); True when there was one."""
-        with self._transaction(writes=True) as cursor:
+        with self._transaction() as cursor:
             cursor.execute(self._sql("DELETE FROM assignments WHERE mac = ?"), (mac,))
             return cursor.rowcount > 0
 

@@ -206,36 +206,3 @@ def test_a_phone_never_proven_is_known_at_its_last_address(store):
     journal.flush()
     assert [row["evidence"] for row in store.journal()] == ["user-agent,address-unproven", "user-agent", "user-agent"]
     assert store.contact(MAC)["proven_ip"] is None
-
-
-def test_a_waiter_is_told_once_its_entry_is_written_and_wakes_the_flusher(store):
-    journal = Journal(FlakyStore(store))
-    told: list[tuple[bool, int]] = []
-    journal.add("http", "192.0.2.11", yealink(), SERVED, 200, UA, version="v7")
-    journal.when_written(lambda ok: told.append((ok, len(store.journal()))))
-    assert journal.wanted.is_set() and told == []  # the flusher is woken; nobody is told before a flush
-    with pytest.raises(ConnectionError):
-        journal.flush()
-    assert told == [(False, 0)]  # the flush that should have written it failed: said at once, not hidden
-    journal.store.failing = False
-    journal.when_written(lambda ok: told.append((ok, len(store.journal()))))
-    assert journal.flush() == 1
-    assert told == [(False, 0), (True, 1)]  # told after the row is in the database
-    journal.when_written(lambda ok: told.append((ok, len(store.journal()))))
-    assert journal.flush() == 0
-    assert told[-1] == (True, 1)  # nothing pending: what it waited for is written already
-    assert store.fetched_versions() == {MAC: "v7"}
-
-
-def test_a_waiter_that_fails_does_not_stop_the_flush_nor_the_others(store):
-    journal = Journal(store)
-    told: list[bool] = []
-
-    def gone(_ok: bool) -> None:
-        raise RuntimeError("Event loop is closed")
-
-    journal.add("http", "192.0.2.11", yealink(), SERVED, 200, UA, version="v7")
-    journal.when_written(gone)
-    journal.when_written(told.append)
-    assert journal.flush() == 1
-    assert told == [True]

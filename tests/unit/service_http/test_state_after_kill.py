@@ -1,18 +1,18 @@
 """Statuses after kill -9 (issue 10, point 7): what decides a phone's status is saved with the answer.
 
-The real service process (``python -m phonefleet_service serve``) auto-provisions a burst of phones and is
-killed with SIGKILL in the middle of it. Its journal is written in batches (here: never before the kill, to
-make the loss certain), so every journal row and contact of the burst is lost; the phones that got their
-config must still show it after a restart: status 3, never 1 ("configured, never contacted").
+The real service process (``python -m phonefleet_service serve``) serves phones (a burst of auto-provisioned
+ones; fleet phones of several vendors) and is killed with SIGKILL. Its journal is written in batches (here:
+never before the kill, to make the loss certain), so every journal row and contact is lost; the phones that
+got their config must still show it after a restart: status 3, never 1 ("configured, never contacted"). An
+auto-provisioned phone's served version is in its assignment; a fleet phone's is in the served log, which the
+restarted service replays.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +20,15 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.service import ADMIN_TOKEN, REPO, free_port, phone_auth, published_site
+from tests.support.service import (
+    ADMIN_TOKEN,
+    free_port,
+    killed,
+    phone_auth,
+    published_site,
+    served_lines,
+    service_command,
+)
 from tests.unit.service_http.test_serving import BOTH_DATABASES, database_url
 
 PHONES = 100
@@ -34,14 +42,7 @@ def fast_rates(fleet: Path) -> None:
 
 
 def start(config: Path) -> subprocess.Popen:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "collections"), str(REPO / "service")])}
-    return subprocess.Popen(
-        [sys.executable, "-m", "phonefleet_service", "serve", "--config", str(config)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return service_command("serve", config, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def get(port: int, path: str, headers: dict, auth=None) -> tuple[int, bytes]:
@@ -64,11 +65,13 @@ def wait_until_up(process: subprocess.Popen, port: int) -> None:
 
 
 def settings_file(tmp_path, request, database) -> tuple[int, Path]:
-    """The service's settings: a journal that reaches the database only when something waits for it."""
+    """The service's settings: a journal that never reaches the database by itself; the served log in its
+    default folder beside an SQLite file, in the test's folder for PostgreSQL."""
     port = free_port()
     config = tmp_path / "service.yml"
+    served = f"served_log_dir: {tmp_path / 'served'}\n" if database == "postgresql" else ""
     config.write_text(
-        f"web_root: {tmp_path / 'www'}\n"
+        served + f"web_root: {tmp_path / 'www'}\n"
         f"database_url: '{database_url(request, database, tmp_path)}'\n"
         f"http_port: {port}\n"
         "tftp_enabled: false\n"
@@ -155,20 +158,16 @@ def test_fleet_phones_served_before_a_sigkill_show_status_3_after_the_restart(tm
     (never flushed here) is not what the status depends on."""
     published_site(tmp_path)
     port, config = settings_file(tmp_path, request, database)
-    process = start(config)
-    try:
+    with killed(start(config)) as process:
         wait_until_up(process, port)
         for _mac, path, agent, vendor in FLEET_FETCHES:
             headers = {"User-Agent": agent} if agent else {}
             assert get(port, path, headers, phone_auth(vendor) if vendor else None)[0] == 200, path
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
+    served = tmp_path / ("served" if database == "postgresql" else "state.db-served")
+    assert sorted(line[1] for line in served_lines(served)) == sorted(mac for mac, *_request in FLEET_FETCHES)
     phones = phones_after_restart(config, port)
+    assert list(served.iterdir()) == []  # replayed and deleted; the restarted service's own went at its stop
     for mac, *_request in FLEET_FETCHES:
         assert (phones[mac]["source"], phones[mac]["status"]) == ("fleet", 3), phones[mac]
     assert phones["0015654c4c26"]["status"] == 1  # a phone that asked for nothing stays never contacted
