@@ -293,6 +293,17 @@ def test_the_folder_is_made_private_and_one_others_could_write_is_refused(tmp_pa
         ServedLog(str(tmp_path / "file"))
 
 
+def test_the_service_refuses_a_folder_others_could_write_naming_the_setting(tmp_path):
+    from phonefleet_service.app import Service
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    settings = ServiceSettings(web_root=str(tmp_path), database_url="sqlite://:memory:", served_log_dir=str(shared))
+    with pytest.raises(SettingsError, match=r"^served_log_dir: .*shared: writable by others"):
+        Service(settings)
+
+
 def test_the_default_folder_is_tied_to_the_database():
     assert ServiceSettings(database_url="sqlite:////var/lib/phonefleet/state.db").served_log_path() == (
         "/var/lib/phonefleet/state.db-served"
