@@ -265,6 +265,7 @@ def running_service(directory: Path, **overrides):
     settings = ServiceSettings(
         web_root=str(directory / "www"),
         database_url=f"sqlite:///{directory / 'state.db'}",
+        served_log_dir=str(directory / "served"),  # in the test's folder whatever the database
         secret="test-secret-for-nonces",
         journal_flush_seconds=0.05,
         api_tokens=[

@@ -109,9 +109,10 @@ class Journal:
             return
         # the line and its entry under the log's lock, which the flush's switch to a new file takes: see flush
         with served.lock:
-            served.append(mac, version, entry[0])
+            logged = served.append(mac, version, entry[0])
             self._pending.append(entry)
-        self._durable[mac] = version
+        if logged:  # else the next fetch tries again
+            self._durable[mac] = version
 
     def log_served(self, served: ServedLog, durable: dict[str, str]) -> None:
         """Write served versions ahead to ``served`` from now on; ``durable``: the versions the database has

@@ -70,6 +70,7 @@ class ServedLog:
         self._current = self._open()
         self._lines = 0  # lines in the current file
         self._retired: list[tuple[int, str]] = []  # switched from, deleted once their entries are in the database
+        self._failing = False  # the last append failed (said once)
 
     def _open(self) -> tuple[int, str]:
         """A new file, locked, under its real name (made as ``.new-...``, which no claimer looks at)."""
@@ -85,16 +86,31 @@ class ServedLog:
             raise
         return descriptor, path
 
-    def append(self, mac: str, version: str, at: float) -> None:
-        """One line, one write (the caller holds :attr:`lock`, see Journal.add)."""
-        os.write(self._current[0], f"{at:.6f} {mac} {version}\n".encode())
+    def append(self, mac: str, version: str, at: float) -> bool:
+        """One line, one write (the caller holds :attr:`lock`, see Journal.add); False when the disk refused
+        it (full, failing: said once until a line goes in again), and the phone is answered all the same."""
+        try:
+            os.write(self._current[0], f"{at:.6f} {mac} {version}\n".encode())
+        except OSError as exc:
+            if not self._failing:
+                self._failing = True
+                LOG.error(
+                    "served log: cannot write to %s (%s): statuses rely on the journal alone", self.directory, exc
+                )
+            return False
+        self._failing = False
         self._lines += 1
+        return True
 
     def rotate(self) -> None:
         """Switch to a new file when the current one has lines (the caller then takes its batch)."""
         if not self._lines:
             return
-        fresh = self._open()  # made outside the lock: appends wait only for the switch
+        try:
+            fresh = self._open()  # made outside the lock: appends wait only for the switch
+        except OSError as exc:  # the lines stay in the current file, longer than needed: the flush goes on
+            LOG.error("served log: cannot make a new file in %s (%s)", self.directory, exc)
+            return
         with self.lock:
             old, self._current, self._lines = self._current, fresh, 0
         self._retired.append(old)  # no line goes into it any more; locked until deleted

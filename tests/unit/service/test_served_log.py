@@ -112,6 +112,24 @@ def test_only_a_version_the_database_may_not_have_is_written_ahead(store, tmp_pa
     assert list(folder.iterdir()) == []  # a clean stop leaves no empty file
 
 
+def test_a_full_disk_costs_the_line_not_the_answer_and_the_next_fetch_tries_again(store, tmp_path, monkeypatch):
+    folder = tmp_path / "served"
+    journal = Journal(store)
+    journal.log_served(ServedLog(str(folder)), {})
+
+    def full(_descriptor, _data):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(served_log.os, "write", full)
+        journal.add("http", "192.0.2.11", phone(MAC), SERVED, 200, UA, version="v7")  # no exception: answered
+    assert journal.pending == 1 and served_lines(folder) == []
+    journal.add("http", "192.0.2.11", phone(MAC), SERVED, 200, UA, version="v7")
+    assert [line[1:] for line in served_lines(folder)] == [[MAC, "v7"]]
+    journal.flush()
+    journal.close()
+
+
 def test_a_failed_flush_keeps_the_lines_until_a_flush_writes_their_entries(store, tmp_path):
     class Failing:
         def __init__(self) -> None:
