@@ -16,12 +16,21 @@ import threading
 from urllib.parse import parse_qsl
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import cisco_authentication, wpi
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import (
+    cisco_authentication,
+    served_log,
+    wpi,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.served_log import (
+    ServedLog,
+    ServedLogError,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
     ServiceSettings,
+    SettingsError,
     load_settings,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
@@ -53,10 +62,25 @@ class Service:
             unknown_phones_max=settings.unknown_phones_max,
             configured=lambda: self.published.snapshot().manifest.phones,
         )
+        self._log_served(settings.served_log_path())
         self.provisioner = Provisioner(self.published, self.store, self.journal, secret)
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
         self._settled = None
+
+    def _log_served(self, directory: str | None) -> None:
+        """Replay the served logs of processes that are gone, then write this one's (see served_log.py)."""
+        if directory is None:  # an in-memory database: nothing outlives the process anyway
+            return
+        try:
+            served = ServedLog(directory)
+        except ServedLogError as exc:
+            raise SettingsError(f"served_log_dir: {exc}") from None
+        try:
+            served_log.replay(directory, self.journal.store)
+        except Exception as exc:  # noqa: BLE001 - the logs stay for the next start; phones are served meanwhile
+            LOG.error("served log: cannot replay the logs in %s (%s); will try at the next start", directory, exc)
+        self.journal.log_served(served, self.journal.store.fetched_versions())
 
     def start(self) -> None:
         # the journal flusher holds the GIL in bursts (a batch of rows to bind); a waiting event loop gets it
@@ -85,6 +109,7 @@ class Service:
         if self._flusher is not None:
             self._flusher.join(timeout=10)
         self.flush()
+        self.journal.close()
         self.store.close()
         self.journal.store.close()
 

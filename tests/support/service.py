@@ -7,6 +7,9 @@ production runs) on a free 127.0.0.1 port with SQLite state in ``directory`` and
 :class:`ServiceHandle` that speaks HTTP to it with http.client (raw paths are sent as given, nothing
 normalised) and reads its API with the admin token. ``phone_auth(vendor)`` is the digest credential the demo
 fleet gives its phones of ``vendor`` (``settings.phone_auth``): what a phone sends, as a client not ours sends it.
+``service_command(command, config)`` runs ``python -m phonefleet_service <command>`` as production does;
+``killed(process)`` kills it with SIGKILL at the end of its block; ``served_lines(folder)`` reads the served
+logs a process left there.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import functools
 import hashlib
 import http.client
 import json
+import os
 import shutil
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -116,6 +122,33 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def service_command(command: str, config: Path, **popen) -> subprocess.Popen:
+    """``python -m phonefleet_service <command> --config <config>`` in a process of its own."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "collections"), str(REPO / "service")])}
+    return subprocess.Popen(
+        [sys.executable, "-m", "phonefleet_service", command, "--config", str(config)], env=environment, **popen
+    )
+
+
+@contextlib.contextmanager
+def killed(process: subprocess.Popen):
+    """Kill ``process`` with SIGKILL when the block ends (as an operator's ``kill -9`` would), whatever happened."""
+    try:
+        yield process
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def served_lines(folder: Path) -> list[list[str]]:
+    """The lines (time, MAC, version) of the served logs in ``folder``."""
+    text = b"".join(log.read_bytes() for log in sorted(folder.glob("served-*.log"))).decode()
+    return [line.split() for line in text.splitlines()]
 
 
 def read_until_closed(connection: socket.socket) -> bytes:
@@ -233,6 +266,7 @@ def running_service(directory: Path, **overrides):
     settings = ServiceSettings(
         web_root=str(directory / "www"),
         database_url=f"sqlite:///{directory / 'state.db'}",
+        served_log_dir=str(directory / "served"),  # in the test's folder whatever the database
         secret="test-secret-for-nonces",
         journal_flush_seconds=0.05,
         api_tokens=[

@@ -6,13 +6,15 @@ service) takes the list every fraction of a second and writes it in one transact
 per-phone contact rows the batch implies (last contact, IP, model, firmware, config version fetched).
 So journaling costs the request nothing measurable, and a database stall delays the journal, not phones.
 Entries not yet flushed are lost if the process is killed (at most one flush interval of them): nothing
-a phone's status depends on is only here (an auto-provisioned phone's served version is saved with the
-answer, see ``Store.assignment_served``).
+a phone's status depends on is only there. A phone served a version of its config the database may not have
+gets a line in the process's served log (``served_log.py``) before the answer leaves, in the same call that
+adds its entry; the flush rotates that log and deletes its old files once their entries are written, and a
+process starting replays the logs of processes that are gone. An auto-provisioned phone's number and served
+version are saved with the answer (``Store.assignment_served``).
 
 Unknown phones (they asked, have no config) are remembered as contacts up to ``unknown_phones_max``; past
 that, the least recently seen are forgotten, each with a ``forgotten`` journal row, so spoofed MACs cannot
 grow the state without bound.
-Entries not yet flushed are lost if the process is killed (at most one flush interval of them).
 
 A request *proves* it comes from the phone it names when it carried that phone's access key or passed
 phone authentication for that phone's vendor. Only a proven request moves the phone's ``proven_ip`` (the
@@ -28,6 +30,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from .served_log import ServedLog
 from .store import Store
 
 #: what happened to a request (the journal's ``result`` column)
@@ -76,6 +79,8 @@ class Journal:
         self._last_forget = 0.0
         self._new_contacts = False  # contacts written since unknown phones were last counted
         self._pending: list = []
+        self._served: ServedLog | None = None  # see log_served
+        self._durable: dict[str, str] = {}  # mac -> the version served to it that the database or a log has
         self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
         self._last_purge = 0.0
         self.stats = JournalStats()
@@ -92,17 +97,54 @@ class Journal:
         proven: bool = False,
     ) -> None:
         """Record one request; ``version`` is the phone's config version when its own config was served,
-        ``proven`` whether the request proved it comes from the phone it names (access key, phone auth)."""
-        self._pending.append((time.time(), protocol, ip, recognition, result, code, user_agent, version, proven))
+        ``proven`` whether the request proved it comes from the phone it names (access key, phone auth).
+
+        With a served log, a version the database may not have for the phone is first written to the log (the
+        caller sends its answer after this returns)."""
+        entry = (time.time(), protocol, ip, recognition, result, code, user_agent, version, proven)
+        served = self._served
+        mac = recognition.mac  # the contact the entry's version goes to (none without a MAC)
+        if version is None or served is None or mac is None or self._durable.get(mac) == version:
+            self._pending.append(entry)
+            return
+        # the line and its entry under the log's lock, which the flush's switch to a new file takes: see flush
+        with served.lock:
+            logged = served.append(mac, version, entry[0])
+            self._pending.append(entry)
+        if logged:  # else the next fetch tries again
+            self._durable[mac] = version
+
+    def log_served(self, served: ServedLog, durable: dict[str, str]) -> None:
+        """Write served versions ahead to ``served`` from now on; ``durable``: the versions the database has
+        (``Store.fetched_versions``), which need no line."""
+        self._durable = durable
+        self._served = served
+
+    def close(self) -> None:
+        """After the last flush: the served log's empty file goes (one with lines stays, to be replayed)."""
+        if self._served is not None:
+            self._served.close()
+            self._served = None
 
     def flush(self) -> int:
         """Write what is pending; returns how many entries. On a database error they are kept for next time."""
         with self._lock:
+            served = self._served
+            # Why no served line is lost from both the log and the database: add() writes a line and appends its
+            # entry under served.lock; rotate() switches files under the same lock, before the batch is taken.
+            # So every line of a file switched from had its entry appended before the switch, hence before the
+            # batch below is taken: the entry is in this batch (or was written by an earlier flush; a failed
+            # batch goes back to the pending list, and its files stay retired for the next commit). The files
+            # are deleted only once the batch is committed; a line written after the switch is in the new file.
+            if served is not None:
+                served.rotate()
             # the list stays the same object: an add() that has already looked up self._pending but not yet
             # appended (the GIL may switch threads in between) appends to a list that is still the pending one
             batch = self._pending[:]
             del self._pending[: len(batch)]
             if not batch:
+                if served is not None:
+                    served.committed()
                 self._forget_unknown_now()
                 self._purge_now()
                 return 0
@@ -113,6 +155,8 @@ class Journal:
                 self._pending[:0] = batch  # keep order; the next flush retries
                 self.stats.failures += 1
                 raise
+            if served is not None:
+                served.committed()
             self.stats.flushed += len(batch)
             self.stats.batches += 1
             self._new_contacts = self._new_contacts or bool(contacts)

@@ -10,10 +10,13 @@ service reads the environment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, fields
+from urllib.parse import unquote, urlsplit
 
 from ..fleet.yamlio import YamlSyntaxError, load_yaml
+from .store import redact_url
 
 ENV_PREFIX = "PHONEFLEET_"
 ROLES = ("admin", "auditor")
@@ -41,6 +44,7 @@ class ServiceSettings:
     tftp_max_transfers_per_address: int = 8
     journal_days: float = 10.0
     journal_flush_seconds: float = 0.2
+    served_log_dir: str = ""  # empty: beside an SQLite file, <database file>-served; see served_log_path()
     unknown_phones_max: int = 10000  # phones without a config remembered; the least recently seen go first
     forwarded_allow_ips: str = "127.0.0.1"
     secret: str = ""
@@ -66,6 +70,12 @@ class ServiceSettings:
                 raise SettingsError(f"{origin}: {name} must be a positive number of seconds")
         if self.journal_days <= 0 or self.journal_flush_seconds <= 0:
             raise SettingsError(f"{origin}: journal_days and journal_flush_seconds must be positive")
+        served = self.served_log_path()
+        if served is not None:
+            if "\0" in served or not served.strip():
+                raise SettingsError(f"{origin}: served_log_dir must be a folder's path, not {self.served_log_dir!r}")
+            if os.path.exists(served) and not os.path.isdir(served):
+                raise SettingsError(f"{origin}: served_log_dir {served!r} is not a folder")
         if self.unknown_phones_max < 0:
             raise SettingsError(f"{origin}: unknown_phones_max must be 0 or more, not {self.unknown_phones_max}")
         for index, token in enumerate(self.api_tokens):
@@ -76,6 +86,25 @@ class ServiceSettings:
                 raise SettingsError(f"{where}.role must be one of {', '.join(ROLES)}, not {token['role']!r}")
             if len(str(token["token"])) < 16:
                 raise SettingsError(f"{where}.token is too short (16 characters at least)")
+
+    def served_log_path(self) -> str | None:
+        """The folder of the served logs (docs/service.md, "The journal"); None for an in-memory database.
+
+        Default: beside an SQLite database file, ``<file>-served`` (as SQLite's own ``-wal``); for PostgreSQL,
+        ``phonefleet-served-<12 hex digits of the database URL's hash>`` in the working directory (the role
+        sets a folder of the server's state instead). Either is tied to one database: a log is only ever
+        replayed into the database it was written for."""
+        if self.served_log_dir:
+            return self.served_log_dir
+        try:
+            parts = urlsplit(self.database_url)
+        except ValueError:  # Store.open says what is wrong with it
+            return None
+        if parts.scheme == "sqlite":
+            path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path) or unquote(parts.netloc)
+            return None if path in ("", ":memory:") else f"{path}-served"
+        digest = hashlib.sha256(redact_url(self.database_url).encode()).hexdigest()[:12]
+        return f"phonefleet-served-{digest}"
 
 
 _CONVERTERS = {int: int, float: float, bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on")}

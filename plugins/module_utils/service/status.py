@@ -9,9 +9,10 @@
 
 A phone's current version is the one the last publish recorded in the manifest (for an auto-provisioned
 phone, the version of the config the service renders for it); the version a phone fetched is recorded
-when its own config is served: in the contacts, written with the journal in batches, and for an
-auto-provisioned phone also in its assignment, saved before the answer leaves. The newer of the two counts,
-so a phone served just before the process was killed (its journal batch lost) is still 2 or 3, never 1.
+when its own config is served: in the contacts, written with the journal in batches (and, should the process
+be killed first, from its served log when the next process starts), and for an auto-provisioned phone also
+in its assignment, saved before the answer leaves. The newer of the two counts, so a phone served just before
+the process was killed (its journal batch lost) is still 2 or 3, never 1.
 
 A phone whose profile has a firmware window has two current versions: its files outside the window and,
 inside it, the same files naming its kit's firmware; either is the current config (3). Beside the code,

@@ -120,7 +120,8 @@ _SCHEMA = (
 )
 
 # last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
-# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip
+# only with a proven request (proven_at set): an unproven one changes ip (the last seen), never proven_ip. An
+# empty ip (a row made by _UPSERT_FETCHED from a served log, which knows no address) is filled whatever its time
 _UPSERT_CONTACT = """INSERT INTO contacts
     (mac, vendor, model, firmware, ip, user_agent, first_contact, last_contact, fetched_version, fetched_at,
      ip_proven, proven_ip, proven_at)
@@ -129,8 +130,9 @@ _UPSERT_CONTACT = """INSERT INTO contacts
       vendor = COALESCE(excluded.vendor, contacts.vendor),
       model = COALESCE(excluded.model, contacts.model),
       firmware = COALESCE(excluded.firmware, contacts.firmware),
-      ip = CASE WHEN excluded.last_contact >= contacts.last_contact THEN excluded.ip ELSE contacts.ip END,
-      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact
+      ip = CASE WHEN excluded.last_contact >= contacts.last_contact OR contacts.ip IS NULL
+          THEN excluded.ip ELSE contacts.ip END,
+      ip_proven = CASE WHEN excluded.last_contact >= contacts.last_contact OR contacts.ip IS NULL
           THEN excluded.ip_proven ELSE contacts.ip_proven END,
       proven_ip = CASE WHEN excluded.proven_at IS NOT NULL
           AND (contacts.proven_at IS NULL OR excluded.proven_at >= contacts.proven_at)
@@ -146,6 +148,18 @@ _UPSERT_CONTACT = """INSERT INTO contacts
           THEN excluded.fetched_version ELSE contacts.fetched_version END,
       fetched_at = CASE WHEN excluded.fetched_at IS NOT NULL
           AND (contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at)
+          THEN excluded.fetched_at ELSE contacts.fetched_at END"""
+
+# the version of its config a phone was served, from a served log replayed at start (served_log.py): its status
+# must not depend on the journal, which a kill can lose. Touches nothing else of an existing contact (its address
+# and last contact are the journal's, which knows whether the request proved it), and like the journal's upsert
+# never moves fetched_version back in time, so replaying a line twice, or after its journal row, changes nothing
+_UPSERT_FETCHED = """INSERT INTO contacts (mac, first_contact, last_contact, fetched_version, fetched_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (mac) DO UPDATE SET
+      fetched_version = CASE WHEN contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at
+          THEN excluded.fetched_version ELSE contacts.fetched_version END,
+      fetched_at = CASE WHEN contacts.fetched_at IS NULL OR excluded.fetched_at >= contacts.fetched_at
           THEN excluded.fetched_at ELSE contacts.fetched_at END"""
 
 
@@ -358,6 +372,18 @@ class Store:
                 cursor.executemany(journal, entries)
             if contacts:
                 cursor.executemany(upsert, contacts)
+
+    def record_fetched(self, fetched: list[tuple[str, str, float]]) -> None:
+        """Save that each ``(mac, version, at)`` was served config ``version`` at ``at`` (see _UPSERT_FETCHED)."""
+        if fetched:
+            with self._transaction() as cursor:
+                cursor.executemany(
+                    self._sql(_UPSERT_FETCHED), [(mac, at, at, version, at) for mac, version, at in fetched]
+                )
+
+    def fetched_versions(self) -> dict[str, str]:
+        """Every phone's last served version the database holds."""
+        return dict(self._rows("SELECT mac, fetched_version FROM contacts WHERE fetched_version IS NOT NULL"))
 
     def forget_unknown(
         self, keep_at_most: int, configured: Collection[str], journal_row: Callable[[str], tuple]

@@ -45,6 +45,8 @@ def test_file_then_environment(tmp_path):
         ("web_root: /w\n", {"PHONEFLEET_HTTP_PORT": "eighty"}, "PHONEFLEET_HTTP_PORT: http_port must be a number"),
         ("web_root: /w\napi_tokens: [{name: a, role: root, token: 0123456789abcdefg}]\n", {}, "api_tokens[0].role"),
         ("web_root: /w\napi_tokens: [{name: a, role: admin, token: short}]\n", {}, "api_tokens[0].token is too short"),
+        ("web_root: /w\nserved_log_dir: /etc/hostname\n", {}, "served_log_dir '/etc/hostname' is not a folder"),
+        ("web_root: /w\nserved_log_dir: [a]\n", {}, "served_log_dir must be a string"),
         ("- a list\n", {}, "must be a mapping of settings"),
         ("web_root: [unclosed\n", {}, "service.yml"),
     ],

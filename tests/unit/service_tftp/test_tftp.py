@@ -8,21 +8,25 @@ through the same provisioner as HTTP, so it is recognised and journaled the same
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import ServiceSettings
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import NO_CONFIG, phone_rows
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
+from phonefleet_service.app import Service
 from phonefleet_service.tftp import MAX_SESSIONS
 
-from .conftest import DATA, ERROR, OACK, REPO, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request
+from tests.support.service import killed, published_site, served_lines, service_command
+
+from .conftest import DATA, ERROR, OACK, RRQ, TIMEOUT, WRQ, Packet, RawClient, ack, request
 
 MAC = "0cd0f8a1b2c3"
 SEP = "SEP0CD0F8A1B2C3"
@@ -433,14 +437,7 @@ def test_the_command_serves_until_a_signal_then_flushes_the_journal_and_exits_0(
         "journal_flush_seconds: 3600\n"  # only the flush on the way out writes the journal
         "log_level: debug\n"
     )
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "collections"), str(REPO / "service")])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "phonefleet_service", "tftp", "--config", str(config)],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = service_command("tftp", config, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         client = RawClient(port)
         deadline = time.monotonic() + 20
@@ -469,3 +466,47 @@ def test_the_command_serves_until_a_signal_then_flushes_the_journal_and_exits_0(
     finally:
         store.close()
     assert rows[-2:] == [("ready-probe.txt", "tftp", "not-found"), (name, "tftp", "served")]
+
+
+def test_the_version_served_over_tftp_is_saved_before_the_answer(tmp_path):
+    """A phone's status must not hang on a journal flush to come: the real TFTP command, killed with SIGKILL
+    after a phone got its file, loses its journal (never flushed here), not the version it served, which is in
+    its served log before the first block leaves; the next process to start writes it into the contacts."""
+    published_site(tmp_path)
+    port = free_udp_port()
+    config = tmp_path / "service.yml"
+    database = tmp_path / "state.db"
+    config.write_text(
+        f"web_root: {tmp_path / 'www'}\n"
+        f"database_url: sqlite:///{database}\n"
+        "tftp_host: 127.0.0.1\n"
+        f"tftp_port: {port}\n"
+        "journal_flush_seconds: 3600\n"  # nothing of the journal reaches the database before the kill
+        "secret: test-secret-for-nonces\n"
+    )
+    name = f"{SEP}.cnf.xml"
+    with killed(service_command("tftp", config, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)) as process:
+        client = RawClient(port)
+        try:
+            deadline = time.monotonic() + 20
+            first = None
+            while first is None and process.poll() is None and time.monotonic() < deadline:
+                client.send(request(RRQ, name))
+                first = client.receive(timeout=0.2)
+            assert first is not None and first.opcode == DATA and first.block == 1, first
+            # the first block is here: the version it is of is on disk already (the rest need not come)
+            assert [line[1] for line in served_lines(tmp_path / "state.db-served")] == [SEP[3:].lower()]
+        finally:
+            client.close()
+
+    store = Store.open(f"sqlite:///{database}")
+    try:
+        assert store.fetched_versions() == {}  # the journal is lost with the process
+        version = json.loads((tmp_path / "www" / ".phonefleet" / "manifest.json").read_text())["phones"]
+        settings = ServiceSettings(web_root=str(tmp_path / "www"), database_url=f"sqlite:///{database}")
+        restarted = Service(settings)  # a process starting: it replays the logs of those that are gone
+        restarted.stop()
+        assert store.fetched_versions() == {SEP[3:].lower(): version[SEP[3:].lower()]["version"]}
+        assert list((tmp_path / "state.db-served").iterdir()) == []  # replayed, then deleted
+    finally:
+        store.close()
