@@ -11,9 +11,14 @@ Sources: research/phone-vendors.md §3, wazo-provd-plugins ``wazo_avaya``; Avaya
 base (JEM24: 24 keys on 3 pages, up to 3 on a J169/J179) and the J100 Open SIP admin guide (J169/J179
 take JBM24 paper-label modules or JEM24, not both).
 
-Unverified (``verified=False``): every model's SIP-account and key counts (from memory; the J100 can
-carry extra shared/bridged lines, counted here as ``lines``), JEM24 on the J189, the JBM24 key count
-and maximum. OUIs: c81fea is seen in a J179 User-Agent; the others are Avaya blocks from memory.
+``lines`` is 1 on every model: in open SIP (3PCC) mode a J100 has one SIP identity (``SIP_USER_ID``, one
+``SIP_CONTROLLER_LIST`` entry: "For OpenSIP environment, only one SIP controller is supported", Avaya's
+46xxsettings.txt template of AADS 8.1.5), and its call appearances (8 on a J179) and bridged/shared line
+keys are of that identity, not accounts of their own; the file carries line 1 only, so validation refuses a
+second line rather than drop it.
+
+Unverified (``verified=False``): every model's key counts (from memory), JEM24 on the J189, the JBM24 key
+count and maximum. OUIs: c81fea is seen in a J179 User-Agent; the others are Avaya blocks from memory.
 
 Rendering (``AvayaDriver`` below), files:
 
@@ -70,11 +75,11 @@ EXPANSION_MODULES = (
 
 MODELS = (
     PhoneModel(name="J129", lines=1, line_keys=0, verified=False),
-    PhoneModel(name="J139", lines=4, line_keys=4, verified=False),
-    PhoneModel(name="J159", lines=4, line_keys=4, verified=False),
+    PhoneModel(name="J139", lines=1, line_keys=4, verified=False),
+    PhoneModel(name="J159", lines=1, line_keys=4, verified=False),
     PhoneModel(
         name="J169",
-        lines=8,
+        lines=1,
         line_keys=24,
         expansion_modules=("JEM24", "JBM24"),
         max_expansion_modules=3,
@@ -82,7 +87,7 @@ MODELS = (
     ),
     PhoneModel(
         name="J179",
-        lines=8,
+        lines=1,
         line_keys=24,
         expansion_modules=("JEM24", "JBM24"),
         max_expansion_modules=3,
@@ -90,7 +95,7 @@ MODELS = (
     ),
     PhoneModel(
         name="J189",
-        lines=8,
+        lines=1,
         line_keys=10,
         expansion_modules=("JEM24",),
         max_expansion_modules=3,
