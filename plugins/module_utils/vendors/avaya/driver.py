@@ -55,6 +55,15 @@ Settled from sources (issue 11; research/param-audit.md §5):
 - ``DISCOVER_AVAYA_ENVIRONMENT 0`` with ``ENABLE_3PCC_ENVIRONMENT 1``: its default 1 makes the phone
   SUBSCRIBE to ``avaya-cm-feature-status`` at the registrar to discover Avaya features (admin guide,
   "Parameters for redundancy provisioning"; wazo and fusionpbx write 0).
+- Outbound proxy: a J100 in open SIP mode has no parameter of its own for one. ``SIP_CONTROLLER_LIST`` is
+  "the list of SIP proxy or registrar servers" every request goes to, and ``SIPDOMAIN`` "the SIP domain
+  used for SIP registration" (admin guide R4.1, "SIP Global Settings"; Avaya's AADS 8.1.5 46xxsettings.txt
+  template: "for OpenSIP environment, only one SIP controller is supported"). So a profile's
+  ``outbound_proxy`` is the controller (its own port, else the profile's SIP port, and the profile's
+  transport) and ``SIPDOMAIN``/``SIP_USER_ACCOUNT`` keep the registrar. Searched for and not found: any
+  ``OUTBOUND_PROXY``-like name in Avaya's guides or public J100 templates [that the phone registers for
+  ``SIPDOMAIN`` through a controller of another name: I]. A backup registrar is still written as a second
+  controller, which the same template says open SIP ignores [I].
 - The control path (SIP NOTIFY ``check-sync``, sent over UDP) needs ``ENABLE_OOD_RESET_NOTIFY 1`` and
   ``ENABLE_OOD_MSG_TLS_ONLY 0`` (research/phone-vendors.md §3 from wazo; the defaults 0 and 1 are
   remembered [M]): both are written in ``46xxsettings.txt`` and again in the phone's own file, so an extended
@@ -65,6 +74,7 @@ from __future__ import annotations
 
 import typing
 
+from ...render.addresses import with_port
 from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
@@ -173,7 +183,7 @@ class AvayaDriver(VendorDriver):
     def environment(self):
         environment = super().environment
         if "quoted" not in environment.filters:
-            environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset)
+            environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset, with_port=with_port)
             environment.filters.update(codec_list=lambda codecs: ",".join(self.codec_names[codec] for codec in codecs))
             environment.globals.update(module_keys={module.name: module.keys for module in EXPANSION_MODULES})
         return environment
