@@ -260,6 +260,24 @@ def test_key_template_on_a_line_the_phone_lacks(tmp_path):
     assert "phones.yml:6: phones[0].key_template: key template 'desk' key 2 uses line 3 but there is 1 line" in message
 
 
+AVAYA_WITH_TWO_LINES = """
+          - mac: 24:d9:21:aa:bb:09
+            model: J179
+            profile: office
+            lines:
+              - {number: "2101", password: one}
+              - {number: "2102", password: two}
+"""
+
+
+def test_lines_beyond_the_models_sip_accounts_are_refused(tmp_path):
+    # a J179 in open SIP mode has one SIP identity (its eight call appearances are of that one): its file
+    # carries line 1 only, so a second line would be dropped without a word
+    phones = BASE_FILES["phones.yml"] + AVAYA_WITH_TWO_LINES
+    message = only_problem(write_fleet(tmp_path, phones_yml=phones))
+    assert "phones.yml:20: phones[2].lines[1]: J179 has 1 SIP account; line 2 cannot be written" in message
+
+
 def test_password_missing_on_a_registering_line(tmp_path):
     phones = BASE_FILES["phones.yml"].replace('{number: "2002", password: secret-2002}', '{number: "2002"}')
     message = only_problem(write_fleet(tmp_path, phones_yml=phones))

@@ -240,8 +240,12 @@ class _Rules:
         vendor = registry.vendor_named(phone.vendor) if phone.vendor else None
         model = vendor.model(phone.model) if vendor and phone.model else None
         if model is not None and len(phone.lines) > model.lines:
+            # the first line the phone's file cannot carry: drivers write no more accounts than the model has
+            accounts = "1 SIP account" if model.lines == 1 else f"{model.lines} SIP accounts"
             self.problem(
-                phone.origin, ("lines",), f"{model.name} has {model.lines} SIP accounts, not {len(phone.lines)}"
+                phone.origin,
+                ("lines", model.lines),
+                f"{model.name} has {accounts}; line {model.lines + 1} cannot be written",
             )
 
     def _keys(self, owner: Phone | MobilityUser) -> None:

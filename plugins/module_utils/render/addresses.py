@@ -16,3 +16,10 @@ def host_and_port(value: str, default_port: int) -> tuple[str, int]:
     if colon and port.isdigit() and ":" not in host:
         return host, int(port)
     return value, default_port
+
+
+def with_port(value: str, default_port: int) -> str:
+    """``host:port`` (``[v6]:port``) of ``value`` for files that take both in one parameter: its own port if
+    it gives one, else ``default_port``; a port is never written twice."""
+    host, port = host_and_port(value, default_port)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from ..fleet.mac import format_mac
-from ..fleet.model import Fleet, Phone
+from ..fleet.model import Fleet, Phone, Profile
 from ..vendors.catalog import PhoneModel, model_key
 from .driver import RenderError, VendorDriver
 from .keys import lay_out_keys
@@ -190,9 +190,7 @@ class ContextBuilder:
             raise RenderError(f"{who}: has no profile; name one, or set settings.defaults.profile")
         profile = self.fleet.profiles[profile_name]
         defaults = driver.defaults or {}
-        sip = _merged(SIP_DEFAULTS, defaults.get("sip"), profile.sip)
-        if sip["port"] is None:
-            sip["port"] = 5061 if sip["transport"] == "tls" else 5060
+        sip = self.sip_part(profile, driver)
         params: dict = {}
         cisco = {"dial_rules": [], "softkey_template": None, "certificates": []}
         for name in profile.extended:
@@ -220,6 +218,31 @@ class ContextBuilder:
         }
         self._profiles[key] = part
         return part
+
+    @staticmethod
+    def sip_part(profile: Profile, driver: VendorDriver) -> dict:
+        """The ``sip`` part of a profile for ``driver``'s phones: the vendor's defaults under the profile's own."""
+        sip = _merged(SIP_DEFAULTS, (driver.defaults or {}).get("sip"), profile.sip)
+        if sip["port"] is None:
+            sip["port"] = 5061 if sip["transport"] == "tls" else 5060
+        return sip
+
+    def shared_defaults(self, driver: VendorDriver) -> dict:
+        """What a vendor's shared files may say of the fleet's defaults (``settings.defaults``), for a phone the
+        fleet does not list: ``sip``, the default profile's SIP part (no secret in it), or None; ``firmware``, the
+        default kit's files of the vendor (file, version, models), empty when the default profile has a firmware
+        window: a shared file is the same at every hour, and a phone flashes whatever its file names when it
+        fetches it."""
+        defaults = self.fleet.settings.get("defaults") or {}
+        profile = self.fleet.profiles.get(defaults.get("profile"))
+        kit = self.fleet.firmware_kits.get(defaults.get("firmware_kit"))
+        firmware = []
+        if kit is not None and not (profile and _updates_context(profile.updates)["firmware_hours"]):
+            for name in kit.files:
+                item = self.fleet.firmware_files.get(name)
+                if item is not None and item.vendor == driver.vendor.name:
+                    firmware.append({"file": item.file, "version": item.version, "models": list(item.models)})
+        return {"sip": self.sip_part(profile, driver) if profile else None, "firmware": firmware}
 
     def phone_auth(self, vendor: str) -> dict | None:
         """How phones of ``vendor`` authenticate to the provisioning server, password revealed; None if not set.

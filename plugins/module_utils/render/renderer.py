@@ -86,7 +86,12 @@ class FleetRenderer:
                 continue
             models = sorted({p.model for p in self.fleet.phones if p.vendor == name and p.model})
             # no secret and nothing of a phone: these files are served to whoever asks (publish checks it)
-            context = {"provisioning": self.contexts.provisioning, "control": self.contexts.control, "models": models}
+            context = {
+                "provisioning": self.contexts.provisioning,
+                "control": self.contexts.control,
+                "models": models,
+                "defaults": self.contexts.shared_defaults(driver),
+            }
             for spec in [*driver.shared_files(context), *driver.base_files(context)]:
                 if spec.name in files:
                     raise RenderError(f"{name}: file {spec.name} is also made by another vendor's driver")

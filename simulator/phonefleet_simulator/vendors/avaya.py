@@ -16,6 +16,9 @@ Sources:
   ``ENABLE_OOD_MSG_TLS_ONLY``.
 - [SDK] Avaya's Vantage client SDK ``ConfigParametersNames`` (GitHub, Avaya's own code): ``PSTN_VM_NUM``
   is the voicemail number the client dials; no ``MSGNUM`` exists there or in any source found.
+- [AADS] the 46xxsettings.txt template of Avaya Aura Device Services 8.1.5 (tek-tips thread "AADS 8.1.5"):
+  ``SIP_CONTROLLER_LIST`` is the list of SIP proxy or registrar servers, "for OpenSIP environment, only one
+  SIP controller is supported"; the admin guide's ``SIPDOMAIN`` is "the SIP domain used for SIP registration".
 - [PV] research/phone-vendors.md §3 (wazo ``wazo_avaya``): check-sync over SIP NOTIFY; "Out-of-dialog
   REFER / NOTIFY reset is gated by ``ENABLE_OOD_RESET_NOTIFY``"; remote control wants
   ``ENABLE_OOD_RESET_NOTIFY 1`` and ``ENABLE_OOD_MSG_TLS_ONLY 0``.
@@ -26,7 +29,9 @@ Rules the phone applies:
   chains files and ``IF``/``GOTO`` are not evaluated here (the phone evaluates them) [AG].
 - One SIP account: ``SIP_CONTROLLER_LIST host:port;transport=x`` (the first entry), ``SIPDOMAIN``,
   ``SIP_USER_ID`` or ``SIP_USER_ACCOUNT user@domain``, ``FORCE_SIP_USERNAME``/``FORCE_SIP_PASSWORD``,
-  ``DISPLAY_NAME``, ``REGISTERWAIT`` [AG, F]. A controller without a transport is TLS [AG default].
+  ``DISPLAY_NAME``, ``REGISTERWAIT`` [AG, F]. A controller without a transport is TLS [AG default]. Every
+  request goes to the controller for the domain ``SIPDOMAIN``: a controller other than that domain is an
+  outbound proxy [AADS; that a J phone sends REGISTER for SIPDOMAIN to a different controller: I].
 - SIP NOTIFY ``check-sync`` (resync; ``;reboot=true`` reboot [M]) is honoured only with
   ``ENABLE_OOD_RESET_NOTIFY 1`` [PV; default 0 M] and, arriving over UDP, only with
   ``ENABLE_OOD_MSG_TLS_ONLY 0`` [PV; default 1 M: out-of-dialog messages over TLS only]. The refusal is
@@ -73,10 +78,14 @@ def accounts(files: dict) -> list[SipAccount]:
     controllers = [entry for entry in (values.get("SIP_CONTROLLER_LIST") or "").split(",") if entry.strip()]
     if user is None:
         return []
-    registrar, port, transport = "", None, "tls"  # a controller without a transport is TLS [AG]
+    controller, port, transport = "", None, "tls"  # a controller without a transport is TLS [AG]
     if controllers:
-        registrar, port, given = configs._uri_host_port(controllers[0], "SIP_CONTROLLER_LIST")
+        controller, port, given = configs._uri_host_port(controllers[0], "SIP_CONTROLLER_LIST")
         transport = given or transport
+    domain = values.get("SIPDOMAIN") or account.partition("@")[2] or controller
+    # every request goes to the controller, registering in SIPDOMAIN [AADS]: a controller other than the
+    # domain is the outbound proxy, and the registrar is the domain behind it (its port the proxy's business)
+    through_proxy = bool(controller) and controller != domain
     return [
         configs._account(
             line=1,
@@ -84,10 +93,12 @@ def accounts(files: dict) -> list[SipAccount]:
             auth_user=values.get("FORCE_SIP_USERNAME"),
             password=values.get("FORCE_SIP_PASSWORD"),
             display_name=values.get("DISPLAY_NAME"),
-            domain=values.get("SIPDOMAIN") or account.partition("@")[2] or registrar,
-            registrar=registrar,
+            domain=domain,
+            registrar=domain if through_proxy else controller,
             port=port,
             transport=transport,
+            outbound_proxy=controller if through_proxy else None,
+            outbound_port=port if through_proxy else None,
             expires=configs._int(values.get("REGISTERWAIT"), "REGISTERWAIT"),
         )
     ]

@@ -34,3 +34,29 @@ def test_a_transport_the_web_page_does_not_offer_is_refused():
     )
     with pytest.raises(ConfigError, match="SIP_Transport_1_: unknown transport '2'"):
         cisco_mpp.accounts({"/x.xml": profile})
+
+
+def test_a_proxy_given_with_its_port_is_read_at_that_port(tmp_path):
+    # the fleet's outbound_proxy may carry its own port: Outbound_Proxy_N_ must be host:port once, not host:p:p
+    profiles = (
+        (transport_fleet.DEMO_FLEET / "profiles.yml").read_text(encoding="utf-8")
+        + """
+  proxy-with-port:
+    sip: {registrar: pbx.demo.invalid, port: 5071, transport: tls, outbound_proxy: "sbc.demo.invalid:5099"}
+"""
+    )
+    phones = (
+        (transport_fleet.DEMO_FLEET / "phones.yml").read_text(encoding="utf-8")
+        + """
+  - mac: c4b9cd770009
+    vendor: cisco_mpp
+    model: CP-6841-3PCC
+    profile: proxy-with-port
+    lines: [{number: "3991", password: pw}]
+"""
+    )
+    fleet = transport_fleet.fleet_from(tmp_path, **{"profiles.yml": profiles, "phones.yml": phones})
+    files = {"/" + name: body for name, body in transport_fleet.render_fleet_phone(fleet, "c4b9cd770009").files.items()}
+    [account] = configs.accounts("cisco_mpp", files)
+    assert (account.outbound_proxy, account.outbound_port) == ("sbc.demo.invalid", 5099)
+    assert account.destination == ("sbc.demo.invalid", 5099)

@@ -248,7 +248,8 @@ def test_avaya_last_set_wins_across_the_scripts():
         "p w",
         "example.org",
     )
-    assert (account.registrar, account.port, account.transport) == ("pbx.example", 5070, "tcp")
+    # REGISTERs for example.org go to the first controller
+    assert (account.destination, account.transport) == (("pbx.example", 5070), "tcp")
 
 
 def test_avaya_controller_without_transport_is_tls():

@@ -42,13 +42,7 @@ PHONES = {phone.name: phone for phone in generated_phones(dict.fromkeys(TRANSPOR
 ANSWER_TIMEOUT = 15
 
 #: cases a driver gets wrong today, each fixed by another change of issue 11: {phone name: reason}
-KNOWN_BROKEN: dict[str, str] = {
-    **{
-        f"unify-{transport}": "unify: lines 2+ are written only as line keys, so a phone without keys reads line 1 "
-        "alone (no word from validation or render) — issue 11 item 10, for the Unify driver"
-        for transport in TRANSPORTS
-    },
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def _case(name: str):

@@ -15,7 +15,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.win
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from render_support import demo_fleet, fleet_from, render_demo_phone, render_fleet_phone, reveal
+from render_support import DEMO_FLEET, demo_fleet, fleet_from, render_demo_phone, render_fleet_phone, reveal
 
 DIRECTOR = "0cd0f8a1b2c3"
 SEP = "SEP0CD0F8A1B2C3.cnf.xml"
@@ -206,3 +206,58 @@ def test_windows_zone_falls_back_by_offset() -> None:
     assert "Europe/Andorra" not in ZONES and "Asia/Kathmandu" not in ZONES
     assert windows_zone("Europe/Andorra") == "W. Europe Standard/Daylight Time"  # same offset, with DST
     assert windows_zone("Asia/Kathmandu") == "India Standard Time"  # +5:45: nearest offset
+
+
+#: a default profile without a firmware window, and the demo's kit as the fleet's default
+DEFAULTS_WITH_KIT = """
+settings:
+  provisioning: {servers: [prov.demo.invalid], scheme: https}
+  vendors: [cisco]
+  defaults: {profile: any-hour, site: moscow-hq, firmware_kit: 2026-q3}
+"""
+
+
+def _with_any_hour_profile() -> str:
+    profiles = (DEMO_FLEET / "profiles.yml").read_text(encoding="utf-8")
+    return (
+        profiles
+        + """
+  any-hour:
+    sip: {registrar: pbx-any.demo.invalid, port: 5070, transport: tcp}
+    time: {timezone: Europe/Moscow}
+"""
+    )
+
+
+def test_xml_default_names_the_default_registrar_and_the_default_kits_loads(tmp_path) -> None:
+    # what a real XMLDefault.cnf.xml carries (a public sample: "it really does need a callManagerGroup ... with
+    # ports/ethernetPhonePort and processNodeName", then loadInformation<device type id> model="Cisco <n>")
+    fleet = fleet_from(
+        tmp_path,
+        **{"settings.yml": DEFAULTS_WITH_KIT, "profiles.yml": _with_any_hour_profile(), "phones.yml": KEM_PHONES},
+    )
+    files, _owners = FleetRenderer(fleet, reveal).shared()
+    root = parse(files["XMLDefault.cnf.xml"])
+    [member] = root.findall("callManagerGroup/members/member")
+    assert member.get("priority") == "0"
+    assert member.findtext("callManager/processNodeName") == "pbx-any.demo.invalid"
+    assert member.findtext("callManager/ports/ethernetPhonePort") == "2000"
+    assert member.findtext("callManager/ports/sipPort") == "5070"
+    # the demo kit's 8845/8865 load, under the CUCM device type ids of those models
+    loads = {child.tag: (child.get("model"), child.text) for child in root if child.tag.startswith("loadInformation")}
+    assert loads == {
+        "loadInformation36213": ("Cisco 8845", "sip8845_65.14-3-1-0001-60"),
+        "loadInformation36214": ("Cisco 8865", "sip8845_65.14-3-1-0001-60"),
+    }
+    assert root.findtext("secureAuthenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
+
+
+def test_xml_default_names_no_load_when_the_default_profile_has_a_firmware_window(tmp_path) -> None:
+    # the demo's office profile flashes on weekend nights only: a file served at every hour names no firmware
+    settings = DEFAULTS_WITH_KIT.replace("profile: any-hour", "profile: office")
+    fleet = fleet_from(tmp_path, **{"settings.yml": settings, "phones.yml": KEM_PHONES})
+    files, _owners = FleetRenderer(fleet, reveal).shared()
+    root = parse(files["XMLDefault.cnf.xml"])
+    assert [child.tag for child in root if child.tag.startswith("loadInformation")] == []
+    names = [node.text for node in root.iter("processNodeName")]
+    assert names == ["pbx.demo.invalid", "pbx2.demo.invalid"]  # the office profile's registrar and backup

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.context import ContextBuilder
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.driver import RenderError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.unify.driver import DRIVER
 from ansible_collections.phonefleet.provisioning.tests.unit.render_support import (
@@ -16,6 +20,12 @@ from ansible_collections.phonefleet.provisioning.tests.unit.render_support impor
     render_fleet_phone,
     reveal,
 )
+
+REPO = Path(__file__).resolve().parents[3]
+if str(REPO / "simulator") not in sys.path:
+    sys.path.insert(0, str(REPO / "simulator"))
+
+from phonefleet_simulator.vendors import unify as unify_phone  # noqa: E402
 
 MAC = "001ae8556677"
 FILE = f"{MAC}_config.xml"
@@ -215,3 +225,41 @@ def test_requests_recognised():
     assert base is not None and "mac" not in base.groupdict()
     assert full(f"{MAC}.cfg") is None
     assert DRIVER.user_agents == ()
+
+
+def _legal_with(tmp_path, lines: int, model: str, keys: str):
+    """The demo's Legal phone as ``model`` with ``lines`` lines and ``keys`` (YAML rows of its keys list)."""
+    text = (DEMO_FLEET / "phones.yml").read_text()
+    start = text.index('      - {number: "2007"', text.index(LEGAL))
+    end = text.index("\n", start)
+    more = "".join(
+        f'\n      - {{number: "21{n}7", display_name: Legal {n}, password: "line-{n}-pw"}}' for n in range(2, lines + 1)
+    )
+    text = text[:end] + more + text[end:]
+    text = text.replace(LEGAL, f"    model: {model}\n" + ("    keys:\n" + keys if keys else ""))
+    return fleet_from(tmp_path, **{"phones.yml": text})
+
+
+def test_every_line_is_read_by_the_phone_without_line_keys_in_the_fleet(tmp_path):
+    # a CP phone reads lines 2+ only from line keys (the simulator's Unify reader, from Unify's WPI pages)
+    fleet = _legal_with(tmp_path, 3, "CP400", "      - {index: 1, function: blf, value: '2001', label: Reception}\n")
+    files = {"/" + name: body for name, body in render_fleet_phone(fleet, MAC).files.items()}
+    read = unify_phone.accounts(files)
+    assert [(a.user, a.password) for a in read] == [
+        ("2007", reveal(fleet.phone(MAC).lines[0].password)),
+        ("2127", "line-2-pw"),
+        ("2137", "line-3-pw"),
+    ]
+    found = items(files["/" + FILE])
+    # the BLF keeps key 1; the lines take the lowest free keys
+    assert found[("function-key-def", 1)] == "59"
+    assert [found[("line-sip-uri", index)] for index in (2, 3)] == ["2127", "2137"]
+
+
+def test_a_line_with_no_free_key_left_is_refused_naming_the_line(tmp_path):
+    blf = "".join(f"      - {{index: {n}, function: blf, value: '200{n}'}}\n" for n in range(1, 5))
+    fleet = _legal_with(tmp_path, 2, "CP200", blf)
+    with pytest.raises(
+        RenderError, match=r"00:1a:e8:55:66:77 \(Legal\): lines\[1\]: a CP200 reads line 2 only from a line key"
+    ):
+        render_fleet_phone(fleet, MAC)

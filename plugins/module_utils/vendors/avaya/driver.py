@@ -11,9 +11,14 @@ Sources: research/phone-vendors.md §3, wazo-provd-plugins ``wazo_avaya``; Avaya
 base (JEM24: 24 keys on 3 pages, up to 3 on a J169/J179) and the J100 Open SIP admin guide (J169/J179
 take JBM24 paper-label modules or JEM24, not both).
 
-Unverified (``verified=False``): every model's SIP-account and key counts (from memory; the J100 can
-carry extra shared/bridged lines, counted here as ``lines``), JEM24 on the J189, the JBM24 key count
-and maximum. OUIs: c81fea is seen in a J179 User-Agent; the others are Avaya blocks from memory.
+``lines`` is 1 on every model: in open SIP (3PCC) mode a J100 has one SIP identity (``SIP_USER_ID``, one
+``SIP_CONTROLLER_LIST`` entry: "For OpenSIP environment, only one SIP controller is supported", Avaya's
+46xxsettings.txt template of AADS 8.1.5), and its call appearances (8 on a J179) and bridged/shared line
+keys are of that identity, not accounts of their own; the file carries line 1 only, so validation refuses a
+second line rather than drop it.
+
+Unverified (``verified=False``): every model's key counts (from memory), JEM24 on the J189, the JBM24 key
+count and maximum. OUIs: c81fea is seen in a J179 User-Agent; the others are Avaya blocks from memory.
 
 Rendering (``AvayaDriver`` below), files:
 
@@ -50,6 +55,15 @@ Settled from sources (issue 11; research/param-audit.md §5):
 - ``DISCOVER_AVAYA_ENVIRONMENT 0`` with ``ENABLE_3PCC_ENVIRONMENT 1``: its default 1 makes the phone
   SUBSCRIBE to ``avaya-cm-feature-status`` at the registrar to discover Avaya features (admin guide,
   "Parameters for redundancy provisioning"; wazo and fusionpbx write 0).
+- Outbound proxy: a J100 in open SIP mode has no parameter of its own for one. ``SIP_CONTROLLER_LIST`` is
+  "the list of SIP proxy or registrar servers" every request goes to, and ``SIPDOMAIN`` "the SIP domain
+  used for SIP registration" (admin guide R4.1, "SIP Global Settings"; Avaya's AADS 8.1.5 46xxsettings.txt
+  template: "for OpenSIP environment, only one SIP controller is supported"). So a profile's
+  ``outbound_proxy`` is the controller (its own port, else the profile's SIP port, and the profile's
+  transport) and ``SIPDOMAIN``/``SIP_USER_ACCOUNT`` keep the registrar. Searched for and not found: any
+  ``OUTBOUND_PROXY``-like name in Avaya's guides or public J100 templates [that the phone registers for
+  ``SIPDOMAIN`` through a controller of another name: I]. A backup registrar is still written as a second
+  controller, which the same template says open SIP ignores [I].
 - The control path (SIP NOTIFY ``check-sync``, sent over UDP) needs ``ENABLE_OOD_RESET_NOTIFY 1`` and
   ``ENABLE_OOD_MSG_TLS_ONLY 0`` (research/phone-vendors.md §3 from wazo; the defaults 0 and 1 are
   remembered [M]): both are written in ``46xxsettings.txt`` and again in the phone's own file, so an extended
@@ -60,6 +74,7 @@ from __future__ import annotations
 
 import typing
 
+from ...render.addresses import with_port
 from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
@@ -70,11 +85,11 @@ EXPANSION_MODULES = (
 
 MODELS = (
     PhoneModel(name="J129", lines=1, line_keys=0, verified=False),
-    PhoneModel(name="J139", lines=4, line_keys=4, verified=False),
-    PhoneModel(name="J159", lines=4, line_keys=4, verified=False),
+    PhoneModel(name="J139", lines=1, line_keys=4, verified=False),
+    PhoneModel(name="J159", lines=1, line_keys=4, verified=False),
     PhoneModel(
         name="J169",
-        lines=8,
+        lines=1,
         line_keys=24,
         expansion_modules=("JEM24", "JBM24"),
         max_expansion_modules=3,
@@ -82,7 +97,7 @@ MODELS = (
     ),
     PhoneModel(
         name="J179",
-        lines=8,
+        lines=1,
         line_keys=24,
         expansion_modules=("JEM24", "JBM24"),
         max_expansion_modules=3,
@@ -90,7 +105,7 @@ MODELS = (
     ),
     PhoneModel(
         name="J189",
-        lines=8,
+        lines=1,
         line_keys=10,
         expansion_modules=("JEM24",),
         max_expansion_modules=3,
@@ -168,7 +183,7 @@ class AvayaDriver(VendorDriver):
     def environment(self):
         environment = super().environment
         if "quoted" not in environment.filters:
-            environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset)
+            environment.filters.update(quoted=_quoted, dst_rule=_dst_rule, gmt_offset=_gmt_offset, with_port=with_port)
             environment.filters.update(codec_list=lambda codecs: ",".join(self.codec_names[codec] for codec in codecs))
             environment.globals.update(module_keys={module.name: module.keys for module in EXPANSION_MODULES})
         return environment

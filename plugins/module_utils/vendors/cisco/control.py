@@ -7,9 +7,11 @@
   unregisters, downloads its config again and registers, without rebooting. Else ``POST /CGI/Execute``
   with ``Init:Services`` (HTTP Basic) [I, see below].
 - reboot: the same NOTIFY with ``action=reset`` [V]; else SSH (78xx/88xx/89xx/99xx, 69xx): the phone's
-  ``sshUserId``/``sshPassword`` (our config sets them to the control login), then the console's own login
-  (``debug``/``debug`` on 78xx/88xx, ``admin`` without password on 69xx) and ``reset`` [M]; the CP-3905 has
-  no SSH: Telnet with the control login and ``reset`` [I].
+  ``sshUserId``/``sshPassword``, which our config sets to ``admin`` and the phone's ``admin_password``, not to
+  the fleet's control login (a Cisco phone's file is served without proof, and publish refuses the control
+  password there): give the SSH login as ``admin`` with that password (``username``/``password``); then the
+  console's own login (``debug``/``debug`` on 78xx/88xx, ``admin`` without password on 69xx) and ``reset``
+  [M]; the CP-3905 has no SSH: Telnet with the control login and ``reset`` [I].
 - info: ``GET /DeviceInformationX`` [V third-party code] (``modelNumber``, ``versionID``, ``MACAddress``,
   ``phoneDN``; no registration state, so lines are ``unknown``), or over SSH ``show version`` [M].
 - screenshot: ``GET /CGI/Screenshot`` (HTTP Basic) [V third-party code]; 69xx: then ``GET /CGI/lcd4.bmp``

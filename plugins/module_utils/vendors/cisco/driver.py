@@ -35,10 +35,16 @@ Rendering (``CiscoDriver`` below): what it writes, and which facts are unverifie
   ``<DIALTEMPLATE>`` of ``<TEMPLATE MATCH= Timeout= User=>`` rules, named in ``<dialTemplate>``. The
   element and attribute names are from memory of CUCM dial plan files [unverified], and so is the
   phone accepting any file name there.
-* ``XMLDefault.cnf.xml`` for unknown phones: only the provisioning service's URLs [root element ``<Default>``
-  verified: a CUCM-style XMLDefault, GH#5929097124]. CUCM's also has a ``callManagerGroup`` and per-model
-  ``loadInformation<id> model="Cisco 8845"`` elements; the shared context has neither a registrar nor the
-  kits, so they are not written yet and an unknown phone neither registers nor upgrades from this file.
+* ``XMLDefault.cnf.xml`` for unknown phones [root element ``<Default>`` verified: a CUCM-style XMLDefault,
+  GH#5929097124], as real ones carry it (a public XMLDefault sample, Cisco-SIP.sh 2025: "it really does need a
+  callManagerGroup/members/member/callManager with ports/ethernetPhonePort and processNodeName", where the phone
+  sends its REGISTER): the ``callManagerGroup`` of the fleet's default profile (``settings.defaults.profile``:
+  the profile a phone the fleet does not list would get; its registrar, backup and ports, no secret), then
+  ``loadInformation<id> model="Cisco <number>"`` per model of the default kit (``settings.defaults.firmware_kit``)
+  whose CUCM device type id is known (``LOAD_INFORMATION_IDS``), then the service's URLs. Loads are left out when
+  the default profile has a firmware window: this file is the same at every hour, and a phone flashes what it
+  names when it fetches it. Without a default profile there is no ``callManagerGroup``. No line and no password:
+  the file is served to whoever asks (render/context.py ``shared_defaults``).
 * Keys: one ``<line button=N>`` per key in ``<sipLines>``; ``featureID`` 9 line, 2 speed dial,
   21 BLF (``featureOptionMask`` 1), 22 BLF park, 23 intercom, 20 service URL, 127 pickup, 130 DND
   (B.3). Lines without a line key take the lowest free buttons. Expansion-module keys continue the
@@ -206,6 +212,24 @@ VENDOR = VendorInfo(
 )
 
 
+#: model -> the CUCM device type id of its ``loadInformation<id>`` element in XMLDefault.cnf.xml. From a public
+#: XMLDefault sample (Nosey Nick Waterman's Cisco-SIP.sh, 2025): 6921 495, 6941 496, 6961 497, 8811 36217,
+#: 8841 683, 8851 684, 8861 685. From memory of CUCM's TypeModel table [M]: 7821 621, 7841 622, 7861 623,
+#: 8845 36213, 8865 36214.
+LOAD_INFORMATION_IDS = {
+    "CP-6921": 495,
+    "CP-6941": 496,
+    "CP-6961": 497,
+    "CP-8811": 36217,
+    "CP-8841": 683,
+    "CP-8851": 684,
+    "CP-8861": 685,
+    "CP-7821": 621,
+    "CP-7841": 622,
+    "CP-7861": 623,
+    "CP-8845": 36213,
+    "CP-8865": 36214,
+}
 #: where the provisioning service answers the phone's authentication requests and services menu
 AUTHENTICATION_PATH = "cisco/authenticate"
 SERVICES_PATH = "cisco/services"
@@ -303,7 +327,23 @@ class CiscoDriver(VendorDriver):
         extra = {"urls": self.service_urls(context["provisioning"])}
         if "phone" in context:
             extra["device"] = self.device(context)
+        else:  # XMLDefault.cnf.xml: the default profile's registrar and the default kit's loads
+            extra["sip"] = context["defaults"]["sip"]
+            extra["loads"] = self.default_loads(context["defaults"]["firmware"])
         return super().render(spec, {**context, **extra})
+
+    def default_loads(self, firmware: list[dict]) -> list[dict]:
+        """``loadInformation<id> model="Cisco <number>"`` entries of the default kit, for the models whose CUCM
+        device type id is known (``LOAD_INFORMATION_IDS``); a model without one gets no load from this file."""
+        loads: dict[int, dict] = {}
+        for item in firmware:
+            for name in item["models"]:
+                model = self.vendor.model(name)
+                device_type = LOAD_INFORMATION_IDS.get(model.name) if model else None
+                if model is not None and device_type is not None:
+                    label = "Cisco " + model.name.removeprefix("CP-")
+                    loads[device_type] = {"id": device_type, "model": label, "load": load_name(item["file"])}
+        return [loads[device_type] for device_type in sorted(loads)]
 
     @staticmethod
     def service_urls(provisioning: dict) -> dict:

@@ -35,8 +35,9 @@ Rendering (``CiscoMppDriver`` below): what it writes, and which facts are unveri
   ``Voice_Mail_Number``, ``Call_Pickup_Code`` [names verified in wazo's 11.3.1/12.0.7 templates].
   ``SIP_Transport_N_`` ``UDP``/``TCP``/``TLS`` (the Ext tab's SIP Transport of Cisco's 8800 MPP
   administration guide; the spelling of fusionpbx's 8841 template), ``Register_Expires_N_``,
-  ``Outbound_Proxy_N_`` as ``host:port`` (the profile's SIP port: a proxy on 5061/TLS must be told so, a
-  bare host is sent to 5060) with ``Use_Outbound_Proxy_N_`` [names: the same guide, research/param-audit.md §4].
+  ``Outbound_Proxy_N_`` as ``host:port`` (the proxy's own port when the profile gives ``host:port``, else the
+  profile's SIP port: a proxy on 5061/TLS must be told so, a bare host is sent to 5060) with
+  ``Use_Outbound_Proxy_N_`` [names: the same guide, research/param-audit.md §4].
   Unverified names: ``Use_Auth_ID_N_``, ``Preferred_Codec_N_`` /
   ``Second_Preferred_Codec_N_`` / ``Third_Preferred_Codec_N_`` and their values (``G711u`` ...),
   ``Enable_CDP``, ``Enable_LLDP-MED``.
@@ -64,6 +65,7 @@ from __future__ import annotations
 import re
 import typing
 
+from ...render.addresses import with_port
 from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 from ..cisco.driver import OUIS as CISCO_OUIS
@@ -199,7 +201,7 @@ class CiscoMppDriver(VendorDriver):
             "dst_rule": dst,
             "transport": _TRANSPORT[sip["transport"]],
             "proxies": {line["index"]: self.proxy(sip) for line in context["lines"]},
-            "outbound_proxy": f"{sip['outbound_proxy']}:{sip['port']}" if sip["outbound_proxy"] else None,
+            "outbound_proxy": with_port(sip["outbound_proxy"], sip["port"]) if sip["outbound_proxy"] else None,
             "codecs": [self.codec_names[codec] for codec in context["codecs"]][:3],
             "function_keys": [self.key(key) for key in context["keys"]],
             "units": [

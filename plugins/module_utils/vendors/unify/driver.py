@@ -14,7 +14,9 @@ Sources: research/phone-vendors.md §4, research/unify-cisco.md part A.
 
 Unverified (``verified=False``): every model's key counts and both key modules (from memory; read
 the real key indices with ``ReadAllItems``). CP phones register one SIP identity; further lines are
-line keys (keyset), counted here as ``lines``. The CP110/CP210/CP410/CP710 generation is listed from
+line keys (keyset), counted here as ``lines``: a line 2+ that no key of the fleet names gets a line key on
+the lowest free key of the phone (a CP reads no other form of it), and a phone whose keys are all taken cannot
+be rendered (the error names the line). The CP110/CP210/CP410/CP710 generation is listed from
 memory too (``CP210`` appears as a ``device-type``). OUIs: the two Siemens/Unify blocks seen in GS3;
 CP-specific blocks were not collected.
 
@@ -55,7 +57,7 @@ from __future__ import annotations
 
 import typing
 
-from ...render.driver import FileSpec, VendorDriver, template_folder
+from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
 from ..catalog import ExpansionModule, PhoneModel, VendorInfo
 
 EXPANSION_MODULES = (
@@ -288,7 +290,7 @@ class UnifyDriver(VendorDriver):
         return items
 
     def _keys(self, context: dict) -> list[Item]:
-        placed = [(key["index"], key) for key in context["keys"]]
+        placed = [(key["index"], key) for key in context["keys"]] + self._keys_of_unkeyed_lines(context)
         per_page = {module.name: module.keys_per_page for module in self.vendor.expansion_modules}
         for module in context["modules"]:
             for key in module["keys"]:
@@ -299,6 +301,28 @@ class UnifyDriver(VendorDriver):
         for index, key in placed:
             items += self._key(index, key, context)
         return items
+
+    @staticmethod
+    def _keys_of_unkeyed_lines(context: dict) -> list[tuple[int, dict]]:
+        """Line keys for lines 2+ that no key names, on the lowest free keys of the phone: a CP phone reads a
+        further line only from a line key (module docstring), so a line without one would be dropped unseen."""
+        phone, lines = context["phone"], context["lines"]
+        keyed = {key["line"] for key in context["keys"] if key["function"] == "line"}
+        unkeyed = [line for line in lines[1:] if line["index"] not in keyed]
+        if not unkeyed:
+            return []
+        taken = {key["index"] for key in context["keys"]}
+        free = [index for index in range(1, (phone["line_keys"] or 0) + 1) if index not in taken]
+        if len(free) < len(unkeyed):
+            first = unkeyed[len(free)]["index"]
+            raise RenderError(
+                f"phone {phone['mac_colon']} ({phone['name']}): lines[{first - 1}]: a {phone['model']} reads line "
+                f"{first} only from a line key, and none of its {phone['line_keys'] or 0} keys is free"
+            )
+        return [
+            (index, {"index": index, "function": "line", "line": line["index"], "label": None, "value": None})
+            for index, line in zip(free, unkeyed, strict=False)
+        ]
 
     def _key(self, index: int, key: dict, context: dict) -> list[Item]:
         function = key["function"]

@@ -9,9 +9,11 @@
 - screenshot: ``GET /screencapture`` [V], on the models the catalog marks ``screenshot``.
 
 Unverified (see ``unverified``): the HTTP keys, the status answer's format, the screenshot's image format.
-Prerequisites on the phone (set by the fleet's config, not by this class): the controller's address in
-``features.action_uri_limit_ip`` for HTTP control (else the phone asks "Allow remote control?" once), and
-``sip.trust_ctrl`` / a trusted source for the NOTIFY.
+Prerequisites on the phone, written by the driver's common file (docs/control.md, "What each phone's file must
+allow"), not by this class: for HTTP control the controller's networks in ``features.action_uri_limit_ip`` (an
+address outside it is refused) and ``features.show_action_uri_option = 0`` (else the phone asks "Allow remote
+control?" and does nothing until a user answers); for the NOTIFY ``sip.trust_ctrl = 0``, as with 1 the phone
+takes SIP only from its registrar and outbound proxy and our NOTIFY comes from the controller.
 """
 
 from __future__ import annotations
