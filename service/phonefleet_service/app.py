@@ -16,7 +16,11 @@ import threading
 from urllib.parse import parse_qsl
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import cisco_authentication, wpi
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import (
+    autoprovision,
+    cisco_authentication,
+    wpi,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import Provisioner, Request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.published import PublishedRoot
@@ -79,6 +83,8 @@ class Service:
             gc.collect()
             gc.freeze()
             _warn_unproven(snapshot)
+            for warning in autoprovision.warnings(snapshot.fleet):
+                LOG.warning("%s", warning)
 
     def stop(self) -> None:
         self._stop.set()

@@ -375,6 +375,8 @@ def test_settings_references(tmp_path):
     assert "settings.autoprovision.profile: unknown profile 'lab'" in text
     # a stranger anywhere could drain the pool: auto-provisioning names the networks it serves
     assert "settings.autoprovision.allowed_networks: is required when autoprovision is enabled" in text
+    # the pool's SIP passwords are derived from password_secret: a fleet validated now must have it
+    assert "settings.autoprovision.password_secret: is required when autoprovision is enabled" in text
 
 
 def test_autoprovisioning_allowed_networks_are_cidr(tmp_path):

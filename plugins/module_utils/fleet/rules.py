@@ -25,8 +25,9 @@ def _known(names) -> str:
 
 
 class _Rules:
-    def __init__(self, fleet: Fleet, broken: dict[str, set], locate: Locate) -> None:
+    def __init__(self, fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> None:
         self.fleet = fleet
+        self.published = published
         self.broken = broken
         self.locate = locate
         self.problems: list[Problem] = []
@@ -73,7 +74,10 @@ class _Rules:
                 self.unknown_vendor(origin, ("provisioning", "serve_without_proof", index), vendor)
         auto = fleet.settings.get("autoprovision") or {}
         if auto.get("enabled"):
-            for field in ("number_pool", "profile", "allowed_networks", "password_secret"):
+            required = ("number_pool", "profile", "allowed_networks", "password_secret")
+            # a fleet published before password_secret existed must still load in the service, which then
+            # refuses auto-provisioning (journaled, and said at start) instead of losing the whole fleet
+            for field in required[:-1] if self.published else required:
                 if field not in auto:
                     self.problem(origin, ("autoprovision", field), "is required when autoprovision is enabled")
         for index, network in enumerate(auto.get("allowed_networks") or []):
@@ -345,9 +349,13 @@ def _lines_text(count: int) -> str:
     return "are no lines" if count == 0 else ("is 1 line" if count == 1 else f"are {count} lines")
 
 
-def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate) -> list[Problem]:
-    """Run every cross-reference rule; warnings go to ``fleet.warnings``, problems are returned."""
-    rules = _Rules(fleet, broken, locate)
+def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> list[Problem]:
+    """Run every cross-reference rule; warnings go to ``fleet.warnings``, problems are returned.
+
+    ``published``: the fleet of a publish bundle, checked by the release that published it; a setting
+    required since (``autoprovision.password_secret``) does not refuse it.
+    """
+    rules = _Rules(fleet, broken, locate, published)
     rules.settings()
     rules.sites()
     rules.profiles()

@@ -53,6 +53,18 @@ def parse_networks(texts: list) -> tuple:
     return tuple(networks)
 
 
+def warnings(fleet) -> list[str]:
+    """What stops auto-provisioning as a whole, said when the service starts and with each publish."""
+    pool = Pool(fleet)  # the bundle's fleet: its secrets are in clear
+    unusable = pool.unusable() if pool.enabled else None
+    if unusable is None:
+        return []
+    return [
+        f"autoprovision is enabled but no phone can be auto-provisioned: {unusable}; set it (a vault value) and"
+        " publish again (meanwhile unknown phones get their base files, journaled autoprovision-failed)"
+    ]
+
+
 class Autoprovisioner:
     """The fleet's auto-provisioning policy and the renderer for assigned phones."""
 
@@ -98,6 +110,9 @@ class Autoprovisioner:
 
     def cannot_render(self, vendor: str | None, model: str | None) -> str | None:
         """Why a phone of ``vendor`` and ``model`` cannot get a config rendered, or None when it can."""
+        unusable = self.pool.unusable()
+        if unusable is not None:  # checked before a number is spent, as the rest
+            return unusable
         if model is None:
             return "the phone did not report its model"
         driver = registry.driver_for(vendor) if vendor else None
