@@ -122,12 +122,14 @@ class Autoprovisioner:
             return f"model {model!r} is not in the {vendor} catalog"
         return None
 
-    def credentials(self, number: str) -> tuple[str, str, str]:
-        """(name, SIP user name, SIP password) a number of the pool comes with (fleet/pool.py)."""
+    def credentials(self, number: str) -> tuple[str, str]:
+        """(name, SIP user name) a number of the pool comes with (fleet/pool.py); its password is derived
+        again whenever the phone's file is rendered, never kept."""
         account = self.pool.account(number)
-        return account.name, account.username, account.password
+        return account.name, account.username
 
     def phone(self, assignment, vendor: str, model: str | None) -> Phone:
+        """The fleet phone an assignment stands for; its line's password derived from the fleet's secret."""
         defaults = self.fleet.settings.get("defaults") or {}
         return Phone(
             mac=assignment.mac,
@@ -144,7 +146,7 @@ class Autoprovisioner:
                     number=assignment.number,
                     display_name=assignment.name,
                     username=assignment.username,
-                    password=assignment.password,
+                    password=self.pool.account(assignment.number).password,
                 )
             ],
         )
@@ -163,7 +165,7 @@ class Autoprovisioner:
         return self.config(assignment, vendor, model).entry
 
     def config(self, assignment, vendor: str, model: str | None) -> AutoprovisionedConfig:
-        key = (assignment.mac, assignment.number, assignment.password, vendor, model)
+        key = (assignment.mac, assignment.number, vendor, model)  # one fleet (and secret) per instance
         cached = self._rendered.get(key)
         if cached is not None:
             return cached

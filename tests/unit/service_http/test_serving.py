@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pool import pool_password
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.phone_auth import parse_digest
 
 from tests.support.firmware_window import open_windows
@@ -323,17 +324,23 @@ def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(t
     assert phones[late]["status"] == 0
 
 
-def test_autoprovisioned_passwords_never_reach_the_journal(tmp_path):
+def test_autoprovisioned_passwords_never_reach_the_journal_nor_the_api(tmp_path):
     published_site(tmp_path)
     mac = "0c383e77aa01"
     with running_service(tmp_path) as service:
         reply = as_phone(service, "fanvil", f"/{mac}.cfg", f"Fanvil X6U 2.10.2.6887 {mac}")
         assert reply.status == 200
         _status, assigned = service.api("/api/v1/autoprovisioned")
-        password = next(item["password"] for item in assigned["phones"] if item["mac"] == mac)
-        assert password.encode() in reply.body
+        (item,) = (item for item in assigned["phones"] if item["mac"] == mac)
+        # the password of the number, derived from the fleet's secret, is the one the phone's file carries
+        secret = reveal(demo_fleet().settings["autoprovision"]["password_secret"])
+        password = pool_password(secret, item["number"])
+        assert f"<RegisterPswd>{password}</RegisterPswd>".encode() in reply.body  # Fanvil's SIP password
         text = repr(service.journal(limit=1000))
+        api_text = repr(assigned) + repr(service.phones()) + repr(service.api(f"/api/v1/phones/{mac}"))
+    assert "password" not in item
     assert password not in text
+    assert password not in api_text
 
 
 def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
