@@ -27,7 +27,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac 
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import encrypter, file_decrypter
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import encrypter, file_decrypter, revealer
 
 ARGUMENT_SPEC = {
     "fleet_dir": {"type": "path", "required": True},
@@ -74,6 +74,7 @@ class ActionModule(ControllerAction):
                 passwords=passwords,
                 encrypt=encrypter(self._loader) if passwords == "vault" else None,
                 decrypt_file=file_decrypter(self._loader),
+                reveal=revealer(self._loader),
             )
         except FleetError as exc:
             raise AnsibleActionFail(to_text(exc)) from None

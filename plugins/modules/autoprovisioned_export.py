@@ -10,14 +10,17 @@ short_description: Write the phones a provisioning service auto-provisioned into
 version_added: 0.1.0
 description:
   - A PhoneFleet provisioning service gives an unknown phone of an enabled vendor a number of
-    C(settings.autoprovision.number_pool), with a generated SIP user name and password, and serves it a config.
+    C(settings.autoprovision.number_pool), with its SIP user name and the password derived for that number from
+    C(settings.autoprovision.password_secret), and serves it a config.
     This module makes Git the truth again by writing those phones into a fleet file.
   - Reads the assignments from the service (C(GET /api/v1/autoprovisioned), which needs a token of the C(admin)
     role) and the phones it knows (C(GET /api/v1/phones), for the vendor and model a phone reported).
   - Each phone not in the fleet yet is appended to O(dest) with its MAC, name, vendor and model, the C(profile)
     and C(firmware_kit) of C(settings.autoprovision) (when set; else the fleet's defaults apply, as on the
     service), and one line with the number, display name, user name and password, so that its config stays
-    what the service rendered for it.
+    what the service rendered for it. The service's API gives no password; the module derives it from
+    C(settings.autoprovision.password_secret) of O(fleet_dir) (decrypted with the play's vault secret), as the
+    service does.
   - A MAC already in the fleet is left as it is (C(present)). A phone that has not reported its vendor and model
     yet is not exported (C(pending)), since the fleet could not render its config; it stays auto-provisioned.
   - The fleet as it would be after the export is loaded and validated as the inventory loads it. A phone with

@@ -70,7 +70,7 @@ class ServiceApi:
         return self._list("GET", "/api/v1/phones", "phones")
 
     def autoprovisioned(self) -> list:
-        """Assignments of auto-provisioned phones, with SIP credentials (GET /api/v1/autoprovisioned; admin)."""
+        """Assignments of auto-provisioned phones: number, name, SIP user (GET /api/v1/autoprovisioned; admin)."""
         return self._list("GET", "/api/v1/autoprovisioned", "phones")
 
     def release(self, mac: str) -> bool:

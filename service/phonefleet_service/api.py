@@ -1,12 +1,14 @@
 """The read API (JSON) of the provisioning service: phones with status, the journal, auto-provisioned
 phones and access keys. Bearer tokens from the settings, each with a role: ``auditor`` reads phones and
-the journal; ``admin`` also reads credentials of auto-provisioned phones and issues access keys.
+the journal; ``admin`` also reads auto-provisioned phones' assignments and issues access keys. No answer
+holds a SIP password: an auto-provisioned number's is derived from the fleet's vault secret (fleet/pool.py),
+which is where the export into the fleet derives it too.
 
 GET  /api/v1/health                       no token: liveness and what is loaded
 GET  /api/v1/phones?limit=&after=                 auditor: phones with status 0-3, last contact, IP, firmware
 GET  /api/v1/phones/{mac}                         auditor: one phone
 GET  /api/v1/journal?mac=&since=&limit=&before=   auditor: requests, newest first
-GET  /api/v1/autoprovisioned?limit=&after=        admin: assignments with SIP credentials (to export into the fleet)
+GET  /api/v1/autoprovisioned?limit=&after=        admin: assignments: number, name, SIP user (to export into the fleet)
 DELETE /api/v1/autoprovisioned/{mac}              admin: release an assignment (the phone is in the fleet now)
 GET  /api/v1/access-keys?limit=&after=            admin: configured phones' keys (issued on first ask)
 POST /api/v1/phones/{mac}/access-key              admin: a new key for a phone; the old one stops working at once
@@ -199,7 +201,6 @@ def build(service) -> Starlette:
                     "number": item.number,
                     "name": item.name,
                     "username": item.username,
-                    "password": item.password,
                     "vendor": item.vendor,
                     "model": item.model,
                     "assigned_at": item.assigned_at,

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import (
+    autoprovision,
     cisco_authentication,
     served_log,
     wpi,
@@ -103,6 +104,8 @@ class Service:
             gc.collect()
             gc.freeze()
             _warn_unproven(snapshot)
+            for warning in autoprovision.warnings(snapshot.fleet):
+                LOG.warning("%s", warning)
 
     def stop(self) -> None:
         self._stop.set()

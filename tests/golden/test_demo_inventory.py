@@ -15,6 +15,14 @@ GOLDEN_LIST = Path(__file__).with_name("demo-inventory.json")
 ANSIBLE_INVENTORY = Path(sys.executable).with_name("ansible-inventory")
 
 
+DEMO_WARNING = (
+    "[WARNING]: inventory/demo/fleet/profiles.yml:39: profiles.warehouse.updates.firmware_window:"
+    " updates.config_check (mon, tue, wed, thu, fri 01:00-04:00) never falls inside updates.firmware_window"
+    " (sun 03:00-04:00), so its phones get new firmware only when rebooted inside the window"
+    " (firmware_upgrade.yml reboots them there)"
+)
+
+
 def run_inventory(*args: str) -> str:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     completed = subprocess.run(
@@ -26,7 +34,10 @@ def run_inventory(*args: str) -> str:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "WARNING" not in completed.stderr, completed.stderr
+    # the one warning the demo shows on purpose: its warehouse profile checks its config on weeknights and
+    # takes firmware on Sunday nights (fleet/rules.py, docs/service.md)
+    warnings = [line for line in completed.stderr.splitlines() if "WARNING" in line]
+    assert warnings == [DEMO_WARNING], completed.stderr
     return completed.stdout
 
 

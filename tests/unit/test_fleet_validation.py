@@ -393,6 +393,8 @@ def test_settings_references(tmp_path):
     assert "settings.autoprovision.profile: unknown profile 'lab'" in text
     # a stranger anywhere could drain the pool: auto-provisioning names the networks it serves
     assert "settings.autoprovision.allowed_networks: is required when autoprovision is enabled" in text
+    # the pool's SIP passwords are derived from password_secret: a fleet validated now must have it
+    assert "settings.autoprovision.password_secret: is required when autoprovision is enabled" in text
 
 
 def test_autoprovisioning_allowed_networks_are_cidr(tmp_path):
@@ -430,3 +432,68 @@ def test_vault_values_count_as_passwords(tmp_path):
     fleet = load_fleet(str(write_fleet(tmp_path, phones_yml=phones)))
     password = fleet.phones[1].lines[0].password
     assert type(password).__name__ == "VaultValue" and password.ciphertext.startswith("$ANSIBLE_VAULT;1.1;AES256")
+
+
+def with_updates(tmp_path: Path, updates: str) -> Path:
+    """The base fleet whose profile office has ``updates`` (a flow mapping)."""
+    profiles = BASE_FILES["profiles.yml"].replace(
+        "extended: [yealink-office]", f"extended: [yealink-office]\n            updates: {updates}"
+    )
+    return write_fleet(tmp_path, profiles_yml=profiles)
+
+
+WINDOW_NEVER_REACHED = (
+    "updates.config_check ({days} {hours}) never falls inside updates.firmware_window ({window}),"
+    " so its phones get new firmware only when rebooted inside the window (firmware_upgrade.yml reboots them there)"
+)
+
+
+@pytest.mark.parametrize(
+    ("updates", "warning"),
+    [
+        pytest.param(  # the demo's warehouse: checks on weeknights, firmware on Sunday
+            '{config_check: {days: [mon, tue, wed, thu, fri], hours: "01:00-04:00"},'
+            ' firmware_window: {days: [sun], hours: "03:00-04:00"}}',
+            WINDOW_NEVER_REACHED.format(days="mon, tue, wed, thu, fri", hours="01:00-04:00", window="sun 03:00-04:00"),
+            id="days-apart",
+        ),
+        pytest.param(  # the same days, hours that end where the window starts
+            '{config_check: {days: [sun], hours: "01:00-03:00"}, firmware_window: {days: [sun], hours: "03:00-04:00"}}',
+            WINDOW_NEVER_REACHED.format(days="sun", hours="01:00-03:00", window="sun 03:00-04:00"),
+            id="hours-apart",
+        ),
+        pytest.param(  # Saturday 23:00 to Sunday 02:00 reaches Sunday's window
+            '{config_check: {days: [sat], hours: "23:00-02:00"}, firmware_window: {days: [sun], hours: "01:00-02:00"}}',
+            None,
+            id="past-midnight-reaches-it",
+        ),
+        pytest.param(  # Sunday night past midnight is Monday morning
+            '{config_check: {days: [sun], hours: "23:00-01:00"}, firmware_window: {days: [mon], hours: "00:00-00:30"}}',
+            None,
+            id="past-the-end-of-the-week",
+        ),
+        pytest.param(
+            '{config_check: {hours: "03:30-03:45"}, firmware_window: {days: [wed], hours: "03:00-04:00"}}',
+            None,
+            id="every-day",
+        ),
+        pytest.param(
+            '{config_check: {every: 1h}, firmware_window: {days: [sat, sun], hours: "02:00-05:00"}}',
+            None,
+            id="every-hour-in-three",
+        ),
+        pytest.param(
+            '{config_check: {every: 2h}, firmware_window: {days: [sun], hours: "03:00-04:00"}}',
+            "updates.config_check (every 2h) is longer than updates.firmware_window (sun 03:00-04:00):"
+            " a check may miss it, so its phones get new firmware only when rebooted inside the window"
+            " (firmware_upgrade.yml reboots them there)",
+            id="every-two-hours-in-one",
+        ),
+    ],
+)
+def test_a_firmware_window_no_config_check_reaches_is_a_warning(tmp_path, updates, warning):
+    directory = with_updates(tmp_path, updates)
+    fleet = load_fleet(str(directory))
+    found = [str(item) for item in fleet.warnings if "updates.firmware_window" in str(item)]
+    expected = f"{directory}/profiles.yml:7: profiles.office.updates.firmware_window: {warning}"
+    assert found == ([expected] if warning else [])

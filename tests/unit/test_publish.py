@@ -163,6 +163,19 @@ def test_no_firmware_dir_is_a_warning(site):
     assert any("firmware of kit(s) 2026-q3 not published" in warning for warning in result.warnings)
 
 
+def test_a_firmware_window_the_config_checks_never_reach_is_a_warning(site):
+    """The demo's warehouse checks its config on weeknights and takes firmware on Sunday nights: a file names
+    the firmware only inside the window, so those phones flash only when rebooted there. Publish says so."""
+    result = publish(site, check_mode=True)
+    found = [warning for warning in result.warnings if "firmware_window" in warning]
+    assert found == [
+        f"{site / 'fleet/profiles.yml'}:39: profiles.warehouse.updates.firmware_window: updates.config_check"
+        " (mon, tue, wed, thu, fri 01:00-04:00) never falls inside updates.firmware_window (sun 03:00-04:00), so"
+        " its phones get new firmware only when rebooted inside the window (firmware_upgrade.yml reboots them"
+        " there)"
+    ]
+
+
 def test_two_publishes_never_interleave(site):
     state = site / "www/.phonefleet"
     with publish_lock(str(state)), pytest.raises(PublishLocked):

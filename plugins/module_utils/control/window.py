@@ -8,6 +8,7 @@ belongs to the day it started (``fri`` ``23:00-02:00`` includes Saturday 01:00).
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,6 +32,39 @@ def in_window(window: dict, local: datetime.datetime) -> bool:
     if start == end:  # a whole day
         return today in days
     return (today in days and now >= start) or (yesterday in days and now < end)
+
+
+WEEK = 7 * 1440  # minutes
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def every_minutes(duration: str) -> int:
+    """``config_check.every`` (``30m``, ``1h``, ``1d``; the schema checked it) in minutes, at least 1."""
+    number, unit = _DURATION.match(duration).groups()
+    return max(1, int(number) * _SECONDS[unit] // 60)
+
+
+def week_spans(days, hours: str) -> list[tuple[int, int]]:
+    """The spans of the week (minutes from Monday 00:00, end excluded) that ``days`` within ``hours`` cover,
+    read as :func:`in_window` reads them; no ``days``: every day. A span past Sunday midnight is split."""
+    start_text, end_text = hours.split("-")
+    start, end = _minutes(start_text), _minutes(end_text)
+    if end <= start:  # past midnight, or (equal) the whole day
+        end += 1440
+    spans = []
+    for day in days or WEEKDAYS:
+        first = WEEKDAYS.index(day.lower()) * 1440 + start
+        last = first + end - start
+        spans.append((first, min(last, WEEK)))
+        if last > WEEK:
+            spans.append((0, last - WEEK))
+    return spans
+
+
+def overlap(one: list[tuple[int, int]], other: list[tuple[int, int]]) -> bool:
+    """Whether two lists of :func:`week_spans` share a minute."""
+    return any(start < other_end and other_start < end for start, end in one for other_start, other_end in other)
 
 
 def local_time(timezone: str | None, now: datetime.datetime | None = None) -> datetime.datetime:

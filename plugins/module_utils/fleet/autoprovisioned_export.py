@@ -2,11 +2,13 @@
 """Plan the export of auto-provisioned phones into the fleet (so that Git is the truth again); write nothing.
 
 The provisioning service hands an unknown phone of an enabled vendor a number of
-``settings.autoprovision.number_pool`` with generated SIP credentials. :func:`plan_export` takes those
+``settings.autoprovision.number_pool`` with its SIP user name. :func:`plan_export` takes those
 assignments (``GET /api/v1/autoprovisioned``) and computes the fleet file ``dest`` with one phone per
 assignment: MAC, name, vendor, model, the profile and firmware kit of ``settings.autoprovision``, and one
 line with the number, user name and password (``!vault`` encrypted, or in clear on request), so that the
-phone's config stays what the service rendered for it.
+phone's config stays what the service rendered for it. The service never gives out the password: it is
+derived here from the fleet's ``password_secret`` and the number (fleet/pool.py), as the service derives it
+to render the phone's file and the registrar export to give the registrar its subscribers.
 
 - A MAC already in the fleet is left alone (``present``): the fleet wins.
 - A phone that has not reported its vendor and model yet cannot be rendered from the fleet, so it is not
@@ -28,6 +30,7 @@ from .loader import display_name, load_fleet, load_fleet_documents
 from .mac import InvalidMac, format_mac, normalize_mac
 from .masking import mask_secrets, scrub
 from .phones_import import PASSWORD_MODES
+from .pool import Pool
 from .yaml_edit import FleetFileError, YamlFile, check_dest, require_ruamel, scalar
 from .yamlio import load_yaml
 
@@ -142,7 +145,6 @@ def _phone_of(item: object, index: int, reported: dict) -> ExportedPhone:
         return phone
     phone = ExportedPhone(mac=format_mac(key), key=key)
     try:
-        phone.password = _text(item.get("password"), 1024)
         for name in ("number", "name", "vendor", "model", "username"):
             setattr(phone, name, _text(item.get(name)))
     except ValueError:
@@ -151,8 +153,8 @@ def _phone_of(item: object, index: int, reported: dict) -> ExportedPhone:
     seen = reported.get(key) or {}
     phone.vendor = phone.vendor or _text(seen.get("reported_vendor"))
     phone.model = phone.model or _text(seen.get("reported_model"))
-    if not phone.number or not phone.password:
-        phone.fail("the service gave no number or no password for it")
+    if not phone.number:
+        phone.fail("the service gave no number for it")
     return phone
 
 
@@ -165,10 +167,12 @@ def plan_export(
     passwords: str = "vault",
     encrypt: Encrypt | None = None,
     decrypt_file: DecryptFile | None = None,
+    reveal: Callable[[object], str],
 ) -> ExportPlan:
     """Compute ``dest`` with the assignments that are not in the fleet yet; write nothing.
 
-    ``assignments`` are the API's objects (mac, number, name, username, password, vendor, model);
+    ``assignments`` are the API's objects (mac, number, name, username, vendor, model); ``reveal`` gives the
+    clear text of a vault value of the fleet (``password_secret``, from which the passwords are derived);
     ``reported`` maps a MAC (12 hex) to its row of ``GET /api/v1/phones`` (for the vendor and model
     the phone reported, when the assignment has none). Raises ExportOptionError for impossible options
     and FleetValidationError for problems of the fleet that are not in the exported phones.
@@ -202,6 +206,7 @@ def plan_export(
             )
         seen.add(phone.key)
     candidates = [phone for phone in phones if phone.result == EXPORTED]
+    _derive_passwords(candidates, Pool(fleet, reveal))
     if candidates and passwords == "vault" and encrypt is None:
         raise ExportOptionError(
             "passwords=vault, but no vault secret is loaded to encrypt the SIP passwords: run with --vault-id or"
@@ -225,6 +230,13 @@ def plan_export(
         if phone.result == EXPORTED:
             plan.entries[phone.key] = mask_secrets(_plain_entry(phone, settings))
     return plan
+
+
+def _derive_passwords(candidates: list, pool: Pool) -> None:
+    """Each exported phone's SIP password, derived from the fleet's secret and its number (fleet/pool.py; the
+    fleet loaded, so the secret is there: validation requires it with auto-provisioning on)."""
+    for phone in candidates:
+        phone.password = pool.account(phone.number).password
 
 
 def _secret(phone: ExportedPhone, passwords: str, encrypt: Encrypt | None) -> object:

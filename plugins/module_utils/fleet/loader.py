@@ -122,16 +122,23 @@ def load_fleet(
     return _load(documents, [display_name(path) for path in files], problems, parse_cache)
 
 
-def load_fleet_documents(documents: list) -> Fleet:
+def load_fleet_documents(documents: list, *, published: bool = False) -> Fleet:
     """Load and validate a fleet given as ``(file name, data)`` documents already read (a publish bundle).
 
-    The same checks as :func:`load_fleet`; problems name the original file and field (no line numbers).
+    The same checks as :func:`load_fleet` (``published``: a bundle an earlier release wrote, see
+    ``check_fleet``); problems name the original file and field (no line numbers).
     """
     loaded = [_Document(file=str(name), data=data) for name, data in documents if isinstance(data, dict)]
-    return _load(loaded, [str(name) for name, _data in documents], [], None)
+    return _load(loaded, [str(name) for name, _data in documents], [], None, published)
 
 
-def _load(documents: list, file_names: list, problems: list[Problem], parse_cache: ParseCache | None) -> Fleet:
+def _load(
+    documents: list,
+    file_names: list,
+    problems: list[Problem],
+    parse_cache: ParseCache | None,
+    published: bool = False,
+) -> Fleet:
     fleet = Fleet(files=file_names)
     kinds = ("profiles", "extended_sets", "key_templates", "sites", "tenants", "firmware_files", "firmware_kits")
     broken: dict[str, set] = {kind: set() for kind in kinds}
@@ -145,7 +152,7 @@ def _load(documents: list, file_names: list, problems: list[Problem], parse_cach
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
     _build_phones(fleet, raw_phones, problems)
-    problems.extend(check_fleet(fleet, broken, _Locator(documents)))
+    problems.extend(check_fleet(fleet, broken, _Locator(documents), published))
     if problems:
         raise FleetValidationError(problems)
     return fleet

@@ -82,11 +82,23 @@ class Pool:
         else:
             self.numbers = []
 
-    def account(self, number: str) -> PoolAccount:
-        """The name, SIP user name and password ``number`` comes with."""
+    def unusable(self) -> str | None:
+        """Why the pool's numbers come with no credentials, or None when they do.
+
+        Validation requires ``password_secret`` with auto-provisioning on, but a fleet published before the
+        setting existed still reaches the service: its numbers have no password anyone could derive.
+        """
         secret = self.settings.get("password_secret")
-        if secret is None:
-            raise ValueError("settings.autoprovision.password_secret is required when autoprovision is enabled")
+        if secret is None or not self._reveal(secret):
+            return "settings.autoprovision.password_secret is not set: the pool's SIP passwords are derived from it"
+        return None
+
+    def account(self, number: str) -> PoolAccount:
+        """The name, SIP user name and password ``number`` comes with; ValueError when :meth:`unusable`."""
+        why = self.unusable()
+        if why is not None:
+            raise ValueError(why)
+        secret = self.settings["password_secret"]
         length = int(self.settings.get("password_length") or DEFAULT_PASSWORD_LENGTH)
         return PoolAccount(
             number=number,

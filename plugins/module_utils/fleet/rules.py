@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
+from ..control import window
 from ..render.timezone import UnknownTimeZone, zone_facts
 from ..vendors import registry
 from .errors import Problem
@@ -25,8 +26,9 @@ def _known(names) -> str:
 
 
 class _Rules:
-    def __init__(self, fleet: Fleet, broken: dict[str, set], locate: Locate) -> None:
+    def __init__(self, fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> None:
         self.fleet = fleet
+        self.published = published
         self.broken = broken
         self.locate = locate
         self.problems: list[Problem] = []
@@ -73,7 +75,10 @@ class _Rules:
                 self.unknown_vendor(origin, ("provisioning", "serve_without_proof", index), vendor)
         auto = fleet.settings.get("autoprovision") or {}
         if auto.get("enabled"):
-            for field in ("number_pool", "profile", "allowed_networks", "password_secret"):
+            required = ("number_pool", "profile", "allowed_networks", "password_secret")
+            # a fleet published before password_secret existed must still load in the service, which then
+            # refuses auto-provisioning (journaled, and said at start) instead of losing the whole fleet
+            for field in required[:-1] if self.published else required:
                 if field not in auto:
                     self.problem(origin, ("autoprovision", field), "is required when autoprovision is enabled")
         for index, network in enumerate(auto.get("allowed_networks") or []):
@@ -109,6 +114,36 @@ class _Rules:
                     self.problem(profile.origin, ("time", "timezone"), f"{exc} (an Olson name such as Europe/Moscow)")
             for index, name in enumerate(profile.extended):
                 self.reference(profile.origin, ("extended", index), "extended_sets", name, self.fleet.extended_sets)
+            self._firmware_window_reached(profile)
+
+    def _firmware_window_reached(self, profile) -> None:
+        """Warn when the phones' config checks may never fall inside the firmware window: a phone's file names
+        the new firmware only inside it (docs/firmware.md), so such phones flash only when rebooted there."""
+        updates = profile.updates or {}
+        check, firmware = updates.get("config_check") or {}, updates.get("firmware_window")
+        if not firmware:
+            return
+        firmware_spans = window.week_spans(firmware["days"], firmware["hours"])
+        shown = f"updates.firmware_window ({', '.join(firmware['days'])} {firmware['hours']})"
+        if check.get("every"):
+            every = window.every_minutes(check["every"])
+            shortest = min(end - start for start, end in firmware_spans)
+            if every <= shortest:
+                return
+            why = f"updates.config_check (every {check['every']}) is longer than {shown}: a check may miss it"
+        elif check.get("hours"):
+            if window.overlap(window.week_spans(check.get("days"), check["hours"]), firmware_spans):
+                return
+            days = ", ".join(check.get("days") or window.WEEKDAYS)
+            why = f"updates.config_check ({days} {check['hours']}) never falls inside {shown}"
+        else:
+            return
+        self.warn(
+            profile.origin,
+            ("updates", "firmware_window"),
+            f"{why}, so its phones get new firmware only when rebooted inside the window"
+            " (firmware_upgrade.yml reboots them there)",
+        )
 
     def extended_sets(self) -> None:
         for item in self.fleet.extended_sets.values():
@@ -349,9 +384,13 @@ def _lines_text(count: int) -> str:
     return "are no lines" if count == 0 else ("is 1 line" if count == 1 else f"are {count} lines")
 
 
-def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate) -> list[Problem]:
-    """Run every cross-reference rule; warnings go to ``fleet.warnings``, problems are returned."""
-    rules = _Rules(fleet, broken, locate)
+def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> list[Problem]:
+    """Run every cross-reference rule; warnings go to ``fleet.warnings``, problems are returned.
+
+    ``published``: the fleet of a publish bundle, checked by the release that published it; a setting
+    required since (``autoprovision.password_secret``) does not refuse it.
+    """
+    rules = _Rules(fleet, broken, locate, published)
     rules.settings()
     rules.sites()
     rules.profiles()

@@ -18,6 +18,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from ..control.window import every_minutes
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone, Profile
 from ..vendors.catalog import PhoneModel, model_key
@@ -49,8 +50,6 @@ FEATURE_DEFAULTS = {
     "park_code": None,
     "intercom_code": None,
 }
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _merged(*layers: dict | None) -> dict:
@@ -125,10 +124,7 @@ def _network_context(network: dict | None) -> dict:
 def _updates_context(updates: dict | None) -> dict:
     updates = updates or {}
     check = updates.get("config_check") or {}
-    every = None
-    if check.get("every"):
-        number, unit = _DURATION.match(check["every"]).groups()
-        every = max(1, int(number) * _SECONDS[unit] // 60)
+    every = every_minutes(check["every"]) if check.get("every") else None
     window = updates.get("firmware_window") or {}
     return {
         "check_every_minutes": every,

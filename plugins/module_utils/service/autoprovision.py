@@ -53,6 +53,18 @@ def parse_networks(texts: list) -> tuple:
     return tuple(networks)
 
 
+def warnings(fleet) -> list[str]:
+    """What stops auto-provisioning as a whole, said when the service starts and with each publish."""
+    pool = Pool(fleet)  # the bundle's fleet: its secrets are in clear
+    unusable = pool.unusable() if pool.enabled else None
+    if unusable is None:
+        return []
+    return [
+        f"autoprovision is enabled but no phone can be auto-provisioned: {unusable}; set it (a vault value) and"
+        " publish again (meanwhile unknown phones get their base files, journaled autoprovision-failed)"
+    ]
+
+
 class Autoprovisioner:
     """The fleet's auto-provisioning policy and the renderer for assigned phones."""
 
@@ -98,6 +110,9 @@ class Autoprovisioner:
 
     def cannot_render(self, vendor: str | None, model: str | None) -> str | None:
         """Why a phone of ``vendor`` and ``model`` cannot get a config rendered, or None when it can."""
+        unusable = self.pool.unusable()
+        if unusable is not None:  # checked before a number is spent, as the rest
+            return unusable
         if model is None:
             return "the phone did not report its model"
         driver = registry.driver_for(vendor) if vendor else None
@@ -107,12 +122,14 @@ class Autoprovisioner:
             return f"model {model!r} is not in the {vendor} catalog"
         return None
 
-    def credentials(self, number: str) -> tuple[str, str, str]:
-        """(name, SIP user name, SIP password) a number of the pool comes with (fleet/pool.py)."""
+    def credentials(self, number: str) -> tuple[str, str]:
+        """(name, SIP user name) a number of the pool comes with (fleet/pool.py); its password is derived
+        again whenever the phone's file is rendered, never kept."""
         account = self.pool.account(number)
-        return account.name, account.username, account.password
+        return account.name, account.username
 
     def phone(self, assignment, vendor: str, model: str | None) -> Phone:
+        """The fleet phone an assignment stands for; its line's password derived from the fleet's secret."""
         defaults = self.fleet.settings.get("defaults") or {}
         return Phone(
             mac=assignment.mac,
@@ -129,7 +146,7 @@ class Autoprovisioner:
                     number=assignment.number,
                     display_name=assignment.name,
                     username=assignment.username,
-                    password=assignment.password,
+                    password=self.pool.account(assignment.number).password,
                 )
             ],
         )
@@ -148,7 +165,7 @@ class Autoprovisioner:
         return self.config(assignment, vendor, model).entry
 
     def config(self, assignment, vendor: str, model: str | None) -> AutoprovisionedConfig:
-        key = (assignment.mac, assignment.number, assignment.password, vendor, model)
+        key = (assignment.mac, assignment.number, vendor, model)  # one fleet (and secret) per instance
         cached = self._rendered.get(key)
         if cached is not None:
             return cached

@@ -155,7 +155,7 @@ class PublishedRoot:
             try:
                 documents = read_bundle(self.web_root)
                 if documents is not None:
-                    snapshot.fleet = load_fleet_documents(documents)
+                    snapshot.fleet = load_fleet_documents(documents, published=True)
                     snapshot.vendors = {phone.mac: phone.vendor for phone in snapshot.fleet.phones}
             except (BundleError, FleetError) as exc:
                 snapshot.fleet_error = str(exc)

@@ -56,7 +56,6 @@ ASSIGNMENT_COLUMNS = (
     "number",
     "name",
     "username",
-    "password",
     "vendor",
     "model",
     "assigned_at",
@@ -83,11 +82,15 @@ _SELECT_CONTACTS = """SELECT
     ip_proven, proven_ip, proven_at
     FROM contacts"""
 _SELECT_ASSIGNMENTS = """SELECT
-    mac, number, name, username, password, vendor, model, assigned_at, source, served_version, served_at
+    mac, number, name, username, vendor, model, assigned_at, source, served_version, served_at
     FROM assignments"""
+# no SIP password is kept: it is derived from the fleet's password_secret (fleet/pool.py) wherever it is
+# needed. The column stays for the databases of earlier releases, where it is NOT NULL: always ''
 _INSERT_ASSIGNMENT = """INSERT INTO assignments
     (mac, number, name, username, password, vendor, model, assigned_at, source, served_version, served_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)"""
+# the passwords earlier releases kept, forgotten at open
+_FORGET_PASSWORDS = "UPDATE assignments SET password = '' WHERE password <> ''"
 # the new assignments of the last RATE_WINDOW: all of them, and those of one source address
 _RECENT_ASSIGNMENTS = """SELECT COUNT(*), COALESCE(SUM(CASE WHEN source = ? THEN 1 ELSE 0 END), 0)
     FROM assignments WHERE assigned_at >= ?"""
@@ -206,8 +209,7 @@ class Assignment:
     mac: str
     number: str
     name: str
-    username: str
-    password: str
+    username: str  # the SIP password is not here: fleet/pool.py derives it from the number
     vendor: str | None
     model: str | None
     assigned_at: float
@@ -323,6 +325,7 @@ class Store:
             for statement in _SCHEMA:
                 cursor.execute(statement.format(serial=serial))
             _add_columns(cursor, "assignments", _ADDED_ASSIGNMENT_COLUMNS)
+            cursor.execute(_FORGET_PASSWORDS)
             _add_columns(cursor, "contacts", _ADDED_CONTACT_COLUMNS)
             cursor.execute("CREATE INDEX IF NOT EXISTS assignments_at ON assignments (assigned_at)")
 
@@ -477,7 +480,7 @@ class Store:
     ) -> Assignment | None:
         """Give ``mac`` the first number of ``numbers`` nobody holds; its existing assignment if it has one.
 
-        ``make(number)`` returns ``(name, username, password)``. Atomic across processes and servers
+        ``make(number)`` returns ``(name, username)``. Atomic across processes and servers
         sharing the database: the transaction takes the write lock first (an immediate transaction), and
         should anything else write the table meanwhile, the UNIQUE constraints decide and the loser looks
         again. None when every number is taken (the pool is full). With ``limits``, the new assignments of
@@ -504,8 +507,8 @@ class Store:
                             raise AssignmentRefused("pool-rate")
                         if from_source >= limits.per_source:
                             raise AssignmentRefused("source-rate")
-                    name, username, password = make(number)
-                    assignment = Assignment(mac, number, name, username, password, None, None, now, source)
+                    name, username = make(number)
+                    assignment = Assignment(mac, number, name, username, None, None, now, source)
                     cursor.execute(
                         self._sql(_INSERT_ASSIGNMENT),
                         tuple(getattr(assignment, column) for column in ASSIGNMENT_COLUMNS),

@@ -628,7 +628,7 @@ class WpiResponder:
         if assignment.vendor is None:
             self.store.set_assignment_device(mac, VENDOR, model)
         phone = autoprovisioner.phone(assignment, VENDOR, model)
-        key = (mac, assignment.number, assignment.password, model)
+        key = (mac, assignment.number, model)
         return self._items_of(phone, key), version, results.AUTOPROVISIONED
 
     def _items_of(self, phone, key: tuple) -> list:

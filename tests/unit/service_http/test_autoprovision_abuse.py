@@ -143,7 +143,7 @@ def test_rates_are_counted_in_the_database_so_they_hold_across_servers(store_url
     numbers = [str(number) for number in range(3000, 3100)]
 
     def make(number: str) -> tuple:
-        return f"Phone {number}", number, "pw-" + number
+        return f"Phone {number}", number
 
     outcomes = []
     try:

@@ -7,12 +7,15 @@ unify-cisco.md (Cisco enterprise boot files, Unify DMS with its ``macaddress`` h
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pool import pool_password
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.phone_auth import parse_digest
 
 from tests.support.firmware_window import open_windows
@@ -321,17 +324,23 @@ def test_autoprovisioning_50_concurrent_first_contacts_get_50_distinct_numbers(t
     assert phones[late]["status"] == 0
 
 
-def test_autoprovisioned_passwords_never_reach_the_journal(tmp_path):
+def test_autoprovisioned_passwords_never_reach_the_journal_nor_the_api(tmp_path):
     published_site(tmp_path)
     mac = "0c383e77aa01"
     with running_service(tmp_path) as service:
         reply = as_phone(service, "fanvil", f"/{mac}.cfg", f"Fanvil X6U 2.10.2.6887 {mac}")
         assert reply.status == 200
         _status, assigned = service.api("/api/v1/autoprovisioned")
-        password = next(item["password"] for item in assigned["phones"] if item["mac"] == mac)
-        assert password.encode() in reply.body
+        (item,) = (item for item in assigned["phones"] if item["mac"] == mac)
+        # the password of the number, derived from the fleet's secret, is the one the phone's file carries
+        secret = reveal(demo_fleet().settings["autoprovision"]["password_secret"])
+        password = pool_password(secret, item["number"])
+        assert f"<RegisterPswd>{password}</RegisterPswd>".encode() in reply.body  # Fanvil's SIP password
         text = repr(service.journal(limit=1000))
+        api_text = repr(assigned) + repr(service.phones()) + repr(service.api(f"/api/v1/phones/{mac}"))
+    assert "password" not in item
     assert password not in text
+    assert password not in api_text
 
 
 def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
@@ -346,6 +355,42 @@ def test_a_phone_whose_model_is_unknown_spends_no_number(tmp_path):
     assert assigned["phones"] == []
     assert "autoprovision-failed:the phone did not report its model" in entry["evidence"]
     assert phone["status"] == 0
+
+
+def published_without_pool_secret(directory: Path) -> None:
+    """The bundle of a fleet published before ``settings.autoprovision.password_secret`` existed (validation
+    now requires it, so no publish of today writes such a bundle)."""
+    bundle = directory / "www/.phonefleet/service.json"
+    data = json.loads(bundle.read_text())
+    for _name, document in data["documents"]:
+        if isinstance(document, dict) and "autoprovision" in (document.get("settings") or {}):
+            del document["settings"]["autoprovision"]["password_secret"]
+    bundle.write_text(json.dumps(data))
+
+
+def test_a_pool_without_its_secret_refuses_cleanly_and_says_so_at_start(tmp_path, caplog):
+    published_site(tmp_path)
+    published_without_pool_secret(tmp_path)
+    mac = "0c383e77aa02"
+    with caplog.at_level(logging.WARNING, logger="phonefleet.service"), running_service(tmp_path) as service:
+        _status, health = service.api("/api/v1/health")
+        reply = as_phone(service, "fanvil", f"/{mac}.cfg", f"Fanvil X6U 2.10.2.6887 {mac}")
+        _status, assigned = service.api("/api/v1/autoprovisioned")
+        entry = service.journal(mac=mac)[0]
+        phone = service.phones()[mac]
+    # the fleet still loads (it was valid when published): only auto-provisioning stops, the rest is served
+    assert (health["fleet_loaded"], health["fleet_error"]) == (True, None)
+    assert reply.status == 404  # not a server error: the phone keeps its base files and asks again later
+    assert assigned["phones"] == []  # no number spent
+    assert entry["result"] == "not-found"
+    assert "autoprovision-failed:settings.autoprovision.password_secret is not set" in entry["evidence"]
+    assert phone["status"] == 0
+    started = [record.getMessage() for record in caplog.records if record.name == "phonefleet.service"]
+    assert any(
+        "autoprovision is enabled but no phone can be auto-provisioned: settings.autoprovision.password_secret"
+        " is not set" in message
+        for message in started
+    ), started
 
 
 def test_cisco_firmware_is_found_by_its_bare_name(tmp_path):
