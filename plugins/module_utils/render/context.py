@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone
@@ -127,7 +128,9 @@ def _updates_context(updates: dict | None) -> dict:
     check = updates.get("config_check") or {}
     every = None
     if check.get("every"):
-        number, unit = _DURATION.match(check["every"]).groups()
+        duration = _DURATION.match(check["every"])
+        assert duration is not None  # the fleet schema admits only such durations
+        number, unit = duration.groups()
         every = max(1, int(number) * _SECONDS[unit] // 60)
     window = updates.get("firmware_window") or {}
     return {
@@ -194,7 +197,7 @@ class ContextBuilder:
         if sip["port"] is None:
             sip["port"] = 5061 if sip["transport"] == "tls" else 5060
         params: dict = {}
-        cisco = {"dial_rules": [], "softkey_template": None, "certificates": []}
+        cisco: dict[str, Any] = {"dial_rules": [], "softkey_template": None, "certificates": []}
         for name in profile.extended:
             extended = self.fleet.extended_sets[name]
             if extended.vendor in driver.extended_vendor_names():

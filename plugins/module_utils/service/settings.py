@@ -11,6 +11,7 @@ service reads the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 from ..fleet.yamlio import YamlSyntaxError, load_yaml
@@ -78,7 +79,11 @@ class ServiceSettings:
                 raise SettingsError(f"{where}.token is too short (16 characters at least)")
 
 
-_CONVERTERS = {int: int, float: float, bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on")}
+_CONVERTERS: dict[type, Callable[[str], object]] = {
+    int: int,
+    float: float,
+    bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
+}
 
 
 def _convert(name: str, kind, value, origin: str):
@@ -105,7 +110,7 @@ def _convert(name: str, kind, value, origin: str):
     return str(value)
 
 
-def load_settings(path: str | None = None, environ: dict | None = None) -> ServiceSettings:
+def load_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> ServiceSettings:
     """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
     environ = os.environ if environ is None else environ
     settings = ServiceSettings()
