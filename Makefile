@@ -51,6 +51,7 @@ security: setup
 lint: setup
 	$(BIN)/ruff check plugins service simulator tests
 	$(BIN)/ruff format --check plugins service simulator tests
+	$(BIN)/mypy
 	$(BIN)/ansible-lint
 
 sanity: setup

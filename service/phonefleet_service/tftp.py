@@ -172,6 +172,8 @@ class _Read(TftpState):
 class _Transfer(TftpContextServer):
     """One transfer: tftpy's server context, on a socket of the listening address, from one client's TID only."""
 
+    sock: socket.socket  # tftpy's context (untyped) holds it; ours replaces tftpy's in __init__
+
     def __init__(self, client: tuple[str, int], local_ip: str, timeout: float, retries: int, open_file: Opener):
         super().__init__(client[0], client[1], timeout, "", dyn_file_func=open_file, retries=retries, flock=False)
         self.sock.close()  # tftpy's is unbound: it would listen on every interface
@@ -270,6 +272,7 @@ class TftpServer:
                     sock.close()
 
     def _request(self) -> None:
+        assert self.sock is not None  # the listening socket is ready: bind registered it
         try:
             buffer, client = self.sock.recvfrom(DATAGRAM)
         except OSError:  # nothing after all, or an ICMP error of an earlier reply

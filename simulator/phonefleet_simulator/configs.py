@@ -35,6 +35,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import overload
 
 import httpx
 
@@ -116,6 +117,14 @@ def _documents(files: dict, root: str) -> list[tuple[str, ET.Element]]:
         if element is not None and _local(element.tag) == root:
             found.append((path, element))
     return found
+
+
+@overload
+def _int(value: str | None, what: str, default: int) -> int: ...
+
+
+@overload
+def _int(value: str | None, what: str, default: None = None) -> int | None: ...
 
 
 def _int(value: str | None, what: str, default: int | None = None) -> int | None:

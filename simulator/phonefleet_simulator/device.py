@@ -583,7 +583,7 @@ class SimulatedDevice:
     def line_status(self) -> list[dict]:
         """Each account: line, user, status (``disabled`` when the files say so, else ``registered`` once a
         registration client has said so in ``registrations``, else ``failed``)."""
-        rows = []
+        rows: list[dict] = []
         for account in self.accounts:
             line = int(account.get("line") or len(rows) + 1)
             status = "disabled" if account.get("enabled") is False else self._registration(line)
@@ -887,7 +887,7 @@ class SimulatedDevice:
     # -- Unify WPI ----------------------------------------------------------------------------------------
 
     def _wpi_identity(self) -> list[tuple[str, int | None, str]]:
-        items = [
+        items: list[tuple[str, int | None, str]] = [
             ("mac-addr", None, self.phone.colon_mac.upper()),
             ("device-type", None, f"OpenScape Desk Phone {self.model}".strip()),
             ("software-type", None, "Siemens SIP"),
@@ -978,11 +978,11 @@ class SimulatedDevice:
         else:
             self.fetched = [(WPI_PATH, 200)]
         self.wpi_actions = [action for action, _items in after]
-        for action, items in after:  # after the interaction: the phone restarts
+        for action, deployment in after:  # after the interaction: the phone restarts
             if action == "SoftwareDeployment":
-                url = items.get(("file-https-base-url", None))
+                url = deployment.get(("file-https-base-url", None))
                 if url:
-                    self._named = FirmwareRef(url, items.get(("file-sw-version", None)) or version_in(url))
+                    self._named = FirmwareRef(url, deployment.get(("file-sw-version", None)) or version_in(url))
             self.spawn(self._restart_after_wpi(action, cause))
         return bool(written)
 

@@ -152,7 +152,7 @@ class SimulatedFleet:
         accounts_parser: AccountsParser | Callable | None = None,
     ) -> None:
         self.base_url = provisioning_base_url.rstrip("/")
-        self.credentials = tuple(control_credentials)
+        self.credentials: tuple[str, str] = (control_credentials[0], control_credentials[1])
         self.per_phone = os.geteuid() == 0 if per_phone_addresses is None else per_phone_addresses
         self.boot = boot
         self.max_fetches = max_fetches

@@ -327,7 +327,7 @@ def start_registrar(directory: Path, database: Path, timeout: float = 15.0, *, t
         raise RegistrarUnavailable(f"{directory} is too long a path for Kamailio's control socket")
     database = Path(database).resolve()
     tls_config = _tls_files(directory) if tls else None
-    last = None
+    last: RegistrarUnavailable  # set by every attempt that does not return
     for _attempt in range(3):  # a port may be taken between choosing and binding it
         port = _free_port()
         tls_port = _free_port() if tls_config else None

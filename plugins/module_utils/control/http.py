@@ -170,11 +170,11 @@ def request(
             if status == 401 and login is not None and not answered:
                 answered = True
                 challenges = _challenges(values)
-                uri = urllib.parse.urlsplit(url)
-                uri = uri.path + (f"?{uri.query}" if uri.query else "")
+                parts = urllib.parse.urlsplit(url)
+                uri = parts.path + (f"?{parts.query}" if parts.query else "")
                 if "digest" in challenges:
                     answer = digest_authorization(
-                        challenges["digest"], method, uri, login.username or "", login.password
+                        challenges["digest"], method, uri, login.username or "", login.password or ""
                     )
                     if answer is not None:
                         headers["Authorization"] = answer
@@ -183,7 +183,7 @@ def request(
                 if "Authorization" not in headers and ("basic" in challenges or auth == BASIC):
                     if not basic_allowed:
                         raise UnprovenAddress(target.label, shown, target.address) from None
-                    headers["Authorization"] = basic_authorization(login.username or "", login.password)
+                    headers["Authorization"] = basic_authorization(login.username or "", login.password or "")
                     continue
             raise _status_error(target, shown, status, reason, login is not None) from None
 

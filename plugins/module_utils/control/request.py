@@ -301,7 +301,7 @@ def gather(
         result["status"] = NO_ADDRESS
     else:
         result["status"] = OK
-    messages = [result.get(f"{name}_msg") for name in ("info", "screenshot") if result.get(f"{name}_msg")]
+    messages = [message for name in ("info", "screenshot") if (message := result.get(f"{name}_msg"))]
     if messages:
         result["msg"] = "; ".join(messages)
     return result
@@ -403,7 +403,8 @@ def _when(epoch, now: float) -> str:
 
 def _registration(result: dict) -> str:
     if result.get("info_status") != OK:
-        return {UNSUPPORTED: "n/a", NO_ADDRESS: "-"}.get(result.get("info_status"), "error")
+        shown: dict[str | None, str] = {UNSUPPORTED: "n/a", NO_ADDRESS: "-"}
+        return shown.get(result.get("info_status"), "error")
     lines = result.get("registration") or []
     return " ".join(f"{line['line']}:{line['status']}" for line in lines) or "-"
 

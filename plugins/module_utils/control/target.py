@@ -90,7 +90,7 @@ class Target:
     def host(self) -> str:
         """The address as it goes into a URL (IPv6 in brackets)."""
         try:
-            if ipaddress.ip_address(self.address).version == 6:
+            if self.address is not None and ipaddress.ip_address(self.address).version == 6:
                 return f"[{self.address}]"
         except ValueError:
             pass

@@ -241,8 +241,10 @@ def _derive_passwords(candidates: list, pool: Pool) -> None:
 
 def _secret(phone: ExportedPhone, passwords: str, encrypt: Encrypt | None) -> object:
     """The password as it is written: a ``!vault |`` block, or the clear text quoted as needed."""
+    assert phone.password is not None  # only phones to export (with their password) get here
     if passwords == "plain":
         return scalar(phone.password)
+    assert encrypt is not None  # passwords=vault without a vault secret is refused before
     text = encrypt(phone.password).rstrip("\n") + "\n"
     return TaggedScalar(value=text, style="|", tag="!vault")
 

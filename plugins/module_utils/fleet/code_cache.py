@@ -56,14 +56,14 @@ def load_code(kind: str, key: str, source: bytes | str, filename: str, compile_s
     ``compile_source`` (default: the built-in compile) turns the source into a code object on a miss.
     """
     directory = cache_dir(kind)
-    path = os.path.join(directory, key + ".marshal") if directory else None
-    if path is not None:
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            with open(path, "rb") as handle:
-                return marshal.loads(handle.read())  # noqa: S302 - our own private folder, see cache_dir
+    if not directory:
+        return (compile_source or _compile)(source, filename)
+    path = os.path.join(directory, key + ".marshal")
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        with open(path, "rb") as handle:
+            return marshal.loads(handle.read())  # noqa: S302 - our own private folder, see cache_dir
     code = (compile_source or _compile)(source, filename)
-    if path is not None:
-        _store(directory, path, marshal.dumps(code))
+    _store(directory, path, marshal.dumps(code))
     return code
 
 

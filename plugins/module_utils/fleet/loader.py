@@ -170,7 +170,7 @@ def _read(path: str, decrypt, problems: list[Problem], parse_cache: ParseCache |
         parse_cache is not None and not data.startswith(VAULT_HEADER) and not path.lower().endswith(CSV_SUFFIXES)
     )
     digest = hashlib.sha256(data).hexdigest() if cacheable else None
-    if digest is not None:
+    if digest is not None and parse_cache is not None:
         cached = parse_cache.get(digest)
         if isinstance(cached, dict):
             return _Document(file=file, data=cached, text=data.decode("utf-8-sig", "replace"), checked=True)
@@ -221,7 +221,7 @@ def _read_csv(file: str, data: bytes, problems: list[Problem]) -> _Document | No
 
 def _invalid_items(errors: list[tuple[tuple, str]]) -> set:
     """(kind, key) of every item a schema error falls in, so it is left out of the cross-file checks."""
-    items = set()
+    items: set[tuple] = set()
     for path, _message in errors:
         if len(path) >= 2:
             items.add((path[0], path[1]))
@@ -242,7 +242,7 @@ def _keys(items: list) -> list[Key]:
 
 def _merge(fleet: Fleet, documents, broken: dict[str, set], problems: list[Problem]) -> list:
     """Merge the kinds of all files into ``fleet``; returns the phones as (document, index, raw) for the rules."""
-    defined_in: dict[tuple, str] = {}
+    defined_in: dict[str | tuple, str] = {}  # "settings", or (kind, name)
     raw_phones = []
     for document, invalid in documents:
         data = document.data

@@ -8,7 +8,8 @@ from .errors import MissingLibraryError
 try:
     import netaddr
 except ImportError:  # pragma: no cover - reported when used
-    netaddr = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    netaddr = None  # type: ignore[assignment]
 
 
 import re

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, overload
 
 from . import csvio
 from .errors import FleetError, FleetValidationError, Problem
@@ -133,6 +134,14 @@ def _phone_text(phone: dict | None) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------
+
+
+@overload
+def to_plain(node: dict) -> dict: ...
+
+
+@overload
+def to_plain(node: object) -> object: ...
 
 
 def to_plain(node: object) -> object:
@@ -274,7 +283,7 @@ def plan_import(
     for _attempt in range(len(results) + 1):
         active = [result for result in results if not result.failed and result.result in (CREATED, UPDATED)]
         texts = _render(active, files)
-        located = {result.target: result for result in active}
+        located = {result.target: result for result in active if result.target is not None}
         plan.warnings = _validate(fleet_dir, paths, texts, located, decrypt_file)
         if not skip_bad_rows or all(not result.failed for result in active):
             break
@@ -357,7 +366,7 @@ def _check_row(
             changes["password"] = TaggedScalar(value=text, style="|", tag="!vault")
     result.changes = changes
     result.fields = [column for column in PHONE_FIELDS + LINE_FIELDS if column in changes]
-    if existing is None:
+    if holder is None:  # then existing is None too: a new phone
         result.result = CREATED
         result.target = (dest, None)
     else:
@@ -398,7 +407,10 @@ def _changes(result: RowResult, existing: dict | None, cells: dict, decrypt: Dec
     return changes
 
 
-def _apply(phone: dict, changes: dict, plain: bool) -> dict:
+_Phone = TypeVar("_Phone", bound=dict)
+
+
+def _apply(phone: _Phone, changes: dict, plain: bool) -> _Phone:
     """``phone`` with ``changes`` applied: phone fields at the top, line fields in line 1."""
     wrap = (lambda text: text) if plain else scalar
     for column in PHONE_FIELDS:
@@ -430,6 +442,7 @@ def _render(active: list[RowResult], files: dict[str, YamlFile]) -> dict[str, st
     """The new text of every file the active rows touch, from fresh copies of the documents."""
     documents: dict[str, CommentedMap] = {}
     for result in active:
+        assert result.target is not None  # every active row has its place: file and index (None: new)
         path = result.target[0]
         if path not in files:
             files[path] = YamlFile(path)
@@ -491,7 +504,7 @@ def _validate(
         original = originals.get(problem.file, problem.file)
         match = _PHONE_PATH.match(problem.path)
         result = located.get((original, int(match.group(1)))) if match else None
-        if result is not None:
+        if match is not None and result is not None:
             column = _column(match.group(2))
             result.error(f"{column}: {problem.message}" if column else problem.message)
         else:

@@ -129,7 +129,7 @@ def kamailio_tables(accounts: list[SipAccount]) -> dict[str, str]:
             _md5(f"{account.auth_user}:{account.domain}:{account.password}"),
             _md5(f"{account.auth_user}@{account.domain}:{account.domain}:{account.password}"),
         )
-        values = (account.auth_user, account.domain, *secret)
+        values: tuple[str, ...] = (account.auth_user, account.domain, *secret)
         rows["subscriber"].append(f"{index}:" + ":".join(_dbtext(value) for value in values))
     for index, account in enumerate(uris, 1):
         values = (account.auth_user, account.domain, account.user)

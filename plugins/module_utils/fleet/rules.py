@@ -255,7 +255,9 @@ class _Rules:
                 self.problem(origin, ("model",), f"{reason} called '{phone.model}'; set vendor: as well")
                 return
             vendor = makers[0]
-            phone.vendor, phone.model, phone.vendor_source = vendor.name, vendor.model(phone.model).name, "model"
+            made = vendor.model(phone.model)
+            assert made is not None  # vendors_with_model names the vendors that make it
+            phone.vendor, phone.model, phone.vendor_source = vendor.name, made.name, "model"
             return
         if vendor is None:
             by_mac = registry.vendor_for_mac(phone.mac)
@@ -285,6 +287,7 @@ class _Rules:
 
     def _keys(self, owner: Phone | MobilityUser) -> None:
         origin = owner.origin
+        assert origin is not None  # the loader gives every item the place it was written
         self._unique_key_indexes(origin, owner.keys)
         line_count = len(owner.lines)
         for index, key in enumerate(owner.keys):
@@ -295,8 +298,10 @@ class _Rules:
                     f"key {key.index} uses line {key.line} but there {_lines_text(line_count)}",
                 )
         template = self.fleet.key_templates.get(owner.key_template) if owner.key_template else None
+        if template is None:
+            return
         own = {key.index for key in owner.keys}
-        for key in template.keys if template else ():
+        for key in template.keys:
             if key.index not in own and key.line is not None and key.line > line_count:
                 self.problem(
                     origin,
@@ -344,7 +349,7 @@ class _Rules:
             item = self.fleet.firmware_files.get(name)
             vendor = registry.vendor_named(item.vendor) if item else None
             if item and item.vendor == phone.vendor and vendor is not None:
-                if any(vendor.model(model) and vendor.model(model).name == phone.model for model in item.models):
+                if any((made := vendor.model(model)) and made.name == phone.model for model in item.models):
                     return
         self.warn(
             phone.origin,

@@ -19,11 +19,13 @@ from .schema import FLEET_FILE
 try:
     import fastjsonschema
 except ImportError:  # pragma: no cover - jsonschema alone is enough, only slower
-    fastjsonschema = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    fastjsonschema = None  # type: ignore[assignment]
 try:
     import jsonschema
 except ImportError:  # pragma: no cover - reported when used
-    jsonschema = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    jsonschema = None  # type: ignore[assignment]
 
 _NOUNS = {
     "codecs": "codec",
@@ -65,6 +67,7 @@ def _fast_compiled():
 def _generate(_source, filename: str):
     source = fastjsonschema.compile_to_code(FLEET_FILE)
     root = re.search(r"^def (\w+)\(", source, re.MULTILINE)
+    assert root is not None  # fastjsonschema's code defines its validator first
     return compile(f"{source}\nphonefleet_validate = {root.group(1)}\n", filename, "exec")
 
 

@@ -22,7 +22,8 @@ try:
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
     from ruamel.yaml.util import load_yaml_guess_indent
 except ImportError:  # pragma: no cover - reported when used
-    YAML = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    YAML = None  # type: ignore[assignment,misc]
 
 
 class FleetFileError(FleetError):
@@ -85,7 +86,7 @@ class YamlFile:
         if phones is None:
             phones = CommentedSeq()
             document["phones"] = phones
-        if not isinstance(phones, list):
+        if not isinstance(phones, CommentedSeq):  # a list: the round-trip loader reads every list so
             raise FleetFileError(f"{display_name(self.path)}: 'phones' must be a list to take phones")
         if not phones:
             phones.fa.set_block_style()

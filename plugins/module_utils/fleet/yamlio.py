@@ -18,14 +18,16 @@ from .errors import MissingLibraryError
 try:
     import yaml_rs
 except ImportError:  # pragma: no cover - PyYAML alone is enough, only slower
-    yaml_rs = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    yaml_rs = None  # type: ignore[assignment]
 
 try:
     import yaml
 
     _Base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 except ImportError:  # pragma: no cover - reported when used
-    yaml = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    yaml = None  # type: ignore[assignment]
     _Base = object
 
 
@@ -184,7 +186,7 @@ def check_aliases(text: str) -> None:
     if root is None:
         return
     sizes: dict[int, int] = {}
-    aliased: dict[int, object] = {}
+    aliased: dict[int, yaml.Node] = {}
     written = _count_nodes(root, sizes, aliased, set())
     expanded = sizes[id(root)]
     if expanded > ALIAS_EXPANSION_RATIO * written + ALIAS_EXPANSION_FLOOR:

@@ -254,7 +254,8 @@ class Publisher:
             rendered = self._renderer.phone(phone)
         except RenderError as exc:
             return ("error", phone.mac, str(exc))
-        digests, changed, staged, diffs = {}, [], [], []
+        digests: dict[str, str] = {}
+        changed, staged, diffs = [], [], []
         if phone.vendor in self._unproven and self._guarded:
             leak = self._leak_beyond(phone, rendered.files_in_window())
             if leak:
@@ -567,6 +568,7 @@ class Publisher:
         self.staged.clear()
         for target_name in self.result.firmware_copied:
             item_file = target_name.split("/", 1)[1]
+            assert self.firmware_dir is not None  # firmware is copied only from a firmware_dir (_firmware)
             path = _inside(self.web_root, target_name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(os.path.join(self.firmware_dir, item_file), "rb") as source:

@@ -49,7 +49,7 @@ def files_fingerprint(paths: list[str]) -> str:
 def code_fingerprint() -> str:
     """Hash of every file of the fleet model, render core, vendor drivers (code, templates) and publisher."""
     module_utils = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    paths = []
+    paths: list[str] = []
     for root in _CODE_ROOTS:
         for folder, dirs, names in os.walk(os.path.join(module_utils, root)):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ..control.window import every_minutes
 from ..fleet.mac import format_mac
@@ -188,7 +189,7 @@ class ContextBuilder:
         defaults = driver.defaults or {}
         sip = self.sip_part(profile, driver)
         params: dict = {}
-        cisco = {"dial_rules": [], "softkey_template": None, "certificates": []}
+        cisco: dict[str, Any] = {"dial_rules": [], "softkey_template": None, "certificates": []}
         for name in profile.extended:
             extended = self.fleet.extended_sets[name]
             if extended.vendor in driver.extended_vendor_names():

@@ -22,7 +22,8 @@ try:
     import jinja2
     import markupsafe
 except ImportError:  # pragma: no cover - reported when used
-    jinja2 = None
+    # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
+    jinja2 = None  # type: ignore[assignment]
 
 
 class RenderError(FleetError):
@@ -68,9 +69,9 @@ class VendorDriver:
     #: how the phone writes its MAC in file names: "lower" (805ec0112233) or "upper" (805EC0112233)
     mac_case: str = "lower"
     #: extended sets of these vendors apply to this driver's phones (a brand on another's platform)
-    extended_vendors: tuple = ()
+    extended_vendors: tuple[str, ...] = ()
     #: regexes (full match) of the file names the phone requests; named groups ``mac`` / ``model`` when present
-    requested_files: tuple = ()
+    requested_files: tuple[str, ...] = ()
     #: regexes (search) of the HTTP User-Agent; named groups ``model``, ``firmware``, ``mac`` when present
     user_agents: tuple = ()
     #: every request of this vendor's phones states the phone's own MAC (the User-Agent's ``mac`` is not

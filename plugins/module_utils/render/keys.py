@@ -39,15 +39,14 @@ def lay_out_keys(
     """Place effective keys (sorted by index) on the phone and its modules."""
     layout = KeyLayout()
     layout.modules = [{"index": number, "name": module.name, "keys": []} for number, module in enumerate(modules, 1)]
-    phone_keys = model.line_keys if model is not None else None
     for key in keys:
         if key.function not in supported:
             layout.warnings.append(f"{who}: key {key.index} '{key.function}' is not supported on this vendor; left out")
             continue
-        if phone_keys is None or key.index <= phone_keys:
+        if model is None or key.index <= model.line_keys:
             layout.phone.append(_key_dict(key, key.index))
             continue
-        position = key.index - phone_keys
+        position = key.index - model.line_keys
         for number, module in enumerate(modules):
             if position <= module.keys:
                 page = (position - 1) // module.keys_per_page + 1
@@ -55,7 +54,7 @@ def lay_out_keys(
                 break
             position -= module.keys
         else:
-            capacity = phone_keys + sum(module.keys for module in modules)
+            capacity = model.line_keys + sum(module.keys for module in modules)
             layout.warnings.append(
                 f"{who}: key {key.index} has no place ({model.name} with {len(modules)} expansion module(s) "
                 f"has {capacity} keys); left out"

@@ -31,6 +31,7 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TypeGuard
 
 REALM = "phonefleet"
 NONCE_SECONDS = 60.0
@@ -162,7 +163,8 @@ class PhoneAuth:
         # the process's counts, handed from one publish's PhoneAuth to the next: a publish must not reset them
         self.nonce_counts = nonce_counts if nonce_counts is not None else NonceCounts()
 
-    def required(self, vendor: str | None) -> bool:
+    def required(self, vendor: str | None) -> TypeGuard[str]:
+        """Whether ``vendor``'s phones must authenticate (then ``vendor`` is a vendor's name)."""
         return vendor in self.methods
 
     def check(

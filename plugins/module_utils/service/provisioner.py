@@ -156,8 +156,7 @@ class Provisioner:
         self.journal = journal
         self.secret = secret
         self._policy_of: Snapshot | None = None
-        self._autoprovisioner: Autoprovisioner | None = None
-        self._phone_auth: PhoneAuth | None = None
+        self._policy: tuple[Autoprovisioner, PhoneAuth, ProofPolicy] | None = None
         self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
 
     # -- per publish ---------------------------------------------------------------------------------
@@ -167,11 +166,11 @@ class Provisioner:
         if self._policy_of is not snapshot:
             fleet = snapshot.fleet
             settings = fleet.settings if fleet is not None else {}
-            self._autoprovisioner = Autoprovisioner(fleet)
-            self._phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret, self._nonce_counts)
-            self._proof = ProofPolicy(settings)
+            phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret, self._nonce_counts)
+            self._policy = (Autoprovisioner(fleet), phone_auth, ProofPolicy(settings))
             self._policy_of = snapshot
-        return self._autoprovisioner, self._phone_auth, self._proof
+        assert self._policy is not None  # made with _policy_of, which starts as None
+        return self._policy
 
     # -- one request ---------------------------------------------------------------------------------
 
@@ -240,7 +239,7 @@ class Provisioner:
                 if reserved is not None:  # broadcast, multicast, a shared file's name: no phone has it
                     return self._done(request, _noted(recognition, "mac-reserved"), NOT_FOUND, results.REFUSED)
                 if authenticated or proof.unproven_allowed(recognition.vendor):
-                    return self._autoprovision(request, recognition, autoprovisioner, proven)
+                    return self._autoprovision(request, recognition, recognition.mac, autoprovisioner, proven)
                 return self._done(request, _noted(recognition, NO_PROOF), NOT_FOUND, results.REFUSED, proven=proven)
         return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
 
@@ -281,19 +280,23 @@ class Provisioner:
         answer = Answer(200, data, content_type=content_type(name), result=result)
         return self._done(request, recognition, answer, result, version, proven)
 
-    def _autoprovision(self, request, recognition: Recognition, autoprovisioner: Autoprovisioner, proven) -> Answer:
+    def _autoprovision(
+        self, request, recognition: Recognition, mac: str, autoprovisioner: Autoprovisioner, proven
+    ) -> Answer:
+        """The config of the phone ``mac`` (the recognised MAC) made by auto-provisioning, or why not."""
         if not autoprovisioner.allows(request.ip):  # neither a number nor an assigned phone's config
             return self._autoprovision_refused(request, recognition, "network", proven)
-        assignment = self.store.assignment(recognition.mac)
+        assignment = self.store.assignment(mac)
         vendor = (assignment.vendor if assignment else None) or recognition.vendor
         model = (assignment.model if assignment else None) or recognition.model
         why = autoprovisioner.cannot_render(vendor, model)
         if why is not None:  # no number is spent on a phone whose config cannot be made
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
             return self._done(request, failed, NOT_FOUND, results.NOT_FOUND, proven=proven)
+        assert vendor is not None  # cannot_render refuses a phone of no vendor
         if assignment is None:
             try:
-                assignment = autoprovisioner.assign(self.store, recognition.mac, request.ip)
+                assignment = autoprovisioner.assign(self.store, mac, request.ip)
             except AssignmentRefused as refused:
                 return self._autoprovision_refused(request, recognition, refused.reason, proven)
         if assignment is None:

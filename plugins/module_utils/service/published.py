@@ -25,6 +25,7 @@ from ..control import window as windows
 from ..fleet.errors import FleetError
 from ..fleet.files import OutsideRoot, path_inside
 from ..fleet.loader import load_fleet_documents
+from ..fleet.model import Fleet
 from ..publish.bundle import BundleError, read_bundle
 from ..publish.manifest import MANIFEST, Manifest, read_manifest, state_dir, window_path
 from .recognition import FIRMWARE_FOLDER
@@ -40,7 +41,7 @@ class Snapshot:
     folded: dict = field(default_factory=dict)
     #: mac -> vendor of the configured phones, from the bundle
     vendors: dict = field(default_factory=dict)
-    fleet: object = None
+    fleet: Fleet | None = None
     fleet_error: str | None = None
     #: mac -> (inside its firmware window, until when that holds: epoch seconds)
     _window_states: dict = field(default_factory=dict)
@@ -65,7 +66,7 @@ class Snapshot:
             return state[0]
         entry = self.manifest.phones.get(mac)
         window = entry.get("window") if entry else None
-        inside = bool(window) and windows.open_at(window, now)
+        inside = bool(window and windows.open_at(window, now))
         # windows open and close on whole minutes (hours are HH:MM, zone offsets whole minutes)
         self._window_states[mac] = (inside, (now // 60 + 1) * 60)
         return inside

@@ -162,7 +162,7 @@ def _rules_by_extension() -> tuple[dict[str, tuple[_FileRule, ...]], tuple[_File
     wanted = {rule: _extensions(rule.pattern) for rule in _FILE_RULES}
     extensions = {extension for found in wanted.values() if found for extension in found}
     table = {
-        extension: tuple(rule for rule in _FILE_RULES if wanted[rule] is None or extension in wanted[rule])
+        extension: tuple(rule for rule in _FILE_RULES if (found := wanted[rule]) is None or extension in found)
         for extension in extensions
     }
     return table, tuple(rule for rule in _FILE_RULES if wanted[rule] is None)
@@ -361,7 +361,7 @@ def _recognize(path, user_agent, client_mac, hint) -> Recognition:
     if hint is not None and (not files or (user_agent and not agents and "user-agent-ignored" not in evidence)):
         return _recognize(path, user_agent, client_mac, None)  # the hint does not fit: every vendor's rules
     client = _mac(client_mac)
-    file_mac = next((mac for _ignored, _ignored, mac, _ignored in files if mac), None)
+    file_mac = next((entry[2] for entry in files if entry[2]), None)
 
     # 1. User-Agent, 2. file name, 3. MAC block: each narrows what the one before left
     vendor = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote, urlsplit
 
@@ -107,7 +108,11 @@ class ServiceSettings:
         return f"phonefleet-served-{digest}"
 
 
-_CONVERTERS = {int: int, float: float, bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on")}
+_CONVERTERS: dict[type, Callable[[str], object]] = {
+    int: int,
+    float: float,
+    bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
+}
 
 
 def _convert(name: str, kind, value, origin: str):
@@ -134,7 +139,7 @@ def _convert(name: str, kind, value, origin: str):
     return str(value)
 
 
-def load_settings(path: str | None = None, environ: dict | None = None) -> ServiceSettings:
+def load_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> ServiceSettings:
     """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
     environ = os.environ if environ is None else environ
     settings = ServiceSettings()

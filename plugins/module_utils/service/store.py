@@ -19,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 #: journal columns, in the order ``JournalEntry`` tuples hold them
@@ -349,7 +350,7 @@ class Store:
                     self.cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
             return self.cursor
 
-        def __exit__(self, kind, value, traceback) -> bool:
+        def __exit__(self, kind, value, traceback) -> Literal[False]:
             try:
                 self.cursor.execute("COMMIT" if kind is None else "ROLLBACK")
             finally:
@@ -419,7 +420,8 @@ class Store:
         self, *, mac: str | None = None, since: float | None = None, before: float | None = None, limit: int = 1000
     ) -> list[dict]:
         """Journal rows, newest first; ``since`` and ``before`` bound their time (``before`` excluded)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if mac is not None:
             where.append("mac = ?")
             params.append(mac)

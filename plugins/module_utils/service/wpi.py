@@ -289,7 +289,7 @@ def parse_message(body: bytes) -> PhoneMessage:
         raise WpiError(400, "nonce")
     reason_node = message.child("ReasonForContact")
     reason = reason_node.value() if reason_node is not None else ""
-    if not reason or len(reason) > 64:
+    if reason_node is None or not reason or len(reason) > 64:
         raise WpiError(400, "reason")
     try:
         max_items = int(_short(message, "maxItems") or -1)

@@ -45,7 +45,7 @@ class Session:
     def __init__(
         self,
         device: SimulatedDevice,
-        schedule: Callable[[str, str], None],
+        schedule: Callable[[str, str], object],
         via: str,
         login: tuple[str, str] | None = None,
     ) -> None:

@@ -552,10 +552,11 @@ def parse_request(head: bytes, body: bytes, peer: str) -> Request | None:
 class _Connection(asyncio.Protocol):
     """One connection: one request, one reply, then close (as the phones' small web servers often do)."""
 
+    transport: asyncio.Transport  # given by connection_made, which asyncio calls before any data arrives
+
     def __init__(self, surface: PhoneHttp) -> None:
         self.surface = surface
         self.buffer = bytearray()
-        self.transport: asyncio.Transport | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.task: asyncio.Task | None = None  # a reply waiting on the phone's authentication URL
         self.done = False

@@ -23,6 +23,7 @@ import socket
 import threading
 
 import paramiko
+from paramiko.common import AUTH_FAILED, AUTH_SUCCESSFUL, OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED, OPEN_SUCCEEDED
 
 from ..device import SimulatedDevice
 from .cli import PASSWORD, Session
@@ -53,8 +54,8 @@ class _Interface(paramiko.ServerInterface):
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
         if kind == "session":
-            return paramiko.OPEN_SUCCEEDED
-        return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+            return OPEN_SUCCEEDED
+        return OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
     def get_allowed_auths(self, username: str) -> str:
         return "password"
@@ -62,9 +63,9 @@ class _Interface(paramiko.ServerInterface):
     def check_auth_password(self, username: str, password: str) -> int:
         user, expected = self.listener.credentials
         if username == user and password == expected:
-            return paramiko.AUTH_SUCCESSFUL
+            return AUTH_SUCCESSFUL
         self.listener.device.log("auth-failed", "ssh login", user=username)
-        return paramiko.AUTH_FAILED
+        return AUTH_FAILED
 
     def check_channel_pty_request(self, channel, term, width, height, pixelwidth, pixelheight, modes) -> bool:
         self.ptys.add(channel.get_id())

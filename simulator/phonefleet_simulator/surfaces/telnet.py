@@ -22,10 +22,11 @@ MAX_LINE = 1024
 
 
 class _Connection(asyncio.Protocol):
+    transport: asyncio.Transport  # given by connection_made, which asyncio calls before any data arrives
+
     def __init__(self, device: SimulatedDevice, credentials: tuple[str, str]) -> None:
         self.device = device
         self.credentials = credentials
-        self.transport: asyncio.Transport | None = None
         self.session: Session | None = None
         self.line = bytearray()
         self.pending = bytearray()  # an IAC sequence cut by a packet boundary

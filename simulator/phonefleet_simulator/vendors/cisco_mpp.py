@@ -68,7 +68,7 @@ def proxy(value: str, what: str) -> tuple[str, str, int | None]:
         host, _colon, rest = target.strip().partition(":")
         fields = rest.split(":")
         port = configs._int(fields[0], what) if fields and fields[0] else None
-        priority = next((configs._int(f[2:], what) for f in fields[1:] if f.startswith("p=")), 0)
+        priority = next((configs._int(f[2:], what, 0) for f in fields[1:] if f.startswith("p=")), 0)
         if host and (best is None or priority < best[0]):
             best = (priority, host, port)
     if best is None:

@@ -40,6 +40,8 @@ def accounts(files: dict) -> list[configs.SipAccount]:
     for path, root in documents(files):
         for line in root.findall("sip/line"):
             index = configs._int(line.get("index"), f"{path} sip line index")
+            if index is None:  # the line's number is its index: there is no line without one
+                raise configs.ConfigError(f"{path}: sip line without an index")
             fields = lines.setdefault(index, {})
             for child in line:
                 fields[configs._local(child.tag)] = (child.text or "").strip()

@@ -68,10 +68,10 @@ def parameters(files: dict) -> dict[str, str]:
         order = ["/" + name.strip().lstrip("/") for name in listed.split(",") if name.strip()]
     values: dict[str, str] = {}
     for path in order:
-        root = documents.get(path)
-        if root is None:
+        listed_root = documents.get(path)
+        if listed_root is None:
             continue
-        for element in root.iter():
+        for element in listed_root.iter():
             for name, value in element.attrib.items():
                 values.setdefault(name, value)
     return values

@@ -77,8 +77,8 @@ def _identity(values: dict, index: int, line: int) -> SipAccount | None:
         return None
     domain, port, transport = configs._uri_host_port(get("user_host") or "", f"user_host idx {index}")
     outbound, outbound_port, outbound_transport = (
-        configs._uri_host_port(get("user_outbound"), f"user_outbound idx {index}")
-        if get("user_outbound")
+        configs._uri_host_port(outbound_uri, f"user_outbound idx {index}")
+        if (outbound_uri := get("user_outbound"))
         else (None, None, None)
     )
     transport = outbound_transport or transport or "udp"

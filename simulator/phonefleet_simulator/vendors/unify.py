@@ -36,10 +36,11 @@ def accounts(files: dict) -> list[SipAccount]:
     items: dict[tuple[str, int | None], str] = {}
     for path, root in configs._documents(files, "DLSMessage"):
         for item in root.iter():
-            if configs._local(item.tag) != "Item" or not item.get("name"):
+            name = item.get("name")
+            if configs._local(item.tag) != "Item" or not name:
                 continue
-            index = configs._int(item.get("index"), f"{path} item {item.get('name')} index")
-            items[(item.get("name"), index)] = (item.text or "").strip()
+            index = configs._int(item.get("index"), f"{path} item {name} index")
+            items[(name, index)] = (item.text or "").strip()
 
     def get(name: str, index: int | None = None) -> str | None:
         return items.get((name, index)) or None
@@ -73,7 +74,11 @@ def accounts(files: dict) -> list[SipAccount]:
             **common,
         )
     ]
-    keys = sorted(index for (name, index), value in items.items() if name == "function-key-def" and value == "31")
+    keys = sorted(
+        index
+        for (name, index), value in items.items()
+        if name == "function-key-def" and value == "31" and index is not None  # no index: no key
+    )
     for index in keys:
         uri = get("line-sip-uri", index)
         if uri is None or (get("line-primary", index) or "false").lower() == "true":

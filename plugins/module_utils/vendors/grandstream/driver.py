@@ -273,7 +273,9 @@ class GrandstreamDriver(VendorDriver):
         """P246 (with P64 ``customize``): the zone's POSIX rule, without its DST part when DST is off."""
         if time["dst_enabled"] or not time["dst_start"]:
             return time["posix"]
-        return _POSIX_STANDARD.match(time["posix"]).group(0)
+        standard = _POSIX_STANDARD.match(time["posix"])
+        assert standard is not None  # the fleet's time zones are POSIX rules, which start with a name and offset
+        return standard.group(0)
 
     @staticmethod
     def firmware(firmware: dict) -> dict:

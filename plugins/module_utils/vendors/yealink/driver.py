@@ -281,7 +281,7 @@ class YealinkDriver(VendorDriver):
     }
     defaults: typing.ClassVar[dict] = {"sip": {"expires": 3600}, "time": {"ntp": ["pool.ntp.org"]}}
     mac_case = "lower"
-    requested_files = (
+    requested_files: tuple[str, ...] = (
         r"(?P<mac>(?!0{12})[0-9a-f]{12})\.boot",
         r"y000000000000\.boot",
         r"y0{9}[0-9]{3}\.cfg",
