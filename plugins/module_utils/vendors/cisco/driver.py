@@ -324,7 +324,7 @@ class CiscoDriver(VendorDriver):
         return [FileSpec("XMLDefault.cnf.xml", "XMLDefault.cnf.xml.j2")]
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        extra = {"urls": self.service_urls(context["provisioning"])}
+        extra: dict[str, object] = {"urls": self.service_urls(context["provisioning"])}
         if "phone" in context:
             extra["device"] = self.device(context)
         else:  # XMLDefault.cnf.xml: the default profile's registrar and the default kit's loads
