@@ -118,10 +118,10 @@ def test_qtech_files_name_the_phone_s_own_model_and_the_platform_as_an_assumptio
 
 
 def test_grandstream_rules_read_the_file():
-    files = support.render_demo_phone(GRANDSTREAM).files
-    assert grandstream.notify_refusal(files, "2012") is None
-    assert grandstream.http_refusal(files, "127.0.0.1") is None
-    assert "not in the Action URI allowed IP list" in grandstream.http_refusal(files, "192.0.2.7")
+    values = grandstream.control_settings(support.render_demo_phone(GRANDSTREAM).files)
+    assert grandstream.notify_refusal(values, "2012") is None
+    assert grandstream.http_refusal(values, "127.0.0.1") is None
+    assert "not in the Action URI allowed IP list" in grandstream.http_refusal(values, "192.0.2.7")
     assert "P26015" in grandstream.notify_refusal({}, "")
     assert "P32050" in grandstream.http_refusal({}, "127.0.0.1")
 
