@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from . import FirmwareRef, HttpControl, Refusal, yealink
 
-#: ATCOM's MAC prefix [IEEE OUI registry: ATCOM Technology]
+#: ATCOM's MAC prefix [V: research/atcom-qtech.md, VitalPBX brand_macs "Atcom,41,808287"]
 OUIS = ("808287",)
 
 

@@ -45,7 +45,7 @@ from .. import configs
 from ..configs import ConfigError, SipAccount
 from . import Answer, FirmwareRef, Notify, Refusal, first, named_firmware
 
-#: Avaya's MAC prefix [IEEE OUI registry: Avaya Inc]
+#: Avaya's MAC prefix [the IEEE OUI registry's block of Avaya Inc; not re-checked: I]
 OUIS = ("c81fea",)
 
 _SET = re.compile(r'^\s*SET\s+(\w+)\s+(?:"([^"]*)"|(\S.*?))\s*$')

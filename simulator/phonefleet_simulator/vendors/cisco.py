@@ -33,7 +33,7 @@ import xml.etree.ElementTree as ET
 from ..configs import SipAccount, _account, _code, _documents, _int
 from . import FirmwareRef, first
 
-#: Cisco's MAC prefix [IEEE OUI registry: Cisco Systems]
+#: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
 OUIS = ("00000c",)
 
 #: ``transportLayerProtocol``: 2 UDP [CUCM, 6921, WAZO]; 4 TCP [CUCM (TCP+UDP, the phone opens TCP), 6921];

@@ -43,7 +43,7 @@ from .. import configs
 from ..configs import ConfigError, SipAccount
 from . import FirmwareRef, first, named_firmware
 
-#: Cisco's MAC prefix [IEEE OUI registry: Cisco Systems]
+#: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
 OUIS = ("00000c",)
 
 #: SIP_Transport_N_ as the phone's web page offers it [AG, spelling F]; AUTO read as UDP [I]

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from .. import configs
 from . import FirmwareRef, HttpControl, Refusal, first, named_firmware
 
-#: Fanvil's MAC prefix [IEEE OUI registry: Fanvil Technology]
+#: Fanvil's MAC prefix [V: research/atcom-qtech.md §3 brand_macs]
 OUIS = ("0c383e",)
 
 #: ``<sip><line index><Transport>`` [V wazo common.py: 0 UDP, 1 TCP, 3 TLS; fusion x6u the same]

@@ -21,7 +21,7 @@ import re
 from .. import configs
 from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, version_in
 
-#: Grandstream's MAC prefix [IEEE OUI registry: Grandstream Networks]
+#: Grandstream's MAC prefix [the IEEE OUI registry's block of Grandstream Networks; not re-checked: I]
 OUIS = ("000b82",)
 
 #: account 1's P-values [GRP26xx "Account 1/General Settings", "SIP Settings"]

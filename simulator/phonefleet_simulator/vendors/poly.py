@@ -43,7 +43,7 @@ from .. import configs
 from ..configs import SipAccount
 from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
 
-#: Polycom's MAC prefix [IEEE OUI registry: Polycom]
+#: Polycom's MAC prefix [the IEEE OUI registry's block of Polycom; not re-checked: I]
 OUIS = ("0004f2",)
 
 TRANSPORTS = {"DNSnaptr": "udp", "UDPOnly": "udp", "TCPOnly": "tcp", "TCPpreferred": "tcp", "TLS": "tls"}

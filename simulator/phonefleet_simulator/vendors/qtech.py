@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .fanvil import accounts, control_settings, firmware, http, refused_values
 
-#: QTECH's MAC prefix [IEEE OUI registry: QTECH LLC; that QVP phones carry it is I]
+#: QTECH's MAC prefix [research/atcom-qtech.md: QTECH's own block; that QVP phones carry it is I]
 OUIS = ("001fce",)
 
 __all__ = ["OUIS", "accounts", "control_settings", "firmware", "http", "refused_values"]

@@ -37,7 +37,7 @@ from .. import configs
 from ..configs import SipAccount
 from . import Answer, FirmwareRef, Notify, Refusal, first
 
-#: Snom's MAC prefix [IEEE OUI registry: snom technology]
+#: Snom's MAC prefix [the IEEE OUI registry's block of snom technology; not re-checked: I]
 OUIS = ("000413",)
 
 _OLD = re.compile(r"^(user_[a-z_]+?)(\d+)$")

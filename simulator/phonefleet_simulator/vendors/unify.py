@@ -30,7 +30,7 @@ from .. import configs
 from ..configs import SipAccount
 from . import FirmwareRef, first, version_in
 
-#: Unify's (Siemens Enterprise Communications) MAC prefix [IEEE OUI registry]
+#: Unify's MAC prefix [V: research/unify-cisco.md, OUIs seen on OpenStage phones (GS3)]
 OUIS = ("0001e3",)
 
 TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}

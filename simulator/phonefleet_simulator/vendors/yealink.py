@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
 
-#: Yealink's MAC prefixes [IEEE OUI registry: Xiamen Yealink Network Technology]
+#: Yealink's MAC prefix [V: research/phone-vendors.md §1 User-Agents, wazo_yealink v86 common.py OUI list]
 OUIS = ("001565",)
 
 #: model -> the common file it fetches before ``<mac>.cfg`` [fusion boot files]. A model missing here is
