@@ -15,6 +15,13 @@ table instead. SIGINT or SIGTERM stops the phones.
 
 Phones listen on their own 127.x.y.z addresses at the real ports when run as root (``--octet`` picks the
 second byte the addresses start from), else on 127.0.0.1 at free ports (``--shared`` forces that).
+
+What comes from the collection, and why it is not a phone's fact: a bundle's phone that names only its model
+gets its vendor as the fleet loader gives it (``registry.vendors_with_model``: the fleet format's rule that a
+model one vendor makes names that vendor). That is the operator's fleet saying which phone to simulate, an
+input like its MAC, not something the simulated phone then knows or checks. Everything the phone knows by
+itself (its MAC prefix, files, parameter names, control rules) is its vendor module's
+(``phonefleet_simulator.vendors``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import vendors as phone_vendors
 from .boot import SimulatedPhone
 from .fleet import SimulatedFleet, new_loop, normal_mac
 
@@ -69,7 +77,8 @@ def credentials_for(phone_auth: dict, vendor: str):
 def load_bundle(path: str | Path) -> Bundle:
     """The phones of a service bundle (``<web_root>/.phonefleet/service.json``), their numbers and names,
     and the fleet's control credentials. A phone whose vendor cannot be told (no ``vendor``, a model two
-    vendors share) is left out."""
+    vendors share) is left out. The operator's side: the vendor of a model-only entry is the fleet format's
+    (the collection's registry), not a fact the simulated phone holds."""
     from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
     data = json.loads(Path(path).read_text())
@@ -102,9 +111,8 @@ def load_bundle(path: str | Path) -> Bundle:
 
 
 def synthetic_phones(count: int, vendors: list[str] | None = None, phone_auth: dict | None = None) -> list:
-    """``count`` phones of the ``vendors`` (all by default) in turn, MACs under each vendor's first prefix."""
-    from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
-
+    """``count`` phones of the ``vendors`` (all by default) in turn, MACs under each vendor's first prefix
+    (``vendors.<vendor>.OUIS``: the IEEE registry's, as the simulator's vendor modules write it)."""
     kinds = [(vendor, model) for vendor, model in SYNTHETIC if not vendors or vendor in vendors]
     if not kinds:
         raise ValueError(f"no synthetic phones for vendors {vendors}")
@@ -113,7 +121,7 @@ def synthetic_phones(count: int, vendors: list[str] | None = None, phone_auth: d
     phones = []
     for index in range(count):
         vendor, model = kinds[index % len(kinds)]
-        oui = normal_mac(registry.VENDORS[vendor].ouis[0])[:6]
+        oui = normal_mac(phone_vendors.ouis(vendor)[0])[:6]
         mac = f"{oui}{index:06x}"
         phones.append(SimulatedPhone(mac, vendor, model, credentials=credentials_for(phone_auth or {}, vendor)))
     return phones

@@ -28,13 +28,9 @@ the ``WriteItems`` they get, answer ``reply-to`` ``accepted``, until ``CleanUp``
 firmware and reboots, ``ReadAllItems``/``ReadItems`` are answered with the phone's items (passwords left
 out). ``unify_mode="dms"`` fetches ``<mac>_config.xml`` instead (and its ``SoftwareDeployment``).
 
-Firmware named in a config, per vendor (the parameters the drivers render, research/phone-vendors.md):
-Yealink/Atcom ``static.firmware.url``/``firmware.url``; Cisco ``<loadInformation>`` (the load name is the
-version; the phone fetches ``<name>.loads``); Cisco MPP ``<Upgrade_Rule>``; Avaya ``SET APPNAME``; Poly
-``APP_FILE_PATH``; Fanvil/Qtech ``<Auto_Image_URL>``; Grandstream ``P192`` (server path) + ``P232`` (prefix)
-+ ``<model>fw.bin``; Snom ``<firmware_status>`` (an XML file whose ``<firmware>`` is the image); Unify
-``file-https-base-url``/``file-sw-version``. The version is read from the file name (the last dotted or
-underscored number group, Avaya's ``R4_1_6_0_6`` giving ``4.1.6.0.6``), as nothing else names it.
+Firmware named in a config: each vendor module's ``firmware(model, files)`` reads it with the parameter
+its vendor's documents give (``vendors.firmware``); the version is read from the file name
+(``vendors.version_in``) where nothing else names it.
 
 Simulation shortcuts: every absolute URL in a config (firmware on ``https://prov.example/...``) is fetched
 from the provisioning service given to the simulator, by its path; HTTPS is not spoken to it (the service
@@ -62,6 +58,7 @@ from dataclasses import dataclass, field
 
 from . import boot, vendors
 from .boot import SimulatedPhone
+from .vendors import FirmwareRef, version_in
 from .vendors import cisco as cisco_phone
 
 LOG = logging.getLogger("phonefleet.simulator")
@@ -408,28 +405,6 @@ async def tftp_get(
 # -- firmware named by a config ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FirmwareRef:
-    location: str  # a URL or a path on the provisioning server
-    version: str
-    indirect: bool = False  # Snom: the location is an XML file naming the image
-
-
-_VERSION = re.compile(r"\d+(?:[._]\d+)+")
-_EXTENSIONS = (".rom", ".bin", ".ld", ".loads", ".zip", ".img", ".z")
-
-
-def version_in(location: str) -> str:
-    """The firmware version a file name carries: its last dotted or underscored number group."""
-    name = urllib.parse.unquote(location.rstrip("/").rpartition("/")[2])
-    for extension in _EXTENSIONS:
-        if name.lower().endswith(extension):
-            name = name[: -len(extension)]
-            break
-    found = _VERSION.findall(name) or _VERSION.findall(urllib.parse.unquote(location))
-    return found[-1].replace("_", ".") if found else name
-
-
 def _first(pattern: str, text: str, flags: int = 0) -> str | None:
     match = re.search(pattern, text, flags)
     value = match.group(1).strip() if match else ""
@@ -437,38 +412,9 @@ def _first(pattern: str, text: str, flags: int = 0) -> str | None:
 
 
 def firmware_named(vendor: str, model: str | None, files: dict[str, bytes]) -> FirmwareRef | None:
-    """The firmware the fetched ``files`` (path -> bytes) name for a phone of ``vendor``, or None."""
-    text = "\n".join(body.decode("utf-8", "replace") for body in files.values())
-    if vendor in ("yealink", "atcom"):
-        url = _first(r"^[ \t]*(?:static\.)?firmware\.url[ \t]*=[ \t]*(\S[^\r\n]*)$", text, re.MULTILINE)
-    elif vendor in ("fanvil", "qtech"):
-        url = _first(r"<Auto_Image_URL>([^<]*)</Auto_Image_URL>", text)
-    elif vendor == "cisco":
-        load = _first(r"<loadInformation[^>]*>([^<]*)</loadInformation>", text)
-        return FirmwareRef(load + ".loads", load) if load else None
-    elif vendor == "cisco_mpp":
-        url = _first(r"<Upgrade_Rule[^>]*>([^<]*)</Upgrade_Rule>", text)
-    elif vendor == "avaya":
-        url = _first(r'^[ \t]*SET[ \t]+APPNAME[ \t]+"?([^"\r\n]+?)"?[ \t]*$', text, re.MULTILINE)
-    elif vendor == "poly":
-        url = _first(r'APP_FILE_PATH="([^"]*)"', text)
-    elif vendor == "grandstream":
-        server, prefix = _first(r"<P192>([^<]*)</P192>", text), _first(r"<P232>([^<]*)</P232>", text) or ""
-        if not server:
-            return None
-        name = f"{prefix}{(model or '').lower().replace(' ', '')}fw.bin"
-        url = f"http://{server.split('://', 1)[-1].rstrip('/')}/{name}"
-        return FirmwareRef(url, version_in(prefix.rstrip("-_") or server))
-    elif vendor == "snom":
-        url = _first(r"<firmware_status[^>]*>([^<]*)</firmware_status>", text)
-        return FirmwareRef(url, "", indirect=True) if url else None
-    elif vendor == "unify":
-        url = _first(r'<Item name="file-https-base-url"[^>]*>([^<]*)</Item>', text)
-        version = _first(r'<Item name="file-sw-version"[^>]*>([^<]*)</Item>', text)
-        return FirmwareRef(url, version or version_in(url)) if url else None
-    else:
-        return None
-    return FirmwareRef(url, version_in(url)) if url else None
+    """The firmware the fetched ``files`` (path -> bytes) name for a phone of ``vendor``, or None: what its
+    vendor module (``vendors/<vendor>.py``, from the vendor's documents) reads."""
+    return vendors.firmware(vendor, model, files)
 
 
 # -- the phone ---------------------------------------------------------------------------------------------
@@ -528,9 +474,7 @@ class SimulatedDevice:
         self.booted_at: float | None = None
         self.config_version: str | None = None
         self.files: dict[str, bytes] = {}
-        #: the files the phone holds its settings from (the last fetch that got any), whatever keep_files says:
-        #: what the vendor's control rules (phonefleet_simulator.vendors) read
-        self.config_files: dict[str, bytes] = {}
+        self._config_files: dict[str, bytes] = {}
         self.wpi_actions: list[str] = []  # what the DLS asked in the last interaction (Restart, SoftwareDeployment)
         self.fetched: list[tuple[str, int]] = []  # the last fetch sequence: (path, status)
         self._accounts: list[dict] = []
@@ -804,20 +748,29 @@ class SimulatedDevice:
         self.fetched = fetched
         self.config_version = digest.hexdigest() if files else None
         self._parse_accounts(files)
-        if files:  # a phone that fetched nothing keeps what it had (or its factory defaults)
-            self._control_files = files
         self._named = firmware_named(self.vendor, self.model, files)
         if self.vendor == "cisco":  # what its web server asks before an authenticated request (vendors/cisco)
             self.authentication_url = cisco_phone.authentication_url(files)
         self.files = files if self.keep_files else {}
-        if files:
+        if files:  # a phone that fetched nothing keeps what it had (or its factory defaults)
             self.config_files = files
 
     @property
-    def control_settings(self):
+    def config_files(self) -> dict[str, bytes]:
+        """The files the phone holds its settings from (the last fetch that got any), whatever keep_files
+        says: what its vendor's control rules (phonefleet_simulator.vendors) read."""
+        return self._config_files
+
+    @config_files.setter
+    def config_files(self, files: dict[str, bytes]) -> None:
+        self._config_files = files
+        self._control_files = files  # read again when a surface next asks
+
+    @property
+    def control_settings(self) -> object:
         """What the phone's files say about being driven from outside, read by the vendor's simulator module
-        (``vendors.<vendor>.control_settings``; factory defaults before any file); None for a vendor without
-        such rules."""
+        (``vendors.<vendor>.control_settings``; factory defaults before any file; ``{}`` for a vendor without
+        such rules)."""
         files, self._control_files = self._control_files, None
         if files is not None:
             self._control_settings = vendors.control_settings(self.vendor, files)

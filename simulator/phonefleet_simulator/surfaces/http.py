@@ -8,7 +8,13 @@ and only on known paths (an unknown path is 404, a known path with another metho
 - ``passcode``: the query parameter ``passcode`` = the control password (Grandstream ``api-sys_operation``);
 - ``none``: no authentication (Atcom ``server.cgi``, Cisco ``/DeviceInformationX``, Unify contact-me).
 
-A failed authentication changes nothing on the phone and is logged as an ``auth-failed`` event. A reboot
+A failed authentication changes nothing on the phone and is logged as an ``auth-failed`` event.
+
+What the phone's files must allow is its vendor module's ``http`` rule (``vendors/<vendor>.py``, the protocol
+of :mod:`phonefleet_simulator.vendors`), given the settings the phone read and the request
+(:class:`vendors.HttpControl`: method, path, caller). A :class:`vendors.Refusal` marked ``before_login``
+(Poly's REST API turned off) is answered at once; any other is answered after the login is checked: its code
+and text (``403``), logged ``refused``, or for a prompt ``200`` with nothing done, logged ``prompt``. A reboot
 or resync asked for is run in the background (:meth:`SimulatedDevice.trigger`): the reply is written first.
 While a phone is down (booting, rebooting) its connections are reset without a reply.
 
@@ -32,7 +38,7 @@ atcom-qtech.md; [V] verified, [M]/[I] not):
   ``<CiscoIPPhoneError Number="4"/>`` [V]; ``GET /DeviceInformationX`` [V path; fields MACAddress,
   HostName, phoneDN, appLoadID, versionID,
   serialNumber, modelNumber V, their values' spelling M; the serial number is made up from the MAC];
-  ``GET /CGI/Screenshot`` BMP for the models whose catalog entry has a screenshot [V path].
+  ``GET /CGI/Screenshot`` BMP, 404 for the models ``vendors/cisco.py`` lists without one [V path].
 - Cisco MPP: ``GET /admin/resync``, ``GET /admin/reboot`` [V resync path; reboot M], ``GET /admin/status.xml``
   (not verified; the element names are ours).
 - Poly: ``POST /api/v1/mgmt/safeRestart`` (resync-style restart), ``POST /api/v1/mgmt/safeReboot``,
@@ -65,11 +71,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
-
 from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice, XmlRefused, local_name, read_xml
-from ..vendors import atcom, fanvil, grandstream, qtech, yealink
+from ..vendors import HttpControl, Refusal
 from . import screenshot
 
 LOG = logging.getLogger("phonefleet.simulator.http")
@@ -192,30 +196,17 @@ def _yealink_servlet(phone: PhoneHttp, request: Request) -> Response:
 
 
 def _atcom(phone: PhoneHttp, request: Request) -> Response:
-    if atcom.http_control(phone.device.control_settings, request.peer) != atcom.ALLOWED:
-        return _prompted(phone, request)
     return _key(phone, request, {"REBOOT": REBOOT})
 
 
-def _prompted(phone: PhoneHttp, request: Request) -> Response:
-    """The phone asks its user "Allow remote control?" and waits; nobody answers here [I: the HTTP answer]."""
-    _note(phone, request, "prompt", peer=request.peer, message="Allow remote control?")
-    return _text(200, "")
-
-
-def _yealink_action_uri(handler: Callable[[PhoneHttp, Request], Response]) -> Callable[[PhoneHttp, Request], Response]:
-    """``handler`` behind vendors/yealink.py rule 1: the files must allow the caller, without a prompt."""
-
-    def guarded(phone: PhoneHttp, request: Request) -> Response:
-        verdict = yealink.http_control(phone.device.control_settings, request.peer)
-        if verdict == yealink.REFUSED:
-            _note(phone, request, "refused", peer=request.peer)
-            return _text(403, "Forbidden")
-        if verdict == yealink.PROMPTED:
-            return _prompted(phone, request)
-        return handler(phone, request)
-
-    return guarded
+def _not_obeyed(phone: PhoneHttp, request: Request, refusal: Refusal) -> Response:
+    """The answer to a request the vendor's rules refused; a prompt is answered 200 while the phone asks its
+    user, who never answers here [I: the HTTP answer while prompting]."""
+    if refusal.prompt:
+        _note(phone, request, "prompt", peer=request.peer, message=refusal.why)
+        return _text(200, "")
+    _note(phone, request, "refused", reason=refusal.why, peer=request.peer)
+    return _text(refusal.code, refusal.reason)
 
 
 # -- Cisco enterprise ------------------------------------------------------------------------------------------
@@ -275,13 +266,8 @@ def _cisco_information(phone: PhoneHttp, request: Request) -> Response:
     return Response(200, body.encode(), XML)
 
 
-def _cisco_without_screenshot(phone: PhoneHttp) -> bool:
-    model = registry.VENDORS["cisco"].model(phone.device.model)
-    return model is not None and not model.screenshot
-
-
 def _cisco_screenshot(phone: PhoneHttp, request: Request) -> Response:
-    if _cisco_without_screenshot(phone):
+    if not vendors.has_screenshot("cisco", phone.device.model):
         return _text(404, "Not Found")
     return _screenshot(phone, request)
 
@@ -349,19 +335,7 @@ def _poly_info(phone: PhoneHttp, request: Request) -> Response:
 _GRANDSTREAM = {"REBOOT": REBOOT, "PROV": RESYNC}
 
 
-def _refused(phone: PhoneHttp, request: Request, rule) -> Response | None:
-    """403 when the vendor's rule (phonefleet_simulator.vendors) refuses remote control from the caller."""
-    reason = rule(phone.device.config_files, request.peer)
-    if reason is None:
-        return None
-    phone.device.log("refused", f"http {request.method} {request.target}", reason=reason, peer=request.peer)
-    return _text(403, f"Forbidden: {reason}")
-
-
 def _grandstream(phone: PhoneHttp, request: Request) -> Response:
-    refused = _refused(phone, request, grandstream.http_refusal)
-    if refused is not None:
-        return refused
     operation = _GRANDSTREAM.get(request.query.get("request", ""))
     if operation is None:
         return _json({"response": "error", "body": "unsupported request"}, 400)
@@ -404,18 +378,13 @@ def _contact_me(phone: PhoneHttp, request: Request) -> Response:
 # -- the tables ---------------------------------------------------------------------------------------------
 
 
-def _fanvil_action_uri(phone: PhoneHttp, request: Request) -> Response:
-    refused = _refused(phone, request, fanvil.http_refusal if phone.device.vendor == "fanvil" else qtech.http_refusal)
-    return refused if refused is not None else _action_uri(phone, request)
-
-
-_FANVIL = {("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _fanvil_action_uri)}
+_FANVIL = {("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _action_uri)}
 
 ROUTES: dict[str, dict[tuple[str, str], Route]] = {
     "yealink": {
-        ("GET", "/servlet"): Route(BASIC, _yealink_action_uri(_yealink_servlet)),
-        ("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _yealink_action_uri(_action_uri)),
-        ("GET", "/screencapture"): Route(BASIC, _yealink_action_uri(_screenshot)),
+        ("GET", "/servlet"): Route(BASIC, _yealink_servlet),
+        ("GET", "/cgi-bin/ConfigManApp.com"): Route(BASIC, _action_uri),
+        ("GET", "/screencapture"): Route(BASIC, _screenshot),
     },
     "atcom": {("GET", "/cgi-bin/server.cgi"): Route(NONE, _atcom)},
     "cisco": {
@@ -493,12 +462,22 @@ class PhoneHttp:
     async def handle_cisco(self, request: Request) -> Response:
         """A Cisco route whose login the phone's authentication URL decides (asked before anything runs)."""
         route = self.routes[(request.method, request.path)]
-        if route.handler is _cisco_screenshot and _cisco_without_screenshot(self):
+        if route.handler is _cisco_screenshot and not vendors.has_screenshot("cisco", self.device.model):
             return _text(404, "Not Found")  # a model without the CGI: nothing to authenticate
+        refusal = self._vendor_refusal(request)
+        if refusal is not None and refusal.before_login:
+            return _text(refusal.code, refusal.reason)
         login = self._basic_login(request)
         if login is None or not await self.device.authorized(*login):
             return self._refused(route, request)
+        if refusal is not None:
+            return _not_obeyed(self, request, refusal)
         return route.handler(self, request)
+
+    def _vendor_refusal(self, request: Request) -> Refusal | None:
+        """What the phone's files do not allow of ``request``: its vendor module's ``http`` rule decides."""
+        control = HttpControl(request.method, request.path, request.peer)
+        return vendors.http_refusal(self.device.vendor, self.device.control_settings, control)
 
     def _refused(self, route: Route, request: Request) -> Response:
         self.device.log("auth-failed", f"http {request.method} {request.path}", peer=request.peer)
@@ -517,12 +496,13 @@ class PhoneHttp:
             if allowed:
                 return Response(405, b"Method Not Allowed\n", headers=(("Allow", ", ".join(allowed)),))
             return _text(404, "Not Found")
-        # what the phone's settings allow (an API turned off): the vendor's own module decides
-        refusal = vendors.http_refusal(self.device.vendor, self.device.control_settings, request.method, request.path)
-        if refusal is not None:
-            return _text(*refusal)
+        refusal = self._vendor_refusal(request)  # an API turned off, a caller the phone does not obey
+        if refusal is not None and refusal.before_login:
+            return _text(refusal.code, refusal.reason)
         if not self._authorized(route.auth, request):
             return self._refused(route, request)
+        if refusal is not None:
+            return _not_obeyed(self, request, refusal)
         return route.handler(self, request)
 
 

@@ -25,13 +25,14 @@ Events per vendor (research/phone-vendors.md, unify-cisco.md; [V] verified, [M]/
   ``RegisterCallId=``, ``ConfigVersionStamp=`` and the other stamps are not checked [I]. Another action is 400.
 - Cisco MPP, Unify: no NOTIFY event is documented (Unify restarts over WPI): every event is 489.
 
-No authentication. What a vendor's phone requires of its files before it obeys is its simulator module's rule
-(``vendors/<vendor>.py``): a precondition on the files it holds (Grandstream's "Allow SIP Reset") is a
-``NOTIFY_RULES`` entry, and the phone that lacks it answers ``403`` and does nothing; a rule that also looks at
-the source and the event (Yealink: ``sip.trust_ctrl``, ``sip.notify_reboot_enable``, Action URI enabled and no
-prompt) is a ``RULES`` entry, applied to the answer of the event handler.
-A vendor module with a ``notify`` rule (Avaya, Poly, Snom) decides from the phone's settings whether the event
-is honoured and what it does (``vendors.notify_answer``).
+No authentication. What a vendor's phone requires of its files before it obeys is its simulator module's
+``notify`` rule (``vendors/<vendor>.py``, the protocol of :mod:`phonefleet_simulator.vendors`): this surface
+answers the event as the table above says, then hands that answer, the event, the sender's address and the
+Request-URI's user (:class:`vendors.Notify`) to ``vendors.notify_answer`` with the settings the phone read
+from its files. The rule may change the operation (Yealink ``sip.notify_reboot_enable``, Poly
+``alwaysReboot``, Snom ``checksync_action``) or refuse (:class:`vendors.Refusal`: Yealink ``sip.trust_ctrl``,
+Grandstream "Allow SIP Reset", Avaya ``ENABLE_OOD_RESET_NOTIFY``): the phone then answers the refusal's code
+(``403`` here) and does nothing, or, for a prompt, answers ``200`` and waits for a user who never comes.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 
 from .. import vendors
 from ..device import REBOOT, RESYNC, SimulatedDevice
-from ..vendors import fanvil, grandstream, qtech, yealink
+from ..vendors import Answer, Notify, Refusal
 
 LOG = logging.getLogger("phonefleet.simulator.sip")
 
@@ -146,13 +147,11 @@ def parse(data: bytes) -> SipMessage:
 
 # -- what each vendor does with an event -----------------------------------------------------------------
 
-#: (code, reason, operation or None, extra headers)
-Answer = tuple[int, str, str | None, tuple]
 Handler = Callable[[SipMessage, dict], Answer]
 
 
 def _check_sync(message: SipMessage, params: dict) -> Answer:
-    return 200, "OK", REBOOT if params.get("reboot", "").lower() == "true" else RESYNC, ()
+    return Answer(200, "OK", REBOOT if params.get("reboot", "").lower() == "true" else RESYNC)
 
 
 def _body_fields(message: SipMessage) -> dict:
@@ -166,7 +165,7 @@ def _body_fields(message: SipMessage) -> dict:
 
 def _action_uri(message: SipMessage, params: dict) -> Answer:
     key = _body_fields(message).get("key", "")
-    return 200, "OK", {"Reboot": REBOOT, "AutoP": RESYNC}.get(key), ()
+    return Answer(200, "OK", {"Reboot": REBOOT, "AutoP": RESYNC}.get(key))
 
 
 _SERVICE_CONTROL = {"restart": RESYNC, "reset": REBOOT, "prt-report": None, "check-version": None, "apply-config": None}
@@ -175,11 +174,11 @@ _SERVICE_CONTROL = {"restart": RESYNC, "reset": REBOOT, "prt-report": None, "che
 def _service_control(message: SipMessage, params: dict) -> Answer:
     kind = message.get("content-type").split(";")[0].strip().lower()
     if kind != "text/plain":
-        return 415, "Unsupported Media Type", None, (("Accept", "text/plain"),)
+        return Answer(415, "Unsupported Media Type", None, (("Accept", "text/plain"),))
     action = _body_fields(message).get("action", "").lower()
     if action not in _SERVICE_CONTROL:
-        return 400, "Bad Request: action", None, ()
-    return 200, "OK", _SERVICE_CONTROL[action], ()
+        return Answer(400, "Bad Request: action", None)
+    return Answer(200, "OK", _SERVICE_CONTROL[action])
 
 
 _CHECK_SYNC: dict[str, Handler] = {"check-sync": _check_sync}
@@ -196,42 +195,6 @@ EVENTS: dict[str, dict[str, Handler]] = {
     "cisco": {"service-control": _service_control},
     "cisco_mpp": {},
     "unify": {},
-}
-
-
-# -- what each vendor's files must allow (simulator/phonefleet_simulator/vendors/<vendor>.py) ----------------
-
-#: (device, event name, event parameters, source address, the handler's answer) -> the answer
-Rule = Callable[[SimulatedDevice, str, dict, str, Answer], Answer]
-
-
-def _yealink_rule(device: SimulatedDevice, name: str, params: dict, source: str, answer: Answer) -> Answer:
-    settings = device.control_settings
-    if not yealink.trusts_source(settings, source):
-        return 403, "Forbidden", None, ()  # sip.trust_ctrl = 1 and not from a server of the phone [AG; code I]
-    code, _reason, operation, _extra = answer
-    if code != 200:
-        return answer
-    if name == "check-sync":
-        return 200, "OK", yealink.check_sync(settings, params.get("reboot", "").lower() == "true"), ()
-    if name == "action-uri" and operation is not None:
-        if not settings.action_uri_enabled:
-            return 403, "Forbidden", None, ()
-        if settings.action_uri_prompt:
-            device.log("prompt", "sip NOTIFY ACTION-URI", message="Allow remote control?")
-            return 200, "OK", None, ()
-    return answer
-
-
-RULES: dict[str, Rule] = {"yealink": _yealink_rule}
-
-
-#: per vendor, why its phone ignores a NOTIFY given the files it holds and the Request-URI's user (None:
-#: it acts): the vendor's documented precondition, in phonefleet_simulator.vendors.<vendor>
-NOTIFY_RULES: dict[str, Callable[[dict, str], str | None]] = {
-    "grandstream": grandstream.notify_refusal,
-    "fanvil": fanvil.notify_refusal,
-    "qtech": qtech.notify_refusal,
 }
 
 
@@ -320,24 +283,25 @@ class SipEndpoint(asyncio.DatagramProtocol):
     def _notify(self, message: SipMessage, source: str) -> Answer:
         event = message.get("event")
         if not event:
-            return 400, "Bad Request: Event missing", None, ()
+            return Answer(400, "Bad Request: Event missing", None)
         name, params = parameters(event)
         handler = self.events.get(name.lower())
         if handler is None:
             allowed = ", ".join(self.events)
-            return 489, "Bad Event", None, ((("Allow-Events", allowed),) if allowed else ())
-        refusal_rule = NOTIFY_RULES.get(self.device.vendor)
+            return Answer(489, "Bad Event", None, (("Allow-Events", allowed),) if allowed else ())
         user = message.uri.partition(":")[2].rpartition("@")[0] if "@" in message.uri else ""
-        refusal = refusal_rule(self.device.config_files, user) if refusal_rule else None
-        if refusal:
-            self.device.log("refused", f"sip NOTIFY {event}", reason=refusal)
-            return 403, "Forbidden", None, ()
-        rule = RULES.get(self.device.vendor)
-        answer = handler(message, params)
-        if rule is not None:
-            return rule(self.device, name.lower(), params, source, answer)
+        request = Notify(name.lower(), params, source, user)
         # what the phone's settings allow (NOTIFY trust, what check-sync does): the vendor's own module decides
-        return vendors.notify_answer(self.device.vendor, self.device.control_settings, name.lower(), params, answer)
+        decided = vendors.notify_answer(
+            self.device.vendor, self.device.control_settings, request, handler(message, params)
+        )
+        if not isinstance(decided, Refusal):
+            return decided
+        if decided.prompt:
+            self.device.log("prompt", f"sip NOTIFY {event}", message=decided.why)
+            return Answer(200, "OK", None)
+        self.device.log("refused", f"sip NOTIFY {event}", reason=decided.why, peer=source)
+        return Answer(decided.code, decided.reason, None)
 
     def _response(self, message: SipMessage | None, code: int, reason: str, extra: tuple, addr) -> bytes:
         lines = [f"SIP/2.0 {code} {reason}"]

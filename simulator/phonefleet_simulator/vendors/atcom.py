@@ -23,9 +23,10 @@ citing Atcom's "Action URL and Active URI" spec [3P]; param-audit.md §2 (no A-s
 
 from __future__ import annotations
 
-from . import yealink
+from . import FirmwareRef, HttpControl, Refusal, yealink
 
-PROMPTED, ALLOWED = yealink.PROMPTED, yealink.ALLOWED
+#: ATCOM's MAC prefix [V: research/atcom-qtech.md, VitalPBX brand_macs "Atcom,41,808287"]
+OUIS = ("808287",)
 
 
 def control_settings(files: dict) -> yealink.ControlSettings:
@@ -33,6 +34,11 @@ def control_settings(files: dict) -> yealink.ControlSettings:
     return yealink.control_settings(files)
 
 
-def http_control(settings: yealink.ControlSettings, caller: str) -> str:
+def http(settings: yealink.ControlSettings, request: HttpControl) -> Refusal | None:
     """A caller in the allow list is obeyed; any other gets the phone's prompt, and nothing is done [3P]."""
-    return ALLOWED if settings.allows_caller(caller) else PROMPTED
+    return None if settings.allows_caller(request.peer) else Refusal(yealink.PROMPT, prompt=True)
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``firmware.url`` as on the Yealink platform [I: no Atcom document names the A-series' parameter]."""
+    return yealink.firmware(model, files)

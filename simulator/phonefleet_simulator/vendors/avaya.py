@@ -48,6 +48,10 @@ import re
 
 from .. import configs
 from ..configs import ConfigError, SipAccount
+from . import Answer, FirmwareRef, Notify, Refusal, first, named_firmware
+
+#: Avaya's MAC prefix [the IEEE OUI registry's block of Avaya Inc; not re-checked: I]
+OUIS = ("c81fea",)
 
 _SET = re.compile(r'^\s*SET\s+(\w+)\s+(?:"([^"]*)"|(\S.*?))\s*$')
 #: the settings a check-sync NOTIFY depends on, and their factory defaults [PV names; defaults M]
@@ -134,13 +138,20 @@ def discovers_avaya_features(settings_read: dict) -> bool:
     return settings_read.get("DISCOVER_AVAYA_ENVIRONMENT", "1") != "0"
 
 
-def notify(settings_read: dict, event: str, params: dict, answer: tuple) -> tuple:
+def notify(settings_read: dict, request: Notify, answer: Answer) -> Answer | Refusal:
     """check-sync only when out-of-dialog NOTIFY reset is on and allowed over UDP [PV]."""
-    if event != "check-sync":
+    if request.event != "check-sync":
         return answer
     allowed = {**NOTIFY_SETTINGS, **settings_read}
     if allowed["ENABLE_OOD_RESET_NOTIFY"] != "1":
-        return 403, "Forbidden (ENABLE_OOD_RESET_NOTIFY is not 1)", None, ()
+        why = "ENABLE_OOD_RESET_NOTIFY is not 1"
+        return Refusal(why, reason=f"Forbidden ({why})")
     if allowed["ENABLE_OOD_MSG_TLS_ONLY"] != "0":
-        return 403, "Forbidden (ENABLE_OOD_MSG_TLS_ONLY: out-of-dialog NOTIFY over TLS only)", None, ()
+        why = "ENABLE_OOD_MSG_TLS_ONLY: out-of-dialog NOTIFY over TLS only"
+        return Refusal(why, reason=f"Forbidden ({why})")
     return answer
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``SET APPNAME`` names the image the upgrade script installs [AG "Upgrading the phone software"]."""
+    return named_firmware(first(r'^[ \t]*SET[ \t]+APPNAME[ \t]+"?([^"\r\n]+?)"?[ \t]*$', files, re.MULTILINE))

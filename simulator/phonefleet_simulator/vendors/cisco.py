@@ -31,6 +31,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..configs import SipAccount, _account, _code, _documents, _int
+from . import FirmwareRef, first
+
+#: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
+OUIS = ("00000c",)
 
 #: ``transportLayerProtocol``: 2 UDP [CUCM, 6921, WAZO]; 4 TCP [CUCM (TCP+UDP, the phone opens TCP), 6921];
 #: 3 TLS [WAZO, CUCM-SEC]; 1 "use device default" [6921], taken as UDP [unverified]
@@ -125,3 +129,23 @@ def accounts(files: dict) -> list[SipAccount]:
             )
         )
     return found_accounts
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``<loadInformation>`` names the load; the phone fetches ``<load>.loads`` and the load name is the
+    version [CUCM, WAZO]."""
+    load = first(r"<loadInformation[^>]*>([^<]*)</loadInformation>", files)
+    return FirmwareRef(load + ".loads", load) if load else None
+
+
+#: models whose web server has no ``/CGI/Screenshot``: the 6901 and 6911 have no display, the 3905's is a
+#: one-line character display, and the 7832/8832 conference phones are not among the phones of the
+#: application development notes' screenshot chapter [SDK; the 3905, 7832 and 8832 I: not seen refused]
+WITHOUT_SCREENSHOT = frozenset({"CP-3905", "CP-6901", "CP-6911", "CP-7832", "CP-8832"})
+
+
+def screenshot(model: str | None) -> bool:
+    """Whether a phone of ``model`` (``CP-8845``, ``8845``) answers ``/CGI/Screenshot``."""
+    name = (model or "").strip().upper()
+    name = name if name.startswith("CP-") else f"CP-{name}"
+    return name not in WITHOUT_SCREENSHOT

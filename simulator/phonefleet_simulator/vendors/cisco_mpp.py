@@ -41,6 +41,10 @@ import re
 
 from .. import configs
 from ..configs import ConfigError, SipAccount
+from . import FirmwareRef, first, named_firmware
+
+#: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
+OUIS = ("00000c",)
 
 #: SIP_Transport_N_ as the phone's web page offers it [AG, spelling F]; AUTO read as UDP [I]
 TRANSPORTS = {"UDP": "udp", "TCP": "tcp", "TLS": "tls", "AUTO": "udp"}
@@ -125,3 +129,8 @@ def control_settings(files: dict) -> dict:
 def web_login(settings: dict) -> tuple[str, str] | None:
     """``admin`` with the files' ``Admin_Password`` [AG]."""
     return ("admin", settings["Admin_Password"]) if "Admin_Password" in settings else None
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``Upgrade_Rule`` names the image [AG "Firmware Upgrade"]."""
+    return named_firmware(first(r"<Upgrade_Rule[^>]*>([^<]*)</Upgrade_Rule>", files))

@@ -10,6 +10,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .. import configs
+from . import FirmwareRef, HttpControl, Refusal, first, named_firmware
+
+#: Fanvil's MAC prefix [V: research/atcom-qtech.md §3 brand_macs]
+OUIS = ("0c383e",)
 
 #: ``<sip><line index><Transport>`` [V wazo common.py: 0 UDP, 1 TCP, 3 TLS; fusion x6u the same]
 TRANSPORTS = {"0": "udp", "1": "tcp", "3": "tls"}
@@ -84,16 +88,25 @@ def refused_values(files: dict) -> list[str]:
 # -- control -----------------------------------------------------------------------------------------------
 
 
-def notify_refusal(files: dict, user: str) -> str | None:
-    """NOTIFY ``check-sync``: no setting that gates it is documented in the sources (wazo resyncs Fanvil
-    phones with it and sets nothing for it): never refused here [I]."""
-    return None
+def control_settings(files: dict) -> dict[str, str]:
+    """What the control paths read: ``<web><RemoteControl>`` ("" when no file sets it)."""
+    return {"RemoteControl": setting(files, "web/RemoteControl") or ""}
 
 
-def http_refusal(files: dict, peer: str) -> str | None:
+def http(settings: dict[str, str], request: HttpControl) -> Refusal | None:
     """The Action URI (``/cgi-bin/ConfigManApp.com?key=…``) needs ``<web><RemoteControl>1`` [V: wazo
     base-new.tpl and fusion x6u both write it; that the phone refuses without it is I]. No allow list is
     enforced: fusion's ``<cti><ActiveUriIP>`` may be one, its format is unknown [I]."""
-    if setting(files, "web/RemoteControl") != "1":
-        return "remote control (<web><RemoteControl>) is off"
+    if settings.get("RemoteControl") != "1":
+        why = "remote control (<web><RemoteControl>) is off"
+        return Refusal(why, reason=f"Forbidden: {why}")
     return None
+
+
+# NOTIFY ``check-sync``: no setting that gates it is documented in the sources (wazo resyncs Fanvil phones
+# with it and sets nothing for it): never refused here [I], so this module has no ``notify`` rule.
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``<Auto_Image_URL>`` [V wazo base-new.tpl]."""
+    return named_firmware(first(r"<Auto_Image_URL>([^<]*)</Auto_Image_URL>", files))

@@ -20,6 +20,10 @@ import re
 from collections.abc import Callable
 
 from .. import configs
+from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, version_in
+
+#: Grandstream's MAC prefix [the IEEE OUI registry's block of Grandstream Networks; not re-checked: I]
+OUIS = ("000b82",)
 
 #: account 1's P-values [GRP26xx "Account 1/General Settings", "SIP Settings"]
 ACCOUNT_1 = {
@@ -214,13 +218,17 @@ def refused_values(files: dict) -> list[str]:
 # -- control -----------------------------------------------------------------------------------------------
 
 
-def notify_refusal(files: dict, user: str) -> str | None:
+def control_settings(files: dict) -> dict[str, str]:
+    """The P-values the phone's control paths read (every P-value of its files)."""
+    return p_values(files)
+
+
+def notify_refusal(values: dict[str, str], user: str) -> str | None:
     """Why the phone ignores a NOTIFY ``check-sync`` addressed to ``user`` (None: it acts on it).
 
     The account the Request-URI names (else account 1) must have "Allow SIP Reset" on: P26015 (account 1),
     P26115… [V GRP26xx, default 0; wazo sets it "to synchronize"]. The phone's answer when it is off is
     not documented: 403 here [I]."""
-    values = p_values(files)
     chosen = 1
     for index in range(1, len(ACCOUNT_BASES) + 2):
         if user and values.get(f"P{account_numbers(index)['user']}") == user:
@@ -232,14 +240,13 @@ def notify_refusal(files: dict, user: str) -> str | None:
     return None
 
 
-def http_refusal(files: dict, peer: str) -> str | None:
+def http_refusal(values: dict[str, str], peer: str) -> str | None:
     """Why the phone refuses remote control over HTTP from ``peer`` (None: allowed).
 
     "Network/Remote Control" [V GRP261x: P32050 "Action URI Support", P32051 "Remote Control Pop up Window
     Support", P32052 "Action URI Allowed IP List" (String)]. That ``api-sys_operation`` obeys them, that an
     empty list allows nobody (Yealink's documented rule for its own list) and that the list takes
     comma-separated addresses and CIDR networks are [I]; a pop-up nobody answers is a refusal [I]."""
-    values = p_values(files)
     if values.get("P32050") != "1":
         return "Action URI support (P32050) is off"
     if values.get("P32051", "1") != "0":
@@ -247,6 +254,18 @@ def http_refusal(files: dict, peer: str) -> str | None:
     if not address_allowed(values.get("P32052", ""), peer):
         return f"{peer} is not in the Action URI allowed IP list (P32052)"
     return None
+
+
+def notify(values: dict[str, str], request: Notify, answer: Answer) -> Answer | Refusal:
+    """The protocol's NOTIFY rule: :func:`notify_refusal` for the Request-URI's user."""
+    why = notify_refusal(values, request.user)
+    return Refusal(why) if why else answer
+
+
+def http(values: dict[str, str], request: HttpControl) -> Refusal | None:
+    """The protocol's HTTP rule: :func:`http_refusal` for the caller."""
+    why = http_refusal(values, request.peer)
+    return Refusal(why, reason=f"Forbidden: {why}") if why else None
 
 
 def address_allowed(allow_list: str, peer: str) -> bool:
@@ -264,3 +283,14 @@ def address_allowed(allow_list: str, peer: str) -> bool:
         except ValueError:
             continue  # an entry the phone cannot read allows nobody
     return False
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``P192`` "Firmware Server Path" and ``P232`` "Firmware File Prefix" [V GRP26xx]: the phone fetches
+    ``<prefix><model>fw.bin`` from that server [I: the image's name per model]."""
+    server, prefix = first(r"<P192>([^<]*)</P192>", files), first(r"<P232>([^<]*)</P232>", files) or ""
+    if not server:
+        return None
+    name = f"{prefix}{(model or '').lower().replace(' ', '')}fw.bin"
+    url = f"http://{server.split('://', 1)[-1].rstrip('/')}/{name}"
+    return FirmwareRef(url, version_in(prefix.rstrip("-_") or server))

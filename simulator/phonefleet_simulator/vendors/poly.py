@@ -41,6 +41,10 @@ import re
 
 from .. import configs
 from ..configs import SipAccount
+from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
+
+#: Polycom's MAC prefix [the IEEE OUI registry's block of Polycom; not re-checked: I]
+OUIS = ("0004f2",)
 
 TRANSPORTS = {"DNSnaptr": "udp", "UDPOnly": "udp", "TCPOnly": "tcp", "TCPpreferred": "tcp", "TLS": "tls"}
 #: ``voice.codecPref.<name>`` names [F]
@@ -138,16 +142,20 @@ def web_login(settings: dict) -> tuple[str, str] | None:
     return ("Polycom", settings[ADMIN_PASSWORD]) if ADMIN_PASSWORD in settings else None
 
 
-def http(settings: dict, method: str, path: str) -> tuple[int, str] | None:
-    """The REST API is off unless the phone's file turns it on [REST]."""
-    if path.startswith("/api/") and settings.get(REST_ENABLED) != "1":
-        return 404, "Not Found"
+def http(settings: dict, request: HttpControl) -> Refusal | None:
+    """The REST API is off unless the phone's file turns it on [REST]: its paths are not served at all."""
+    if request.path.startswith("/api/") and settings.get(REST_ENABLED) != "1":
+        return Refusal(f"{REST_ENABLED} is not 1", 404, "Not Found", before_login=True)
     return None
 
 
-def notify(settings: dict, event: str, params: dict, answer: tuple) -> tuple:
+def notify(settings: dict, request: Notify, answer: Answer) -> Answer | Refusal:
     """check-sync resyncs with alwaysReboot 0, reboots otherwise [CS; the default taken as 1]."""
-    code, reason, _operation, headers = answer
-    if event == "check-sync" and code == 200 and settings.get(ALWAYS_REBOOT, "1") != "0":
-        return code, reason, "reboot", headers
+    if request.event == "check-sync" and answer.code == 200 and settings.get(ALWAYS_REBOOT, "1") != "0":
+        return answer._replace(operation="reboot")
     return answer
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``APP_FILE_PATH`` of the master file names the application image [AG "master configuration file"]."""
+    return named_firmware(first(r'APP_FILE_PATH="([^"]*)"', files))

@@ -8,6 +8,9 @@ phones [I].
 
 from __future__ import annotations
 
-from .fanvil import accounts, http_refusal, notify_refusal, refused_values
+from .fanvil import accounts, control_settings, firmware, http, refused_values
 
-__all__ = ["accounts", "http_refusal", "notify_refusal", "refused_values"]
+#: QTECH's MAC prefix [research/atcom-qtech.md: QTECH's own block; that QVP phones carry it is I]
+OUIS = ("001fce",)
+
+__all__ = ["OUIS", "accounts", "control_settings", "firmware", "http", "refused_values"]

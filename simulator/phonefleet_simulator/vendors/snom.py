@@ -35,6 +35,10 @@ import re
 
 from .. import configs
 from ..configs import SipAccount
+from . import Answer, FirmwareRef, Notify, Refusal, first
+
+#: Snom's MAC prefix [the IEEE OUI registry's block of snom technology; not re-checked: I]
+OUIS = ("000413",)
 
 _OLD = re.compile(r"^(user_[a-z_]+?)(\d+)$")
 #: checksync_action values and what the phone does [W]; reregister and delete-contacts neither resync nor reboot
@@ -131,13 +135,12 @@ def control_settings(files: dict) -> dict:
     return {name: common[name] for name in ("checksync_action", "http_user", "http_pass") if name in common}
 
 
-def notify(settings_read: dict, event: str, params: dict, answer: tuple) -> tuple:
+def notify(settings_read: dict, request: Notify, answer: Answer) -> Answer | Refusal:
     """``checksync_action`` overrides what the check-sync event asks [W]."""
-    code, reason, _operation, headers = answer
     action = settings_read.get("checksync_action", "").strip().lower()
-    if event != "check-sync" or code != 200 or action not in CHECKSYNC_ACTIONS:
+    if request.event != "check-sync" or answer.code != 200 or action not in CHECKSYNC_ACTIONS:
         return answer
-    return code, reason, CHECKSYNC_ACTIONS[action], headers
+    return answer._replace(operation=CHECKSYNC_ACTIONS[action])
 
 
 def web_login(settings_read: dict) -> tuple[str, str] | None:
@@ -145,3 +148,9 @@ def web_login(settings_read: dict) -> tuple[str, str] | None:
     if "http_pass" not in settings_read:
         return None
     return settings_read.get("http_user", ""), settings_read["http_pass"]
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``<firmware_status>`` names an XML file whose ``<firmware>`` is the image [W "firmware_status"]."""
+    url = first(r"<firmware_status[^>]*>([^<]*)</firmware_status>", files)
+    return FirmwareRef(url, "", indirect=True) if url else None

@@ -28,6 +28,10 @@ from __future__ import annotations
 
 from .. import configs
 from ..configs import SipAccount
+from . import FirmwareRef, first, version_in
+
+#: Unify's MAC prefix [V: research/unify-cisco.md, OUIs seen on OpenStage phones (GS3)]
+OUIS = ("0001e3",)
 
 TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
 
@@ -95,3 +99,11 @@ def accounts(files: dict) -> list[SipAccount]:
             )
         )
     return accounts
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``file-https-base-url`` with ``file-sw-version`` (the version; else read from the URL) [DG
+    "SoftwareDeployment"]."""
+    url = first(r'<Item name="file-https-base-url"[^>]*>([^<]*)</Item>', files)
+    version = first(r'<Item name="file-sw-version"[^>]*>([^<]*)</Item>', files)
+    return FirmwareRef(url, version or version_in(url)) if url else None

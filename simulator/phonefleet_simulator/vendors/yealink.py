@@ -10,7 +10,7 @@ Sources (short names used below):
 - **fusion**: the per-model boot files of FusionPBX's Yealink templates
   (``resources/templates/provision/yealink/<model>/y000000000000.boot``): which common file each model includes.
 
-Rules the simulated phone enforces (the surfaces ask :func:`http_control` and :func:`notify`):
+Rules the simulated phone enforces (through the package's protocol: :func:`http` and :func:`notify`):
 
 1. Action URI over HTTP (``/servlet?key=``, the old ``/cgi-bin/ConfigManApp.com?key=``, ``phonecfg=get``
    and ``/screencapture``) [AG]: ``features.action_uri.enable`` (default 1) must be 1; the caller's address must
@@ -35,6 +35,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+
+from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
+
+#: Yealink's MAC prefix [V: research/phone-vendors.md §1 User-Agents, wazo_yealink v86 common.py OUI list]
+OUIS = ("001565",)
 
 #: model -> the common file it fetches before ``<mac>.cfg`` [fusion boot files]. A model missing here is
 #: one no document names a file for: the simulated phone then fetches only its own ``<mac>.cfg`` (so a
@@ -162,6 +167,7 @@ def _matches(entry: str, address: str) -> bool:
 REFUSED = "refused"  # answered 403, nothing done
 PROMPTED = "prompted"  # answered, the phone asks its user, nothing done
 ALLOWED = "allowed"
+PROMPT = "Allow remote control?"
 
 
 def http_control(settings: ControlSettings, caller: str) -> str:
@@ -185,3 +191,34 @@ def trusts_source(settings: ControlSettings, source: str) -> bool:
     if not settings.trust_servers_only:
         return True
     return source in settings.servers
+
+
+def http(settings: ControlSettings, request: HttpControl) -> Refusal | None:
+    """Rule 1 on every control route (``/servlet``, ``/cgi-bin/ConfigManApp.com``, ``/screencapture``)."""
+    verdict = http_control(settings, request.peer)
+    if verdict == REFUSED:
+        return Refusal(f"{request.peer} is not allowed Action URI (features.action_uri_limit_ip)")
+    if verdict == PROMPTED:
+        return Refusal(PROMPT, prompt=True)
+    return None
+
+
+def notify(settings: ControlSettings, request: Notify, answer: Answer) -> Answer | Refusal:
+    """Rules 3, then 2 (check-sync) or 1's enable and prompt (ACTION-URI)."""
+    if not trusts_source(settings, request.source):
+        return Refusal(f"sip.trust_ctrl: {request.source} is not a SIP server of the phone")  # [AG; code I]
+    if answer.code != 200:
+        return answer
+    if request.event == "check-sync":
+        return Answer(200, "OK", check_sync(settings, request.reboot_asked))
+    if request.event == "action-uri" and answer.operation is not None:
+        if not settings.action_uri_enabled:
+            return Refusal("features.action_uri.enable is 0")
+        if settings.action_uri_prompt:
+            return Refusal(PROMPT, prompt=True)
+    return answer
+
+
+def firmware(model: str | None, files: dict) -> FirmwareRef | None:
+    """``static.firmware.url`` (the older ``firmware.url``) [AG "Firmware Upgrade"]."""
+    return named_firmware(first(r"^[ \t]*(?:static\.)?firmware\.url[ \t]*=[ \t]*(\S[^\r\n]*)$", files, re.MULTILINE))

@@ -118,3 +118,17 @@ def test_trusting_only_the_registrar_refuses_the_controller_notify(tmp_path):
     assert not yealink.trusts_source(ours, "127.0.0.1")
     assert yealink.trusts_source(ours, "pbx.demo.invalid")
     assert yealink.trusts_source(yealink.control_settings(files), "127.0.0.1")
+
+
+def test_a_yealink_trusting_only_its_servers_refuses_the_controller_notify(start_fleet, tmp_path):
+    # the same file served to a phone, driven over its SIP surface: the rule is the phone's, not only a function
+    files = rendered_files(tmp_path, {"805ec0000101": ("yealink", "T54W")})
+    files["/y000000000096.cfg"] = files["/y000000000096.cfg"].replace(b"sip.trust_ctrl = 0", b"sip.trust_ctrl = 1")
+    with FileServer(files) as server:
+        fleet = start_fleet([SimulatedPhone("805ec0000101", "yealink", "T54W")], server.url, CREDENTIALS)
+        try:
+            result, kinds = run(fleet, "805ec0000101", "resync", "sip")
+        finally:
+            fleet.stop()
+    assert result["status"] == "failed", result
+    assert kinds == ["refused"], kinds

@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 from phonefleet_simulator import configs
-from phonefleet_simulator.vendors import fanvil, grandstream, qtech
+from phonefleet_simulator.vendors import Answer, Notify, Refusal, fanvil, grandstream, qtech
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 support = importlib.import_module("render_support")
@@ -118,10 +118,10 @@ def test_qtech_files_name_the_phone_s_own_model_and_the_platform_as_an_assumptio
 
 
 def test_grandstream_rules_read_the_file():
-    files = support.render_demo_phone(GRANDSTREAM).files
-    assert grandstream.notify_refusal(files, "2012") is None
-    assert grandstream.http_refusal(files, "127.0.0.1") is None
-    assert "not in the Action URI allowed IP list" in grandstream.http_refusal(files, "192.0.2.7")
+    values = grandstream.control_settings(support.render_demo_phone(GRANDSTREAM).files)
+    assert grandstream.notify_refusal(values, "2012") is None
+    assert grandstream.http_refusal(values, "127.0.0.1") is None
+    assert "not in the Action URI allowed IP list" in grandstream.http_refusal(values, "192.0.2.7")
     assert "P26015" in grandstream.notify_refusal({}, "")
     assert "P32050" in grandstream.http_refusal({}, "127.0.0.1")
 
@@ -180,3 +180,28 @@ def test_the_phone_obeys_its_file_and_refuses_without_the_setting(make_fleet, co
     fleet.settle()
     assert result["status"] == "failed" and result["error"] == "authentication", result
     assert [event.kind for event in list(device.events)[before:]] == ["refused"]
+
+
+OK = Answer(200, "OK", "resync")
+
+
+def test_grandstream_check_sync_obeys_the_account_its_request_uri_names():
+    # "Allow SIP Reset" is per account [GRP26xx P26015, P26115]: a NOTIFY to account 2's user needs account 2's
+    values = {"P35": "2011", "P26015": "0", "P404": "2012", "P26115": "1"}
+    to_line_2 = grandstream.notify(values, Notify("check-sync", user="2012"), OK)
+    assert to_line_2 == OK
+    to_line_1 = grandstream.notify(values, Notify("check-sync", user="2011"), OK)
+    assert isinstance(to_line_1, Refusal) and "P26015" in to_line_1.why
+
+
+def test_grandstream_names_its_firmware_from_server_path_and_prefix():
+    # P192 "Firmware Server Path" + P232 "Firmware File Prefix" [GRP26xx]; the image <prefix><model>fw.bin
+    files = {
+        "/cfg000b82000001.xml": b"<gs_provision><config><P192>https://fw.example/gs/</P192>"
+        b"<P232>1.0.11.3-</P232></config></gs_provision>"
+    }
+    named = grandstream.firmware("GXP2170", files)
+    assert named is not None and (named.location, named.version) == (
+        "http://fw.example/gs/1.0.11.3-gxp2170fw.bin",
+        "1.0.11.3",
+    )

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 from phonefleet_simulator import configs
-from phonefleet_simulator.vendors import avaya
+from phonefleet_simulator.vendors import Answer, Notify, Refusal, avaya
 
 from tests.unit.render_support import render_demo_phone
 from tests.unit.sip import transport_fleet
 from tests.unit.sip.transport_fleet import TRANSPORTS
 
 SALES = "24d921aabb01"
-OK = (200, "OK", "resync", ())
+OK = Answer(200, "OK", "resync")
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,9 @@ def test_the_phone_does_not_look_for_avaya_features_at_a_third_party_registrar(s
 
 
 def test_check_sync_is_honoured_over_udp(sales):
-    assert avaya.notify(avaya.control_settings(sales), "check-sync", {}, OK) == OK
+    assert avaya.notify(avaya.control_settings(sales), Notify("check-sync"), OK) == OK
 
 
 def test_a_factory_phone_refuses_check_sync():
-    code, reason, operation, _headers = avaya.notify(avaya.control_settings({}), "check-sync", {}, OK)
-    assert (code, operation) == (403, None) and "ENABLE_OOD_RESET_NOTIFY" in reason
+    refusal = avaya.notify(avaya.control_settings({}), Notify("check-sync"), OK)
+    assert isinstance(refusal, Refusal) and refusal.code == 403 and "ENABLE_OOD_RESET_NOTIFY" in refusal.reason

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 from phonefleet_simulator import configs
-from phonefleet_simulator.vendors import poly
+from phonefleet_simulator.vendors import Answer, HttpControl, Notify, Refusal, poly
 
 from tests.unit.render_support import render_demo_phone
 from tests.unit.sip import transport_fleet
 from tests.unit.sip.transport_fleet import TRANSPORTS
 
 CONFERENCE = "64167f010203"
-OK = (200, "OK", "resync", ())
+OK = Answer(200, "OK", "resync")
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +38,18 @@ def test_opus_is_offered_under_its_poly_name(phones):
 
 
 def test_the_rest_api_is_on(conference):
-    assert poly.http(poly.control_settings(conference), "POST", "/api/v1/mgmt/safeRestart") is None
+    assert poly.http(poly.control_settings(conference), HttpControl("POST", "/api/v1/mgmt/safeRestart")) is None
 
 
 def test_check_sync_re_reads_the_files_without_a_reboot(conference):
-    assert poly.notify(poly.control_settings(conference), "check-sync", {}, OK) == OK
+    assert poly.notify(poly.control_settings(conference), Notify("check-sync"), OK) == OK
 
 
 def test_a_factory_phone_has_no_rest_api_and_reboots_on_check_sync():
-    assert poly.http({}, "POST", "/api/v1/mgmt/safeRestart") == (404, "Not Found")
-    assert poly.notify({}, "check-sync", {}, OK)[2] == "reboot"
+    refusal = poly.http({}, HttpControl("POST", "/api/v1/mgmt/safeRestart"))
+    assert isinstance(refusal, Refusal) and (refusal.code, refusal.reason, refusal.before_login) == (
+        404,
+        "Not Found",
+        True,
+    )
+    assert poly.notify({}, Notify("check-sync"), OK).operation == "reboot"

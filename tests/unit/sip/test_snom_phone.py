@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 from phonefleet_simulator import configs
-from phonefleet_simulator.vendors import snom
+from phonefleet_simulator.vendors import Answer, Notify, snom
 
 from tests.unit.render_support import render_demo_phone
 from tests.unit.sip import transport_fleet
 from tests.unit.sip.transport_fleet import BACKUP, TRANSPORTS
 
 HR = "000413010203"
-OK = (200, "OK", "resync", ())
+OK = Answer(200, "OK", "resync")
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +56,10 @@ def test_the_line_fails_over_to_the_backup_registrar_with_its_own_credentials(hr
 
 
 def test_check_sync_does_what_the_event_asks(hr):
-    assert snom.notify(snom.control_settings(hr), "check-sync", {"reboot": "false"}, OK) == OK
+    assert snom.notify(snom.control_settings(hr), Notify("check-sync", {"reboot": "false"}), OK) == OK
 
 
 def test_checksync_action_wins_over_the_event():
-    assert snom.notify({"checksync_action": "reboot"}, "check-sync", {"reboot": "false"}, OK)[2] == "reboot"
+    assert (
+        snom.notify({"checksync_action": "reboot"}, Notify("check-sync", {"reboot": "false"}), OK).operation == "reboot"
+    )
