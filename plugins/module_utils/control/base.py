@@ -329,7 +329,8 @@ class PhoneControl:
         return Screenshot(data, kind, source, self.screenshot_verified)
 
     def fetch_screenshot(self, target: Target) -> bytes:
-        assert self.screenshot_path is not None  # screenshot_way refused a control without one
+        if self.screenshot_path is None:  # screenshot_way refused a control without one
+            raise AssertionError("self.screenshot_path is None")
         return http.request(target, "GET", self.screenshot_path).body
 
     # -- helpers ----------------------------------------------------------------------------------------

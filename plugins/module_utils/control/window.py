@@ -42,7 +42,8 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def every_minutes(duration: str) -> int:
     """``config_check.every`` (``30m``, ``1h``, ``1d``; the schema checked it) in minutes, at least 1."""
     matched = _DURATION.match(duration)
-    assert matched is not None  # the fleet schema admits only such durations
+    if matched is None:  # the fleet schema admits only such durations
+        raise AssertionError("matched is None")
     number, unit = matched.groups()
     return max(1, int(number) * _SECONDS[unit] // 60)
 

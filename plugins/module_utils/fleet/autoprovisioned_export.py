@@ -241,10 +241,12 @@ def _derive_passwords(candidates: list, pool: Pool) -> None:
 
 def _secret(phone: ExportedPhone, passwords: str, encrypt: Encrypt | None) -> object:
     """The password as it is written: a ``!vault |`` block, or the clear text quoted as needed."""
-    assert phone.password is not None  # only phones to export (with their password) get here
+    if phone.password is None:  # only phones to export (with their password) get here
+        raise AssertionError("phone.password is None")
     if passwords == "plain":
         return scalar(phone.password)
-    assert encrypt is not None  # passwords=vault without a vault secret is refused before
+    if encrypt is None:  # passwords=vault without a vault secret is refused before
+        raise AssertionError("encrypt is None")
     text = encrypt(phone.password).rstrip("\n") + "\n"
     return TaggedScalar(value=text, style="|", tag="!vault")
 

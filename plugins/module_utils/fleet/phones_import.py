@@ -442,7 +442,8 @@ def _render(active: list[RowResult], files: dict[str, YamlFile]) -> dict[str, st
     """The new text of every file the active rows touch, from fresh copies of the documents."""
     documents: dict[str, CommentedMap] = {}
     for result in active:
-        assert result.target is not None  # every active row has its place: file and index (None: new)
+        if result.target is None:  # every active row has its place: file and index (None: new)
+            raise AssertionError("result.target is None")
         path = result.target[0]
         if path not in files:
             files[path] = YamlFile(path)

@@ -256,7 +256,8 @@ class _Rules:
                 return
             vendor = makers[0]
             made = vendor.model(phone.model)
-            assert made is not None  # vendors_with_model names the vendors that make it
+            if made is None:  # vendors_with_model names the vendors that make it
+                raise AssertionError("made is None")
             phone.vendor, phone.model, phone.vendor_source = vendor.name, made.name, "model"
             return
         if vendor is None:
@@ -287,7 +288,8 @@ class _Rules:
 
     def _keys(self, owner: Phone | MobilityUser) -> None:
         origin = owner.origin
-        assert origin is not None  # the loader gives every item the place it was written
+        if origin is None:  # the loader gives every item the place it was written
+            raise AssertionError("origin is None")
         self._unique_key_indexes(origin, owner.keys)
         line_count = len(owner.lines)
         for index, key in enumerate(owner.keys):

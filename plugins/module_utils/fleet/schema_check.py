@@ -67,7 +67,8 @@ def _fast_compiled():
 def _generate(_source, filename: str):
     source = fastjsonschema.compile_to_code(FLEET_FILE)
     root = re.search(r"^def (\w+)\(", source, re.MULTILINE)
-    assert root is not None  # fastjsonschema's code defines its validator first
+    if root is None:  # fastjsonschema's code defines its validator first
+        raise AssertionError("root is None")
     return compile(f"{source}\nphonefleet_validate = {root.group(1)}\n", filename, "exec")
 
 

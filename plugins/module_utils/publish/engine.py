@@ -568,7 +568,8 @@ class Publisher:
         self.staged.clear()
         for target_name in self.result.firmware_copied:
             item_file = target_name.split("/", 1)[1]
-            assert self.firmware_dir is not None  # firmware is copied only from a firmware_dir (_firmware)
+            if self.firmware_dir is None:  # firmware is copied only from a firmware_dir (_firmware)
+                raise AssertionError("self.firmware_dir is None")
             path = _inside(self.web_root, target_name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(os.path.join(self.firmware_dir, item_file), "rb") as source:

@@ -171,7 +171,8 @@ class Autoprovisioner:
             return cached
         if model is None:
             raise AutoprovisionError("the phone did not report its model (needed to render its config)")
-        assert self._renderer is not None  # a phone is auto-provisioned only by a published fleet
+        if self._renderer is None:  # a phone is auto-provisioned only by a published fleet
+            raise AssertionError("self._renderer is None")
         try:
             rendered = self._renderer.phone(self.phone(assignment, vendor, model))
         except (RenderError, KeyError, ValueError) as exc:

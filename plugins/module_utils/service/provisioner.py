@@ -169,7 +169,8 @@ class Provisioner:
             phone_auth = PhoneAuth(settings.get("phone_auth"), self.secret, self._nonce_counts)
             self._policy = (Autoprovisioner(fleet), phone_auth, ProofPolicy(settings))
             self._policy_of = snapshot
-        assert self._policy is not None  # made with _policy_of, which starts as None
+        if self._policy is None:  # made with _policy_of, which starts as None
+            raise AssertionError("self._policy is None")
         return self._policy
 
     # -- one request ---------------------------------------------------------------------------------
@@ -293,7 +294,8 @@ class Provisioner:
         if why is not None:  # no number is spent on a phone whose config cannot be made
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{why}"))
             return self._done(request, failed, NOT_FOUND, results.NOT_FOUND, proven=proven)
-        assert vendor is not None  # cannot_render refuses a phone of no vendor
+        if vendor is None:  # cannot_render refuses a phone of no vendor
+            raise AssertionError("vendor is None")
         if assignment is None:
             try:
                 assignment = autoprovisioner.assign(self.store, mac, request.ip)

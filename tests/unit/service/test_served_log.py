@@ -261,11 +261,13 @@ def test_processes_starting_together_replay_each_line_once(tmp_path):
         dead_process_log(folder, lines.encode(), f"served-{1000 + process}-cafe-1.log")
     context = multiprocessing.get_context("spawn")
     start, counts = context.Event(), context.Queue()
-    workers = [context.Process(target=_replay_in_process, args=(url, str(folder), start, counts)) for _ in range(4)]
+    workers = [
+        context.Process(target=_replay_in_process, args=(url, str(folder), start, counts)) for _worker in range(4)
+    ]
     for worker in workers:
         worker.start()
     start.set()
-    replayed = [counts.get(timeout=60) for _ in workers]
+    replayed = [counts.get(timeout=60) for _worker in workers]
     for worker in workers:
         worker.join(timeout=30)
     assert sum(replayed) == 1000, replayed  # every line once, by one of them

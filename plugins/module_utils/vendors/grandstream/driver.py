@@ -274,7 +274,8 @@ class GrandstreamDriver(VendorDriver):
         if time["dst_enabled"] or not time["dst_start"]:
             return time["posix"]
         standard = _POSIX_STANDARD.match(time["posix"])
-        assert standard is not None  # the fleet's time zones are POSIX rules, which start with a name and offset
+        if standard is None:  # the fleet's time zones are POSIX rules, which start with a name and offset
+            raise AssertionError("standard is None")
         return standard.group(0)
 
     @staticmethod
