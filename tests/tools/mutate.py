@@ -31,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SIP = "tests/unit/sip/test_generated_fleet.py"
+READ = "tests/unit/vendors/test_as_the_phone_reads_it.py"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,122 @@ MUTANTS: tuple[Mutant, ...] = (
         "        return today in days and start <= now <= end",
         "a window 02:00-05:00 lets a flash start at 05:00",
         ("tests/unit/control/test_window.py",),
+    ),
+    # -- as the phone reads it: codecs, time zone, keys (issue 11, first acceptance point) ---------------------
+    Mutant(
+        "grandstream-opus-pcma-codes-swapped",
+        "plugins/module_utils/vendors/grandstream/driver.py",
+        '        "pcma": 8,\n        "g722": 9,\n        "g729": 18,\n        "g726": 2,\n        "g723": 4,\n'
+        '        "ilbc": 98,\n        "opus": 125,',
+        '        "pcma": 125,\n        "g722": 9,\n        "g729": 18,\n        "g726": 2,\n        "g723": 4,\n'
+        '        "ilbc": 98,\n        "opus": 8,',
+        "the phone offers A-law where the profile put Opus, and Opus in A-law's place",
+        (READ, "-k", "grandstream"),
+    ),
+    Mutant(
+        "yealink-blf-speed-dial-swapped",
+        "plugins/module_utils/vendors/yealink/driver.py",
+        '        "speed_dial": 13,\n        "blf": 16,',
+        '        "speed_dial": 16,\n        "blf": 13,',
+        "a BLF key dials its number, a speed-dial key watches it (linekey.N.type)",
+        (READ, "-k", "yealink or atcom"),
+    ),
+    Mutant(
+        "yealink-codec-priority-reversed",
+        "plugins/module_utils/vendors/yealink/templates/phone.cfg.j2",
+        "{{ a }}.codec.{{ name }}.priority = {{ codecs.index(neutral) + 1 }}",
+        "{{ a }}.codec.{{ name }}.priority = {{ codecs | length - codecs.index(neutral) }}",
+        "the least preferred codec is offered first",
+        (READ, "-k", "yealink"),
+    ),
+    Mutant(
+        "yealink-key-index-shifted",
+        "plugins/module_utils/vendors/yealink/templates/phone.cfg.j2",
+        '{{ m.key_lines("linekey." ~ key.index, key, features) }}',
+        '{{ m.key_lines("linekey." ~ (key.index + 1), key, features) }}',
+        "every key one place further than the fleet puts it",
+        (READ, "-k", "yealink"),
+    ),
+    Mutant(
+        "unify-g722-g729-codes-swapped",
+        "plugins/module_utils/vendors/unify/driver.py",
+        '{"pcma": 0, "pcmu": 0, "g722": 1, "g729": 2}',
+        '{"pcma": 0, "pcmu": 0, "g722": 2, "g729": 1}',
+        "codec-type: the phone prefers G.729 where the profile asked for G.722",
+        (READ, "-k", "unify"),
+    ),
+    Mutant(
+        "poly-dst-last-week-lost",
+        "plugins/module_utils/vendors/poly/templates/phone.cfg.xml.j2",
+        'lastInMonth="{{ (rule.week == 5) | yes_no }}"',
+        'lastInMonth="{{ (rule.week == 4) | yes_no }}"',
+        "summer time starts on the first Sunday of March instead of the last",
+        (READ, "-k", "poly"),
+    ),
+    Mutant(
+        "fanvil-blf-as-speed-dial",
+        "plugins/module_utils/vendors/fanvil/templates/phone.xml.j2",
+        "<Value>{{ key.value }}@{{ key.line }}/ba{% if",
+        "<Value>{{ key.value }}@{{ key.line }}/f{% if",
+        "a BLF key only dials: no presence shown",
+        (READ, "-k", "fanvil"),
+    ),
+    Mutant(
+        "snom-line-key-on-the-active-identity",
+        "plugins/module_utils/vendors/snom/templates/phone.xml.j2",
+        """context="{{ key.line if key.function == 'line' else 'active' }}\"""",
+        'context="active"',
+        "a line key for line 2 shows whichever identity is in use, not line 2",
+        (READ, "-k", "snom"),
+    ),
+    Mutant(
+        "avaya-blf-as-autodial",
+        "plugins/module_utils/vendors/avaya/driver.py",
+        '"blf": "Type=feature;Name=blf",',
+        '"blf": "Type=autodial;Name=autodial",',
+        "a busy-lamp key becomes a plain autodial",
+        (READ, "-k", "avaya"),
+    ),
+    Mutant(
+        "cisco-wrong-windows-zone",
+        "plugins/module_utils/render/windows_zones.py",
+        '"Europe/Berlin": "W. Europe" + _SD,',
+        '"Europe/Berlin": "Central Europe" + _SD,',
+        "a Cisco phone in Berlin keeps Budapest's zone name (same offset today, another zone)",
+        (READ, "-k", "cisco"),
+    ),
+    Mutant(
+        "snom-wrong-zone-code",
+        "plugins/module_utils/vendors/snom/driver.py",
+        '"Europe/Berlin": "GER+1",',
+        '"Europe/Berlin": "GER+2",',
+        "a Snom in Berlin an hour ahead",
+        (READ, "-k", "snom"),
+    ),
+    # -- three survivors of the previous round, now with tests (simulator mutants) ------------------------
+    Mutant(
+        "simulator-yealink-trust-ctrl-ignored",
+        "simulator/phonefleet_simulator/vendors/yealink.py",
+        'trust_servers_only=_value(values, "sip.trust_ctrl", "0") == "1",',
+        "trust_servers_only=False,",
+        "the simulated Yealink accepts a NOTIFY from anyone with sip.trust_ctrl 1: a driver writing 1 passes",
+        ("tests/unit/control/test_yealink_atcom_control.py",),
+    ),
+    Mutant(
+        "simulator-grandstream-request-uri-user-ignored",
+        "simulator/phonefleet_simulator/vendors/grandstream.py",
+        "        if user and values.get(f\"P{account_numbers(index)['user']}\") == user:",
+        "        if not user and values.get(f\"P{account_numbers(index)['user']}\") == user:",
+        "every check-sync judged by account 1's Allow SIP Reset, whichever account it names",
+        ("tests/unit/simulator/test_grandstream_fanvil_qtech.py",),
+    ),
+    Mutant(
+        "simulator-grandstream-firmware-prefix-dropped",
+        "simulator/phonefleet_simulator/vendors/grandstream.py",
+        'first(r"<P232>([^<]*)</P232>", files) or ""',
+        '""',
+        "the simulated phone fetches <model>fw.bin whatever P232 says: a driver dropping the prefix passes",
+        ("tests/unit/simulator/test_grandstream_fanvil_qtech.py",),
     ),
 )
 

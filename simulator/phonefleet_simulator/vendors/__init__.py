@@ -26,7 +26,16 @@ through the functions of this package, never a vendor module by name):
   to one of its HTTP routes (None: the route answers);
 - ``web_login(settings) -> (user, password) | None``: the web interface's login its files set (None: the
   phone keeps the login it has, the simulator's configured one);
-- ``screenshot(model) -> bool``: whether a phone of ``model`` answers its screenshot path at all.
+- ``screenshot(model) -> bool``: whether a phone of ``model`` answers its screenshot path at all;
+- ``codecs(files) -> list[str]``: the audio codecs the phone offers, most preferred first, named as the fleet
+  names them (``opus``, ``g722``, ``pcma``, ``pcmu``, ``g729``...: :data:`FLEET_CODECS`); a vendor whose
+  phone has one G.711 entry for both laws names it ``g711``;
+- ``timezone(files) -> Clock``: the time zone as the phone applies it (its offset or its vendor's zone name,
+  and the daylight-saving rule the file gives or leaves to the phone);
+- ``keys(files) -> list[Key]``: the programmable keys the files set (line, BLF, speed dial...), by position.
+
+These three read the files only (no settings, no rule): they state what a phone would apply, so that a test
+compares it with what the fleet asked for.
 
 A vendor without a module, or a module without one of these, behaves as the surfaces' defaults say: no
 accounts, no firmware, ``{}`` settings, every request it understands obeyed, no screenshot restriction.
@@ -107,6 +116,41 @@ class FirmwareRef:
     indirect: bool = False  # Snom: the location is an XML file naming the image
 
 
+#: the fleet's codec names (docs/fleet-format.md), the values :func:`codecs` readers return
+FLEET_CODECS = (
+    "opus", "g722", "pcma", "pcmu", "g729", "g726", "g723", "ilbc", "gsm", "amr", "amr-wb", "g722.1", "g722.1c",
+    "speex", "l16",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A phone's time zone as it applies it.
+
+    ``offset``: minutes east of UTC in standard time (None when the phone takes it from ``zone``, a name of
+    its vendor's zone list); ``dst``: the daylight-saving rule as ``"M3.5.0/2,M10.5.0/3"`` (POSIX TZ form:
+    month, week of the month with 5 the last, weekday with 0 Sunday, the hour it changes at), ``"auto"`` when
+    the file leaves the rule to the phone's own table for its zone, None for no daylight saving;
+    ``dst_minutes``: how far the clock moves."""
+
+    offset: int | None
+    dst: str | None
+    dst_minutes: int = 0
+    zone: str = ""
+
+
+@dataclass(frozen=True)
+class Key:
+    """A programmable key as the phone shows it: its position (1 = the first key, as the fleet counts), its
+    function in the fleet's words (``line``, ``blf``, ``speed_dial``...), its value (the line's number 1, 2...
+    for a line key; the number or URI it dials or watches) and its label ("" when the file sets none)."""
+
+    position: int
+    function: str
+    value: str
+    label: str = ""
+
+
 # -- helpers the vendor modules share -------------------------------------------------------------------------
 
 _VERSION = re.compile(r"\d+(?:[._]\d+)+")
@@ -133,6 +177,12 @@ def first(pattern: str, files: dict, flags: int = 0) -> str | None:
     match = re.search(pattern, text, flags)
     value = match.group(1).strip() if match else ""
     return value or None
+
+
+def transition(month: int, week: int, weekday: int, hour: int) -> str:
+    """One daylight-saving change in POSIX TZ form (``M3.5.0/2``): ``week`` 1-5 (5 the last), ``weekday`` 0-6
+    (0 Sunday), as :class:`Clock` states them whatever the vendor's own numbering."""
+    return f"M{month}.{week}.{weekday % 7}/{hour}"
 
 
 def named_firmware(url: str | None) -> FirmwareRef | None:
@@ -192,6 +242,24 @@ def web_login(vendor: str, settings: object) -> tuple[str, str] | None:
     """The login of the phone's web interface as its files set it, or None (it keeps the one it has)."""
     rule = _hook(vendor, "web_login")
     return rule(settings) if rule is not None else None
+
+
+def codecs(vendor: str, files: dict) -> list[str] | None:
+    """The codecs a phone of ``vendor`` offers, as its module reads ``files``; None when it reads none."""
+    read = _hook(vendor, "codecs")
+    return read(files) if read is not None else None
+
+
+def timezone(vendor: str, files: dict) -> Clock | None:
+    """The time zone a phone of ``vendor`` applies, as its module reads ``files``; None when it reads none."""
+    read = _hook(vendor, "timezone")
+    return read(files) if read is not None else None
+
+
+def keys(vendor: str, files: dict) -> list[Key] | None:
+    """The keys a phone of ``vendor`` shows, as its module reads ``files``; None when it reads none."""
+    read = _hook(vendor, "keys")
+    return read(files) if read is not None else None
 
 
 def has_screenshot(vendor: str, model: str | None) -> bool:

@@ -23,7 +23,9 @@ citing Atcom's "Action URL and Active URI" spec [3P]; param-audit.md §2 (no A-s
 
 from __future__ import annotations
 
-from . import FirmwareRef, HttpControl, Refusal, yealink
+import re
+
+from . import Clock, FirmwareRef, HttpControl, Key, Refusal, yealink
 
 #: ATCOM's MAC prefix [V: research/atcom-qtech.md, VitalPBX brand_macs "Atcom,41,808287"]
 OUIS = ("808287",)
@@ -42,3 +44,32 @@ def http(settings: yealink.ControlSettings, request: HttpControl) -> Refusal | N
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``firmware.url`` as on the Yealink platform [I: no Atcom document names the A-series' parameter]."""
     return yealink.firmware(model, files)
+
+
+#: ``account.1.codec.<slot>.payload_type`` names -> the fleet's [I: the V7x Yealink-platform slot form; no
+#: A-series document names them]
+CODECS = {"PCMU": "pcmu", "PCMA": "pcma", "G722": "g722", "G729": "g729", "G726-32": "g726", "G723_53": "g723",
+          "ILBC": "ilbc", "OPUS": "opus"}  # fmt: skip
+_SLOT = re.compile(r"^account\.1\.codec\.(\d+)\.payload_type$")
+
+
+def codecs(files: dict) -> list[str]:
+    """Account 1's enabled codec slots by ``priority`` [I: the Yealink V7x slot names, unconfirmed for Atcom]."""
+    values = yealink.key_values(files)
+    ranked = []
+    for name, payload in values.items():
+        match = _SLOT.match(name)
+        if match and values.get(f"account.1.codec.{match.group(1)}.enable") == "1":
+            priority = int(values.get(f"account.1.codec.{match.group(1)}.priority") or 99)
+            ranked.append((priority, CODECS.get(payload.upper(), payload.lower())))
+    return [codec for _priority, codec in sorted(ranked)]
+
+
+def timezone(files: dict) -> Clock:
+    """The Yealink platform's ``local_time.*`` [I]."""
+    return yealink.timezone(files)
+
+
+def keys(files: dict) -> list[Key]:
+    """The Yealink platform's ``linekey.N.*`` [I]."""
+    return yealink.keys(files)

@@ -38,7 +38,7 @@ Rules the phone applies:
   answered ``403 Forbidden`` [I: what a J phone answers was not seen; any refusal leaves the phone as it was].
 - ``DISCOVER_AVAYA_ENVIRONMENT`` other than 0 makes the phone look for Avaya features at a third-party
   registrar first [AG]: :func:`discovers_avaya_features`.
-- A ``Type=line`` key without ``Name=primary`` or ``Name=bca`` is not a line key [AG]: :func:`keys`
+- A ``Type=line`` key without ``Name=primary`` or ``Name=bca`` is not a line key [AG]: :func:`phone_keys`
   refuses it.
 """
 
@@ -48,7 +48,7 @@ import re
 
 from .. import configs
 from ..configs import ConfigError, SipAccount
-from . import Answer, FirmwareRef, Notify, Refusal, first, named_firmware
+from . import Answer, Clock, FirmwareRef, Key, Notify, Refusal, first, named_firmware, transition
 
 #: Avaya's MAC prefix [the IEEE OUI registry's block of Avaya Inc; not re-checked: I]
 OUIS = ("c81fea",)
@@ -108,7 +108,7 @@ def accounts(files: dict) -> list[SipAccount]:
     ]
 
 
-def keys(files: dict) -> list[dict[str, str]]:
+def phone_keys(files: dict) -> list[dict[str, str]]:
     """The ``PHONEKEY`` keys, each a dict of its fields; a line key must name ``primary`` or ``bca`` [AG]."""
     found = []
     for name, value in script_lines(files):
@@ -155,3 +155,65 @@ def notify(settings_read: dict, request: Notify, answer: Answer) -> Answer | Ref
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``SET APPNAME`` names the image the upgrade script installs [AG "Upgrading the phone software"]."""
     return named_firmware(first(r'^[ \t]*SET[ \t]+APPNAME[ \t]+"?([^"\r\n]+?)"?[ \t]*$', files, re.MULTILINE))
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``CODEC_PRIORITY`` names -> the fleet's, and the ``ENABLE_*`` that turns each off [F; wazo base-J100series]
+CODECS = {"G711U": "pcmu", "G711A": "pcma", "G722": "g722", "G729": "g729", "G726": "g726", "OPUS": "opus"}
+CODEC_SWITCHES = {"G722": "ENABLE_G722", "G729": "ENABLE_G729", "OPUS": "ENABLE_OPUS", "G726": "ENABLE_G726"}
+_GMT = re.compile(r"^([+-]?)(\d+)(?::(\d+))?$")
+#: ``DSTSTART``/``DSTSTOP`` ``odddmmmhL``: which (1-4, L last), day, month, hour ("L" local) [AG "DSTSTART"]
+_DST_CHANGE = re.compile(r"^([1-4L])(Sun|Mon|Tue|Wed|Thu|Fri|Sat)([A-Z][a-z]{2})(\d+)L$")
+_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: ``PHONEKEY Type=feature Name=…`` -> the fleet's function [I: "busy-indicator" is the J100 feature name in
+#: AG's feature list; ``blf`` as a Name is not documented]
+FEATURE_KEYS = {"busy-indicator": "blf", "blf": "blf", "callpark": "park", "call-park": "park", "dnd": "dnd"}
+
+
+def codecs(files: dict) -> list[str]:
+    """``CODEC_PRIORITY`` in order, less those whose ``ENABLE_*`` is 0 [F, wazo]."""
+    values = settings(files)
+    listed = [name.strip().upper() for name in (values.get("CODEC_PRIORITY") or "").split(",") if name.strip()]
+    offered = [name for name in listed if values.get(CODEC_SWITCHES.get(name, ""), "1") != "0"]
+    return [CODECS.get(name, name.lower()) for name in offered]
+
+
+def timezone(files: dict) -> Clock:
+    """``GMTOFFSET "+1:00"`` [F]; ``DAYLIGHT_SAVING_SETTING_MODE`` 0 off, 1 manual (``DSTOFFSET`` now), 2 by
+    ``DSTSTART``/``DSTSTOP`` with ``DSTOFFSET`` hours [AG; the modes' numbers I]."""
+    values = settings(files)
+    match = _GMT.match(values.get("GMTOFFSET") or "")
+    offset = None
+    if match:
+        offset = (-1 if match.group(1) == "-" else 1) * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+    mode = values.get("DAYLIGHT_SAVING_SETTING_MODE") or "2"
+    if mode == "0":
+        return Clock(offset, None)
+    shift = int(values.get("DSTOFFSET") or "1") * 60
+    changes = [_DST_CHANGE.match(values.get(name) or "") for name in ("DSTSTART", "DSTSTOP")]
+    if mode != "2" or not all(changes):
+        return Clock(offset, "auto", shift)
+    rule = ",".join(
+        transition(_MONTHS.index(month) + 1, 5 if which == "L" else int(which), _DAYS.index(day), int(hour))
+        for which, day, month, hour in (change.groups() for change in changes if change)
+    )
+    return Clock(offset, rule, shift)
+
+
+def keys(files: dict) -> list[Key]:
+    """``PHONEKEY`` ``Key``, ``Type`` (line: value ``attr1`` the line; autodial: ``attr1`` the number;
+    feature: by ``Name``), ``Label`` [AG "Pre-configuration of keys"]."""
+    found = []
+    for fields in phone_keys(files):
+        kind = fields.get("Type", "").lower()
+        if kind == "line":
+            function = "line"
+        elif kind == "autodial":
+            function = "speed_dial"
+        else:
+            name = fields.get("Name", "")
+            function = FEATURE_KEYS.get(name.lower(), f"{kind} {name}")
+        found.append(Key(int(fields.get("Key") or 0), function, fields.get("attr1", ""), fields.get("Label", "")))
+    return sorted(found, key=lambda key: key.position)

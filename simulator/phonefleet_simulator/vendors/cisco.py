@@ -31,7 +31,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..configs import SipAccount, _account, _code, _documents, _int
-from . import FirmwareRef, first
+from . import Clock, FirmwareRef, Key, first
 
 #: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
 OUIS = ("00000c",)
@@ -149,3 +149,48 @@ def screenshot(model: str | None) -> bool:
     name = (model or "").strip().upper()
     name = name if name.startswith("CP-") else f"CP-{name}"
     return name not in WITHOUT_SCREENSHOT
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``<preferredCodec>`` values -> the fleet's [I: CUCM's product-specific field offers g711ulaw, g711alaw,
+#: g729, g722 and none; the SEP file's spelling of them is unconfirmed beyond ``none`` and ``g722``]
+PREFERRED_CODECS = {"g711ulaw": "pcmu", "g711alaw": "pcma", "g729": "g729", "g729a": "g729", "g722": "g722"}
+#: ``<line><featureID>`` -> the fleet's function: 9 line [WAZO, CUCM], 2 speed dial, 21 BLF speed dial
+#: (param-audit.md §3: CUCM-exported SEP files)
+FEATURES = {"9": "line", "2": "speed_dial", "21": "blf"}
+
+
+def codecs(files: dict) -> list[str]:
+    """The one codec the file prefers (``preferredCodec``); the order of the others is the call manager's
+    region's, not the file's. G.722 counts only with ``vendorConfig/g722CodecSupport`` 2 (enabled; 0
+    disabled, 1 the system default) [param-audit.md §3]."""
+    found = device(files)
+    if found is None:
+        return []
+    preferred = PREFERRED_CODECS.get((_find(found[1], "sipProfile/preferredCodec") or "none").lower())
+    if preferred == "g722" and _find(found[1], "vendorConfig/g722CodecSupport") != "2":
+        return []
+    return [preferred] if preferred else []
+
+
+def timezone(files: dict) -> Clock:
+    """``dateTimeSetting/timeZone``: a name of CUCM's (Windows') zone list; the phone applies its offset and
+    daylight saving from its own table [CUCM]."""
+    found = device(files)
+    zone = (_find(found[1], "devicePool/dateTimeSetting/timeZone") or "") if found else ""
+    return Clock(None, "auto", 0, zone)
+
+
+def keys(files: dict) -> list[Key]:
+    """``sipProfile/sipLines/line``: ``button`` the position, ``featureID``, ``featureLabel``; a line's value
+    its ``lineIndex``, a speed dial's ``speedDialNumber`` [WAZO, CUCM]."""
+    found = device(files)
+    if found is None:
+        return []
+    buttons = []
+    for line in found[1].findall("sipProfile/sipLines/line"):
+        function = FEATURES.get(_find(line, "featureID") or "", f"feature {_find(line, 'featureID')}")
+        value = line.get("lineIndex", "") if function == "line" else _find(line, "speedDialNumber") or ""
+        buttons.append(Key(int(line.get("button") or 0), function, value, _find(line, "featureLabel") or ""))
+    return sorted(buttons, key=lambda key: key.position)

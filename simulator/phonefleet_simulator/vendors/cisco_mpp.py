@@ -41,7 +41,7 @@ import re
 
 from .. import configs
 from ..configs import ConfigError, SipAccount
-from . import FirmwareRef, first, named_firmware
+from . import Clock, FirmwareRef, Key, first, named_firmware, transition
 
 #: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
 OUIS = ("00000c",)
@@ -134,3 +134,68 @@ def web_login(settings: dict) -> tuple[str, str] | None:
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``Upgrade_Rule`` names the image [AG "Firmware Upgrade"]."""
     return named_firmware(first(r"<Upgrade_Rule[^>]*>([^<]*)</Upgrade_Rule>", files))
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``Preferred_Codec_N_`` values -> the fleet's [F: ``G711u|G711a|G729a|G722|…|OPUS``; param-audit.md §4]
+CODECS = {"G711u": "pcmu", "G711a": "pcma", "G729a": "g729", "G722": "g722", "G722.2": "amr-wb", "iLBC": "ilbc",
+          "OPUS": "opus"}  # fmt: skip
+CODEC_SLOTS = ("Preferred_Codec", "Second_Preferred_Codec", "Third_Preferred_Codec")
+_ZONE = re.compile(r"^GMT([+-])(\d\d):(\d\d)$")
+#: one change of ``Daylight_Saving_Time_Rule``: ``month/day/weekday/h[:m:s]``, day -1 the last, weekday 1
+#: Monday to 7 Sunday [AG "Daylight Saving Time Rule", the SPA rule syntax]
+_CHANGE = re.compile(r"^(\d+)/(-?\d+)/(\d)/(\d+)")
+_FUNCTION = re.compile(r"(?:^|;)fnc=([^;]+)")
+_TARGET = re.compile(r"(?:^|;)(?:sub|ext)=([^;@]+)")
+
+
+def codecs(files: dict) -> list[str]:
+    """Extension 1's three preferred codecs in order (``Preferred_Codec_1_``, ``Second_…``, ``Third_…``) [AG]."""
+    values = parameters(files)
+    found = [values.get(f"{slot}_1_", "") for slot in CODEC_SLOTS]
+    return [CODECS.get(name, name.lower()) for name in found if name and name != "Unspecified"]
+
+
+def timezone(files: dict) -> Clock:
+    """``Time_Zone`` ``GMT+03:00`` [W], ``Daylight_Saving_Time_Enable`` and its ``…_Rule``
+    ``start=3/-1/7/2:0:0;end=10/-1/7/3:0:0;save=1`` [AG]."""
+    values = parameters(files)
+    match = _ZONE.match(values.get("Time_Zone", ""))
+    offset = (1 if match.group(1) == "+" else -1) * (int(match.group(2)) * 60 + int(match.group(3))) if match else None
+    if not _yes(values.get("Daylight_Saving_Time_Enable"), "Yes"):
+        return Clock(offset, None)
+    fields = dict(part.partition("=")[::2] for part in values.get("Daylight_Saving_Time_Rule", "").split(";"))
+    changes = [_CHANGE.match(fields.get(edge, "")) for edge in ("start", "end")]
+    if not all(changes):
+        return Clock(offset, "auto")
+    rule = ",".join(
+        transition(int(month), 5 if int(day) < 0 else (int(day) + 6) // 7, int(weekday), int(hour))
+        for month, day, weekday, hour in (change.groups() for change in changes if change)
+    )
+    save = fields.get("save", "1").split(":")
+    return Clock(offset, rule, int(save[0]) * 60 + (int(save[1]) if len(save) > 1 else 0))
+
+
+def keys(files: dict) -> list[Key]:
+    """Line key N: ``Extension_N_`` (the extension it shows, ``Disabled`` for none), ``Short_Name_N_``, and
+    ``Extended_Function_N_`` ``fnc=blf+sd+cp;sub=…`` (BLF) or ``fnc=sd;ext=…`` (speed dial) [AG "Line Key
+    Configuration"]."""
+    values = parameters(files)
+    found = []
+    for name, extension in values.items():
+        match = re.match(r"^Extension_(\d+)_$", name)
+        if not match:
+            continue
+        index = match.group(1)
+        extended = values.get(f"Extended_Function_{index}_", "")
+        label = values.get(f"Short_Name_{index}_", "")
+        function = _FUNCTION.search(extended)
+        target = _TARGET.search(extended)
+        if function:
+            kinds = function.group(1).split("+")
+            kind = "blf" if "blf" in kinds else "speed_dial" if "sd" in kinds else function.group(1)
+            found.append(Key(int(index), kind, target.group(1) if target else "", label))
+        elif extension.isdigit():
+            found.append(Key(int(index), "line", extension, label))
+    return sorted(found, key=lambda key: key.position)

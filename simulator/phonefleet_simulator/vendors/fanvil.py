@@ -7,10 +7,11 @@ written for real phones; no Fanvil administrator guide was found. [V] read there
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from .. import configs
-from . import FirmwareRef, HttpControl, Refusal, first, named_firmware
+from . import Clock, FirmwareRef, HttpControl, Key, Refusal, first, named_firmware, transition
 
 #: Fanvil's MAC prefix [V: research/atcom-qtech.md §3 brand_macs]
 OUIS = ("0c383e",)
@@ -110,3 +111,63 @@ def http(settings: dict[str, str], request: HttpControl) -> Refusal | None:
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``<Auto_Image_URL>`` [V wazo base-new.tpl]."""
     return named_firmware(first(r"<Auto_Image_URL>([^<]*)</Auto_Image_URL>", files))
+
+
+# -- what the phone applies: codecs, time zone, keys [V: wazo_fanvil and fusion x6u templates] ------------------
+
+#: ``<mm><capability><AudioCodecSets>`` names -> the fleet's [V: fusion fanvil templates name G729, OPUS]
+CODECS = {"PCMU": "pcmu", "PCMA": "pcma", "G722": "g722", "G729": "g729", "G726-32": "g726", "G723": "g723",
+          "ILBC": "ilbc", "OPUS": "opus", "AMR": "amr", "AMR-WB": "amr-wb"}  # fmt: skip
+#: ``<Fkey><Type>`` 1 memory key (its kind the value's ``/`` suffix), 2 line [V: wazo_fanvil funckey
+#: templates]; the suffixes: ``f`` speed dial, ``ba`` BLF, ``i`` intercom, ``p`` pickup [I: wazo names f and ba]
+MEMORY_KINDS = {"f": "speed_dial", "ba": "blf", "b": "blf", "i": "intercom", "p": "pickup"}
+_OFFSET = re.compile(r"^UTC([+-])(\d+)(?::(\d+))?$")
+
+
+def codecs(files: dict) -> list[str]:
+    """``AudioCodecSets``: the codecs in order, the first preferred [V]."""
+    listed = setting(files, "mm/capability/AudioCodecSets") or ""
+    return [CODECS.get(name.strip().upper(), name.strip().lower()) for name in listed.split(",") if name.strip()]
+
+
+def timezone(files: dict) -> Clock:
+    """``<phone><date>``: the offset of ``TimeZoneName`` (``UTC+3`` [V wazo]; the ``TimeZone`` index beside it
+    is Fanvil's table's, not checked here [I]); ``EnableDST`` non-zero with ``DSTStartMon/Week/Wday/Hour`` and
+    the ``End`` ones (week -1 the last, weekday 0 Sunday) and ``DSTMinOffset`` minutes [I: names from the
+    fusion x6u template, their values' meaning unconfirmed]."""
+    match = _OFFSET.match(setting(files, "phone/date/TimeZoneName") or "")
+    offset = None
+    if match:
+        offset = (1 if match.group(1) == "+" else -1) * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+    if (setting(files, "phone/date/EnableDST") or "0") == "0":
+        return Clock(offset, None)
+    rule = []
+    for edge in ("Start", "End"):
+        week = int(setting(files, f"phone/date/DST{edge}Week") or "-1")
+        rule.append(
+            transition(
+                int(setting(files, f"phone/date/DST{edge}Mon") or "0"),
+                5 if week < 0 else week,
+                int(setting(files, f"phone/date/DST{edge}Wday") or "0"),
+                int(setting(files, f"phone/date/DST{edge}Hour") or "0"),
+            )
+        )
+    return Clock(offset, ",".join(rule), int(setting(files, "phone/date/DSTMinOffset") or "60"))
+
+
+def keys(files: dict) -> list[Key]:
+    """``<dsskey><dssSide index=1><Fkey index>``: ``Type``, ``Value`` (``SIP<n>`` for a line key; for a memory
+    key ``<number>@<line>/<kind>``) and ``Title`` [V wazo; kinds I]."""
+    found = []
+    for _path, root in documents(files):
+        for key in root.findall("dsskey/dssSide[@index='1']/Fkey"):
+            kind, value = key.findtext("Type", "").strip(), key.findtext("Value", "").strip()
+            if kind == "2":
+                function, value = "line", value.removeprefix("SIP")
+            elif kind == "1":
+                target, _slash, suffix = value.partition("/")
+                function, value = MEMORY_KINDS.get(suffix, f"memory {suffix}"), target.partition("@")[0]
+            else:
+                continue
+            found.append(Key(int(key.get("index") or 0), function, value, key.findtext("Title", "").strip()))
+    return sorted(found, key=lambda key: key.position)

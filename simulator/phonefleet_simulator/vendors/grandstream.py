@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 
 from .. import configs
-from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, version_in
+from . import Answer, Clock, FirmwareRef, HttpControl, Key, Notify, Refusal, first, transition, version_in
 
 #: Grandstream's MAC prefix [the IEEE OUI registry's block of Grandstream Networks; not re-checked: I]
 OUIS = ("000b82",)
@@ -294,3 +294,76 @@ def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     name = f"{prefix}{(model or '').lower().replace(' ', '')}fw.bin"
     url = f"http://{server.split('://', 1)[-1].rstrip('/')}/{name}"
     return FirmwareRef(url, version_in(prefix.rstrip("-_") or server))
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: vocoder numbers -> the fleet's [V GRP26xx, GXP17xx: 0 PCMU, 2 G.726-32, 4 G.723, 8 PCMA, 9 G.722, 18 G.729,
+#: 98 iLBC, 125 Opus]
+CODECS = {"0": "pcmu", "2": "g726", "4": "g723", "8": "pcma", "9": "g722", "18": "g729", "98": "ilbc", "125": "opus"}
+_POSIX = re.compile(
+    r"^(?P<std>[A-Za-z]{3,}|<[^>]+>)(?P<offset>[+-]?\d+(?::\d+)?)(?:(?P<dst>[A-Za-z]{3,}|<[^>]+>)"
+    r"(?P<dst_offset>[+-]?\d+(?::\d+)?)?(?:,(?P<start>M[\d.]+(?:/[\d:]+)?),(?P<end>M[\d.]+(?:/[\d:]+)?))?)?$"
+)
+#: multi-purpose key N (1 the first): its mode P-value, then account, name and value [I: the GXP21xx template's
+#: P323-P330 modes and P301-P324 triplets, not re-read here]; modes 0 speed dial, 1 BLF, 10 intercom [I]
+MPK_MODES = {"0": "speed_dial", "1": "blf", "10": "intercom", "9": "park"}
+MPK_MODE_BASE = 323
+MPK_FIELDS_BASE = 301
+MPK_FIRST_BLOCK = 7  # keys 1-7 (P323-P329, P301-P321); later keys use other blocks, not read here [I]
+
+
+def codecs(files: dict) -> list[str]:
+    """The vocoder slots P57-P62, P46, P98 in order, each code once (a repeat fills a slot, it adds nothing) [V]."""
+    values = p_values(files)
+    found: list[str] = []
+    for slot in VOCODER_SLOTS:
+        codec = CODECS.get(values.get(slot, ""), "")
+        if codec and codec not in found:
+            found.append(codec)
+    return found
+
+
+def _minutes(text: str) -> int:
+    hours, _colon, minutes = text.lstrip("+-").partition(":")
+    return (-1 if text.startswith("-") else 1) * (int(hours) * 60 + int(minutes or 0))
+
+
+def _posix_change(change: str) -> str:
+    date, _slash, at = change.partition("/")
+    month, week, weekday = (int(part) for part in date[1:].split("."))
+    return transition(month, week, weekday, int(at.partition(":")[0] or 2))
+
+
+def timezone(files: dict) -> Clock:
+    """P64, a code of the phone's list or ``customize`` with the POSIX rule in P246 [V]; both are POSIX TZ
+    strings (west of UTC positive, the change at 02:00 unless given). ``auto`` (the default) takes the zone
+    from DHCP: no offset."""
+    values = p_values(files)
+    zone = values.get("P64", "auto")
+    rule = values.get("P246", "") if zone == "customize" else zone
+    match = _POSIX.match(rule)
+    if match is None:
+        return Clock(None, None, 0, zone)
+    offset = -_minutes(match.group("offset"))
+    if not match.group("dst"):
+        return Clock(offset, None)
+    dst_offset = -_minutes(match.group("dst_offset")) if match.group("dst_offset") else offset + 60
+    changes = (match.group("start"), match.group("end"))
+    dst = ",".join(_posix_change(change) for change in changes) if all(changes) else "auto"
+    return Clock(offset, dst, dst_offset - offset)
+
+
+def keys(files: dict) -> list[Key]:
+    """The multi-purpose keys: mode (-1 or missing: none), name, value [I]. The phone's line keys are its
+    own (each account on its line key), not programmable keys: none is listed here."""
+    values = p_values(files)
+    found = []
+    for position in range(1, MPK_FIRST_BLOCK + 1):
+        mode = values.get(f"P{MPK_MODE_BASE + position - 1}")
+        if mode is None or mode == "-1":
+            continue
+        base = MPK_FIELDS_BASE + 3 * (position - 1)
+        function = MPK_MODES.get(mode, f"mode {mode}")
+        found.append(Key(position, function, values.get(f"P{base + 2}", ""), values.get(f"P{base + 1}", "")))
+    return found

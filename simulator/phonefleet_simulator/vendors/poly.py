@@ -41,7 +41,7 @@ import re
 
 from .. import configs
 from ..configs import SipAccount
-from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
+from . import Answer, Clock, FirmwareRef, HttpControl, Key, Notify, Refusal, first, named_firmware, transition
 
 #: Polycom's MAC prefix [the IEEE OUI registry's block of Polycom; not re-checked: I]
 OUIS = ("0004f2",)
@@ -159,3 +159,81 @@ def notify(settings: dict, request: Notify, answer: Answer) -> Answer | Refusal:
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``APP_FILE_PATH`` of the master file names the application image [AG "master configuration file"]."""
     return named_firmware(first(r'APP_FILE_PATH="([^"]*)"', files))
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``voice.codecPref.<name>`` -> the fleet's [F]
+FLEET_NAMES = {"G711_Mu": "pcmu", "G711_A": "pcma", "G722": "g722", "G729_AB": "g729", "Opus": "opus",
+               "iLBC.15_2kbps": "ilbc", "G7221.32kbps": "g722.1", "G7221_C.48kbps": "g722.1c"}  # fmt: skip
+#: ``lineKey.N.category`` -> the fleet's function [AG "Flexible Line Key Assignment"]
+KEY_CATEGORIES = {"Line": "line", "BLF": "blf", "SpeedDial": "speed_dial"}
+
+
+def codecs(files: dict) -> list[str]:
+    """:func:`codecs_offered`, in the fleet's names."""
+    return [FLEET_NAMES[name] for name in codecs_offered(files)]
+
+
+def timezone(files: dict) -> Clock:
+    """``tcpIpApp.sntp.gmtOffset`` (seconds) and ``tcpIpApp.sntp.daylightSavings.*``: with ``fixedDayEnable``
+    0, ``start/stop.month``, ``.dayOfWeek`` (1 Sunday to 7 Saturday), ``.dayOfWeek.lastInMonth`` or the first
+    such day on or after ``.date``, ``.time`` (hour) [AG "Time and Date"]; the shift is an hour [AG]."""
+    values = parameters(files)
+    prefix = "tcpIpApp.sntp.daylightSavings"
+    seconds = values.get("tcpIpApp.sntp.gmtOffset")
+    offset = int(seconds) // 60 if seconds else None
+    if values.get(f"{prefix}.enable", "1") != "1":
+        return Clock(offset, None)
+    if values.get(f"{prefix}.fixedDayEnable", "0") != "0":
+        return Clock(offset, "fixed dates", 60)  # [I: not written by our fleet]
+    changes = []
+    for edge in ("start", "stop"):
+        last = values.get(f"{prefix}.{edge}.dayOfWeek.lastInMonth", "0") == "1"
+        week = 5 if last else (int(values.get(f"{prefix}.{edge}.date", "1")) + 6) // 7
+        changes.append(
+            transition(
+                int(values.get(f"{prefix}.{edge}.month", "0")),
+                week,
+                int(values.get(f"{prefix}.{edge}.dayOfWeek", "1")) - 1,
+                int(values.get(f"{prefix}.{edge}.time", "2")),
+            )
+        )
+    return Clock(offset, ",".join(changes), 60)
+
+
+def _speed_dials(files: dict) -> dict[str, tuple[str, str]]:
+    """The contact directory's speed-dial entries by ``sd`` index: (number ``ct``, name ``fn``) [AG]."""
+    found = {}
+    for _path, root in configs._documents(files, "directory"):
+        for item in root.iter("item"):
+            index = (item.findtext("sd") or "").strip()
+            if index:
+                found[index] = ((item.findtext("ct") or "").strip(), (item.findtext("fn") or "").strip())
+    return found
+
+
+def keys(files: dict) -> list[Key]:
+    """With ``lineKey.reassignment.enabled`` 1 (else the phone ignores the assignments [AG]): ``lineKey.N``
+    ``.category`` and ``.index`` — a Line's registration, a BLF's ``attendant.resourceList.<index>`` entry
+    (``address``, ``label``), a SpeedDial's directory entry with ``sd`` = index [AG]."""
+    values = parameters(files)
+    if values.get("lineKey.reassignment.enabled") != "1":
+        return []
+    dials = _speed_dials(files)
+    found = []
+    for name, category in values.items():
+        match = re.match(r"^lineKey\.(\d+)\.category$", name)
+        if not match or category not in KEY_CATEGORIES:
+            continue
+        index = values.get(f"lineKey.{match.group(1)}.index", "")
+        function = KEY_CATEGORIES[category]
+        if function == "line":
+            value, label = index, values.get(f"reg.{index}.label", "")
+        elif function == "blf":
+            value = values.get(f"attendant.resourceList.{index}.address", "")
+            label = values.get(f"attendant.resourceList.{index}.label", "")
+        else:
+            value, label = dials.get(index, ("", ""))
+        found.append(Key(int(match.group(1)), function, value, label))
+    return sorted(found, key=lambda key: key.position)

@@ -8,9 +8,9 @@ phones [I].
 
 from __future__ import annotations
 
-from .fanvil import accounts, control_settings, firmware, http, refused_values
+from .fanvil import accounts, codecs, control_settings, firmware, http, keys, refused_values, timezone
 
 #: QTECH's MAC prefix [research/atcom-qtech.md: QTECH's own block; that QVP phones carry it is I]
 OUIS = ("001fce",)
 
-__all__ = ["OUIS", "accounts", "control_settings", "firmware", "http", "refused_values"]
+__all__ = ["OUIS", "accounts", "codecs", "control_settings", "firmware", "http", "keys", "refused_values", "timezone"]

@@ -35,7 +35,7 @@ import re
 
 from .. import configs
 from ..configs import SipAccount
-from . import Answer, FirmwareRef, Notify, Refusal, first
+from . import Answer, Clock, FirmwareRef, Key, Notify, Refusal, first
 
 #: Snom's MAC prefix [the IEEE OUI registry's block of snom technology; not re-checked: I]
 OUIS = ("000413",)
@@ -154,3 +154,53 @@ def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``<firmware_status>`` names an XML file whose ``<firmware>`` is the image [W "firmware_status"]."""
     url = first(r"<firmware_status[^>]*>([^<]*)</firmware_status>", files)
     return FirmwareRef(url, "", indirect=True) if url else None
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``codec_priority_list`` names -> the fleet's [W; ``opus`` is the name D7xx firmware 10+ lists, I]
+CODECS = {"pcmu": "pcmu", "pcma": "pcma", "g722": "g722", "g729": "g729", "g726-32": "g726", "gsm": "gsm",
+          "opus": "opus", "telephone-event": ""}  # fmt: skip
+_ZONE_OFFSET = re.compile(r"([+-]\d+(?:\.\d+)?)$")
+#: ``<fkey>`` text: the type word, then its value [W "fkey"]
+FKEY_TYPES = {"line": "line", "blf": "blf", "speed": "speed_dial", "dest": "speed_dial", "intercom": "intercom",
+              "url": "url", "transfer": "transfer"}  # fmt: skip
+
+
+def codecs(files: dict) -> list[str]:
+    """Identity 1's ``codec_priority_list``, in order (``telephone-event`` is DTMF, not a codec) [W]."""
+    _common, identities = settings(files)
+    listed = (identities.get(("codec_priority_list", 1)) or "").split(",")
+    return [CODECS.get(name.strip(), name.strip()) for name in listed if CODECS.get(name.strip(), name.strip())]
+
+
+def timezone(files: dict) -> Clock:
+    """``timezone``: a code of Snom's list (``GER+1``, ``RUS+3`` [prov.net]); the phone applies the zone's
+    offset (the code's suffix, hours) and its own daylight-saving rule for it [W "timezone"]."""
+    common, _identities = settings(files)
+    zone = common.get("timezone", "")
+    match = _ZONE_OFFSET.search(zone)
+    offset = round(float(match.group(1)) * 60) if match else None
+    return Clock(offset, "auto", 0, zone)
+
+
+def keys(files: dict) -> list[Key]:
+    """``<functionKeys><fkey idx context label>``: ``idx`` 0 the first key; a ``line`` key's line is its
+    ``context`` (the identity; ``active`` is whichever identity is in use, not a line of its own) [W]."""
+    found = []
+    for _path, root in configs._documents(files, "settings"):
+        for block in root:
+            if configs._local(block.tag) != "functionKeys":
+                continue
+            for key in block:
+                kind, _space, value = (key.text or "").strip().partition(" ")
+                function = FKEY_TYPES.get(kind, kind)
+                if function == "line":
+                    value = key.get("context", "active")
+                elif function == "blf":
+                    value = value.strip("<>").removeprefix("sip:").partition("@")[0]
+                elif kind == "keyevent":
+                    function = {"F_DND": "dnd"}.get(value, value)
+                    value = ""
+                found.append(Key(int(key.get("idx") or 0) + 1, function, value.strip(), key.get("label", "")))
+    return sorted(found, key=lambda key: key.position)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from .. import configs
 from ..configs import SipAccount
-from . import FirmwareRef, first, version_in
+from . import Clock, FirmwareRef, Key, first, version_in
 
 #: Unify's MAC prefix [V: research/unify-cisco.md, OUIs seen on OpenStage phones (GS3)]
 OUIS = ("0001e3",)
@@ -36,7 +36,8 @@ OUIS = ("0001e3",)
 TRANSPORTS = {"0": "udp", "1": "tcp", "2": "tls"}
 
 
-def accounts(files: dict) -> list[SipAccount]:
+def read_items(files: dict) -> dict[tuple[str, int | None], str]:
+    """Every ``<Item name index>`` of the WPI messages fetched, by (name, index), later ones winning [DG]."""
     items: dict[tuple[str, int | None], str] = {}
     for path, root in configs._documents(files, "DLSMessage"):
         for item in root.iter():
@@ -45,6 +46,11 @@ def accounts(files: dict) -> list[SipAccount]:
                 continue
             index = configs._int(item.get("index"), f"{path} item {name} index")
             items[(name, index)] = (item.text or "").strip()
+    return items
+
+
+def accounts(files: dict) -> list[SipAccount]:
+    items = read_items(files)
 
     def get(name: str, index: int | None = None) -> str | None:
         return items.get((name, index)) or None
@@ -107,3 +113,53 @@ def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     url = first(r'<Item name="file-https-base-url"[^>]*>([^<]*)</Item>', files)
     version = first(r'<Item name="file-sw-version"[^>]*>([^<]*)</Item>', files)
     return FirmwareRef(url, version or version_in(url)) if url else None
+
+
+# -- what the phone applies: codecs, time zone, keys ----------------------------------------------------------
+
+#: ``codec-type`` values -> the fleet's [I: param-audit.md §6 found no public source for ``codec-type``; the
+#: phone's web page lists G.711, G.729 and G.722 and nothing else; the numbers 0 G.711, 1 G.722, 2 G.729 are
+#: unconfirmed]. G.711 is one entry for both laws (the law is the phone's country setting): ``g711``.
+CODECS = {"0": "g711", "1": "g722", "2": "g729"}
+#: ``function-key-def`` values -> the fleet's [W: 31 line; 1 selected dialling; 59 BLF I]
+KEY_FUNCTIONS = {"31": "line", "1": "speed_dial", "59": "blf"}
+#: where a key's value is, by function: a line key's own number, the dialled number, the watched URI [W; I]
+KEY_VALUES = {"line": "line-sip-uri", "speed_dial": "select-dial", "blf": "stimulus-led-control-uri"}
+
+
+def codecs(files: dict) -> list[str]:
+    """``codec-type``/``codec-allowed``/``codec-rank`` by index: the allowed ones by rank [I]."""
+    items = read_items(files)
+    ranked = []
+    for (name, index), code in items.items():
+        if name == "codec-type" and items.get(("codec-allowed", index), "true") == "true":
+            ranked.append((int(items.get(("codec-rank", index)) or 99), CODECS.get(code, f"codec {code}")))
+    return [codec for _rank, codec in sorted(ranked)]
+
+
+def timezone(files: dict) -> Clock:
+    """``sntp-tz-offset`` in minutes, ``auto-daylight-save`` true: the phone's own rule [DG p.48], moving by
+    ``daylight-save-minutes`` [I]."""
+    items = read_items(files)
+    offset = configs._int(items.get(("sntp-tz-offset", None)), "sntp-tz-offset")
+    if items.get(("auto-daylight-save", None)) != "true":
+        return Clock(offset, None)
+    return Clock(offset, "auto", configs._int(items.get(("daylight-save-minutes", None)), "daylight-save-minutes", 60))
+
+
+def keys(files: dict) -> list[Key]:
+    """``function-key-def`` by index, ``key-label-unicode``; a line key's value is which line it is: the
+    primary line (``line-primary`` true) is line 1, the others follow in key order [W; I]."""
+    items = read_items(files)
+    found = []
+    line = 1
+    for (name, index), code in sorted(items.items(), key=lambda item: item[0][1] or 0):
+        if name != "function-key-def" or index is None:
+            continue
+        function = KEY_FUNCTIONS.get(code, f"function {code}")
+        value = items.get((KEY_VALUES.get(function, ""), index), "")
+        if function == "line":
+            primary = items.get(("line-primary", index)) == "true"
+            value, line = ("1", line) if primary else (str(line + 1), line + 1)
+        found.append(Key(index, function, value, items.get(("key-label-unicode", index), "")))
+    return found

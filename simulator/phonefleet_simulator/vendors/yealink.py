@@ -36,7 +36,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from . import Answer, FirmwareRef, HttpControl, Notify, Refusal, first, named_firmware
+from . import Answer, Clock, FirmwareRef, HttpControl, Key, Notify, Refusal, first, named_firmware, transition
 
 #: Yealink's MAC prefix [V: research/phone-vendors.md §1 User-Agents, wazo_yealink v86 common.py OUI list]
 OUIS = ("001565",)
@@ -222,3 +222,69 @@ def notify(settings: ControlSettings, request: Notify, answer: Answer) -> Answer
 def firmware(model: str | None, files: dict) -> FirmwareRef | None:
     """``static.firmware.url`` (the older ``firmware.url``) [AG "Firmware Upgrade"]."""
     return named_firmware(first(r"^[ \t]*(?:static\.)?firmware\.url[ \t]*=[ \t]*(\S[^\r\n]*)$", files, re.MULTILINE))
+
+
+# -- what the phone applies: codecs, time zone, keys [AG "Audio Codecs", "Time and Date", "Line Keys"] ----------
+
+#: ``account.1.codec.<name>.enable/.priority`` -> the fleet's name [AG, the V81+ names; ``g722_1_24kpbs`` is
+#: Yealink's own spelling]
+CODECS = {
+    "opus": "opus", "g722": "g722", "pcma": "pcma", "pcmu": "pcmu", "g729": "g729", "g726_32": "g726",
+    "g723_53": "g723", "g723_63": "g723", "ilbc": "ilbc", "amr": "amr", "amrwb": "amr-wb",
+    "g722_1_24kpbs": "g722.1", "g722_1c_48kpbs": "g722.1c",
+}  # fmt: skip
+#: ``linekey.N.type`` -> the fleet's function [AG "Line Keys": 3 Transfer, 5 DND, 9 Directed Pickup,
+#: 10 Call Park, 12 Voice Mail, 13 Speed Dial, 14 Intercom, 15 Line, 16 BLF, 17 URL]
+KEY_TYPES = {
+    "3": "transfer", "5": "dnd", "9": "pickup", "10": "park", "12": "voicemail", "13": "speed_dial",
+    "14": "intercom", "15": "line", "16": "blf", "17": "url",
+}  # fmt: skip
+_LINE_KEY = re.compile(r"^linekey\.(\d+)\.type$")
+
+
+def codecs(files: dict) -> list[str]:
+    """Account 1's enabled codecs by ``priority`` (1 the first) [AG]."""
+    values = key_values(files)
+    ranked = []
+    for name, fleet_name in CODECS.items():
+        if values.get(f"account.1.codec.{name}.enable") == "1":
+            ranked.append((int(values.get(f"account.1.codec.{name}.priority") or 99), fleet_name))
+    return [fleet_name for _priority, fleet_name in sorted(ranked)]
+
+
+def timezone(files: dict) -> Clock:
+    """``local_time.time_zone`` (hours, ``+5:30`` form), ``local_time.summer_time`` (0 off, 1 on, 2 the phone's
+    own rule for ``time_zone_name``: the default), with ``dst_time_type`` 1 ``start_time``/``end_time`` as
+    ``month/week/weekday/hour`` (week 5 the last, weekday 1 Monday to 7 Sunday) and ``offset_time`` minutes
+    [AG]. ``dst_time_type`` 0 (fixed dates) is read as no rule [I: not used by our fleet]."""
+    values = key_values(files)
+    hours, _colon, minutes = (values.get("local_time.time_zone") or "+8").partition(":")
+    sign = -1 if hours.strip().startswith("-") else 1
+    offset = sign * (abs(int(hours)) * 60 + int(minutes or 0))
+    summer = values.get("local_time.summer_time", "2")
+    zone = values.get("local_time.time_zone_name", "")
+    if summer == "0":
+        return Clock(offset, None, 0, zone)
+    if summer == "2":
+        return Clock(offset, "auto", 0, zone)
+    rule = None
+    if values.get("local_time.dst_time_type") == "1":
+        changes = [values.get(f"local_time.{edge}_time", "").split("/") for edge in ("start", "end")]
+        rule = ",".join(transition(*(int(part) for part in change)) for change in changes)
+    return Clock(offset, rule, int(values.get("local_time.offset_time") or 60), zone)
+
+
+def keys(files: dict) -> list[Key]:
+    """``linekey.N.type``/``.line``/``.value``/``.label`` [AG]; a line key's value is its account (``line``,
+    1 the first on current firmware [AG])."""
+    values = key_values(files)
+    found = []
+    for name, code in values.items():
+        match = _LINE_KEY.match(name)
+        if not match or code in ("", "0"):
+            continue
+        index = match.group(1)
+        function = KEY_TYPES.get(code, f"type {code}")
+        value = values.get(f"linekey.{index}.{'line' if function == 'line' else 'value'}", "")
+        found.append(Key(int(index), function, value, values.get(f"linekey.{index}.label", "")))
+    return sorted(found, key=lambda key: key.position)

@@ -39,7 +39,7 @@ def test_the_account_registers_over_the_profiles_transport(phones, transport):
 
 
 def test_the_line_key_is_a_primary_line_key(sales):
-    first = avaya.keys(sales)[0]
+    first = avaya.phone_keys(sales)[0]
     assert (first["Key"], first["Type"], first.get("Name")) == ("1", "line", "primary")
 
 

@@ -118,7 +118,7 @@ def test_demo_time_vlan_admin_and_provisioning() -> None:
 def test_function_keys_blf_and_expansion_module(tmp_path) -> None:
     rendered = support.render_fleet_phone(fleet(tmp_path, extra="modules: [D7]"), MAC)
     keys = fkeys(rendered.files[FILE])
-    assert keys[0] == ("line", "", "active")
+    assert keys[0] == ("line", "", "1")  # a line key is its identity's, not whichever is active
     assert keys[1] == ("blf <sip:2002@pbx.demo.invalid>|*8", "Director", "active")
     assert keys[2] == ("speed 84951234567", "Security", "active")
     assert keys[3] == ("orbit 700", "Park", "active")
