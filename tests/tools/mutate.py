@@ -49,8 +49,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "cisco-tcp-tls-swapped",
         "plugins/module_utils/vendors/cisco/driver.py",
-        '_TRANSPORT = {"tcp": 1, "udp": 2, "tls": 3}',
-        '_TRANSPORT = {"tcp": 3, "udp": 2, "tls": 1}',
+        '_TRANSPORT = {"tcp": 4, "udp": 2, "tls": 3}',
+        '_TRANSPORT = {"tcp": 3, "udp": 2, "tls": 4}',
         "a TCP profile makes the Cisco phone speak TLS to a TCP registrar (transportLayerProtocol)",
         (SIP, "-k", "cisco-"),
     ),
@@ -73,8 +73,9 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "publish-skips-a-phones-second-changed-file",
         "plugins/module_utils/publish/engine.py",
-        "            if self._differs(name, digests[name], old):\n                changed.append(name)",
-        "            if self._differs(name, digests[name], old) and not changed:\n                changed.append(name)",
+        "                if self._differs_from(stored, into[name], recorded.get(name)):\n                    changed.append(stored)",
+        "                if self._differs_from(stored, into[name], recorded.get(name)) and not changed:\n"
+        "                    changed.append(stored)",
         "the manifest records the new file, the disk keeps the old one, and the next publish has nothing to do",
         ("tests/unit/test_publish.py",),
     ),
@@ -319,7 +320,8 @@ def copy_tree(destination: Path) -> None:
 
 def run_mutant(mutant: Mutant, timeout: float, keep: bool) -> tuple[str, float, str]:
     """(outcome, seconds, the tail of the test output) of one mutant, in a fresh copy of the code."""
-    directory = Path(tempfile.mkdtemp(prefix=f"phonefleet-mutant-{mutant.name}-"))
+    # short: Kamailio's control socket lives under it (a Unix socket path holds at most 107 bytes)
+    directory = Path(tempfile.mkdtemp(prefix="pf-mutant-"))
     started = time.monotonic()
     try:
         copy_tree(directory)
