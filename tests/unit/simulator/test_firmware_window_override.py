@@ -149,3 +149,7 @@ def test_the_route_is_for_admins_and_known_phones(plain_site):
         {"error": "no phone 001122334455 in the published fleet or among auto-provisioned phones"},
     )
     assert plain_site.service.store.open_windows(time.time()) == {}
+    # an opening is journaled, but it is not a contact of the phone: one that never asked still never did
+    assert _call(plain_site, "POST", YEALINK, {"minutes": 5})[0] == 200
+    row = plain_site.phones()[YEALINK]
+    assert row["last_contact"] is None and row["status_text"].startswith("configured, never contacted"), row
