@@ -153,3 +153,19 @@ def test_the_route_is_for_admins_and_known_phones(plain_site):
     assert _call(plain_site, "POST", YEALINK, {"minutes": 5})[0] == 200
     row = plain_site.phones()[YEALINK]
     assert row["last_contact"] is None and row["status_text"].startswith("configured, never contacted"), row
+
+
+def test_phone_controls_client_opens_the_window_and_says_what_it_needs(plain_site):
+    """What phone_command's firmware_window_minutes calls (plugin_utils/service_api.py), against the service."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import ServiceLinkError
+    from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+        ControlServiceLink,
+        ServiceApi,
+    )
+
+    url = f"http://127.0.0.1:{plain_site.port}"
+    ControlServiceLink(ServiceApi(url, ADMIN_TOKEN)).open_firmware_window(YEALINK, 45)
+    until = plain_site.service.store.open_windows(time.time())[YEALINK]
+    assert 44 * 60 < until - time.time() <= 45 * 60
+    with pytest.raises(ServiceLinkError, match=r"refused the API token's role .*this needs the admin role"):
+        ControlServiceLink(ServiceApi(url, AUDITOR_TOKEN)).open_firmware_window(YEALINK, 45)
