@@ -44,7 +44,6 @@ options:
       - Needs O(service_url) and an C(admin) O(service_token); without them the task fails saying so.
       - In check mode nothing is opened.
     type: int
-    version_added: 0.3.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
