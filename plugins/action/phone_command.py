@@ -49,7 +49,11 @@ COMMON_SPEC = {
     "service_token": {"type": "str", "no_log": True},
     "service_validate_certs": {"type": "bool", "default": True},
 }
-ARGUMENT_SPEC = {**COMMON_SPEC, "command": {"type": "str", "required": True, "choices": list(COMMANDS)}}
+ARGUMENT_SPEC = {
+    **COMMON_SPEC,
+    "command": {"type": "str", "required": True, "choices": list(COMMANDS)},
+    "firmware_window_minutes": {"type": "int"},
+}
 #: statuses of a phone that leave its host ok but skipped in per-host mode
 SKIPPED = (control_request.UNSUPPORTED, control_request.NO_ADDRESS)
 LISTED_FAILURES = 10
@@ -158,9 +162,15 @@ class PhoneAction(ControllerAction):
 
     def _work(self, args, view):
         command, method, check = args["command"], args["method"], self._task.check_mode
+        minutes = args.get("firmware_window_minutes")
+        if minutes is not None:
+            if not 1 <= minutes <= 240:
+                raise control_request.RequestError("firmware_window_minutes must be from 1 to 240")
+            if self._service(args) is None:
+                raise control_request.RequestError(control_request.WINDOW_NEEDS_SERVICE)
 
         def work(phone):
-            return control_request.execute_command(phone, command, method, check)
+            return control_request.execute_command(phone, command, method, check, minutes)
 
         return work
 

@@ -35,6 +35,15 @@ options:
     type: str
     required: true
     choices: [reboot, resync]
+  firmware_window_minutes:
+    description:
+      - First open the phone's firmware window at the provisioning service for this many minutes (1 to 240), so
+        that the configuration it fetches names its kit's firmware now, outside its profile's window
+        (C(POST /api/v1/phones/<mac>/firmware-window)); it closes by itself at the end. What
+        C(firmware_upgrade.yml -e phonefleet_ignore_window=true) uses.
+      - Needs O(service_url) and an C(admin) O(service_token); without them the task fails saying so.
+      - In check mode nothing is opened.
+    type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -87,6 +87,13 @@ class ServiceApi:
         """Queue WPI Restart for a Unify phone's next contact (POST /api/v1/phones/{mac}/restart; admin)."""
         self.call("POST", f"/api/v1/phones/{quote(mac, safe='')}/restart")
 
+    def open_firmware_window(self, mac: str, minutes: int) -> float:
+        """Open a phone's firmware window for ``minutes`` (POST /api/v1/phones/{mac}/firmware-window; admin): its
+        files name its kit's firmware until then, whatever its profile's window. Returns until when (epoch s)."""
+        path = f"/api/v1/phones/{quote(mac, safe='')}/firmware-window"
+        answer = self.call("POST", path, payload={"minutes": minutes})
+        return float(answer["until"]) if isinstance(answer, dict) and "until" in answer else 0.0
+
     def _list(self, method: str, path: str, key: str) -> list:
         """Every row of a list, page after page (the service answers at most PAGE_SIZE rows a request)."""
         where = redact_url(self.url + path)
@@ -110,15 +117,19 @@ class ServiceApi:
                 )
             after = following
 
-    def call(self, method: str, path: str, query: str = ""):
-        """The decoded JSON answer of one request; ServiceApiError (naming the URL without ``query``) for anything
-        but a JSON 2xx answer."""
+    def call(self, method: str, path: str, query: str = "", payload: dict | None = None):
+        """The decoded JSON answer of one request (``payload`` sent as JSON); ServiceApiError (naming the URL without
+        ``query``) for anything but a JSON 2xx answer."""
         where = redact_url(self.url + path)
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
         try:
             response = open_url(
                 self.url + path + query,
                 method=method,
-                headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
+                data=json.dumps(payload).encode() if payload is not None else None,
+                headers=headers,
                 timeout=self.timeout,
                 validate_certs=self.validate_certs,
                 http_agent=USER_AGENT,
@@ -182,5 +193,11 @@ class ControlServiceLink:
     def queue_restart(self, mac: str) -> None:
         try:
             self.api.queue_restart(mac)
+        except ServiceApiError as exc:
+            raise ServiceLinkError(str(exc)) from None
+
+    def open_firmware_window(self, mac: str, minutes: int) -> None:
+        try:
+            self.api.open_firmware_window(mac, minutes)
         except ServiceApiError as exc:
             raise ServiceLinkError(str(exc)) from None

@@ -13,6 +13,8 @@ DELETE /api/v1/autoprovisioned/{mac}              admin: release an assignment (
 GET  /api/v1/access-keys?limit=&after=            admin: configured phones' keys (issued on first ask)
 POST /api/v1/phones/{mac}/access-key              admin: a new key for a phone; the old one stops working at once
 POST /api/v1/phones/{mac}/restart                 admin: a Unify phone reboots at its next WPI contact (Restart)
+POST /api/v1/phones/{mac}/firmware-window         admin: open its firmware window now, body {"minutes": 1-240}
+DELETE /api/v1/phones/{mac}/firmware-window       admin: close it again (its profile's window is the rule)
 
 Every list is a page: at most ``limit`` rows (1 to MAX_LIMIT, DEFAULT_LIMIT when not given) and ``next``, the
 cursor of the following page (null on the last): lists by MAC take it as ``after`` (rows after that MAC), the
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import inspect
+import json
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
@@ -32,6 +36,10 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.au
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.provisioner import new_access_key
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import phone_rows
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.window_override import (
+    OpeningRefused,
+    minutes_asked,
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -96,28 +104,33 @@ def page_of_journal(rows: list, limit: int) -> tuple[list, float | None]:
 def build(service) -> Starlette:
     tokens = [(str(entry["token"]).encode(), entry["role"], entry["name"]) for entry in service.settings.api_tokens]
 
-    def role_of(request: Request) -> str | None:
+    def token_of(request: Request) -> tuple[str, str] | None:
+        """(role, name) of the request's bearer token, or None."""
         header = request.headers.get("authorization", "")
         scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
         given = token.strip().encode()
         found = None
-        for expected, role, _name in tokens:  # compare with every token: timing tells nothing
+        for expected, role, name in tokens:  # compare with every token: timing tells nothing
             if hmac.compare_digest(given, expected):
-                found = role
+                found = (role, name)
         return found
 
     def guarded(role: str):
         def wrap(handler):
             async def endpoint(request: Request):
-                held = role_of(request)
+                held = token_of(request)
                 if held is None:
                     return _error(401, "a bearer token is required", {"www-authenticate": "Bearer"})
-                if ROLE_RANK[held] < ROLE_RANK[role]:
+                if ROLE_RANK[held[0]] < ROLE_RANK[role]:
                     return _error(403, f"this needs the {role} role")
+                request.state.token_name = held[1]  # who asked, for what is journaled
                 try:
-                    return JSONResponse(handler(request))
+                    answer = handler(request)
+                    if inspect.isawaitable(answer):  # a handler that reads the body
+                        answer = await answer
+                    return JSONResponse(answer)
                 except ApiError as exc:
                     return _error(exc.code, exc.message)
 
@@ -248,6 +261,49 @@ def build(service) -> Starlette:
         service.store.queue_wpi_action(mac, wpi.RESTART)
         return {"mac": mac, "queued": wpi.RESTART}
 
+    def published_or_assigned(mac: str) -> str | None:
+        """The vendor of ``mac``, a phone of the published fleet or an auto-provisioned one; ApiError 404 else."""
+        snapshot = service.published.reload()
+        if mac in snapshot.manifest.phones:
+            return snapshot.vendors.get(mac)
+        assignment = service.store.assignment(mac)
+        if assignment is None:
+            raise ApiError(404, f"no phone {mac} in the published fleet or among auto-provisioned phones")
+        return assignment.vendor
+
+    def asker(request: Request) -> tuple[str, str | None, str | None]:
+        """Who asked (the token's name), from where, with what User-Agent: what the journal keeps."""
+        return (
+            request.state.token_name,
+            request.client.host if request.client else None,
+            request.headers.get("user-agent"),
+        )
+
+    @guarded("admin")
+    async def open_window(request: Request):
+        """Open a phone's firmware window for ``minutes`` (window_override.py): its files name its kit's firmware
+        at once, whatever its profile's window says, until then."""
+        mac = mac_of(request)
+        try:
+            document = json.loads(await request.body() or b"null")
+        except ValueError:  # not JSON, or not UTF-8: as no object at all
+            document = None
+        try:
+            minutes = minutes_asked(document)
+        except OpeningRefused as exc:
+            raise ApiError(400, str(exc)) from None
+        vendor = published_or_assigned(mac)
+        name, ip, user_agent = asker(request)
+        until = service.provisioner.overrides.open(mac, minutes, name, vendor, ip, user_agent)
+        return {"mac": mac, "minutes": minutes, "until": until, "opened_by": name}
+
+    @guarded("admin")
+    def close_window(request: Request):
+        mac = mac_of(request)
+        vendor = published_or_assigned(mac)
+        name, ip, user_agent = asker(request)
+        return {"mac": mac, "closed": service.provisioner.overrides.close(mac, name, vendor, ip, user_agent)}
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         service.start()
@@ -270,6 +326,8 @@ def build(service) -> Starlette:
             Route("/api/v1/access-keys", access_keys),
             Route("/api/v1/phones/{mac}/access-key", issue_key, methods=["POST"]),
             Route("/api/v1/phones/{mac}/restart", queue_restart, methods=["POST"]),
+            Route("/api/v1/phones/{mac}/firmware-window", open_window, methods=["POST"]),
+            Route("/api/v1/phones/{mac}/firmware-window", close_window, methods=["DELETE"]),
         ],
         exception_handlers={404: not_found},
         lifespan=lifespan,

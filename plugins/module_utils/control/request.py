@@ -21,7 +21,7 @@ from ..vendors import registry
 from .base import COMMANDS, PhoneControl
 from .errors import ControlError, NotSupported, ProtocolError
 from .image import ImageError, to_png
-from .target import TRANSPORTS, Credentials, ServiceLink, Target
+from .target import TRANSPORTS, Credentials, ServiceLink, ServiceLinkError, Target
 
 # phone result statuses
 SENT = "sent"
@@ -41,6 +41,12 @@ NO_ADDRESS_MSG = (
 PROBLEMS = frozenset({FAILED, UNSUPPORTED, NO_ADDRESS})
 ENTRY_KEYS = frozenset(
     {"mac", "vendor", "model", "address", "ports", "username", "password", "name", "sip_user", "scheme"}
+)
+#: why opening a phone's firmware window cannot be done without the provisioning service
+WINDOW_NEEDS_SERVICE = (
+    "opening the phone's firmware window (firmware_window_minutes; firmware_upgrade.yml with"
+    " phonefleet_ignore_window=true) needs the provisioning service, which decides what its files name: give"
+    " service_url and an admin service_token (or PHONEFLEET_SERVICE_URL and PHONEFLEET_SERVICE_TOKEN)"
 )
 #: what the provisioning service says of a phone (the inventory's phone_<name> live facts), shown beside results
 SERVICE_FACTS = (
@@ -215,8 +221,13 @@ def _failure(result: dict, exc: Exception) -> dict:
     return result
 
 
-def execute_command(phone: Phone, command: str, method: str | None = None, check: bool = False) -> dict:
-    """Reboot or resync one phone (or say what would be sent); its result. Never raises."""
+def execute_command(
+    phone: Phone, command: str, method: str | None = None, check: bool = False, window_minutes: int | None = None
+) -> dict:
+    """Reboot or resync one phone (or say what would be sent); its result. Never raises.
+
+    ``window_minutes``: first open the phone's firmware window at the provisioning service for that long, so
+    that the config it fetches names its kit's firmware now (firmware_upgrade.yml's override of the window)."""
     if command not in COMMANDS:
         raise RequestError(f"command must be one of {', '.join(COMMANDS)}, not {command!r}")
     result = {**_base(phone), "command": command, "changed": False}
@@ -228,8 +239,13 @@ def execute_command(phone: Phone, command: str, method: str | None = None, check
             control.plan(command, target, method)  # an unsupported command says so before the address
             result.update(status=NO_ADDRESS, msg=NO_ADDRESS_MSG)
             return result
+        if window_minutes and not check:
+            if target.service is None:  # the action refuses the task before; a phone made elsewhere lands here
+                raise ValueError(WINDOW_NEEDS_SERVICE)
+            target.service.open_firmware_window(target.mac, window_minutes)
+            result["firmware_window_minutes"] = window_minutes
         outcome = control.run(command, target, method, check)
-    except (FleetError, OSError, ValueError) as exc:
+    except (FleetError, OSError, ValueError, ServiceLinkError) as exc:
         return _failure(result, exc)
     except Exception as exc:  # noqa: BLE001 - one phone's surprise must not stop a batch of thousands
         return _failure(result, RuntimeError(f"internal error: {type(exc).__name__}: {exc}"))

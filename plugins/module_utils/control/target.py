@@ -33,11 +33,14 @@ class ServiceLinkError(Exception):
 
 class ServiceLink(typing.Protocol):
     """The provisioning service, for what only it can do for a phone: queue a Unify phone's WPI Restart
-    (``POST /api/v1/phones/{mac}/restart``). Raises :class:`ServiceLinkError`."""
+    (``POST /api/v1/phones/{mac}/restart``), open a phone's firmware window by hand
+    (``POST /api/v1/phones/{mac}/firmware-window``). Raises :class:`ServiceLinkError`."""
 
     where: str  # the service's URL, for messages (no credentials in it)
 
     def queue_restart(self, mac: str) -> None: ...
+
+    def open_firmware_window(self, mac: str, minutes: int) -> None: ...
 
 
 @dataclass(frozen=True)

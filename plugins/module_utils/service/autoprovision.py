@@ -151,12 +151,15 @@ class Autoprovisioner:
             ],
         )
 
-    def render(self, assignment, vendor: str, model: str | None, when: float | None = None) -> tuple[dict, str]:
+    def render(
+        self, assignment, vendor: str, model: str | None, when: float | None = None, opened: bool = False
+    ) -> tuple[dict, str]:
         """The files of an assigned phone and their version (first 12 hex of the sha256 of all of them), as
-        served at ``when`` (epoch seconds): inside the phone's firmware window they name its kit's firmware;
-        without ``when``, as outside it (what WPI, which deploys no firmware, writes)."""
+        served at ``when`` (epoch seconds): inside the phone's firmware window (or with ``opened``: its window
+        opened by hand, window_override.py) they name its kit's firmware; without ``when``, as outside it (what
+        WPI, which deploys no firmware, writes)."""
         config = self.config(assignment, vendor, model)
-        if when is not None and config.window is not None and windows.open_at(config.window, when):
+        if when is not None and config.window is not None and (opened or windows.open_at(config.window, when)):
             return config.window_files, config.entry["window_version"]
         return config.files, config.entry["version"]
 

@@ -45,6 +45,10 @@ REJECTED = "rejected"  # a path that could leave the web root, or junk
 REFUSED = "refused"  # another phone's file, a MAC-named URL with access keys on, a bad key
 UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
 ERROR = "error"
+WINDOW_OPENED = "window-opened"  # an admin opened a phone's firmware window through the API (window_override.py)
+WINDOW_CLOSED = "window-closed"  # ... and closed it
+#: rows of what the API did to a phone: not a request of the phone (neither its contact nor a claim of its address)
+_BY_THE_API = frozenset((WINDOW_OPENED, WINDOW_CLOSED))
 #: evidence of an unproven request from another address than the phone's known one (a claimed identity)
 ADDRESS_UNPROVEN = "address-unproven"
 
@@ -191,7 +195,9 @@ class Journal:
 
 def _claimed_macs(batch: list) -> set[str]:
     """The phones named by the batch's unproven requests: those whose known address the rows compare with."""
-    return {entry[3].mac for entry in batch if not entry[8] and entry[2] and entry[3].mac}
+    return {
+        entry[3].mac for entry in batch if not entry[8] and entry[2] and entry[3].mac and entry[4] not in _BY_THE_API
+    }
 
 
 def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
@@ -202,7 +208,8 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
     for at, protocol, ip, recognition, result, code, user_agent, version, proven in batch:
         mac = recognition.mac
         evidence = ",".join(recognition.evidence) if recognition.evidence else None
-        if mac is not None and ip and not proven and known.get(mac, (ip, False))[0] != ip:
+        by_the_api = result in _BY_THE_API
+        if mac is not None and ip and not proven and not by_the_api and known.get(mac, (ip, False))[0] != ip:
             evidence = f"{evidence},{ADDRESS_UNPROVEN}" if evidence else ADDRESS_UNPROVEN
         entries.append(
             (
@@ -221,7 +228,12 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
             )
         )
         # a phone's contact: only when the request was really that phone's (not a refused foreign file)
-        if mac is None or result in (REJECTED, REFUSED, UNAUTHORIZED) or "mac-mismatch" in recognition.evidence:
+        if (
+            mac is None
+            or by_the_api
+            or result in (REJECTED, REFUSED, UNAUTHORIZED)
+            or "mac-mismatch" in recognition.evidence
+        ):
             continue
         row = contacts.get(mac)
         if row is None:

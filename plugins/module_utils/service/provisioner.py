@@ -44,6 +44,7 @@ from .phone_auth import NonceCounts, PhoneAuth
 from .published import PublishedRoot, Snapshot
 from .recognition import FIRMWARE, PHONE, Recognition, recognize
 from .store import AssignmentRefused, Store
+from .window_override import WindowOverrides
 
 CONTENT_TYPES = {
     ".xml": "application/xml",
@@ -158,6 +159,10 @@ class Provisioner:
         self._policy_of: Snapshot | None = None
         self._policy: tuple[Autoprovisioner, PhoneAuth, ProofPolicy] | None = None
         self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
+        #: firmware windows an admin opened by hand (the API opens and closes them through this one)
+        self.overrides = WindowOverrides(store, journal, published.check_interval)
+        #: the time (epoch seconds) a firmware window is judged at: a test moves it on to see a window close
+        self.clock = time.time
 
     # -- per publish ---------------------------------------------------------------------------------
 
@@ -266,9 +271,14 @@ class Provisioner:
                 return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
             firmware = Answer(200, file=path, content_type=OCTETS)
             return self._done(request, recognition, firmware, results.SERVED, proven=proven)
-        # inside the phone's firmware window its files name the kit's firmware, outside it they name none
-        # (every file of the phone counts as of the version inside the window, also one that is the same in both)
-        in_window = owner is not None and snapshot.window_open(owner)
+        # inside the phone's firmware window (its profile's, or one an admin opened by hand) its files name the
+        # kit's firmware, outside it they name none (every file of the phone counts as of the version inside the
+        # window, also one that is the same in both)
+        if owner is not None:
+            now = self.clock()
+            in_window = self.overrides.opened(owner, now) or snapshot.window_open(owner, now)
+        else:
+            in_window = False
         data, verified = self.published.read(name, snapshot, in_window and name in snapshot.manifest.window_files)
         if data is None:  # also a file that exists only inside the window (Snom's firmware file), outside it
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
@@ -304,7 +314,8 @@ class Provisioner:
         if assignment is None:
             return self._done(request, recognition, NOT_FOUND, results.POOL_FULL, proven=proven)
         try:
-            files, version = autoprovisioner.render(assignment, vendor, model, time.time())
+            now = self.clock()
+            files, version = autoprovisioner.render(assignment, vendor, model, now, self.overrides.opened(mac, now))
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
             return self._done(request, failed, NOT_FOUND, results.ERROR, proven=proven)

@@ -4,7 +4,8 @@
 Tables: ``journal`` (every request), ``contacts`` (per MAC: last contact, the IP of its last request and
 whether that request proved it came from the phone, the IP of its last proven request, what the phone
 reported, the config version it last fetched), ``assignments`` (auto-provisioned phones: MAC -> number and
-credentials) and ``access_keys`` (MAC -> secret URL key).
+credentials), ``access_keys`` (MAC -> secret URL key), ``wpi_actions`` (a Unify phone's next WPI action) and
+``window_overrides`` (firmware windows opened by hand through the API, until when).
 
 ``Store.open(url)`` takes ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://:memory:``
 or ``postgresql://user:password@host:port/db`` (psycopg 3, imported only then). Statements are written
@@ -121,6 +122,11 @@ _SCHEMA = (
     # an action for a Unify phone's next WPI contact (Restart), queued by the API: any worker may answer it
     """CREATE TABLE IF NOT EXISTS wpi_actions (
         mac TEXT PRIMARY KEY, action TEXT NOT NULL, queued_at DOUBLE PRECISION NOT NULL)""",
+    # a phone's firmware window opened by hand until ``until`` (epoch seconds), by whom: every worker and server
+    # reads it (window_override.py); a row past its time means nothing and is deleted by the next opening
+    """CREATE TABLE IF NOT EXISTS window_overrides (
+        mac TEXT PRIMARY KEY, until DOUBLE PRECISION NOT NULL, opened_by TEXT NOT NULL,
+        opened_at DOUBLE PRECISION NOT NULL)""",
 )
 
 # last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
@@ -589,6 +595,34 @@ class Store:
                 return None
             cursor.execute(self._sql("DELETE FROM wpi_actions WHERE mac = ?"), (mac,))
             return row[0]
+
+    # -- firmware windows opened by hand -----------------------------------------------------------------
+
+    def open_window(self, mac: str, until: float, opened_by: str, now: float) -> None:
+        """Open ``mac``'s firmware window until ``until`` (replacing an earlier opening: the last one counts);
+        openings already past are deleted on the way."""
+        with self._transaction() as cursor:
+            cursor.execute(self._sql("DELETE FROM window_overrides WHERE until <= ?"), (now,))
+            cursor.execute(
+                self._sql(
+                    """INSERT INTO window_overrides (mac, until, opened_by, opened_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (mac) DO UPDATE SET until = excluded.until, opened_by = excluded.opened_by,
+                    opened_at = excluded.opened_at"""
+                ),
+                (mac, until, opened_by, now),
+            )
+
+    def close_window(self, mac: str, now: float) -> bool:
+        """Close ``mac``'s window opened by hand; True when one was open."""
+        with self._transaction() as cursor:
+            cursor.execute(self._sql("DELETE FROM window_overrides WHERE mac = ? AND until > ?"), (mac, now))
+            closed = cursor.rowcount > 0
+            cursor.execute(self._sql("DELETE FROM window_overrides WHERE mac = ?"), (mac,))
+            return closed
+
+    def open_windows(self, now: float) -> dict[str, float]:
+        """MAC -> until when (epoch seconds) of every firmware window opened by hand and still open at ``now``."""
+        return dict(self._rows("SELECT mac, until FROM window_overrides WHERE until > ?", (now,)))
 
 
 def _add_columns(cursor, table: str, added: tuple) -> None:
