@@ -73,7 +73,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "publish-skips-a-phones-second-changed-file",
         "plugins/module_utils/publish/engine.py",
-        "                if self._differs_from(stored, into[name], recorded.get(name)):\n                    changed.append(stored)",
+        "                if self._differs_from(stored, into[name], recorded.get(name)):\n"
+        "                    changed.append(stored)",
         "                if self._differs_from(stored, into[name], recorded.get(name)) and not changed:\n"
         "                    changed.append(stored)",
         "the manifest records the new file, the disk keeps the old one, and the next publish has nothing to do",
