@@ -58,6 +58,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 
 from . import configs, registration
 from .__main__ import credentials_for, load_bundle
@@ -249,6 +251,38 @@ def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware:
     )
 
 
+def _cisco_reads(fleet: SimulatedFleet, bundle, state: Path) -> list[str]:
+    """Status and screenshot of the fleet's Cisco enterprise phones, read as status.yml and screenshot.yml read
+    them: a Cisco phone asks the authentication URL its file names (the service's /cisco/authenticate) before it
+    gives a screenshot, so these lines show that path works end to end. The operator's side, not a phone's fact:
+    the collection's control code and the fleet's control login drive the phones, as Ansible would."""
+    user, password = bundle.control or ("admin", "admin")
+    defaults = request.Defaults(credentials=Credentials(user, password), timeout=5.0)
+    fleet_macs = {phone.mac for phone in bundle.phones}
+    lines = []
+    for handle in fleet:
+        if handle.device.vendor != "cisco" or handle.mac not in fleet_macs:
+            continue
+        entry = {
+            "mac": handle.mac,
+            "vendor": "cisco",
+            "model": handle.device.model,
+            "address": handle.host,
+            "ports": handle.ports,
+        }
+        path = state / f"screenshot-{handle.mac}.png"
+        result = request.gather(request.target_from_entry(entry, 0, defaults), screenshot_path=str(path))
+        screenshot = result.get("screenshot_status")
+        if screenshot == "ok":
+            size = "x".join(str(side) for side in result.get("screenshot_size") or ())
+            screenshot = f"{size} PNG in {path}"
+        lines.append(
+            f"  {handle.mac} {handle.device.model}: {result['status']}, firmware {result.get('firmware') or '-'},"
+            f" screenshot {screenshot or '-'}"
+        )
+    return lines
+
+
 def run(web_root: Path, state: Path, registrar_export: Path) -> int:
     state.mkdir(parents=True, exist_ok=True)
     bundle = load_bundle(web_root / ".phonefleet" / "service.json")
@@ -278,6 +312,7 @@ def run(web_root: Path, state: Path, registrar_export: Path) -> int:
             workdir = state / "baresip"
             with ThreadPoolExecutor(max_workers=4) as pool:
                 done = list(pool.map(lambda handle: _register(handle, registrar, workdir), fleet))
+            cisco = _cisco_reads(fleet, bundle, state)
         finally:
             fleet.stop()
         location = registrar.location()
@@ -297,6 +332,9 @@ def run(web_root: Path, state: Path, registrar_export: Path) -> int:
     print("\nStatus (0 contacted without config, 1 never contacted, 2 change not fetched, 3 up to date);")
     print("lines: the registrar's answer for each line; firmware in brackets: the phone's own (not in its requests)")
     print(_table(reply.json()["phones"], outcomes, firmware))
+    print("\nCisco enterprise phones read through their web interface (the phone asks the service's")
+    print("authentication URL before a screenshot):")
+    print("\n".join(cisco))
     print(
         f"\n{registered} lines registered, {len(location)} addresses in Kamailio's location table;"
         f" all stopped after {time.monotonic() - started:.1f} s"

@@ -2,7 +2,8 @@
 
 A simulator that takes a file name, a parameter or a code from the driver it tests agrees with it by
 construction (issue 11 item 10). The one import of the collection left is the operator's side, documented in
-its module: ``__main__.load_bundle`` resolving the vendor of a model-only fleet entry as the fleet format does.
+its module: ``__main__.load_bundle`` resolving the vendor of a model-only fleet entry as the fleet format does,
+and ``demo`` reading the Cisco phones with the collection's control code (the operator's Ansible would).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from pathlib import Path
 
 SIMULATOR = Path(__file__).resolve().parents[3] / "simulator" / "phonefleet_simulator"
 #: module -> why it may use the collection (its docstring says so)
-OPERATOR_SIDE = {"__main__.py": "the fleet bundle's vendor of a model-only entry"}
+OPERATOR_SIDE = {
+    "__main__.py": "the fleet bundle's vendor of a model-only entry",
+    "demo.py": "the demo drives the Cisco phones with the collection's control code, as status.yml does",
+}
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+ansible_collections\.phonefleet\.provisioning\.plugins", re.MULTILINE)
 
 
