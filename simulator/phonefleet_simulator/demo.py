@@ -263,15 +263,9 @@ def _cisco_reads(fleet: SimulatedFleet, bundle, state: Path) -> list[str]:
     for handle in fleet:
         if handle.device.vendor != "cisco" or handle.mac not in fleet_macs:
             continue
-        entry = {
-            "mac": handle.mac,
-            "vendor": "cisco",
-            "model": handle.device.model,
-            "address": handle.host,
-            "ports": handle.ports,
-        }
         path = state / f"screenshot-{handle.mac}.png"
-        result = request.gather(request.target_from_entry(entry, 0, defaults), screenshot_path=str(path))
+        target = request.target_from_entry(handle.inventory_entry(), 0, defaults)
+        result = request.gather(target, screenshot_path=str(path))
         screenshot = result.get("screenshot_status")
         if screenshot == "ok":
             size = "x".join(str(side) for side in result.get("screenshot_size") or ())

@@ -80,6 +80,16 @@ class PhoneHandle:
         port = self.ports[surface]
         return f"http://{self.host}{'' if port == 80 else f':{port}'}{path}"
 
+    def inventory_entry(self) -> dict:
+        """The phone as an inventory names it to the control code (``request.target_from_entry``): where it is."""
+        return {
+            "mac": self.device.mac,
+            "vendor": self.device.vendor,
+            "model": self.device.model,
+            "address": self.host,
+            "ports": self.ports,
+        }
+
     def describe(self) -> dict:
         device = self.device
         return {

@@ -71,14 +71,7 @@ def fleet(site, service, bundle, start_fleet):
 
 
 def target(fleet, bundle, mac: str, service=None) -> request.Phone:
-    handle = fleet.phone(mac)
-    entry = {
-        "mac": mac,
-        "vendor": handle.device.vendor,
-        "model": handle.device.model,
-        "address": handle.host,
-        "ports": handle.ports,
-    }
+    entry = fleet.phone(mac).inventory_entry()
     defaults = request.Defaults(credentials=Credentials(*bundle.control), timeout=3.0, service=service)
     return request.target_from_entry(entry, 0, defaults)
 

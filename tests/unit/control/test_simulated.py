@@ -62,14 +62,7 @@ def fleet(start_fleet, tmp_path_factory):
 
 
 def phone(fleet, mac: str, password: str = CREDENTIALS[1]) -> request.Phone:
-    handle = fleet.phone(mac)
-    entry = {
-        "mac": mac,
-        "vendor": handle.device.vendor,
-        "model": handle.device.model,
-        "address": handle.host,
-        "ports": handle.ports,
-    }
+    entry = fleet.phone(mac).inventory_entry()
     defaults = request.Defaults(credentials=Credentials(CREDENTIALS[0], password), timeout=3.0)
     return request.target_from_entry(entry, 0, defaults)
 
