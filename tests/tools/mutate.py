@@ -143,8 +143,9 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "status-up-to-date-when-not-fetched",
         "plugins/module_utils/service/status.py",
-        '    if current_version is not None and contact.get("fetched_version") == current_version:',
-        '    if current_version is not None and contact.get("fetched_version") != current_version:',
+        "    if current and fetched is not None and fetched in "
+        '(current.get("version"), current.get("window_version")):',
+        '    if current and fetched not in (current.get("version"), current.get("window_version")):',
         "status 3 (up to date) for a phone that did not fetch its current files",
         ("tests/unit/service_http/test_serving.py", "tests/unit/control/test_fleet_view.py"),
     ),
