@@ -13,7 +13,7 @@ import datetime
 import re
 from pathlib import Path
 
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.window import WEEKDAYS
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.window import WEEKDAYS
 
 _WINDOW = re.compile(r"firmware_window: \{[^}]*\}")
 ALWAYS = 'firmware_window: {days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00"}'

@@ -172,11 +172,11 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "firmware-window-end-inclusive",
-        "plugins/module_utils/control/window.py",
+        "plugins/module_utils/fleet/window.py",
         "        return today in days and start <= now < end",
         "        return today in days and start <= now <= end",
         "a window 02:00-05:00 lets a flash start at 05:00",
-        ("tests/unit/control/test_window.py",),
+        ("tests/unit/test_window.py",),
     ),
     # -- as the phone reads it: codecs, time zone, keys (issue 11, first acceptance point) ---------------------
     Mutant(

@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from ..fleet import window as windows
 from ..fleet.files import atomic_write, read_bytes
 from ..fleet.inventory_view import fleet_fingerprint
 from ..fleet.loader import fleet_files, load_fleet
@@ -19,7 +20,6 @@ from ..fleet.model import Fleet
 from ..fleet.parse_cache import ParseCache
 from ..fleet.yamlio import VaultValue, from_json_object, to_json_data
 from ..render.context import ContextBuilder
-from . import window as windows
 from .target import Credentials
 
 #: parsed fleet files between runs (vault values stay encrypted in it, see parse_cache)

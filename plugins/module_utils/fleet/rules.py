@@ -10,9 +10,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
-from ..control import window
 from ..render.timezone import UnknownTimeZone, zone_facts
 from ..vendors import registry
+from . import window
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
 

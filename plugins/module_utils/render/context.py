@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..control.window import every_minutes
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone, Profile
+from ..fleet.window import every_minutes
 from ..vendors.catalog import PhoneModel, model_key
 from .driver import RenderError, VendorDriver
 from .keys import lay_out_keys
@@ -145,7 +145,7 @@ def control_context(settings: dict) -> dict:
 
 def firmware_window(context: dict) -> dict | None:
     """The firmware window of a phone's context as the service checks it: days and hours in the profile's
-    time zone (control/window.py reads it); None when the profile has none (any time will do)."""
+    time zone (fleet/window.py reads it); None when the profile has none (any time will do)."""
     updates = context["updates"]
     if not updates["firmware_hours"]:
         return None

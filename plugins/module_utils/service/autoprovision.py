@@ -24,7 +24,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
-from ..control import window as windows
+from ..fleet import window as windows
 from ..fleet.model import Line, Origin, Phone
 from ..fleet.pool import Pool
 from ..render.driver import RenderError

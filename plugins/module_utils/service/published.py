@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..control import window as windows
+from ..fleet import window as windows
 from ..fleet.errors import FleetError
 from ..fleet.files import OutsideRoot, path_inside
 from ..fleet.loader import load_fleet_documents

@@ -24,7 +24,7 @@ TFTP) shows pending again once the window has closed, as nothing it sends tells 
 
 from __future__ import annotations
 
-from ..control import window as windows
+from ..fleet import window as windows
 
 NO_CONFIG = 0
 NEVER_CONTACTED = 1

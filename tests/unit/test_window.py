@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import window
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import window
 
 UTC = datetime.UTC
 
