@@ -14,7 +14,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.erro
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.summary import fleet_summary
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter, revealer
 
 ARGUMENT_SPEC = {"fleet_dir": {"type": "path", "required": True}}
 
@@ -25,8 +25,11 @@ class ActionModule(ControllerAction):
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         fleet_dir = self._path(args["fleet_dir"])
+        # with the play's vault secret, lines sharing a SIP account with differently encrypted passwords are
+        # compared in clear; without one validation still runs, and the summary says they were not compared
+        reveal = revealer(self._loader) if decrypter(self._loader) is not None else None
         try:
-            fleet = load_fleet(fleet_dir, decrypt=file_decrypter(self._loader))
+            fleet = load_fleet(fleet_dir, decrypt=file_decrypter(self._loader), reveal=reveal)
         except FleetValidationError as exc:
             result.update(failed=True, msg=to_text(exc), problems=[str(problem) for problem in exc.problems])
             return result

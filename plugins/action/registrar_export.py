@@ -37,8 +37,9 @@ class ActionModule(ControllerAction):
         fleet_dir = self._path(args["fleet_dir"])
         dest = self._path(args["dest"])
         try:
-            fleet = load_fleet(fleet_dir, file_decrypter(self._loader))
-            accounts = registrar_accounts(fleet, revealer(self._loader), pool=args["pool"])
+            reveal = revealer(self._loader)
+            fleet = load_fleet(fleet_dir, file_decrypter(self._loader), reveal=reveal)
+            accounts = registrar_accounts(fleet, reveal, pool=args["pool"])
             files = registrar_files(accounts, args["format"], args["pjsip_context"])
         except FleetError as exc:  # the messages name accounts by their source, never their passwords
             raise AnsibleActionFail(to_text(exc)) from None

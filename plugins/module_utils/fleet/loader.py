@@ -102,13 +102,16 @@ def load_fleet(
     decrypt: Callable[[bytes, str], bytes] | None = None,
     parse_cache: ParseCache | None = None,
     documents_out: list | None = None,
+    reveal: Callable[[object], str] | None = None,
 ) -> Fleet:
     """Load and validate the fleet at ``source`` (a directory or one file).
 
     ``decrypt`` turns a whole-file Ansible Vault file into plain bytes; without it such a file is a
     problem. ``parse_cache`` keeps schema-valid YAML documents between loads. ``documents_out``, when
     given, receives ``(file name, data)`` of every document read (what :func:`load_fleet_documents` takes
-    back). Raises FleetValidationError listing every problem; returns the Fleet otherwise.
+    back). ``reveal`` gives a vault value's clear text (a controller-side plugin's, which holds the vault
+    secret): with it, lines sharing a SIP account with differently encrypted passwords are compared
+    (fleet/accounts.py). Raises FleetValidationError listing every problem; returns the Fleet otherwise.
     """
     problems: list[Problem] = []
     documents = []
@@ -119,7 +122,7 @@ def load_fleet(
             documents.append(document)
     if documents_out is not None:
         documents_out.extend((document.file, document.data) for document in documents)
-    return _load(documents, [display_name(path) for path in files], problems, parse_cache)
+    return _load(documents, [display_name(path) for path in files], problems, parse_cache, reveal=reveal)
 
 
 def load_fleet_documents(documents: list, *, published: bool = False) -> Fleet:
@@ -138,6 +141,7 @@ def _load(
     problems: list[Problem],
     parse_cache: ParseCache | None,
     published: bool = False,
+    reveal: Callable[[object], str] | None = None,
 ) -> Fleet:
     fleet = Fleet(files=file_names)
     kinds = ("profiles", "extended_sets", "key_templates", "sites", "tenants", "firmware_files", "firmware_kits")
@@ -152,7 +156,7 @@ def _load(
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
     _build_phones(fleet, raw_phones, problems)
-    problems.extend(check_fleet(fleet, broken, _Locator(documents), published))
+    problems.extend(check_fleet(fleet, broken, _Locator(documents), published, reveal))
     if problems:
         raise FleetValidationError(problems)
     return fleet

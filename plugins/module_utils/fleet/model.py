@@ -175,6 +175,7 @@ class Fleet:
     files: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     phones_by_mac: dict = field(default_factory=dict)
+    shared_accounts: list = field(default_factory=list)  # SIP accounts several lines carry alike
 
     def phone(self, mac: str) -> Phone | None:
         return self.phones_by_mac.get(mac)

@@ -26,11 +26,13 @@ message shows them masked.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .accounts import AccountUse, compare_accounts, line_uses, registrar_of
 from .errors import FleetError
 from .masking import MASK
 from .pool import Pool
@@ -61,41 +63,24 @@ class SipAccount:
 def registrar_accounts(fleet, reveal: Callable[[object], str], *, pool: bool = True) -> list[SipAccount]:
     """Every account of ``fleet`` (a loaded fleet) a registrar must know: the lines that register and
     have a password, then (``pool``) every free number of the auto-provisioning pool."""
-    accounts = []
-    for phone in fleet.phones:
-        domain = _domain(fleet, phone.profile)
-        for index, line in enumerate(phone.lines, start=1):
-            if line.password is None or not line.register:
-                continue
-            user = line.sip_username
-            source = f"{phone.origin.file}: {phone.mac} line {index}"
-            accounts.append(SipAccount(user, line.auth_username or user, reveal(line.password), domain, source))
+    uses = [dataclasses.replace(use, password=reveal(use.password)) for use in line_uses(fleet)]
     numbers = Pool(fleet, reveal)
     if pool and numbers.enabled:
-        domain = _domain(fleet, numbers.settings.get("profile"))
+        domain = registrar_of(fleet, numbers.settings.get("profile"))
         for account in numbers.accounts():
-            accounts.append(
-                SipAccount(account.username, account.username, account.password, domain, f"pool {account.number}")
+            uses.append(
+                AccountUse(account.username, account.username, domain, account.password, f"pool {account.number}")
             )
-    _check_unique(accounts)
-    return accounts
+    _check_unique(uses)
+    return [SipAccount(use.user, use.auth_user, str(use.password), use.registrar, use.source) for use in uses]
 
 
-def _domain(fleet, profile_name: str | None) -> str:
-    profile = fleet.profiles.get(profile_name) if profile_name else None
-    return str((profile.sip or {}).get("registrar") or "") if profile else ""
-
-
-def _check_unique(accounts: list[SipAccount]) -> None:
-    """A registrar holds one password per auth user and domain: two different ones cannot both register."""
-    first: dict[tuple[str, str], SipAccount] = {}
-    for account in accounts:
-        seen = first.setdefault((account.auth_user, account.domain), account)
-        if seen.password != account.password:
-            raise RegistrarExportError(
-                f"auth user {account.auth_user!r} in domain {account.domain!r} has two different passwords"
-                f" ({seen.source}; {account.source}): a registrar can hold only one"
-            )
+def _check_unique(uses: list[AccountUse]) -> None:
+    """A registrar holds one password per account: the rule the fleet itself keeps (fleet/accounts.py),
+    applied again to the clear passwords and to the pool's accounts."""
+    _shared, conflicts = compare_accounts(uses)
+    if conflicts:
+        raise RegistrarExportError(conflicts[0].message)
 
 
 def _dbtext(value: str) -> str:

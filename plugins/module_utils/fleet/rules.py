@@ -13,6 +13,7 @@ from collections.abc import Callable
 from ..render.timezone import UnknownTimeZone, zone_facts
 from ..vendors import registry
 from . import window
+from .accounts import Reveal, compare_accounts, line_uses
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
 
@@ -26,9 +27,17 @@ def _known(names) -> str:
 
 
 class _Rules:
-    def __init__(self, fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        broken: dict[str, set],
+        locate: Locate,
+        published: bool = False,
+        reveal: Reveal | None = None,
+    ) -> None:
         self.fleet = fleet
         self.published = published
+        self.reveal = reveal
         self.broken = broken
         self.locate = locate
         self.problems: list[Problem] = []
@@ -386,18 +395,33 @@ class _Rules:
                         f"number {line.number} belongs to the mobility user at {first[line.number]}",
                     )
 
+    def accounts(self) -> None:
+        """One SIP account, one registrar and one password (fleet/accounts.py); shared alike, it is summarised."""
+        shared, conflicts = compare_accounts(line_uses(self.fleet), self.reveal)
+        self.fleet.shared_accounts = shared
+        for conflict in conflicts:
+            second = conflict.second
+            if second.origin is None:  # line_uses gives every line its phone's origin
+                raise AssertionError("origin is None")
+            field = ("profile",) if conflict.differs_in == "registrar" else ("lines", second.line_index, "password")
+            self.problem(second.origin, field, conflict.message)
+
 
 def _lines_text(count: int) -> str:
     return "are no lines" if count == 0 else ("is 1 line" if count == 1 else f"are {count} lines")
 
 
-def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False) -> list[Problem]:
+def check_fleet(
+    fleet: Fleet, broken: dict[str, set], locate: Locate, published: bool = False, reveal: Reveal | None = None
+) -> list[Problem]:
     """Run every cross-reference rule; warnings go to ``fleet.warnings``, problems are returned.
 
     ``published``: the fleet of a publish bundle, checked by the release that published it; a setting
-    required since (``autoprovision.password_secret``) does not refuse it.
+    required since (``autoprovision.password_secret``) does not refuse it. ``reveal``: the clear text of a
+    vault value, from a controller-side plugin holding the vault secret; without it, passwords are compared
+    only where that needs no decryption (fleet/accounts.py).
     """
-    rules = _Rules(fleet, broken, locate, published)
+    rules = _Rules(fleet, broken, locate, published, reveal)
     rules.settings()
     rules.sites()
     rules.profiles()
@@ -406,4 +430,5 @@ def check_fleet(fleet: Fleet, broken: dict[str, set], locate: Locate, published:
     rules.firmware()
     rules.phones()
     rules.mobility()
+    rules.accounts()
     return rules.problems

@@ -9,7 +9,8 @@ from .model import Fleet
 
 
 def fleet_summary(fleet: Fleet) -> dict:
-    """Counts by kind, phones by vendor / model / profile, and the warnings as text."""
+    """Counts by kind, phones by vendor / model / profile, the SIP accounts several lines share (each with
+    its lines, and whether their passwords could be compared), and the warnings as text."""
     vendors = Counter(phone.vendor or "unknown" for phone in fleet.phones)
     models = Counter(f"{phone.vendor}/{phone.model}" for phone in fleet.phones if phone.model)
     profiles = Counter(phone.profile or "none" for phone in fleet.phones)
@@ -26,6 +27,7 @@ def fleet_summary(fleet: Fleet) -> dict:
         "phones_by_vendor": dict(sorted(vendors.items())),
         "phones_by_model": dict(sorted(models.items())),
         "phones_by_profile": dict(sorted(profiles.items())),
+        "shared_accounts": [account.as_dict() for account in fleet.shared_accounts],
         "autoprovision": bool((fleet.settings.get("autoprovision") or {}).get("enabled")),
         "warnings": [str(warning) for warning in fleet.warnings],
     }

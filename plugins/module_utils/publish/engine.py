@@ -170,7 +170,11 @@ class Publisher:
         documents: list = []
         with _collector_paused():
             fleet = load_fleet(
-                self.fleet_source, decrypt=self.decrypt_file, parse_cache=parse_cache, documents_out=documents
+                self.fleet_source,
+                decrypt=self.decrypt_file,
+                parse_cache=parse_cache,
+                documents_out=documents,
+                reveal=self.reveal,
             )
         result.timings["load"] = time.perf_counter() - started
         with _loaded_data_frozen():
