@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_recognition.py
 	$(BIN)/python tests/bench/bench_resync.py
 	$(BIN)/python tests/bench/bench_bootstorm.py
+	$(BIN)/python tests/bench/bench_playbook.py
 
 schema: setup
 	$(BIN)/python -m tests.tools.write_schema

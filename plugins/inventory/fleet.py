@@ -16,6 +16,10 @@ description:
     C(profile_<profile>) and C(site_<site>); names are lower case with C(_) for other characters
     (C(model_cp_8845)). Phones whose vendor is not known yet are in C(vendor_unknown). Use
     O(keyed_groups) for more, for example on C(phone_tenant).
+  - O(keyed_groups) keys that are one variable (C(phone_tenant)) and O(groups) conditionals of the forms
+    C(var), C(var | length > 0) (any comparison with a whole number) and C(var == 'text') are compiled once and
+    cost little per phone; other expressions are evaluated per phone by Ansible's templar, which for a large
+    fleet costs about 1 ms a phone and expression.
   - Every problem of the fleet is reported at once, each naming the file, the line and the field path;
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
@@ -161,6 +165,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.li
     check_rows,
     merge_live,
 )
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.constructed import (
+    UNDECIDED,
+    compile_conditional,
+    compile_key,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
     ServiceApi,
     ServiceApiError,
@@ -299,6 +308,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         compose = self.get_option("compose")
         groups = self.get_option("groups")
         keyed_groups = self.get_option("keyed_groups")
+        # Compiled once for the whole fleet, not once a host (see plugin_utils/constructed.py).
+        constructed_groups = self._compile_constructed_groups(groups, keyed_groups)
+        self._constructed_names = {}
         known_groups = {"phones"}
         if live:
             known_groups.update(group_name(STATUS_PREFIX, status) for status in STATUSES)
@@ -323,10 +335,58 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 inventory.add_child(group, host)
             if compose or groups or keyed_groups:
                 host_vars = inventory.get_host(host).get_vars()
-                self._set_composite_vars(compose, host_vars, host, strict=strict)
-                if live and compose:  # compose may have set ansible_host: say whether it is proven
-                    proven = address_proven(inventory.get_host(host).get_vars())
-                    if proven is not None:
-                        inventory.set_variable(host, ADDRESS_PROVEN, proven)
-                self._add_host_to_composed_groups(groups, host_vars, host, strict=strict)
-                self._add_host_to_keyed_groups(keyed_groups, host_vars, host, strict=strict)
+                if compose:
+                    self._set_composite_vars(compose, host_vars, host, strict=strict)
+                    host_vars = inventory.get_host(host).get_vars()
+                    if live:  # compose may have set ansible_host: say whether it is proven
+                        proven = address_proven(host_vars)
+                        if proven is not None:
+                            inventory.set_variable(host, ADDRESS_PROVEN, proven)
+                            host_vars = inventory.get_host(host).get_vars()
+                self._add_to_constructed_groups(inventory, constructed_groups, host_vars, host, strict)
+
+    def _compile_constructed_groups(self, groups, keyed_groups):
+        """``groups`` and ``keyed_groups`` entries, each with its natively compiled expression or None."""
+        conditionals = [
+            (name, conditional, compile_conditional(conditional)) for name, conditional in (groups or {}).items()
+        ]
+        keyed = []
+        for entry in keyed_groups or ():
+            compiled = None
+            # Only the plain entries: a parent group is a template, and default_value with
+            # trailing_separator is an error that Constructable reports.
+            if isinstance(entry, dict) and entry.get("parent_group") is None:
+                if entry.get("default_value") is None or entry.get("trailing_separator") is None:
+                    compiled = compile_key(entry.get("key"))
+            if compiled is not None and self.get_option("use_extra_vars"):
+                compiled = None  # extra vars take precedence over host vars in keys: the templar's to merge
+            keyed.append((entry, compiled))
+        return conditionals, keyed
+
+    def _add_to_constructed_groups(self, inventory, constructed_groups, host_vars, host, strict):
+        """Groups of ``groups`` then ``keyed_groups`` (Constructable's order), natively where decided."""
+        conditionals, keyed = constructed_groups
+        for name, conditional, compiled in conditionals:
+            result = UNDECIDED if compiled is None else compiled(host_vars)
+            if result is UNDECIDED:
+                self._add_host_to_composed_groups({name: conditional}, host_vars, host, strict=strict)
+            elif result:
+                inventory.add_child(self._constructed_group(inventory, name), host)
+        for entry, compiled in keyed:
+            key = UNDECIDED if compiled is None else compiled(host_vars)
+            if key is UNDECIDED:
+                self._add_host_to_keyed_groups([entry], host_vars, host, strict=strict)
+                continue
+            prefix = entry.get("prefix", "")
+            separator = entry.get("separator", "_")
+            if prefix == "" and self.get_option("leading_separator") is False:
+                separator = ""
+            inventory.add_child(self._constructed_group(inventory, f"{prefix}{separator}{key}"), host)
+
+    def _constructed_group(self, inventory, raw_name):
+        """The group of a constructed name, sanitised as Constructable does, created once."""
+        group = self._constructed_names.get(raw_name)
+        if group is None:
+            group = inventory.add_group(self._sanitize_group_name(raw_name))
+            self._constructed_names[raw_name] = group
+        return group
