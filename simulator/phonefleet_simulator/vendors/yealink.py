@@ -52,12 +52,20 @@ COMMON_FILES: dict[str, str] = {
     "T23G": "y000000000044.cfg",
     "T27G": "y000000000069.cfg",
     "T29G": "y000000000046.cfg",
+    # yealink/t27p/y000000000000.boot
+    "T27P": "y000000000045.cfg",
     # yealink/t31g, t33g, t34w/y000000000000.boot; T31W from ../shared/research/param-audit.md §1 (fusion)
     "T31G": "y000000000123.cfg",
     "T33G": "y000000000124.cfg",
     "T34W": "y000000000171.cfg",
     "T31W": "y000000000172.cfg",
     # yealink/t4x/y000000000000.boot
+    "T40G": "y000000000076.cfg",
+    "T40P": "y000000000054.cfg",
+    "T41P": "y000000000036.cfg",
+    "T42G": "y000000000029.cfg",
+    "T46G": "y000000000028.cfg",
+    "T48G": "y000000000035.cfg",
     "T41S": "y000000000068.cfg",
     "T42S": "y000000000067.cfg",
     "T46S": "y000000000066.cfg",

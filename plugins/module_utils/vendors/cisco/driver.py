@@ -19,7 +19,8 @@ Sources: research/phone-vendors.md §2, research/unify-cisco.md part B, wazo-pro
 same hardware).
 
 Unverified (``verified=False``): every model not named above, i.e. 3905, 69xx, 7811/7821/7832, 8845,
-8865, 8832, 79x2/79x5/7975, 8961/99xx and DX70/DX80 (from memory); all key expansion modules (names
+8865, 8832, 79x1/79x2/79x5/797x (the 7906/7911/7941/7961/7970/7971 of research/unify-cisco.md B.6's locale
+list, figures from memory), 8961/99xx and DX70/DX80 (from memory); all key expansion modules (names
 from the CUCM ``addOnModules`` device types, key counts and maximum counts from memory). DX70/DX80
 run RoomOS/CE: best effort only. OUIs: a partial, unverified list of Cisco blocks seen on phones; Cisco
 owns many more, so a Cisco MAC may not be recognised by its prefix.
@@ -182,7 +183,13 @@ MODELS = (
     _model("CP-8861", 10, 10, _KEM_88XX, 3, mobility=True, verified=True),
     _model("CP-8865", 10, 10, ("CP-8800-Video",), 3, mobility=True),
     _model("CP-8832", 1, 0, screenshot=False),
-    # 79x2 / 79x5 / 7975 (the G suffix is printed on the phone).
+    # 79x1 / 79x2 / 79x5 / 797x (the G suffix is printed on the phone); the families of unify-cisco.md B.6.
+    _model("CP-7906G", 1, 0),
+    _model("CP-7911G", 1, 0),
+    _model("CP-7941G", 2, 2),
+    _model("CP-7961G", 6, 6, _KEM_79XX, 2),
+    _model("CP-7970G", 8, 8, _KEM_79XX, 2),
+    _model("CP-7971G", 8, 8, _KEM_79XX, 2),
     _model("CP-7942G", 2, 2),
     _model("CP-7945G", 2, 2),
     _model("CP-7962G", 6, 6, _KEM_79XX, 2),

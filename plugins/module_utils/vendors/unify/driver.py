@@ -17,8 +17,9 @@ the real key indices with ``ReadAllItems``). CP phones register one SIP identity
 line keys (keyset), counted here as ``lines``: a line 2+ that no key of the fleet names gets a line key on
 the lowest free key of the phone (a CP reads no other form of it), and a phone whose keys are all taken cannot
 be rendered (the error names the line). The CP110/CP210/CP410/CP710 generation is listed from
-memory too (``CP210`` appears as a ``device-type``). OUIs: the two Siemens/Unify blocks seen in GS3;
-CP-specific blocks were not collected.
+memory too (``CP210`` appears as a ``device-type``). CP600E: the CP600's figures, as Unify documents both
+in one manual ("OpenScape Desk Phone CP600/CP600E", Key Module 600 operation manual). OUIs: the two
+Siemens/Unify blocks seen in GS3; CP-specific blocks were not collected.
 
 Rendering (``UnifyDriver`` below). One item list, two ways to hand it to the phone:
 
@@ -87,6 +88,7 @@ MODELS = (
     _model("CP400", 16, "KM400", 2),
     _model("CP410", 16, "KM400", 2),
     _model("CP600", 12, "KM410", 4),
+    _model("CP600E", 12, "KM410", 4),
     _model("CP700", 12, "KM410", 4),
     _model("CP700X", 12, "KM410", 4),
     _model("CP710", 12, "KM410", 4),

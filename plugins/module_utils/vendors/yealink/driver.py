@@ -1,5 +1,5 @@
 # Private to this collection: the Yealink driver (data sheet and rendering).
-"""Yealink T19 E2 … T58 desk phones, provisioned over HTTP(S) or TFTP.
+"""Yealink T19P … T58W desk phones, provisioned over HTTP(S) or TFTP.
 
 Files the phone fetches: ``<mac>.boot`` (else ``y000000000000.boot``), whose ``include:config`` lines
 name the CFG files; without boot files, the model common file ``y0000000000XX.cfg`` then ``<mac>.cfg``
@@ -8,10 +8,15 @@ User-Agent: ``Yealink SIP-<model> <firmware> <mac with colons>``, hence the ``SI
 Control: Action URI ``/servlet?key=…``, SIP NOTIFY ``check-sync``, screenshot ``/screencapture``.
 
 Sources: research/phone-vendors.md §1 and wazo-provd-plugins ``wazo_yealink`` v84/v86, whose per-model
-SIP-account and line-key tables give the verified figures below.
+SIP-account and line-key tables give the verified figures below; the older T19P, T21P, T27P, T40P, T41P,
+T42G, T46G and T48G from the same tables in ``wazo_yealink/common/common.py`` (``_NB_SIP_ACCOUNTS``,
+``_NB_LINEKEY``, and six expansion modules on T27P/T46G/T48G).
 
 Unverified (``verified=False``): T29G (not in the wazo tables), T53C (assumed equal to T53),
-T44U/T44W (wazo's key table says 24, its capability list says 21; expansion module unknown).
+T44U/T44W (wazo's key table says 24, its capability list says 21; expansion module unknown),
+T40G (in wazo's v81 model list but not its tables: assumed equal to T40P), T52S (in no table: assumed a
+T53 with the T5x EXP50), T19 E2 and T21 E2 (the models without PoE, assumed equal to T19P E2/T21P E2).
+The older models' screenshot and hot-desk support is the platform's and not checked on those firmwares.
 Expansion modules: the key totals (EXP40 40 keys, up to 6; EXP43/EXP50 60 keys, up to 3) are verified;
 the split into pages (20 keys a page) is from the vendor's data sheets and not checked on a unit.
 
@@ -89,10 +94,15 @@ def _model(
 
 MODELS = (
     #      name       lines keys module   max
+    _model("T19P", 1, 0),
     _model("T19P E2", 1, 0, aliases=("SIP-T19P_E2",)),
+    _model("T19 E2", 1, 0, verified=False, aliases=("SIP-T19_E2",)),
+    _model("T21P", 2, 2),
     _model("T21P E2", 2, 2, aliases=("SIP-T21P_E2",)),
+    _model("T21 E2", 2, 2, verified=False, aliases=("SIP-T21_E2",)),
     _model("T23P", 3, 3),
     _model("T23G", 3, 3),
+    _model("T27P", 6, 21, "EXP40", 6),
     _model("T27G", 6, 21, "EXP40", 6),
     _model("T29G", 16, 27, "EXP40", 6, verified=False),
     _model("T30", 1, 0),
@@ -104,6 +114,12 @@ MODELS = (
     _model("T33P", 4, 12),
     _model("T33G", 4, 12),
     _model("T34W", 4, 12),
+    _model("T40P", 3, 3),
+    _model("T40G", 3, 3, verified=False),
+    _model("T41P", 6, 15),
+    _model("T42G", 12, 15),
+    _model("T46G", 16, 27, "EXP40", 6),
+    _model("T48G", 16, 29, "EXP40", 6),
     _model("T41S", 6, 15),
     _model("T42S", 12, 15),
     _model("T46S", 16, 27, "EXP40", 6),
@@ -115,6 +131,7 @@ MODELS = (
     _model("T44W", 12, 21, verified=False),
     _model("T46U", 16, 27, "EXP43", 3),
     _model("T48U", 16, 29, "EXP43", 3),
+    _model("T52S", 12, 21, "EXP50", 3, verified=False),
     _model("T53", 12, 21, "EXP50", 3),
     _model("T53W", 12, 21, "EXP50", 3),
     _model("T53C", 12, 21, "EXP50", 3, verified=False),
@@ -152,19 +169,27 @@ VENDOR = VendorInfo(
 
 #: model -> (ID of its common file ``y0000000000XX.cfg``, verified). The file each model includes is listed
 #: in FusionPBX's per-model Yealink boot files (``resources/templates/provision/yealink/<dir>/y000000000000.boot``:
-#: ``t2x/{$mac}.boot`` T19P E2 53, T21P E2 52, T23P/T23G 44, T27G 69, T29G 46; ``t4x`` T41S 68, T42S 67, T46S 66,
-#: T48S 65, T42U 116, T43U 107, T46U 108, T48U 109; ``t5x`` T53/T53W 95, T54W 96, T57W 97; ``t31g`` 123,
+#: ``t2x/{$mac}.boot`` T19P E2 53, T21P E2 52, T23P/T23G 44, T27G 69, T29G 46; ``t4x`` T40G 76, T40P 54,
+#: T41P 36, T41S 68, T42G 29, T42S 67, T46G 28, T46S 66, T48G 35, T48S 65, T42U 116, T43U 107, T46U 108, T48U 109;
+#: ``t5x`` T53/T53W 95, T54W 96, T57W 97; ``t27p`` 45, ``t31g`` 123,
 #: ``t33g`` 124, ``t34w`` 171, ``t44w`` 174, ``t58a`` 58, ``t58w`` 150; T31W 172 and T54S 70 from
 #: ../shared/research/param-audit.md §1). It is NOT the firmware's first number (T31G runs 124.x firmware and
 #: fetches ``y000000000123.cfg``): we wrote the firmware prefix before, so those models never read their
 #: common file. Unverified (no source names their file): T30/T30P (assumed the T31G's 123, their firmware
 #: family), T31/T31P (123, as T31G), T33P (124, as T33G), T41U (assumed the T4xU family's 108), T44U (the
-#: T44W's 174), T53C (the T53's 95).
+#: T44W's 174), T53C (the T53's 95), T52S (the T54S's 70, same 70.x firmware), T19 E2/T21 E2 (the PoE
+#: models' 53/52), T19P 31 and T21P 34 (their firmware prefix, wazo's User-Agent samples ``SIP-T21P 34.72``:
+#: the older models' files match their firmware prefix, T40P 54 … T48G 35 above, but no source names these).
 MODEL_IDS: dict[str, tuple[int, bool]] = {
+    "T19P": (31, False),
     "T19P E2": (53, True),
+    "T19 E2": (53, False),
+    "T21P": (34, False),
     "T21P E2": (52, True),
+    "T21 E2": (52, False),
     "T23P": (44, True),
     "T23G": (44, True),
+    "T27P": (45, True),
     "T27G": (69, True),
     "T29G": (46, True),
     "T30": (123, False),
@@ -176,6 +201,12 @@ MODEL_IDS: dict[str, tuple[int, bool]] = {
     "T33P": (124, False),
     "T33G": (124, True),
     "T34W": (171, True),
+    "T40P": (54, True),
+    "T40G": (76, True),
+    "T41P": (36, True),
+    "T42G": (29, True),
+    "T46G": (28, True),
+    "T48G": (35, True),
     "T41S": (68, True),
     "T42S": (67, True),
     "T46S": (66, True),
@@ -187,6 +218,7 @@ MODEL_IDS: dict[str, tuple[int, bool]] = {
     "T44W": (174, True),
     "T46U": (108, True),
     "T48U": (109, True),
+    "T52S": (70, False),
     "T53": (95, True),
     "T53W": (95, True),
     "T53C": (95, False),
