@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.masking import MASK, scrub
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.masking import MASK, scrub, secrets_in
 
 from tests.support.published import checked_publish
 from tests.unit.csv_support import csv_bytes, plan
@@ -112,6 +112,8 @@ def test_a_secret_printed_as_a_value_is_masked_in_every_format() -> None:
         'profiles.office.admin_password: "x"': f'profiles.office.admin_password: "{MASK}"',  # bundle line
         "password: 'x' is too short": f"password: '{MASK}' is too short",  # a message quoting the value
         "x": MASK,
+        "dbname=fleet password=x host=db": f"dbname=fleet password={MASK} host=db",  # key=value pairs
+        "?user=u&password=x&next=1": f"?user=u&password={MASK}&next=1",
     }
     for text, shown in printed.items():
         assert scrub(text, ["x"]) == shown, text
@@ -127,5 +129,14 @@ def test_words_holding_a_secret_are_left_as_they_are() -> None:
         ("<P2>p</P2> account.1.password = p", "P2"),
         ("y000000000044.cfg", "cfg"),
         ("a&amp;b", "a"),
+        ("row 5: x marks the phone", "x"),
+        ("key=hex value", "x"),
     ]:
         assert scrub(text, [secret]) == text, (text, secret)
+
+
+def test_a_file_served_without_proof_is_checked_for_secrets_as_they_are_printed() -> None:
+    labelled = [("profiles.office.admin_password", "a&b"), ("settings.phone_control.password", "admin")]
+    assert secrets_in("<phonePassword>a&amp;b</phonePassword>", labelled) == ["profiles.office.admin_password"]
+    assert secrets_in("static.security.user_name.administrator = admin2\n# admin rights", labelled) == []
+    assert secrets_in("security.user_password = admin:admin\n", labelled) == ["settings.phone_control.password"]

@@ -32,10 +32,12 @@ def mask_secrets(data: object) -> object:
 
 # Where a printed value begins: a line's start, or one of the separators our formats and messages put before
 # a value (``key = value``, ``key: value``, ``"value"``, ``'value'``, ``<tag>value``, ``[value``, ``(value``, a
-# list's ``,`` or ``;``) with the blanks after it, or a command-line option (``--pwd value``).
-_VALUE_START = r"(?:^[ \t]*|[=:>\"'\[(,;][ \t]*|--[A-Za-z][\w-]* )"
-# Where it ends: the line's end (after blanks), or a closing quote, tag, bracket or list separator.
-_VALUE_END = r"(?=[ \t]*$|[<\"'\]),;])"
+# list's ``,`` or ``;``) with the blanks after it, or a command-line option (``--pwd value``). ``key=value``
+# with no blank (a connection string, a query) is marked: its value also ends at a blank or ``&``.
+_VALUE_START = r"(?:(?P<pair>=)|^[ \t]*|[=:>\"'\[(,;][ \t]*|--[A-Za-z][\w-]* )"
+# Where it ends: the line's end (after blanks), or a closing quote, tag, bracket or list separator; after a
+# marked ``key=``, also a blank or ``&`` (``(?!)``: nothing else).
+_VALUE_END = r"(?=[ \t]*$|[<\"'\]),;]|(?(pair)[\s&]|(?!)))"
 
 
 def _spellings(secret: str) -> set[str]:
