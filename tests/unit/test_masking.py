@@ -140,3 +140,20 @@ def test_a_file_served_without_proof_is_checked_for_secrets_as_they_are_printed(
     assert secrets_in("<phonePassword>a&amp;b</phonePassword>", labelled) == ["profiles.office.admin_password"]
     assert secrets_in("static.security.user_name.administrator = admin2\n# admin rights", labelled) == []
     assert secrets_in("security.user_password = admin:admin\n", labelled) == ["settings.phone_control.password"]
+
+
+def test_a_changed_password_is_masked_on_both_sides_of_the_diff(tmp_path) -> None:
+    """The file on disk holds the old password, which the fleet no longer gives: masked where the new one is."""
+    site = _site(tmp_path, DISTINCT)
+    checked_publish(site / "fleet", site / "www", reveal, firmware_dir=str(FIRMWARE))
+    phones = site / "fleet/phones.yml"
+    phones.write_text(phones.read_text().replace(DISTINCT, "Wm3-changed-pw-0675"))
+    result = checked_publish(
+        site / "fleet", site / "www", reveal, firmware_dir=str(FIRMWARE), check_mode=True, diff=True
+    )
+    text = json.dumps(result.diff)
+    assert DISTINCT not in text and "Wm3-changed-pw-0675" not in text
+    yealink = next(entry for entry in result.diff if entry["after_header"].startswith("805ec0112233.cfg"))
+    for side in ("before", "after"):
+        assert f"account.1.password = {MASK}" in yealink[side].splitlines(), side
+    assert "account.1.display_name = Reception" in yealink["before"].splitlines()

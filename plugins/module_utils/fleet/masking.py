@@ -72,6 +72,26 @@ def scrub(message: str, secrets: list[str]) -> str:
     return message if pattern is None else pattern.sub(lambda match: match["start"] + MASK, message)
 
 
+def mask_as_in(earlier: str, masked: str) -> str:
+    """``earlier`` (a file as it was) with its values masked where ``masked`` (the file as it will be, masked)
+    shows a mask on a line of the same shape: a changed password is no longer among the secrets the fleet
+    gives, yet the earlier file prints it in the same place, so it is masked there too."""
+    shapes: dict[str, re.Pattern[str]] = {}  # masked line -> the lines it masks (any value in each mask's place)
+    for line in masked.splitlines():
+        parts = line.split(MASK)
+        if len(parts) > 1 and "".join(parts).strip():  # a line that is only a mask has no shape to match
+            shapes[line] = re.compile("(?:.+?)".join(re.escape(part) for part in parts))
+    if not shapes:
+        return earlier
+    lines = earlier.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        shown = next((shown for shown, shape in shapes.items() if shape.fullmatch(text)), None)
+        if shown is not None:
+            lines[index] = shown + line[len(text) :]
+    return "".join(lines)
+
+
 def secrets_in(text: str, labelled: list[tuple[str, str]]) -> list[str]:
     """The labels of the secrets (label, clear value) that stand in ``text`` as a value, as :func:`scrub` masks
     them: a short password such as ``admin`` is not found in ``user_name.administrator``, yet
