@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 from . import csvio
@@ -29,25 +30,77 @@ def mask_secrets(data: object) -> object:
     return data
 
 
+# Where a printed value begins: a line's start, or one of the separators our formats and messages put before
+# a value (``key = value``, ``key: value``, ``"value"``, ``'value'``, ``<tag>value``, ``[value``, ``(value``, a
+# list's ``,`` or ``;``) with the blanks after it, or a command-line option (``--pwd value``). ``key=value``
+# with no blank (a connection string, a query) is marked: its value also ends at a blank or ``&``.
+_VALUE_START = r"(?:(?P<pair>=)|^[ \t]*|[=:>\"'\[(,;][ \t]*|--[A-Za-z][\w-]* )"
+# Where it ends: the line's end (after blanks), or a closing quote, tag, bracket or list separator; after a
+# marked ``key=``, also a blank or ``&`` (``(?!)``: nothing else).
+_VALUE_END = r"(?=[ \t]*$|[<\"'\]),;]|(?(pair)[\s&]|(?!)))"
+
+
+def _spellings(secret: str) -> set[str]:
+    """How ``secret`` can be printed: as itself, escaped in XML (text and attributes, either spelling of the
+    entities) and inside a JSON string. Masking only the clear spelling would leave ``a&amp;b`` in a diff."""
+    xml = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {
+        secret,
+        xml.replace('"', "&#34;").replace("'", "&#39;"),
+        xml.replace('"', "&quot;").replace("'", "&apos;"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+
+
+def _values_pattern(secrets: list[str]) -> re.Pattern[str] | None:
+    """A pattern of any of ``secrets`` where it stands as a whole value (see _VALUE_START, _VALUE_END)."""
+    spellings = sorted(
+        {spelling for secret in secrets if secret for spelling in _spellings(secret)}, key=len, reverse=True
+    )
+    if not spellings:
+        return None
+    # longest first: a secret that holds a shorter one is masked whole
+    either = "|".join(re.escape(spelling) for spelling in spellings)
+    return re.compile(rf"(?P<start>{_VALUE_START})(?P<secret>{either}){_VALUE_END}", re.MULTILINE)
+
+
 def scrub(message: str, secrets: list[str]) -> str:
-    """``message`` with any of ``secrets`` (clear-text values that must not be shown) masked."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        message = message.replace(secret, MASK)
-    return message
+    """``message`` with ``secrets`` (clear-text values that must not be shown) masked where one is printed as a
+    value, never inside other words: a password ``x`` leaves ``hex`` (and so the message) as it is, and a
+    password ``the`` leaves ``# the phone's lines`` as it is, yet ``password = x`` or ``<Password>x<`` is masked."""
+    pattern = _values_pattern(secrets)
+    return message if pattern is None else pattern.sub(lambda match: match["start"] + MASK, message)
+
+
+def mask_as_in(earlier: str, masked: str) -> str:
+    """``earlier`` (a file as it was) with its values masked where ``masked`` (the file as it will be, masked)
+    shows a mask on a line of the same shape: a changed password is no longer among the secrets the fleet
+    gives, yet the earlier file prints it in the same place, so it is masked there too."""
+    shapes: dict[str, re.Pattern[str]] = {}  # masked line -> the lines it masks (any value in each mask's place)
+    for line in masked.splitlines():
+        parts = line.split(MASK)
+        if len(parts) > 1 and "".join(parts).strip():  # a line that is only a mask has no shape to match
+            shapes[line] = re.compile("(?:.+?)".join(re.escape(part) for part in parts))
+    if not shapes:
+        return earlier
+    lines = earlier.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        shown = next((shown for shown, shape in shapes.items() if shape.fullmatch(text)), None)
+        if shown is not None:
+            lines[index] = shown + line[len(text) :]
+    return "".join(lines)
 
 
 def secrets_in(text: str, labelled: list[tuple[str, str]]) -> list[str]:
-    """The labels of the secrets (label, clear value) that stand in ``text`` as a whole token.
-
-    A whole token (not inside a longer run of letters and digits): a short password such as ``admin``
-    must not be found in ``user_name.administrator``, yet ``password = admin`` or ``<Password>admin<`` is it.
-    """
+    """The labels of the secrets (label, clear value) that stand in ``text`` as a value, as :func:`scrub` masks
+    them: a short password such as ``admin`` is not found in ``user_name.administrator``, yet
+    ``password = admin`` or ``<Password>admin<`` is it."""
     found = []
     for label, value in labelled:
-        if value and value in text:
-            pattern = rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])"
-            if re.search(pattern, text):
-                found.append(label)
+        pattern = _values_pattern([value])
+        if pattern is not None and pattern.search(text):
+            found.append(label)
     return found
 
 

@@ -37,7 +37,7 @@ from ..fleet.files import (
 )
 from ..fleet.loader import fleet_files, load_fleet
 from ..fleet.mac import format_mac
-from ..fleet.masking import scrub, secrets_in
+from ..fleet.masking import mask_as_in, scrub, secrets_in
 from ..fleet.parse_cache import ParseCache
 from ..fleet.proof import ProofPolicy
 from ..fleet.yamlio import VaultValue
@@ -444,12 +444,10 @@ class Publisher:
     def _diff_entry(self, name: str, data: bytes, secrets: list[str], phone=None) -> dict:
         current = read_bytes(os.path.join(self.web_root, name))
         header = name if phone is None else f"{name} ({format_mac(phone.mac)}{', ' + phone.name if phone.name else ''})"
-        return {
-            "before_header": header,
-            "after_header": header,
-            "before": scrub(current.decode("utf-8", "replace"), secrets) if current is not None else "",
-            "after": scrub(data.decode("utf-8", "replace"), secrets),
-        }
+        after = scrub(data.decode("utf-8", "replace"), secrets)
+        # the file on disk may hold a password the fleet no longer gives: masked where the new one is
+        before = mask_as_in(scrub(current.decode("utf-8", "replace"), secrets), after) if current is not None else ""
+        return {"before_header": header, "after_header": header, "before": before, "after": after}
 
     # -- the service bundle ---------------------------------------------------------------------------
 
