@@ -53,7 +53,8 @@ def compile_key(expression: object) -> Expression | None:
         value = variables.get(name, UNDECIDED)
         # A non-empty string names one group; lists, mappings, empty values and other types
         # (default_value, trailing_separator, errors) are Constructable's to decide.
-        return value if type(value) is str and value else UNDECIDED
+        # exactly str: its subclasses (Ansible's tagged or encrypted strings) are Constructable's too
+        return value if value.__class__ is str and value else UNDECIDED
 
     return key
 
@@ -87,7 +88,7 @@ def _variable(expression: object) -> str | None:
 def _boolean_variable(name: str) -> Expression:
     def conditional(variables: Mapping[str, Any]) -> Any:
         value = variables.get(name, UNDECIDED)
-        return value if type(value) is bool else UNDECIDED  # non-booleans are broken conditionals in ansible-core
+        return value if isinstance(value, bool) else UNDECIDED  # non-booleans are broken conditionals in ansible-core
 
     return conditional
 

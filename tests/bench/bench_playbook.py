@@ -58,7 +58,7 @@ def run(command: list[str]) -> float:
 
 def figures(name: str, command: list[str]) -> None:
     run(command)  # warm-up: Python's and the collection's code caches
-    seconds = [run(command) for _ in range(RUNS)]
+    seconds = [run(command) for _run in range(RUNS)]
     print(
         f"{name:42s} median {statistics.median(seconds):6.2f} s   "
         f"min {min(seconds):6.2f} s   max {max(seconds):6.2f} s   ({RUNS} runs, goal <= 5 s)"
