@@ -101,6 +101,7 @@ class Service:
         """
         if snapshot is not self._settled:
             self._settled = snapshot
+            self.journal.new_publish()
             gc.collect()
             gc.freeze()
             _warn_unproven(snapshot)

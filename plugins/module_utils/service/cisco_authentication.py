@@ -27,6 +27,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from .journal import AUTHORIZED as GRANTED
 from .journal import REJECTED, UNAUTHORIZED, Journal
 from .published import PublishedRoot
 from .recognition import PHONE, UNKNOWN, Recognition
@@ -36,8 +37,6 @@ VENDOR = "cisco"
 AUTHORIZED = "AUTHORIZED"
 REFUSED = "UN-AUTHORIZED"
 ERROR = "ERROR"
-#: the journal's result of an accepted login
-GRANTED = "authorized"
 FAILURES_PER_MINUTE = 10
 SOURCES_KEPT = 10_000  # addresses whose failures are counted at once; the oldest are dropped beyond
 MAX_FIELDS = 2048  # bytes of query or form read
@@ -97,7 +96,7 @@ class CiscoAuthenticator:
             return "not-a-fleet-phone"
         control = fleet.settings.get("phone_control") or {}
         expected_user, expected_password = control.get("username"), control.get("password")
-        if not expected_user or expected_password is None:
+        if not expected_user or not expected_password:  # an empty password would let an empty guess in
             return "no-control-login"
         same = hmac.compare_digest(user.encode(), str(expected_user).encode())
         same &= hmac.compare_digest(password.encode(), str(expected_password).encode())

@@ -49,6 +49,9 @@ WINDOW_OPENED = "window-opened"  # an admin opened a phone's firmware window thr
 WINDOW_CLOSED = "window-closed"  # ... and closed it
 #: rows of what the API did to a phone: not a request of the phone (neither its contact nor a claim of its address)
 _BY_THE_API = frozenset((WINDOW_OPENED, WINDOW_CLOSED))
+#: a Cisco login the authentication URL accepted (cisco_authentication.py): its devicename is only claimed, so
+#: the row is no contact of that phone (it moves neither its last contact nor its address)
+AUTHORIZED = "authorized"
 #: evidence of an unproven request from another address than the phone's known one (a claimed identity)
 ADDRESS_UNPROVEN = "address-unproven"
 
@@ -117,6 +120,11 @@ class Journal:
             self._pending.append(entry)
         if logged:  # else the next fetch tries again
             self._durable[mac] = version
+
+    def new_publish(self) -> None:
+        """A publish was loaded: versions may go back to ones the database no longer holds for a phone (a
+        revert, another worker's fetch in between), so every phone's next served version is logged again."""
+        self._durable = {}
 
     def log_served(self, served: ServedLog, durable: dict[str, str]) -> None:
         """Write served versions ahead to ``served`` from now on; ``durable``: the versions the database has
@@ -231,7 +239,7 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
         if (
             mac is None
             or by_the_api
-            or result in (REJECTED, REFUSED, UNAUTHORIZED)
+            or result in (REJECTED, REFUSED, UNAUTHORIZED, AUTHORIZED)
             or "mac-mismatch" in recognition.evidence
         ):
             continue

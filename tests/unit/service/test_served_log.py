@@ -112,6 +112,21 @@ def test_only_a_version_the_database_may_not_have_is_written_ahead(store, tmp_pa
     assert list(folder.iterdir()) == []  # a clean stop leaves no empty file
 
 
+def test_after_a_publish_a_version_served_before_is_written_ahead_again(store, tmp_path):
+    """A revert publishes a version the phone was served before, while the database may hold a newer one (another
+    worker served it): this process's memory of what is durable must not skip the line."""
+    folder = tmp_path / "served"
+    journal = Journal(store)
+    journal.log_served(ServedLog(str(folder)), {MAC: "v7"})
+    journal.add("http", "192.0.2.11", phone(MAC), SERVED, 200, UA, version="v7")
+    assert served_lines(folder) == []  # the database has it
+    journal.new_publish()
+    journal.add("http", "192.0.2.11", phone(MAC), SERVED, 200, UA, version="v7")
+    assert [line[1:] for line in served_lines(folder)] == [[MAC, "v7"]]
+    journal.flush()
+    journal.close()
+
+
 def test_a_full_disk_costs_the_line_not_the_answer_and_the_next_fetch_tries_again(store, tmp_path, monkeypatch):
     folder = tmp_path / "served"
     journal = Journal(store)

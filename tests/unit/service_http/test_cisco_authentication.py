@@ -108,3 +108,15 @@ def test_failures_are_limited_per_source_address(site, control):
     assert "cisco-auth:rate-limited" in row["evidence"]
     # another address is not affected
     assert ask(service, *control, DIRECTOR, "127.0.5.5").body == b"AUTHORIZED"
+
+
+def test_a_granted_login_is_no_contact_of_the_phone_it_names(site, control):
+    """The devicename is only claimed: a login from anywhere must not make a never-contacted phone contacted
+    nor move its address (the inventory's ansible_host)."""
+    _directory, service = site
+    accounting = "SEP001B54C2D3E4"  # a fleet Cisco phone no test of this module fetches a file for
+    reply = ask(service, *control, accounting, "127.0.5.9")
+    assert (reply.status, reply.body) == (200, b"AUTHORIZED")
+    service.service.flush()
+    row = service.phones()[accounting[3:].lower()]
+    assert row["status"] == 1 and row["last_ip"] is None, row
