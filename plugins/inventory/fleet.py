@@ -149,6 +149,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.inve
     fleet_fingerprint,
     host_records,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.inventory_config import resolve_fleet_dir
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import fleet_files, load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import (
     VaultValue,
@@ -233,9 +234,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        fleet_dir = os.path.expanduser(self.get_option("fleet_dir"))
-        if not os.path.isabs(fleet_dir):
-            fleet_dir = os.path.join(os.path.dirname(os.path.abspath(path)), fleet_dir)
+        fleet_dir = resolve_fleet_dir(path, self.get_option("fleet_dir"))
         records = self._cached_records(path, fleet_dir, cache)
         service_url = self._text_option("service_url")
         if service_url:

@@ -164,3 +164,23 @@ def test_config_file_name_must_end_in_phonefleet_yml(tmp_path):
     )
     assert result.returncode != 0
     assert "could not be verified by inventory plugin 'phonefleet.provisioning.fleet'" in result.stderr
+
+
+def test_validate_reads_the_fleet_of_the_inventory_given_not_the_demo(tmp_path):
+    """A site runs the controller playbooks with its own inventory; nothing points them at the demo fleet."""
+    site = make_site(tmp_path, "plugin: phonefleet.provisioning.fleet\nfleet_dir: data\n")
+    (site / "fleet").rename(site / "data")
+    # the site's own fleet: the demo's mobility users gone, so its summary is not the demo's
+    mobility = site / "data" / "mobility.yml"
+    mobility.write_text("mobility_users: []\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(ANSIBLE_INVENTORY.with_name("ansible-playbook")), "-i", str(site), str(REPO / "playbooks/validate.yml")],
+        cwd=REPO,
+        env=dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "the fleet is valid: 14 phones, 15 lines, 2 profiles, 0 mobility users" in output, output
