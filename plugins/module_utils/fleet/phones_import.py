@@ -14,28 +14,25 @@ become errors of their rows, problems anywhere else fail the import as a whole.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar, overload
+from typing import TypeVar
 
 from . import csvio
-from .errors import FleetError, FleetValidationError, Problem
+from .edit import validate_overlay
+from .errors import FleetError, FleetValidationError
 from .files import read_bytes
-from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files, load_fleet
+from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files
 from .mac import InvalidMac, format_mac, normalize_mac
 from .masking import MASK, mask_secrets, scrub
 from .schema_check import check_document
-from .yaml_edit import FleetFileError, YamlFile, check_dest, require_ruamel, scalar
+from .yaml_edit import FleetFileError, YamlFile, check_dest, is_vault, require_ruamel, scalar, to_plain, vault_text
 from .yamlio import VaultValue, YamlSyntaxError, load_yaml
 
 try:
     import yaml as pyyaml
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.scalarstring import ScalarString
 except ImportError:  # pragma: no cover - require_ruamel reports it
     pass
 
@@ -134,45 +131,6 @@ def _phone_text(phone: dict | None) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------
-
-
-@overload
-def to_plain(node: dict) -> dict: ...
-
-
-@overload
-def to_plain(node: object) -> object: ...
-
-
-def to_plain(node: object) -> object:
-    """ruamel round-trip data as the fleet loader sees it (dicts, lists, str, VaultValue, ...)."""
-    if isinstance(node, TaggedScalar):
-        tag = str(node.tag)
-        return VaultValue(node.value) if tag == "!vault" else str(node.value)
-    if isinstance(node, dict):
-        return {str(key): to_plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [to_plain(item) for item in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, ScalarString):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        # ruamel's ScalarBoolean is an int subclass: tell it from ScalarInt by its name.
-        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
-
-
-def _is_vault(value: object) -> bool:
-    return isinstance(value, VaultValue) or (isinstance(value, TaggedScalar) and str(value.tag) == "!vault")
-
-
-def _vault_text(value: object) -> str:
-    return value.value if isinstance(value, TaggedScalar) else str.__str__(value)
 
 
 @dataclass
@@ -390,7 +348,7 @@ def _changes(result: RowResult, existing: dict | None, cells: dict, decrypt: Dec
             changes[column] = cells[column]
     if "password" in cells:
         current = line.get("password")
-        if _is_vault(current):
+        if is_vault(current):
             if decrypt is None:
                 result.error(
                     "password: line 1's current password is vault-encrypted and no vault secret is loaded to"
@@ -398,7 +356,7 @@ def _changes(result: RowResult, existing: dict | None, cells: dict, decrypt: Dec
                 )
                 return changes
             try:
-                current = decrypt(_vault_text(current))
+                current = decrypt(vault_text(current))
             except Exception:  # noqa: BLE001 - any vault failure means the secret does not fit
                 result.error("password: line 1's current password cannot be decrypted with the vault secrets given")
                 return changes
@@ -482,44 +440,25 @@ def _validate(
     Problems in phones the rows touch become errors of those rows; any other problem raises
     FleetValidationError naming the real files.
     """
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="phonefleet-import-") as temp:
-        originals: dict[str, str] = {}
-        for path in sorted(set(paths) | set(texts)):
-            target = os.path.join(temp, os.path.relpath(path, fleet_dir))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if path in texts:
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(texts[path])
-            else:
-                shutil.copyfile(path, target)
-            originals[display_name(target)] = path
-        try:
-            fleet = load_fleet(temp, decrypt_file)
-            warnings = [_relocate(problem, originals) for problem in fleet.warnings]
-        except FleetValidationError as exc:
-            problems = exc.problems
+    rows = {(display_name(path), index): result for (path, index), result in located.items()}
+    try:
+        fleet = validate_overlay(fleet_dir, paths, texts, decrypt_file)
+    except FleetValidationError as exc:
+        problems = exc.problems
+    else:
+        return [str(warning) for warning in fleet.warnings]
     leftovers = []
     for problem in problems:
-        original = originals.get(problem.file, problem.file)
         match = _PHONE_PATH.match(problem.path)
-        result = located.get((original, int(match.group(1)))) if match else None
+        result = rows.get((problem.file, int(match.group(1)))) if match else None
         if match is not None and result is not None:
             column = _column(match.group(2))
             result.error(f"{column}: {problem.message}" if column else problem.message)
         else:
-            leftovers.append(Problem(display_name(original), problem.path, problem.message, problem.line))
+            leftovers.append(problem)
     if leftovers:
         raise FleetValidationError(leftovers)
-    return [str(warning) for warning in warnings]
-
-
-def _relocate(problem: Problem, originals: dict[str, str]) -> str:
-    original = originals.get(problem.file)
-    if original is None:
-        return str(problem)
-    return str(Problem(display_name(original), problem.path, problem.message, problem.line))
+    return []
 
 
 __all__ = ["MASK", "ImportOptionError", "ImportPlan", "RowResult", "check_dest", "plan_import", "to_plain"]

@@ -9,17 +9,18 @@ from __future__ import annotations
 import io
 import os
 import re
+from typing import overload
 
 from .errors import FleetError, MissingLibraryError
 from .files import read_bytes
 from .loader import YAML_SUFFIXES, display_name
-from .yamlio import YamlSyntaxError, check_aliases
+from .yamlio import VaultValue, YamlSyntaxError, check_aliases
 
 try:
     import yaml as pyyaml
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
     from ruamel.yaml.util import load_yaml_guess_indent
 except ImportError:  # pragma: no cover - reported when used
     # an optional library (ansible-test's import sanity loads module_utils without it): None = missing
@@ -139,3 +140,44 @@ def needs_quotes(text: str) -> bool:
 def scalar(text: str) -> object:
     """A string as it should appear in the YAML file: double-quoted when YAML would read it otherwise."""
     return DoubleQuotedScalarString(text) if needs_quotes(text) else text
+
+
+@overload
+def to_plain(node: dict) -> dict: ...
+
+
+@overload
+def to_plain(node: object) -> object: ...
+
+
+def to_plain(node: object) -> object:
+    """ruamel round-trip data as the fleet loader sees it (dicts, lists, str, VaultValue, ...)."""
+    if isinstance(node, TaggedScalar):
+        tag = str(node.tag)
+        return VaultValue(node.value) if tag == "!vault" else str(node.value)
+    if isinstance(node, dict):
+        return {str(key): to_plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [to_plain(item) for item in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, ScalarString):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        # ruamel's ScalarBoolean is an int subclass: tell it from ScalarInt by its name.
+        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def is_vault(value: object) -> bool:
+    """A ``!vault`` value, as ruamel reads it or as the fleet loader does."""
+    return isinstance(value, VaultValue) or (isinstance(value, TaggedScalar) and str(value.tag) == "!vault")
+
+
+def vault_text(value: object) -> str:
+    """The ciphertext of a vault value."""
+    return value.value if isinstance(value, TaggedScalar) else str.__str__(value)
