@@ -10,6 +10,8 @@ the shared options are added) and implements :meth:`FleetEditAction.change`, whi
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import FleetEdit, write_all
@@ -51,7 +53,7 @@ def clear_values(spec: dict, args: dict) -> list[str]:
 class FleetEditAction(ControllerAction):
     """Base of the fleet-editing action plugins."""
 
-    OPTIONS: dict = {}
+    OPTIONS: ClassVar[dict] = {}
 
     def change(self, edit: FleetEdit, args: dict) -> dict | None:
         """Make the module's change on ``edit``; return extra result keys (or None)."""
