@@ -43,4 +43,13 @@ class ActionModule(ControllerAction):
             f"the fleet is valid: {summary['phones']} phones, {summary['lines']} lines, "
             f"{len(summary['profiles'])} profiles, {summary['mobility_users']} mobility users"
         )
+        shared = summary["shared_accounts"]
+        if shared:
+            # allowed (a shared line) but worth seeing: the registrar gets several registrations for one account
+            uncompared = sum(not account["passwords_compared"] for account in shared)
+            result["msg"] += (
+                f"; {len(shared)} SIP account{'s' if len(shared) != 1 else ''} shared by several lines with the same"
+                " credentials (shared_accounts)"
+                + (f", {uncompared} with passwords not compared (no vault secret)" if uncompared else "")
+            )
         return result

@@ -6,6 +6,8 @@ fleet_validate, and the registrar export's refusal, which says the same.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 
 import pytest
@@ -17,6 +19,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.regi
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.summary import fleet_summary
 
+from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO
 from tests.unit.render_support import demo_vault, reveal
 from tests.unit.test_fleet_validation import write_fleet
 
@@ -175,3 +178,25 @@ def test_the_registrar_export_refuses_with_the_same_message(tmp_path):
     refused = problems_of(again, phones, reveal=reveal)
     assert refused[0].replace("again/", "").endswith(str(caught.value))
     assert "other-pass" not in str(caught.value) and "secret-2001" not in str(caught.value)
+
+
+def test_validate_playbook_says_which_accounts_are_shared(tmp_path):
+    """What the engineer running validate.yml sees: the shared account in the message and its own line."""
+    fleet = write_fleet(
+        tmp_path, phones_yml=phones_yml('{number: "2001", password: secret-2001}'), profiles_yml=PROFILES
+    )
+    (tmp_path / "phonefleet.yml").write_text("plugin: phonefleet.provisioning.fleet\nfleet_dir: fleet\n")
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", str(tmp_path), str(REPO / "playbooks" / "validate.yml")],
+        cwd=REPO,
+        env=dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "1 SIP account shared by several lines with the same credentials" in output, output
+    assert "shared SIP accounts: 2001" in output, output
+    assert "secret-2001" not in output
