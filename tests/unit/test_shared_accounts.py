@@ -182,9 +182,8 @@ def test_the_registrar_export_refuses_with_the_same_message(tmp_path):
 
 def test_validate_playbook_says_which_accounts_are_shared(tmp_path):
     """What the engineer running validate.yml sees: the shared account in the message and its own line."""
-    fleet = write_fleet(
-        tmp_path, phones_yml=phones_yml('{number: "2001", password: secret-2001}'), profiles_yml=PROFILES
-    )
+    shared = phones_yml('{number: "2001", password: secret-2001}')
+    write_fleet(tmp_path, phones_yml=shared, profiles_yml=PROFILES)
     (tmp_path / "phonefleet.yml").write_text("plugin: phonefleet.provisioning.fleet\nfleet_dir: fleet\n")
     completed = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", str(tmp_path), str(REPO / "playbooks" / "validate.yml")],
