@@ -111,9 +111,9 @@ class ActionModule(ControllerAction):
     def _live_rows(self, args: dict, selection: Selection | None, warnings: list) -> dict | None:
         """The service's phone rows by MAC, or None for an export without the live columns.
 
-        V(auto) asks the service when one is configured (and O(statuses) is not given); an unreachable one
-        then leaves the columns out with a warning, unless the selection filters on what the service saw.
-        V(always) fails instead; V(never) does not ask."""
+        ``auto`` asks the service when one is configured (and ``statuses`` is not given); an unreachable one
+        then leaves the columns out with a warning, unless the selection filters on what the service saw,
+        which cannot be done without it. ``always`` fails instead; ``never`` does not ask."""
         mode = args["live"]
         url = args["service_url"]
         if mode == "never" or (mode == "auto" and (not url or args["statuses"] is not None)):
