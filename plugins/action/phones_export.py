@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write, read_bytes
@@ -17,7 +18,20 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.phon
     export_table,
     render_csv,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.selection import (
+    SELECTION_OPTIONS,
+    Selection,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.live_facts import (
+    LiveFactsError,
+    check_rows,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+    ServiceApi,
+    ServiceApiError,
+    redact_url,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
 
 ARGUMENT_SPEC = {
@@ -28,6 +42,12 @@ ARGUMENT_SPEC = {
     "encoding": {"type": "str", "default": "utf-8-sig", "choices": list(ENCODINGS)},
     "include_credentials": {"type": "bool", "default": False},
     "statuses": {"type": "dict"},
+    "select": {"type": "dict", "options": SELECTION_OPTIONS},
+    "live": {"type": "str", "default": "auto", "choices": ["auto", "always", "never"]},
+    "service_url": {"type": "str", "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
+    "service_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"])},
+    "service_timeout": {"type": "int", "default": 10},
+    "service_validate_certs": {"type": "bool", "default": True},
 }
 
 
@@ -38,13 +58,18 @@ class ActionModule(ControllerAction):
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         fleet_dir = self._path(args["fleet_dir"])
         dest = self._path(args["dest"])
+        warnings = []
         try:
+            selection = Selection.from_options(args["select"]) if args["select"] is not None else None
+            live = self._live_rows(args, selection, warnings)
             table = export_table(
                 fleet_dir,
                 include_credentials=args["include_credentials"],
                 statuses=args["statuses"],
                 decrypt=decrypter(self._loader),
                 decrypt_file=file_decrypter(self._loader),
+                selection=selection,
+                live=live,
             )
             data = render_csv(table, args["headers"], args["delimiter"], args["encoding"])
         except FleetError as exc:
@@ -59,7 +84,11 @@ class ActionModule(ControllerAction):
             encoding=args["encoding"],
             delimiter=args["delimiter"],
             headers=args["headers"],
+            live=live is not None,
         )
+        warnings += table.warnings
+        if warnings:
+            result["warnings"] = warnings
         if changed and self._task.diff:
             result["diff"] = {
                 "before_header": display_name(dest),
@@ -78,3 +107,32 @@ class ActionModule(ControllerAction):
                 raise AnsibleActionFail(f"dest: cannot write {dest}: {exc.strerror}") from None
         result["msg"] = f"{len(table.rows)} phones exported to {display_name(dest)}"
         return result
+
+    def _live_rows(self, args: dict, selection: Selection | None, warnings: list) -> dict | None:
+        """The service's phone rows by MAC, or None for an export without the live columns.
+
+        ``auto`` asks the service when one is configured (and ``statuses`` is not given); an unreachable one
+        then leaves the columns out with a warning, unless the selection filters on what the service saw,
+        which cannot be done without it. ``always`` fails instead; ``never`` does not ask."""
+        mode = args["live"]
+        url = args["service_url"]
+        if mode == "never" or (mode == "auto" and (not url or args["statuses"] is not None)):
+            return None
+        if not url:
+            raise AnsibleActionFail(
+                "live: always needs the provisioning service: set service_url (or PHONEFLEET_SERVICE_URL)"
+                " and service_token (or PHONEFLEET_SERVICE_TOKEN)"
+            )
+        try:
+            api = ServiceApi(url, args["service_token"], args["service_timeout"], args["service_validate_certs"])
+            rows = check_rows(api.phones())
+        except (ServiceApiError, LiveFactsError) as exc:
+            message = str(exc)
+            if isinstance(exc, LiveFactsError):
+                where = redact_url(url.rstrip("/")) + "/api/v1/phones"
+                message = f"{where} answered a phone list that is not valid: {exc}"
+            if mode == "always" or (selection is not None and selection.needs_live):
+                raise AnsibleActionFail(f"live facts: {message}") from None
+            warnings.append(f"live facts left out of the export (live: auto): {message}")
+            return None
+        return {row["mac"]: row for row in rows}

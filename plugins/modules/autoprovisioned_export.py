@@ -55,14 +55,6 @@ options:
       - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
     type: str
     required: true
-  service_timeout:
-    description: Seconds to wait for each answer of the service.
-    type: int
-    default: 10
-  service_validate_certs:
-    description: Verify the service's TLS certificate when O(service_url) is C(https://).
-    type: bool
-    default: true
   release:
     description:
       - After the file is written, release on the service (C(DELETE /api/v1/autoprovisioned/<mac>)) the
@@ -90,6 +82,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes.flow
   - action_common_attributes.files
   - phonefleet.provisioning.controller_action
+  - phonefleet.provisioning.service_connection
 attributes:
   check_mode:
     support: full

@@ -10,7 +10,14 @@ short_description: Export the phones of a fleet as a CSV phone list
 version_added: 0.1.0
 description:
   - Writes the phones of a fleet directory in the reference product's CSV format, one row per phone with
-    the columns MAC (colon notation), name, number, username, [password], profile, firmware kit, [status].
+    the columns MAC (colon notation), name, number, username, [password], profile, firmware kit, then the
+    live columns when the provisioning service is asked (status, status text, IP address, firmware version,
+    last contact), or a status column from O(statuses).
+  - O(select) limits the export to some phones, with the same filters as
+    M(phonefleet.provisioning.phones_bulk). Rows keep the fleet's order.
+  - The live columns are what the service saw of each phone (C(GET /api/v1/phones), an API token of the
+    C(auditor) role is enough); a phone the service does not know (not published yet) has them empty.
+    They hold no secret, and M(phonefleet.provisioning.phones_import) reads past them.
   - Values are the ones written in the fleet files, so a phone that takes the default profile has an empty
     profile cell, and importing the export again with M(phonefleet.provisioning.phones_import) changes nothing.
   - The fleet is validated first, as the inventory plugin validates it; a fleet with problems is not exported.
@@ -60,14 +67,37 @@ options:
     description:
       - Provisioning statuses to write in an added status column, as a mapping of MAC (any notation) to a
         status code from V(0) to V(3). Phones not in the mapping get an empty cell.
-      - The provisioning service that reports these statuses comes in a later release; until then pass them
-        yourself, or leave this out and no status column is written.
+      - Use it for statuses known another way; with the provisioning service, leave it out and the live columns
+        carry the status. With O(statuses), O(live=auto) does not ask the service, and O(live=always) fails.
     type: dict
+  live:
+    description:
+      - Whether to add what the provisioning service saw of each phone (status, status text, IP address, firmware
+        version, last contact in UTC, ISO 8601) as the last columns.
+      - V(auto) asks the service when O(service_url) is set. A service that cannot be asked (down, a refused
+        token, an answer that is not a phone list) then only warns, and the export is written without those
+        columns, unless O(select) filters on O(select.status) or O(select.not_seen_for), which fails the task.
+      - V(always) fails the task when the service is not configured or cannot be asked. V(never) does not ask.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  service_url:
+    description:
+      - Base URL of the provisioning service, such as V(http://127.0.0.1:8480). Defaults to the environment
+        variable E(PHONEFLEET_SERVICE_URL).
+    type: str
+  service_token:
+    description:
+      - An API token of the service (the C(auditor) role is enough). Defaults to E(PHONEFLEET_SERVICE_TOKEN).
+      - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown.
+    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - action_common_attributes.files
   - phonefleet.provisioning.controller_action
+  - phonefleet.provisioning.service_connection
+  - phonefleet.provisioning.selection
 attributes:
   check_mode:
     support: full
@@ -81,6 +111,7 @@ attributes:
     support: full
 seealso:
   - module: phonefleet.provisioning.phones_import
+  - module: phonefleet.provisioning.phones_bulk
 author:
   - PhoneFleet developers (!UNKNOWN)
 """
@@ -99,7 +130,27 @@ EXAMPLES = r"""
     include_credentials: true
     encoding: cp1251
 
-- name: Export with statuses
+- name: Export the warehouse's Yealink phones, with what the provisioning service saw of them
+  phonefleet.provisioning.phones_export:
+    fleet_dir: /srv/fleet
+    dest: /srv/export/warehouse.csv
+    select:
+      site: Склад 1
+      vendor: yealink
+    live: always
+    service_url: http://127.0.0.1:8480
+    service_token: "{{ phonefleet_service_token }}"
+
+- name: Export the phones that have not asked for their config for 30 days (or never)
+  phonefleet.provisioning.phones_export:
+    fleet_dir: /srv/fleet
+    dest: /srv/export/stale.csv
+    select:
+      not_seen_for: 30d
+    service_url: http://127.0.0.1:8480
+    service_token: "{{ phonefleet_service_token }}"
+
+- name: Export with statuses known another way
   phonefleet.provisioning.phones_export:
     fleet_dir: /srv/fleet
     dest: /srv/export/phones.csv
@@ -140,4 +191,9 @@ headers:
   returned: always
   type: str
   sample: en
+live:
+  description: Whether the live columns (what the provisioning service saw) are in the file.
+  returned: always
+  type: bool
+  sample: true
 """

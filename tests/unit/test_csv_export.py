@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import subprocess
 
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import csvio
@@ -13,7 +16,8 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.phon
     export_table,
     render_csv,
 )
-from csv_support import copy_fleet, plan, run_task, snapshot, vault_kwargs
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.selection import Selection, SelectionError
+from csv_support import ANSIBLE_PLAYBOOK, REPO, copy_fleet, plan, run_task, snapshot, vault_kwargs
 
 DEMO_PHONES = 14
 
@@ -23,7 +27,9 @@ def _read(data: bytes, encoding: str, delimiter: str) -> list[list[str]]:
 
 
 def _export(fleet, **options) -> bytes:
-    table_options = {key: options.pop(key) for key in ("include_credentials", "statuses") if key in options}
+    table_options = {
+        key: options.pop(key) for key in ("include_credentials", "statuses", "selection", "live") if key in options
+    }
     kwargs = vault_kwargs()
     table = export_table(str(fleet), decrypt=kwargs["decrypt"], decrypt_file=kwargs["decrypt_file"], **table_options)
     return render_csv(table, **options)
@@ -144,3 +150,116 @@ def test_export_check_mode_writes_nothing(tmp_path) -> None:
     assert rc == 0, output
     assert result["changed"] is True
     assert not dest.exists()
+
+
+# What the service's GET /api/v1/phones answers, as live_facts.check_rows leaves it (MACs normalised).
+LIVE = {
+    "805ec0112233": {
+        "mac": "805ec0112233",
+        "status": 3,
+        "status_text": "up to date",
+        "ip": "127.0.0.1",
+        "last_ip": "127.0.0.1",
+        "firmware": "96.86.0.45",
+        "last_contact": 1_796_000_000.5,
+    },
+    "0cd0f8a1b2c3": {
+        "mac": "0cd0f8a1b2c3",
+        "status": 2,
+        "status_text": "change not yet fetched",
+        "ip": None,
+        "last_ip": "127.0.0.2",  # a Cisco over TFTP proves nothing: the address it last asked from
+        "firmware": None,
+        "last_contact": 1_796_000_100,
+    },
+    "0015654c4c26": {"mac": "0015654c4c26", "status": 1, "status_text": "configured, never contacted"},
+}
+LIVE_HEADER = ["Status", "Status text", "IP address", "Firmware version", "Last contact"]
+
+
+def test_a_selection_exports_only_its_phones_in_fleet_order(tmp_path) -> None:
+    fleet = copy_fleet(tmp_path)
+    selection = Selection.from_options({"site": "spb-warehouse"})
+    rows = _read(_export(fleet, selection=selection), "utf-8-sig", ";")
+    assert [row[1] for row in rows[1:]] == ["Warehouse office", "Loading dock", "Guard room"]
+    selection = Selection.from_options({"vendor": ["cisco", "yealink"], "name": "[rd]*"})
+    rows = _read(_export(fleet, selection=selection), "utf-8-sig", ";")
+    assert [row[1] for row in rows[1:]] == ["Reception", "Director"]
+
+
+def test_a_status_selection_without_the_service_is_refused(tmp_path) -> None:
+    with pytest.raises(SelectionError, match=r"^select\.status: needs the provisioning service"):
+        _export(copy_fleet(tmp_path), selection=Selection.from_options({"status": 2}))
+
+
+def test_a_mac_that_is_no_phone_of_the_fleet_is_a_warning(tmp_path) -> None:
+    selection = Selection.from_options({"macs": ["80:5E:C0:11:22:33", "0011.2233.4455"]})
+    table = export_table(str(copy_fleet(tmp_path)), selection=selection)
+    assert [row["name"] for row in table.rows] == ["Reception"]
+    assert table.warnings == ["select.macs: 00:11:22:33:44:55 is no phone of the fleet"]
+
+
+def test_live_columns_come_last_and_show_what_the_service_saw(tmp_path) -> None:
+    fleet = copy_fleet(tmp_path)
+    rows = _read(_export(fleet, live=LIVE), "utf-8-sig", ";")
+    assert rows[0] == ["MAC", "Name", "Number", "Username", "Profile", "Firmware kit", *LIVE_HEADER]
+    assert rows[1][-5:] == ["3", "up to date", "127.0.0.1", "96.86.0.45", "2026-11-30T00:53:20Z"]
+    assert rows[2][-5:] == ["1", "configured, never contacted", "", "", ""]
+    assert rows[3][-5:] == ["2", "change not yet fetched", "127.0.0.2", "", "2026-11-30T00:55:00Z"]
+    assert rows[4][-5:] == ["", "", "", "", ""]  # a phone the service does not know
+    ru = _read(_export(fleet, live=LIVE, headers="ru"), "utf-8-sig", ";")
+    assert ru[0][-5:] == ["Статус", "Описание статуса", "IP адрес", "Версия прошивки", "Последний контакт"]
+
+
+def test_live_selection_by_status(tmp_path) -> None:
+    selection = Selection.from_options({"status": [1, 2]})
+    rows = _read(_export(copy_fleet(tmp_path), selection=selection, live=LIVE), "utf-8-sig", ";")
+    assert [row[1] for row in rows[1:]] == ["Meeting room", "Director"]
+
+
+def test_statuses_and_the_service_together_are_refused(tmp_path) -> None:
+    with pytest.raises(ExportError, match=r"^statuses: the status comes from the provisioning service"):
+        _export(copy_fleet(tmp_path), live=LIVE, statuses={"805ec0112233": 1})
+
+
+def test_an_export_with_live_columns_imports_unchanged(tmp_path) -> None:
+    fleet = copy_fleet(tmp_path)
+    for options in ({"live": LIVE}, {"live": LIVE, "include_credentials": True, "headers": "ru", "encoding": "cp1251"}):
+        result = plan(_export(fleet, **options), fleet)
+        assert {row.result for row in result.rows} == {"unchanged"}, result.messages()
+        assert len(result.rows) == DEMO_PHONES
+        assert result.writes == {}
+
+
+def test_export_csv_playbook_with_a_selection(tmp_path) -> None:
+    """The playbook as a user runs it on a site of their own: -i the site's inventory, a filter with -e."""
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    fleet = copy_fleet(inventory)
+    text = (fleet / "phones.yml").read_text().replace("name: Loading dock", "name: Склад, рампа 2", 1)
+    (fleet / "phones.yml").write_text(text)
+    (inventory / "phonefleet.yml").write_text("plugin: phonefleet.provisioning.fleet\nfleet_dir: fleet\n")
+    dest = tmp_path / "warehouse.csv"
+
+    def export(select: dict) -> tuple[subprocess.CompletedProcess, str]:
+        extra = {"phonefleet_csv": str(dest), "phonefleet_select": select, "phonefleet_live": "never"}
+        env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+        playbook = REPO / "playbooks" / "export_csv.yml"
+        command = [str(ANSIBLE_PLAYBOOK), str(playbook), "-i", str(inventory / "phonefleet.yml")]
+        command += ["-e", json.dumps(extra)]
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+        return done, done.stdout + done.stderr
+
+    done, output = export({"site": "spb-warehouse", "name": "СКЛАД*"})
+    assert done.returncode == 0, output
+    assert "1 phones written to" in output
+    rows = _read(dest.read_bytes(), "utf-8-sig", ";")
+    assert rows[1:] == [["00:0a:dd:10:20:31", "Склад, рампа 2", "2009", "", "warehouse", ""]]
+
+    done, output = export({"status": 2})
+    assert done.returncode != 0
+    assert "select.status: needs the provisioning service" in output
+
+    done, output = export({"macs": ["00:0a:dd:10:20:3g"]})
+    assert done.returncode != 0
+    assert "select.macs: '00:0a:dd:10:20:3g' is not a MAC address" in output

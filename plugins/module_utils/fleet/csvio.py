@@ -1,8 +1,9 @@
 # Private to this collection: phones as CSV, in the reference product's import/export format.
 """Reading and writing phone lists as CSV the way spreadsheets make them.
 
-Columns: MAC, name, number, username, password, profile, firmware kit (export may add status and
-credentials). Excel writes UTF-8 with or without a BOM, Windows-1251 on Russian systems, UTF-16 for
+Columns: MAC, name, number, username, password, profile, firmware kit (export may add
+credentials, and what the provisioning service saw: status, IP, firmware version, last contact; an import
+reads past those). Excel writes UTF-8 with or without a BOM, Windows-1251 on Russian systems, UTF-16 for
 "Unicode text"; separators ``;`` (locales with a decimal comma), ``,`` or tab; headers in English or
 in the reference product's Russian. All of these are read; the row numbers in errors are the ones a
 spreadsheet shows (the header is row 1).
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from .errors import FleetError
 
 COLUMNS = ("mac", "name", "number", "username", "password", "profile", "firmware_kit")
-EXPORT_EXTRA_COLUMNS = ("status",)
+# What the provisioning service saw of each phone, added at the end of an export (fleet/phones_export.py).
+LIVE_COLUMNS = ("status", "status_text", "ip", "firmware_version", "last_contact")
 
 # Header spellings, compared after lower-casing and folding spaces, '_' and '-' to one space.
 HEADER_ALIASES = {
@@ -29,6 +31,11 @@ HEADER_ALIASES = {
     "profile": ("profile", "профиль"),
     "firmware_kit": ("firmware kit", "firmware", "kit", "комплект по", "комплект"),
     "status": ("status", "статус"),
+    # not "firmware" (an alias of the kit above): the version the phone runs, as the service saw it
+    "status_text": ("status text", "описание статуса"),
+    "ip": ("ip", "ip address", "ip адрес"),
+    "firmware_version": ("firmware version", "версия прошивки"),
+    "last_contact": ("last contact", "последний контакт"),
 }
 RUSSIAN_HEADERS = {
     "mac": "MAC Адрес",
@@ -39,6 +46,10 @@ RUSSIAN_HEADERS = {
     "profile": "Профиль",
     "firmware_kit": "Комплект ПО",
     "status": "Статус",
+    "status_text": "Описание статуса",
+    "ip": "IP адрес",
+    "firmware_version": "Версия прошивки",
+    "last_contact": "Последний контакт",
 }
 ENGLISH_HEADERS = {
     "mac": "MAC",
@@ -49,9 +60,13 @@ ENGLISH_HEADERS = {
     "profile": "Profile",
     "firmware_kit": "Firmware kit",
     "status": "Status",
+    "status_text": "Status text",
+    "ip": "IP address",
+    "firmware_version": "Firmware version",
+    "last_contact": "Last contact",
 }
 # Columns that an export adds and an import reads past.
-IGNORED_ON_IMPORT = ("status",)
+IGNORED_ON_IMPORT = LIVE_COLUMNS
 _DELIMITERS = (";", ",", "\t")
 
 

@@ -4,22 +4,30 @@
 Values are the ones written in the fleet files (a phone that takes the default profile exports an
 empty profile cell), so exporting and importing again changes nothing. Passwords are exported only
 on request, decrypted with the caller's vault secrets.
+
+A selection (``fleet/selection.py``, as ``phones_bulk`` takes it) limits the export to some phones. With the
+provisioning service's phone rows (``live``: ``GET /api/v1/phones``, checked by ``service/live_facts.py``), the
+export ends with what the service saw of each phone: status, its text, IP, firmware version, last contact
+(:data:`csvio.LIVE_COLUMNS`; an import reads past them). Those rows hold no secret.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import csvio
 from .errors import FleetError
 from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files, load_fleet
 from .mac import InvalidMac, format_mac, normalize_mac
+from .selection import Selection, select
 from .yamlio import VaultValue, load_yaml
 
 STATUSES = (0, 1, 2, 3)
 DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\t": "\t"}
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1251")
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 
 Decrypt = Callable[[str], str]
 DecryptFile = Callable[[bytes, str], bytes]
@@ -33,6 +41,7 @@ class ExportError(FleetError):
 class ExportTable:
     columns: tuple
     rows: list
+    warnings: list = field(default_factory=list)
 
 
 def normalize_statuses(statuses: dict | None) -> dict[str, int]:
@@ -74,10 +83,17 @@ def export_table(
     statuses: dict | None = None,
     decrypt: Decrypt | None = None,
     decrypt_file: DecryptFile | None = None,
+    selection: Selection | None = None,
+    live: dict | None = None,
 ) -> ExportTable:
-    """The rows of the export, in fleet order. Raises FleetValidationError if the fleet is not valid."""
+    """The rows of the export, in fleet order: the phones ``selection`` matches (all without one), with the
+    live columns when ``live`` (the service's checked rows by normalised MAC) is given. Raises
+    FleetValidationError if the fleet is not valid, SelectionError if the selection needs ``live``."""
+    if statuses is not None and live is not None:
+        raise ExportError("statuses: the status comes from the provisioning service here; leave statuses out")
     status_of = normalize_statuses(statuses) if statuses is not None else None
     fleet = load_fleet(fleet_dir, decrypt_file)
+    phones = fleet.phones if selection is None else select(fleet, selection, live)
     raw: dict[str, list] = {}
     for path in fleet_files(fleet_dir):
         raw[display_name(path)] = _raw_phones(path, decrypt_file)
@@ -85,10 +101,12 @@ def export_table(
     if include_credentials:
         columns.append("password")
     columns += ["profile", "firmware_kit"]
-    if status_of is not None:
+    if live is not None:
+        columns += csvio.LIVE_COLUMNS
+    elif status_of is not None:
         columns.append("status")
     rows = []
-    for phone in fleet.phones:
+    for phone in phones:
         item = raw[phone.origin.file][phone.origin.at[1]]
         lines = item.get("lines") or []
         line = lines[0] if lines else {}
@@ -102,11 +120,33 @@ def export_table(
         }
         if include_credentials:
             row["password"] = _clear_password(line.get("password"), phone.origin, decrypt)
-        if status_of is not None:
+        if live is not None:
+            row.update(live_cells(live.get(phone.mac)))
+        elif status_of is not None:
             status = status_of.get(phone.mac)
             row["status"] = "" if status is None else str(status)
         rows.append(row)
-    return ExportTable(columns=tuple(columns), rows=rows)
+    missing = selection.missing_macs(fleet) if selection is not None else []
+    warnings = [f"select.macs: {format_mac(mac)} is no phone of the fleet" for mac in missing]
+    return ExportTable(columns=tuple(columns), rows=rows, warnings=warnings)
+
+
+def live_cells(row: dict | None) -> dict[str, str]:
+    """The live columns of one phone: empty for a phone the service does not know (not published yet).
+
+    The IP is that of the phone's last request that proved it came from the phone, else of its last request
+    (what a phone that cannot prove itself, a Cisco over TFTP, last asked from); the last contact is UTC in
+    ISO 8601."""
+    if row is None:
+        return dict.fromkeys(csvio.LIVE_COLUMNS, "")
+    last = row.get("last_contact")
+    return {
+        "status": str(row["status"]),
+        "status_text": row.get("status_text") or "",
+        "ip": row.get("ip") or row.get("last_ip") or "",
+        "firmware_version": row.get("firmware") or "",
+        "last_contact": "" if last is None else time.strftime(ISO_UTC, time.gmtime(last)),
+    }
 
 
 def _clear_password(value: object, origin, decrypt: Decrypt | None) -> str:
