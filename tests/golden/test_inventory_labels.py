@@ -17,7 +17,7 @@ def test_groups_of_names_people_type_are_transliterated_slugs(tmp_path):
         ("profile_bazovyi", YEALINK_MAC),
         ("site_sklad_1", YEALINK_MAC),
         ("tenant_ooo_romashka", YEALINK_MAC),
-        ("profile_ofis_sever_2_etazh", UNIFY_MAC),
+        ("profile_ofis_sever_2_i_etazh", UNIFY_MAC),
         ("site_otdel_prodazh_2_etazh", UNIFY_MAC),
         ("tenant_ooo_romashka", UNIFY_MAC),
         # the demo's own groups are as they were

@@ -6,7 +6,8 @@ import unicodedata
 
 # The references of the phones are written decomposed (NFD), as some editors and keyboards write
 # "й" and "ё": they must still name the items written composed.
-OFFICE_NFD = unicodedata.normalize("NFD", "Офис «Север» --> 2 этаж")
+OFFICE_NFD = unicodedata.normalize("NFD", "Офис «Север» --> 2-й этаж")
+assert OFFICE_NFD != unicodedata.normalize("NFC", OFFICE_NFD)
 
 LABELS_YML = f"""\
 tenants:
@@ -22,7 +23,7 @@ profiles:
   Базовый:
     sip: {{registrar: pbx.example.com}}
     extended: [Громкость звонка]
-  Офис «Север» --> 2 этаж:
+  Офис «Север» --> 2-й этаж:
     sip: {{registrar: pbx.example.com}}
 extended_sets:
   Громкость звонка:

@@ -69,7 +69,7 @@ def test_a_fleet_named_as_people_type_validates_and_references_resolve(tmp_path)
     assert yealink is not None
     assert [key.label for key in fleet.keys_of(yealink)] == [None, "Склад"]
     records = {record["host"]: record for record in host_records(fleet)}
-    assert records[UNIFY_MAC]["vars"]["phone_profile_slug"] == "ofis_sever_2_etazh"
+    assert records[UNIFY_MAC]["vars"]["phone_profile_slug"] == "ofis_sever_2_i_etazh"
     assert records[UNIFY_MAC]["vars"]["phone_site_slug"] == "otdel_prodazh_2_etazh"
     assert records[UNIFY_MAC]["vars"]["phone_tenant_slug"] == "ooo_romashka"
 
@@ -80,7 +80,7 @@ def test_labelled_phones_render_and_a_name_cannot_break_out_of_a_comment(tmp_pat
     text = unify.files[f"{UNIFY_MAC}_config.xml"].decode()
     ElementTree.fromstring(text)  # '-->' in the profile name does not end the comment early
     comment = text.split("<!--", 1)[1].split("-->", 1)[0]
-    assert "profile Офис «Север» - -&gt; 2 этаж (" in comment
+    assert "profile Офис «Север» - -&gt; 2-й этаж (" in comment
     yealink = render_fleet_phone(fleet, YEALINK_MAC)
     config = yealink.files[f"{YEALINK_MAC}.cfg"].decode()
     assert "profile Базовый." in config
@@ -129,3 +129,10 @@ def test_a_reference_differing_in_case_says_what_was_meant(tmp_path) -> None:
     problems = _problems(tmp_path, **{"more.yml": phones})
     hint = "unknown profile 'OFFICE' (names compare exactly, case included: did you mean 'office'?)"
     assert any(hint in problem for problem in problems), problems
+
+
+def test_a_problem_under_a_name_written_decomposed_names_its_line(tmp_path) -> None:
+    nfd = unicodedata.normalize("NFD", "Ёлка")
+    more = f"profiles:\n  {nfd}:\n    sip: {{registrar: pbx}}\n    time: {{timezone: Mars/Base}}\n"
+    problems = _problems(tmp_path, **{"more.yml": more})
+    assert any("more.yml:4: profiles.Ёлка.time.timezone: " in problem for problem in problems), problems
