@@ -158,8 +158,12 @@ def normalize_names(data: object, plan: object, path: tuple = ()) -> tuple[objec
         if plan.get("keys") and not all(isinstance(key, str) and key.isascii() for key in data):
             data = _normalized_keys(data, path, problems)
         for field, sub in plan.get("properties", {}).items():
-            if field in data:
-                data[field], found = normalize_names(data[field], sub, path + (field,))
+            value = data.get(field)
+            if sub is True:  # a name: the common case (every phone has several), done here, not in a call
+                if value.__class__ is str and not value.isascii():
+                    data[field] = unicodedata.normalize("NFC", value)
+            elif value is not None:
+                data[field], found = normalize_names(value, sub, path + (field,))
                 problems.extend(found)
         if "values" in plan:
             for key in data:
