@@ -57,8 +57,9 @@ def phone_vars(fleet: Fleet, phone: Phone, template_keys: dict | None = None) ->
     # The identifier of each name that makes a group (profile_<slug>, site_<slug>; tenant_<slug> through the
     # documented keyed_groups): the same one the group has, for plays and keyed_groups (fleet/names.py).
     for name in SLUGGED:
-        if values[name] is not None:
-            values[name + "_slug"] = slug(values[name])
+        label = values[name]
+        if isinstance(label, str):
+            values[name + "_slug"] = slug(label)
     return {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
 
 
