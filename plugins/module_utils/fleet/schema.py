@@ -79,8 +79,10 @@ def _object(properties: dict, required: tuple[str, ...] = (), description: str =
     return schema
 
 
-def _map_of(value: dict, description: str, keys: dict = _NAME) -> dict:
-    return {"type": "object", "description": description, "propertyNames": keys, "additionalProperties": value}
+def _map_of(value: dict, description: str, keys: dict | None = None) -> dict:
+    """A mapping of names (by default the labels of fleet/names.py, the very object: name_plan finds it)."""
+    names = _NAME if keys is None else keys
+    return {"type": "object", "description": description, "propertyNames": names, "additionalProperties": value}
 
 
 _LINE = _object(
