@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+import string
 import unicodedata
 from xml.etree import ElementTree
 
@@ -47,14 +49,23 @@ def test_slug(name, expected) -> None:
     assert slug(unicodedata.normalize("NFD", name)) == expected  # the same typed name, however composed
 
 
-def test_demo_groups_are_those_of_the_ascii_rule() -> None:
-    # The rule before names were labels: no group of an ASCII fleet changes.
-    def before(prefix, value):
-        return f"{prefix}_{re.sub(r'[^a-z0-9_]+', '_', str(value).lower()).strip('_')}"
+def _group_before_labels(prefix, value) -> str:
+    # The rule before names were labels: no group of an ASCII fleet may change.
+    return f"{prefix}_{re.sub(r'[^a-z0-9_]+', '_', str(value).lower()).strip('_')}"
 
+
+def test_demo_groups_are_those_of_the_ascii_rule() -> None:
     pairs = [pair for record in host_records(demo_fleet()) for pair in record["groups"]]
     assert pairs
-    assert all(group_name(*pair) == before(*pair) for pair in pairs)
+    assert all(group_name(*pair) == _group_before_labels(*pair) for pair in pairs)
+
+
+def test_every_ascii_name_keeps_its_group() -> None:
+    generator = random.Random(12)
+    alphabet = string.printable[:-5]  # letters, digits, punctuation and the space
+    for _ in range(5000):
+        name = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 12)))
+        assert group_name("profile", name) == _group_before_labels("profile", name), name
 
 
 def test_a_fleet_named_as_people_type_validates_and_references_resolve(tmp_path) -> None:
