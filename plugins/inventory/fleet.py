@@ -14,9 +14,12 @@ description:
   - The host name is the phone's MAC as 12 lower-case hex digits, the form phones use in file names.
   - Variables are prefixed C(phone_). Groups are C(phones), C(vendor_<vendor>), C(model_<model>),
     C(profile_<profile>) and C(site_<site>); names are lower case with C(_) for other characters
-    (C(model_cp_8845)). Phones whose vendor is not known yet are in C(vendor_unknown). Use
-    O(keyed_groups) for more, for example on C(phone_tenant).
-  - O(keyed_groups) keys that are one variable (C(phone_tenant)) and O(groups) conditionals of the forms
+    (C(model_cp_8845)), Cyrillic transliterated (C(Склад 1) gives C(site_sklad_1)). Phones whose vendor is
+    not known yet are in C(vendor_unknown).
+  - C(phone_profile_slug), C(phone_site_slug) and C(phone_tenant_slug) hold the identifier a group name is
+    made of (C(sklad_1)). Use O(keyed_groups) for more groups, for example with the key C(phone_tenant_slug)
+    and the prefix C(tenant) for C(tenant_<tenant>) groups.
+  - O(keyed_groups) keys that are one variable (C(phone_tenant_slug)) and O(groups) conditionals of the forms
     C(var), C(var | length > 0) (any comparison with a whole number) and C(var == 'text') are compiled once and
     cost little per phone; other expressions are evaluated per phone by Ansible's templar, which for a large
     fleet costs about 1 ms a phone and expression.
@@ -137,9 +140,7 @@ service_token: "{{ lookup('ansible.builtin.unvault', '/etc/phonefleet/inventory-
 discovered_phones: false
 """
 
-import functools
 import os
-import re
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -151,6 +152,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.inve
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.inventory_config import resolve_fleet_dir
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import fleet_files, load_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.names import group_name
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import (
     VaultValue,
     from_json_object,
@@ -191,13 +193,6 @@ except ImportError:  # pragma: no cover - older ansible-core
 
 
 display = Display()
-_GROUP_UNSAFE = re.compile(r"[^a-z0-9_]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def group_name(prefix, value):
-    """vendor, 'CP-8845' -> 'vendor_cp_8845': a group name Ansible accepts without warnings."""
-    return f"{prefix}_{_GROUP_UNSAFE.sub('_', str(value).lower()).strip('_')}"
 
 
 def _from_cache(value):

@@ -190,10 +190,26 @@ def test_mac_twice_in_the_csv_is_an_error_on_the_later_row(tmp_path) -> None:
 
 def test_bad_cells_are_checked_against_the_schema(tmp_path) -> None:
     fleet = copy_fleet(tmp_path)
-    rows = [["80:5e:c0:aa:00:05", "Phone", "12a", "", "pw", "bad name!", ""]]
+    rows = [["80:5e:c0:aa:00:05", "Phone", "12a", "", "pw", "bad\x07name", ""]]
     messages = plan(csv_bytes(rows), fleet).messages()
     assert any(message.startswith("row 2: number: '12a' is not valid") for message in messages), messages
-    assert any(message.startswith("row 2: profile: 'bad name!' is not valid") for message in messages), messages
+    assert any(message.startswith("row 2: profile: 'bad\\x07name' is not valid") for message in messages), messages
+
+
+def test_profile_and_kit_named_as_people_type_them_import(tmp_path) -> None:
+    # The reference product's export: Windows-1251, Russian headers, Cyrillic profile and kit names.
+    fleet = copy_fleet(tmp_path)
+    (fleet / "labels.yml").write_text(
+        "profiles:\n  Базовый:\n    sip: {registrar: pbx.example.com}\n"
+        "firmware:\n  kits:\n    Весна 2026 (ёлки):\n      files: [yealink-t54w-96.86.0.45]\n",
+        encoding="utf-8",
+    )
+    rows = [["80:5e:c0:aa:00:08", "Склад 1", "2108", "", "pw-2108", "Базовый", "Весна 2026 (ёлки)"]]
+    result = plan(csv_bytes(rows, header=HEADER_RU, encoding="cp1251"), fleet)
+    assert [row.result for row in result.rows] == ["created"], result.messages()
+    apply(result)
+    phone = _by_mac(fleet, "80:5e:c0:aa:00:08")
+    assert (phone.profile, phone.firmware_kit) == ("Базовый", "Весна 2026 (ёлки)")
 
 
 def test_new_phone_without_number_is_an_error(tmp_path) -> None:

@@ -10,8 +10,10 @@ import os
 
 from .mac import format_mac
 from .model import Fleet, Phone
+from .names import slug
 
 VAR_PREFIX = "phone_"
+SLUGGED = ("profile", "site", "tenant")
 
 
 _LINE_FIELDS = ("number", "display_name", "label", "username", "auth_username", "password", "register", "voicemail")
@@ -52,6 +54,12 @@ def phone_vars(fleet: Fleet, phone: Phone, template_keys: dict | None = None) ->
         "admin_password": phone.admin_password,
         "source": str(phone.origin),
     }
+    # The identifier of each name that makes a group (profile_<slug>, site_<slug>; tenant_<slug> through the
+    # documented keyed_groups): the same one the group has, for plays and keyed_groups (fleet/names.py).
+    for name in SLUGGED:
+        label = values[name]
+        if isinstance(label, str):
+            values[name + "_slug"] = slug(label)
     return {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
 
 
@@ -66,7 +74,7 @@ def _keys(fleet: Fleet, phone: Phone, template_keys: dict | None) -> list:
 def phone_groups(fleet: Fleet, phone: Phone) -> list[tuple[str, str]]:
     """(prefix, value) pairs of the groups a phone belongs to, besides ``phones``.
 
-    Tenants get no group of their own: ``keyed_groups`` on ``phone_tenant`` makes one where wanted.
+    Tenants get no group of their own: ``keyed_groups`` on ``phone_tenant_slug`` makes one where wanted.
     """
     groups = [("vendor", phone.vendor or "unknown")]
     if phone.model:

@@ -7,6 +7,7 @@ the file, the line where it can be found, and the path to the field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable
@@ -31,8 +32,10 @@ from .model import (
     Site,
     Tenant,
 )
+from .names import name_plan, normalize_names
 from .parse_cache import ParseCache
 from .rules import check_fleet
+from .schema import FLEET_FILE
 from .schema_check import check_document
 from .yamlio import VAULT_PREFIX, YamlSyntaxError, line_of, load_yaml
 
@@ -73,6 +76,12 @@ class _Document:
             return Problem(self.file, "", message)
         line = line_of(self.text, path) if self.text is not None else None
         return Problem(self.file, format_path(path), message, line)
+
+
+@functools.lru_cache(maxsize=1)
+def _name_plan() -> object:
+    """Where fleet files hold names, read off the schema once."""
+    return name_plan(FLEET_FILE)
 
 
 def fleet_files(source: str) -> list[str]:
@@ -148,6 +157,9 @@ def _load(
     broken: dict[str, set] = {kind: set() for kind in kinds}
     valid_documents = []
     for document in documents:
+        if not document.checked:  # a cached document was stored with its names normalised
+            document.data, renamed = normalize_names(document.data, _name_plan())
+            problems.extend(document.problem(path, message) for path, message in renamed)
         errors = [] if document.checked else check_document(document.data)
         for path, message in errors:
             problems.append(document.problem(path, message))

@@ -16,6 +16,7 @@ from . import window
 from .accounts import Reveal, compare_accounts, line_uses
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
+from .names import group_name, slug
 
 Locate = Callable[[Origin, tuple, str], Problem]
 CISCO_ONLY = ("dial_rules", "softkey_template", "certificates")
@@ -57,8 +58,32 @@ class _Rules:
             return name is not None
         if name not in self.broken.get(kind, ()):
             noun = kind[:-1].replace("_", " ")
-            self.problem(origin, subpath, f"unknown {noun} '{name}'; defined: {_known(defined)}")
+            # names compare exactly: point at the one that differs only in case, spaces or punctuation
+            alike = [other for other in sorted(defined) if slug(other) and slug(other) == slug(name)]
+            hint = f" (names compare exactly, case included: did you mean '{alike[0]}'?)" if alike else ""
+            self.problem(origin, subpath, f"unknown {noun} '{name}'{hint}; defined: {_known(defined)}")
         return False
+
+    def group_names(self) -> None:
+        """Each profile, site and tenant makes its own inventory group: names may not share one (fleet/names.py)."""
+        for kind, prefix in (("tenants", "tenant"), ("sites", "site"), ("profiles", "profile")):
+            holder: dict[str, str] = {}
+            for name, item in getattr(self.fleet, kind).items():
+                identifier = slug(name)
+                if not identifier:
+                    message = f"{prefix} '{name}' gives no inventory group name: a name needs a letter or digit"
+                    self.problem(item.origin, (), message)
+                elif identifier in holder:
+                    other = getattr(self.fleet, kind)[holder[identifier]]
+                    self.problem(
+                        item.origin,
+                        (),
+                        f"{prefix} '{name}' and {prefix} '{other.name}' ({other.origin.file}) would both be the"
+                        f" inventory group {group_name(prefix, name)}; rename one (names that differ only in case,"
+                        " spaces or punctuation share a group)",
+                    )
+                else:
+                    holder[identifier] = name
 
     # -- rules --------------------------------------------------------------------------------
 
@@ -423,6 +448,7 @@ def check_fleet(
     """
     rules = _Rules(fleet, broken, locate, published, reveal)
     rules.settings()
+    rules.group_names()
     rules.sites()
     rules.profiles()
     rules.extended_sets()

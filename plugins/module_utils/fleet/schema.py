@@ -8,6 +8,8 @@ file kind: a fleet file is a mapping whose top-level keys are the kinds it holds
 
 from __future__ import annotations
 
+from .names import LABEL
+
 SCHEMA_ID = "https://phonefleet.invalid/schemas/fleet.schema.json"
 
 TRANSPORTS = ("udp", "tcp", "tls")
@@ -42,9 +44,12 @@ KEY_FUNCTIONS = (
     "none",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Identifiers the collection defines (vendors) or that name files (firmware files): letters, digits, '_.-'.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
-_NAME = {"type": "string", "pattern": NAME_PATTERN, "maxLength": 64}
+_IDENTIFIER = {"type": "string", "pattern": NAME_PATTERN, "maxLength": 64}
+# Names people give (profiles, kits, key templates, extended sets, sites, tenants): labels, fleet/names.py.
+_NAME = LABEL
 # One line of text: a newline in a name would start a new parameter in the phones' line-based formats.
 _TEXT = {"type": "string", "maxLength": 256, "pattern": "^[^\\x00-\\x1f\\x7f]*$", "description": "one line of text"}
 _ONE_LINE = "^[^\\x00-\\x1f\\x7f]*$"
@@ -74,13 +79,10 @@ def _object(properties: dict, required: tuple[str, ...] = (), description: str =
     return schema
 
 
-def _map_of(value: dict, description: str) -> dict:
-    return {
-        "type": "object",
-        "description": description,
-        "propertyNames": {"pattern": NAME_PATTERN, "maxLength": 64},
-        "additionalProperties": value,
-    }
+def _map_of(value: dict, description: str, keys: dict | None = None) -> dict:
+    """A mapping of names (by default the labels of fleet/names.py, the very object: name_plan finds it)."""
+    names = _NAME if keys is None else keys
+    return {"type": "object", "description": description, "propertyNames": names, "additionalProperties": value}
 
 
 _LINE = _object(
@@ -227,7 +229,7 @@ EXTENDED_SET = {
     "additionalProperties": False,
     "required": ["vendor"],
     "properties": {
-        "vendor": _NAME,
+        "vendor": _IDENTIFIER,
         "description": _TEXT,
         "params": {
             "type": "object",
@@ -263,7 +265,7 @@ PHONE = _object(
             "pattern": _ONE_LINE,
             "description": "one line of text",
         },
-        "vendor": _NAME,
+        "vendor": _IDENTIFIER,
         "model": {"type": "string", "minLength": 1, "maxLength": 64},
         "profile": _NAME,
         "firmware_kit": _NAME,
@@ -285,8 +287,8 @@ PHONE = _object(
 
 FIRMWARE_FILE = _object(
     {
-        "name": _NAME,
-        "vendor": _NAME,
+        "name": _IDENTIFIER,
+        "vendor": _IDENTIFIER,
         "models": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
         "version": {"type": "string", "minLength": 1, "maxLength": 64},
         "file": {"type": "string", "pattern": r"^[^/\\]+$", "description": "File name in the firmware store."},
@@ -300,7 +302,10 @@ FIRMWARE = _object(
         "files": {"type": "array", "items": FIRMWARE_FILE},
         "kits": _map_of(
             _object(
-                {"description": _TEXT, "files": {"type": "array", "items": _NAME, "minItems": 1, "uniqueItems": True}},
+                {
+                    "description": _TEXT,
+                    "files": {"type": "array", "items": _IDENTIFIER, "minItems": 1, "uniqueItems": True},
+                },
                 required=("files",),
             ),
             "Firmware kits: a named set of firmware files, at most one per model.",
@@ -350,7 +355,7 @@ SETTINGS = _object(
                 "access_keys": {"type": "boolean", "description": "Serve configs only at per-phone secret URLs."},
                 "serve_without_proof": {
                     "type": "array",
-                    "items": _NAME,
+                    "items": _IDENTIFIER,
                     "uniqueItems": True,
                     "description": "Vendors whose phones get their own files (SIP and admin passwords) without"
                     " proving who they are (no access key, no phone auth): an explicit choice for phones that"
@@ -361,7 +366,7 @@ SETTINGS = _object(
         ),
         "vendors": {
             "type": "array",
-            "items": _NAME,
+            "items": _IDENTIFIER,
             "uniqueItems": True,
             "description": "Vendors enabled on this fleet; others are refused.",
         },
@@ -375,6 +380,7 @@ SETTINGS = _object(
                 required=("method",),
             ),
             "Per vendor: how phones authenticate to the provisioning server.",
+            keys=_IDENTIFIER,
         ),
         "phone_control": _object(
             {

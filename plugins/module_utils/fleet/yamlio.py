@@ -14,6 +14,7 @@ import re
 
 from .background import InThread
 from .errors import MissingLibraryError
+from .names import normalize
 
 try:
     import yaml_rs
@@ -251,7 +252,8 @@ def line_of(text: str, path: tuple) -> int | None:
     for step in path:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                if key_node.value == step:
+                # names are compared in NFC (fleet/names.py): a key may be written composed otherwise
+                if key_node.value == step or (isinstance(key_node.value, str) and normalize(key_node.value) == step):
                     # A field is where its key is written; its value may start on a later line.
                     node = value_node
                     line = key_node.start_mark.line + 1
