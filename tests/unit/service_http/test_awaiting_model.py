@@ -13,36 +13,17 @@ from pathlib import Path
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishError
 
+from tests.support.modelless import (
+    AGENTS,
+    MODELLESS,
+    MODELS,
+    OWN_FILES,
+    YEALINK,
+    add_modelless_phones,
+    colon,
+    modelless_phone,
+)
 from tests.support.service import phone_auth, published_site, republish, running_service
-
-# MACs in the demo vendors' blocks: the fleet knows the vendor from the prefix, not the model
-YEALINK, SNOM, GRANDSTREAM = "805ec0998801", "000413998802", "c074ad998803"
-MODELLESS = {YEALINK: ("yealink", "2201"), SNOM: ("snom", "2202"), GRANDSTREAM: ("grandstream", "2203")}
-AGENTS = {
-    YEALINK: "Yealink SIP-T46U 66.86.0.100 80:5e:c0:99:88:01",
-    SNOM: f"Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 1.1.5-IFX-05.01.12 {SNOM})",
-    GRANDSTREAM: f"Grandstream Model HW GXP2170 SW 1.0.11.23 DevId {GRANDSTREAM}",
-}
-OWN_FILES = {YEALINK: f"/{YEALINK}.cfg", SNOM: f"/{SNOM.upper()}.xml", GRANDSTREAM: f"/cfg{GRANDSTREAM}.xml"}
-
-
-def colon(mac: str) -> str:
-    return ":".join(mac[index : index + 2] for index in range(0, 12, 2))
-
-
-def modelless_phone(mac: str, name: str, number: str) -> str:
-    """A phone as a reference-product export gives it: MAC, name, a line; no vendor (its MAC prefix tells), no
-    model (the phone tells)."""
-    line = f'{{number: "{number}", display_name: {name}, password: pw-{number}-x}}'
-    return f"\n  - mac: {colon(mac)}\n    name: {name}\n    lines:\n      - {line}\n"
-
-
-def add_modelless_phones(fleet: Path) -> None:
-    phones = fleet / "phones.yml"
-    text = phones.read_text()
-    for mac, (vendor, number) in MODELLESS.items():
-        text += modelless_phone(mac, f"No model {vendor}", number)
-    phones.write_text(text)
 
 
 def published_with(site, mac: str, name: str, number: str):
@@ -116,8 +97,7 @@ def test_a_phone_is_rendered_with_the_model_it_reports_then_follows_its_status(s
     yealink = service.get_with_auth(OWN_FILES[YEALINK], AGENTS[YEALINK], phone_auth("yealink")).body
     assert b"T46U" in yealink or b"t46u" in yealink.lower()  # the T46U's own parameters, not a default model
     rows = service.phones()
-    expected = {YEALINK: "T46U", SNOM: "D785", GRANDSTREAM: "GXP2170"}
-    for mac, model in expected.items():
+    for mac, model in MODELS.items():
         assert (rows[mac]["status"], rows[mac]["status_text"]) == (3, "up to date"), rows[mac]
         assert rows[mac]["learned_model"] == model and rows[mac]["model"] == model
     learned = [row for row in service.journal(mac=YEALINK) if row["result"] == "served"]
