@@ -47,6 +47,7 @@ from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
 from .manifest import STATE_DIR, WINDOW_DIR, Manifest, read_manifest, state_dir, window_path, write_manifest
+from .manifest import digests_version as _version
 from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
@@ -83,11 +84,6 @@ class PublishResult:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _version(digests: dict) -> str:
-    """A phone's config version: of the sha256 of each of its files, in name order."""
-    return _sha256("".join(digests[name] for name in sorted(digests)).encode())[:12]
 
 
 def _inside(web_root: str, name: str) -> str:

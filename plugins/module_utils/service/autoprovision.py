@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..fleet import window as windows
@@ -197,14 +198,18 @@ class ServiceConfig:
         return self.files, self.entry["version"]
 
 
-def service_config(renderer: FleetRenderer, phone: Phone) -> ServiceConfig:
+def service_config(
+    renderer: FleetRenderer, phone: Phone, version: Callable[[dict], str] | None = None
+) -> ServiceConfig:
     """``phone``'s files made by publish's renderer, with what a manifest would say of them (versions, firmware,
-    window). Raises RenderError (or KeyError/ValueError of a template) when it cannot be rendered."""
+    window; ``version`` of a set of files, this module's by default). Raises RenderError (or KeyError/ValueError
+    of a template) when it cannot be rendered."""
+    version = version or _version
     rendered = renderer.phone(phone)
-    entry: dict = {"version": _version(rendered.files), "firmware": rendered.firmware}
+    entry: dict = {"version": version(rendered.files), "firmware": rendered.firmware}
     in_window = rendered.files_in_window()
     if rendered.window is not None:
-        entry.update(window=rendered.window, window_version=_version(in_window))
+        entry.update(window=rendered.window, window_version=version(in_window))
     return ServiceConfig(rendered.files, in_window, rendered.window, entry)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..fleet.model import Fleet
+from ..publish.manifest import config_version
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..vendors import registry
@@ -75,7 +76,9 @@ class ModelLearner:
         if phone is None or self._renderer is None:  # model() found it
             raise AssertionError("phone is None")
         try:
-            config = service_config(self._renderer, replace(phone, model=model))
+            # versions as publish counts them: once the model is written into the fleet and published, the
+            # same files are the same version, and a phone that fetched them stays up to date
+            config = service_config(self._renderer, replace(phone, model=model), config_version)
         except (RenderError, KeyError, ValueError) as exc:
             raise ModelNotLearned(f"cannot render with model {model}: {exc}") from None
         self._configs[key] = config
