@@ -38,6 +38,9 @@ def test_the_learned_model_is_written_back_and_published_statically(tmp_path):
     with running_service(tmp_path) as service:
         learned = curl(service.port, OWN_FILES[YEALINK], AGENTS[YEALINK], digest="yealink")
         assert learned.status == 200 and b"pw-2201-x" in learned.body
+        # the Snom fetches a shared file only: its model is reported (a claim), never rendered with, never written
+        assert curl(service.port, "/snomD785.htm", AGENTS[SNOM], digest="snom").status == 200
+        assert service.phones()[SNOM]["reported_model"] == "D785"
 
         checked = export(inventory, service, "--check", "--diff")
         assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -65,6 +68,8 @@ def test_the_learned_model_is_written_back_and_published_statically(tmp_path):
         assert sorted(again.awaiting_model) == sorted([SNOM, GRANDSTREAM])
         assert (tmp_path / "www" / f"{YEALINK}.cfg").is_file()
         service.reload()
+        # the files the phone fetched from the service's render are, byte for byte, the published ones: up to date
+        assert service.phones()[YEALINK]["status"] == 3
         static = curl(service.port, OWN_FILES[YEALINK], AGENTS[YEALINK], digest="yealink")
         assert static.status == 200
         # the same config as the service made (line by line: the service's fleet comes from the bundle's JSON)
