@@ -15,7 +15,9 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.auto
     EXPORTED,
     PENDING,
     PRESENT,
+    WRITTEN,
     plan_export,
+    plan_learned_models,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write
@@ -76,8 +78,14 @@ class ActionModule(ControllerAction):
                 decrypt_file=file_decrypter(self._loader),
                 reveal=revealer(self._loader),
             )
+            models = plan_learned_models(reported, fleet_dir, file_decrypter(self._loader))
         except FleetError as exc:
             raise AnsibleActionFail(to_text(exc)) from None
+        if plan.text is not None and plan.dest in models.texts:  # one edit of a file per run: the next run does it
+            models.texts.pop(plan.dest)
+            for phone in models.phones:
+                if phone.result == WRITTEN and phone.file == display_name(plan.dest):
+                    phone.result, phone.reason = PENDING, "its file takes exported phones in this run; run again"
 
         release = plan.macs(EXPORTED, PRESENT) if args["release"] else []
         result.update(
@@ -89,7 +97,10 @@ class ActionModule(ControllerAction):
             errors=plan.count(ERROR),
             file=display_name(plan.dest),
             released=[format_mac(mac) for mac in release],
+            models=[phone.as_dict() for phone in models.phones],
+            models_written=models.count(WRITTEN),
         )
+        result["changed"] = result["changed"] or bool(models.texts)
         warnings = list(plan.warnings)
         warnings.extend(
             f"{phone.mac}: not exported, it stays auto-provisioned: {phone.reason}"
@@ -104,21 +115,29 @@ class ActionModule(ControllerAction):
                 " publish the fleet now, or a released phone that asks for its config before the publish is"
                 " auto-provisioned anew, with a new number or password"
             )
+        warnings.extend(
+            f"{phone.mac}: its learned model is not written: {phone.reason}"
+            for phone in models.phones
+            if phone.result == ERROR
+        )
         if warnings:
             result["warnings"] = warnings
-        if self._task.diff and plan.text is not None:
-            result["diff"] = plan.diffs()
+        if self._task.diff and (plan.text is not None or models.texts):
+            result["diff"] = (plan.diffs() if plan.text is not None else []) + models.diffs()
         if not self._task.check_mode:
             if plan.text is not None:
                 os.makedirs(os.path.dirname(plan.dest), exist_ok=True)
                 mode = 0o600 if passwords == "plain" else 0o644
                 atomic_write(plan.dest, plan.text.encode("utf-8"), new_file_mode=mode)
+            for path, text in models.texts.items():  # the fleet's own file: its mode stays
+                atomic_write(path, text.encode("utf-8"))
             result["released"] = self._release(api, release, result)
-            result["changed"] = plan.text is not None or bool(result["released"])
+            result["changed"] = plan.text is not None or bool(models.texts) or bool(result["released"])
         result["msg"] = (
             f"{result['exported']} exported to {result['file']}, {result['present']} already in the fleet,"
             f" {result['pending']} pending, {result['errors']} in error"
             + (f"; {len(result['released'])} released on the service" if result["released"] else "")
+            + (f"; model written for {result['models_written']} phones" if result["models_written"] else "")
         )
         return result
 

@@ -68,6 +68,7 @@ class ActionModule(ControllerAction):
             removed=outcome.removed,
             firmware_copied=outcome.firmware_copied,
             service_changed=outcome.service_changed,
+            awaiting_model=outcome.awaiting_model,
             warnings_count=len(outcome.warnings),
         )
         if outcome.noop:
@@ -81,6 +82,10 @@ class ActionModule(ControllerAction):
             )
             if outcome.service_changed:
                 result["msg"] += "; what the provisioning service serves changed (.phonefleet/service.json)"
+        if outcome.awaiting_model:
+            result["msg"] += (
+                f"; {len(outcome.awaiting_model)} phones without a model wait for their first request (awaiting_model)"
+            )
         if self._task.diff and outcome.diff:
             result["diff"] = outcome.diff
         if remote:

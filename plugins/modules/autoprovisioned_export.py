@@ -28,6 +28,12 @@ description:
     fail the task and nothing is written.
   - O(dest) is edited so that comments, key order, quoting and existing C(!vault) values stay as they are, and
     written atomically, only when it changes. Run again, nothing changes.
+  - Phones of the fleet without a C(model) (publish leaves them to the service, which renders each with the model
+    it reports at its first request, after the same proof as any phone's own file) get the model the service
+    rendered them with (C(learned_model) of C(GET /api/v1/phones)) written as C(model:) into the fleet file that
+    holds them, the same way (after their C(vendor), C(name) or C(mac)); the next publish renders them itself.
+    A model a request only claimed is never written. A phone the service has not rendered yet is C(pending); one
+    in a CSV file or a vault-encrypted file is C(error) (set its model by hand). See RV(models).
   - The module runs on the controller whatever the host, since the controller holds the vault secrets.
     Relative paths are relative to the playbook (or role) directory.
   - SIP passwords and the API token never appear in results, messages or diffs, neither in clear nor encrypted.
@@ -191,6 +197,42 @@ file:
   returned: always
   type: str
   sample: inventory/site/fleet/autoprovisioned.yml
+models:
+  description: Every phone of the fleet without a model, and whether the model the service learned is written.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    mac:
+      description: The MAC, in colon notation.
+      type: str
+      sample: 80:5e:c0:99:88:01
+    name:
+      description: The phone's name in the fleet.
+      type: str
+    file:
+      description: The fleet file that holds the phone.
+      type: str
+      sample: inventory/site/fleet/phones.yml
+    model:
+      description: The model the service rendered the phone with, none yet when V(pending).
+      type: str
+      sample: T46U
+    result:
+      description:
+        - V(written) (C(model:) written into RV(models[].file); in check mode, would be), V(pending) (the service
+          has not rendered it with a model yet) or V(error) (see RV(models[].reason)).
+      type: str
+      sample: written
+    reason:
+      description: Why the model is pending or not written.
+      type: str
+      returned: when result is V(pending) or V(error)
+models_written:
+  description: Number of phones whose model was written (in check mode, would be).
+  returned: always
+  type: int
+  sample: 1
 released:
   description:
     - MACs whose assignment was released on the service (with O(release=true); in check mode, would be).

@@ -135,6 +135,16 @@ staging_dir:
   description: The controller's copy of the web root, for a server reached through the connection.
   returned: when the files were sent through the connection
   type: str
+awaiting_model:
+  description:
+    - MACs (12 hex digits) of the phones whose model the fleet does not give (a vendor known from C(vendor) or the
+      MAC prefix). They are not rendered; each is named in a warning, and the provisioning service renders its
+      files with the model the phone reports at its first request (status 1 until then).
+    - Any other phone that cannot be rendered stops the publish, naming it.
+  returned: always
+  type: list
+  elements: str
+  sample: ["805ec0998877"]
 warnings_count:
   description: Number of warnings (features a model lacks, ...), each shown as a warning.
   returned: always

@@ -156,7 +156,9 @@ def build(service) -> Starlette:
     def rows():
         service.flush()  # what this worker answered so far counts
         snapshot = service.published.reload()
-        return phone_rows(snapshot, service.store.contacts(), service.store.assignments(), entry_of)
+        learner = service.provisioner.learner(snapshot)
+        store = service.store
+        return phone_rows(snapshot, store.contacts(), store.assignments(), entry_of, store.learned_models(), learner)
 
     async def health(_request: Request):
         snapshot = service.published.snapshot()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.modelless import MODELLESS, YEALINK, add_modelless_phones
+
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 
@@ -141,3 +143,20 @@ def test_publish_through_the_connection_sends_only_what_changed(site, tmp_path):
     assert recap(third.stdout)["changed"] == 1, third.stdout + third.stderr
     assert not (web_root / "0c383e010203.cfg").exists()
     assert (web_root / "805ec0112233.cfg").exists()
+
+
+def test_phones_without_a_model_are_named_and_the_rest_is_published(site):
+    add_modelless_phones(site / "fleet")
+    first = run(site, "-v")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert recap(first.stdout)["changed"] == 1
+    out = first.stdout + first.stderr
+    assert "17 phones, 14 rendered" in out and "3 phones without a model wait for their first request" in out
+    for mac, (vendor, _number) in MODELLESS.items():
+        assert mac in out  # in awaiting_model
+        assert f"(No model {vendor}): waits for its first request to learn its model ({vendor})" in out
+    web_root = site.parent.parent / "build/demo/www"
+    assert (web_root / "805ec0112233.cfg").exists() and not (web_root / f"{YEALINK}.cfg").exists()
+    again = run(site)
+    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0
+    assert "nothing changed since the last publish (17 phones); 3 phones without a model wait" in again.stdout

@@ -23,7 +23,10 @@ from pathlib import Path
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import PublishResult, publish_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.manifest import STATE_DIR, read_manifest
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import (
+    AwaitingModel,
+    FleetRenderer,
+)
 
 
 def _sha256(data: bytes) -> str:
@@ -71,9 +74,14 @@ def render_problems(fleet_source: str | Path, web_root: str | Path, reveal: Call
     problems = []
     expected: dict[str, bytes] = {}
     for phone in fleet.phones:
-        rendered = renderer.phone(phone)
-        expected.update(rendered.files)
         recorded = manifest.phones.get(phone.mac, {}).get("files", [])
+        try:
+            rendered = renderer.phone(phone)
+        except AwaitingModel:  # no files until the service learns its model from the phone
+            if recorded or not manifest.phones.get(phone.mac, {}).get("awaiting_model"):
+                problems.append(f"{phone.mac}: awaits its model, the manifest says {manifest.phones.get(phone.mac)}")
+            continue
+        expected.update(rendered.files)
         if sorted(recorded) != sorted(rendered.files):
             problems.append(
                 f"{phone.mac}: the manifest lists {sorted(recorded)}, a render makes {sorted(rendered.files)}"

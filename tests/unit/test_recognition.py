@@ -235,7 +235,7 @@ def test_qtech_by_its_mac_block() -> None:
     check(recognize("/001fce010203.cfg", None), "qtech", None, None, "001fce010203", "phone")
     result = recognize("/001fce010203.cfg", "Fanvil X4U 2.10.2.6887 001fce010203")
     check(result, "qtech", None, "2.10.2.6887", "001fce010203", "phone")
-    assert result.evidence == ("user-agent", "oui")
+    assert result.evidence == ("user-agent", "oui", "model-unknown:X4U")  # a Fanvil model Qtech lacks
 
 
 # -- ambiguity is reported, not guessed --------------------------------------------------------------

@@ -16,6 +16,12 @@ to render the phone's file and the registrar export to give the registrar its su
 - The fleet as it would be is validated as the inventory loads it; a phone with problems is left out
   (``error``, with the reason) and the others are exported. Problems anywhere else fail the plan.
 
+:func:`plan_learned_models` does the same for the fleet's phones without a model (the reference product's
+CSV has none; publish leaves them to the service, docs/service.md): each one the service rendered with the
+model a request that proved the phone reported (``learned_model`` of ``GET /api/v1/phones``) gets ``model:``
+in the file that holds it, so the next publish renders it itself and the service's render is no longer used.
+A phone in a CSV file or a vault-encrypted file cannot be edited here and is reported (``error``, why).
+
 Files are edited like the CSV import edits them (ruamel.yaml round trip): comments, key order, quoting and
 existing ``!vault`` values stay. Passwords never appear in results, reasons or diffs.
 """
@@ -221,7 +227,7 @@ def plan_export(
             plan.text = None
             break
         text = _render(yaml_file, candidates, settings, secrets)
-        problems, warnings = _validate(documents, display_name(dest), text)
+        problems, warnings = _validate(documents, {display_name(dest): text})
         plan.text, plan.warnings = text, [str(item) for item in warnings if _key(item) not in known]
         if not problems:
             break
@@ -290,10 +296,10 @@ def _key(problem: Problem) -> tuple:
     return (problem.file, problem.path, problem.message)  # without the line: documents do not give one
 
 
-def _validate(documents: list, dest_name: str, text: str) -> tuple[list[Problem], list[Problem]]:
-    """Problems and warnings of the fleet with dest's text in place of dest."""
-    replaced = [(name, data) for name, data in documents if name != dest_name]
-    replaced.append((dest_name, load_yaml(text.lstrip("\ufeff"))))
+def _validate(documents: list, texts: dict[str, str]) -> tuple[list[Problem], list[Problem]]:
+    """Problems and warnings of the fleet with ``texts`` (file name -> new text) in place of those files."""
+    replaced = [(name, data) for name, data in documents if name not in texts]
+    replaced.extend((name, load_yaml(text.lstrip("\ufeff"))) for name, text in texts.items())
     try:
         fleet = load_fleet_documents(replaced)
     except FleetValidationError as exc:
@@ -319,14 +325,117 @@ def _assign(problems: list[Problem], candidates: list, dest_name: str) -> None:
         raise FleetValidationError(leftovers)
 
 
+# -- models the service learned from phones without one ------------------------------------------------------
+
+WRITTEN = "written"
+
+
+@dataclass
+class LearnedModel:
+    """A fleet phone without a model, and what becomes of the model the service learned for it."""
+
+    mac: str
+    name: str | None
+    file: str  # the fleet file that holds the phone (as people read it)
+    model: str | None = None
+    result: str = WRITTEN
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        item = {"mac": self.mac, "name": self.name, "file": self.file, "model": self.model, "result": self.result}
+        if self.reason:
+            item["reason"] = self.reason
+        return item
+
+
+@dataclass
+class ModelPlan:
+    phones: list
+    texts: dict = field(default_factory=dict)  # fleet file -> its new text (only files that change)
+
+    def count(self, *results: str) -> int:
+        return sum(phone.result in results for phone in self.phones)
+
+    def diffs(self) -> list[dict]:
+        """One diff per phone given a model: the line added (nothing else of the file, which may hold secrets)."""
+        return [
+            {
+                "before_header": f"{phone.file}: {phone.mac}",
+                "after_header": f"{phone.file}: {phone.mac}",
+                "before": "",
+                "after": f"model: {phone.model}\n",
+            }
+            for phone in self.phones
+            if phone.result == WRITTEN
+        ]
+
+
+def plan_learned_models(rows: dict, fleet_dir: str, decrypt_file: DecryptFile | None = None) -> ModelPlan:
+    """The fleet files with ``model:`` written into each phone without one that the service rendered with the
+    model its phone reported; write nothing. ``rows``: ``GET /api/v1/phones`` by MAC (12 hex). Raises
+    FleetValidationError when the fleet with these models would not be valid (nothing is written then)."""
+    require_ruamel()
+    documents: list = []
+    fleet = load_fleet(fleet_dir, decrypt_file, documents_out=documents)
+    plan = ModelPlan(phones=[])
+    edits: dict[str, list] = {}
+    for phone in fleet.phones:
+        if phone.model is not None:
+            continue
+        item = LearnedModel(mac=format_mac(phone.mac), name=phone.name, file=phone.origin.file)
+        plan.phones.append(item)
+        try:
+            item.model = _text((rows.get(phone.mac) or {}).get("learned_model"), 64)
+        except ValueError:
+            item.result, item.reason = ERROR, "the service's answer has a learned_model that is not text"
+            continue
+        if item.model is None:
+            item.result = PENDING
+            item.reason = "the service has not rendered it yet with a model the phone reported (it awaits its model)"
+        elif phone.origin.file.lower().endswith(".csv"):
+            item.result = ERROR
+            item.reason = f"{item.file} is a CSV file: add a model column there, or move the phone into YAML"
+        else:
+            edits.setdefault(phone.origin.file, []).append((item, phone.origin.at))
+    for path, items in edits.items():
+        yaml_file = YamlFile(path)
+        if (yaml_file.original or "").lstrip().startswith("$ANSIBLE_VAULT"):
+            for item, _at in items:
+                item.result = ERROR
+                item.reason = f"{item.file} is vault-encrypted: set its model by hand (ansible-vault edit)"
+            continue
+        document = yaml_file.load()
+        for item, at in items:
+            _set_model(document, at, item.model)
+        plan.texts[path] = ("\ufeff" if yaml_file.bom else "") + yaml_file.dump(document)
+    problems, _warnings = _validate(documents, plan.texts) if plan.texts else ([], [])
+    if problems:
+        raise FleetValidationError(problems)
+    return plan
+
+
+def _set_model(document, at: tuple, model: str) -> None:
+    """``model:`` into the phone mapping at path ``at`` of ``document``, after its vendor, name or MAC."""
+    node = document
+    for step in at:
+        node = node[step]
+    keys = list(node)
+    after = next((key for key in ("vendor", "name", "mac") if key in keys), None)
+    node.insert(keys.index(after) + 1 if after is not None else len(keys), "model", scalar(model))
+
+
 __all__ = [
     "DEFAULT_FILE",
     "ERROR",
     "EXPORTED",
     "PENDING",
     "PRESENT",
+    "WRITTEN",
     "ExportOptionError",
     "ExportPlan",
     "ExportedPhone",
+    "LearnedModel",
+    "ModelPlan",
     "plan_export",
+    "plan_learned_models",
 ]

@@ -42,11 +42,12 @@ from ..fleet.parse_cache import ParseCache
 from ..fleet.proof import ProofPolicy
 from ..fleet.yamlio import VaultValue
 from ..render.driver import RenderError
-from ..render.renderer import FleetRenderer
+from ..render.renderer import AwaitingModel, FleetRenderer
 from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write_bundle
 from .fingerprint import InputFingerprints, code_fingerprint, files_fingerprint
 from .lock import publish_lock
 from .manifest import STATE_DIR, WINDOW_DIR, Manifest, read_manifest, state_dir, window_path, write_manifest
+from .manifest import digests_version as _version
 from .parallel import default_workers, map_phones
 
 FIRMWARE_DIR = "firmware"
@@ -76,15 +77,13 @@ class PublishResult:
     # what the service serves or decides from the bundle changes (settings such as access_keys, phone_auth,
     # autoprovision; fleet data auto-provisioning renders with): written, or to be written in check mode
     service_changed: bool = False
+    # MACs of the phones of a known vendor whose model the fleet does not say: left unrendered, the service
+    # renders each with the model it reports at its first request (docs/service.md, Phones without a model)
+    awaiting_model: list = field(default_factory=list)
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _version(digests: dict) -> str:
-    """A phone's config version: of the sha256 of each of its files, in name order."""
-    return _sha256("".join(digests[name] for name in sorted(digests)).encode())[:12]
 
 
 def _inside(web_root: str, name: str) -> str:
@@ -158,6 +157,7 @@ class Publisher:
         ):
             result.noop = True
             result.phones = len(old.phones)
+            result.awaiting_model = sorted(mac for mac, entry in old.phones.items() if entry.get("awaiting_model"))
             return result
         started = time.perf_counter()
         result.timings["check"] = started - checking
@@ -243,7 +243,7 @@ class Publisher:
     def _process(self, phone) -> tuple:
         """Everything about one phone, run in a worker: returns an outcome and changes no shared state.
 
-        ("unchanged", mac, fingerprint) | ("error", mac, message) |
+        ("unchanged", mac, fingerprint) | ("error", mac, message) | ("awaiting", mac, fingerprint, warning) |
         ("rendered", mac, fingerprint, {name: sha256}, changed names, staged files, warnings, diffs, window):
         window is (the firmware window or None, the kit's firmware version or None, {name: sha256} of the files
         that differ inside the window)
@@ -252,10 +252,14 @@ class Publisher:
         fingerprint = self._inputs.phone(phone)
         before = old.phones.get(phone.mac)
         files_before = [*before.get("files", []), *map(window_path, before.get("window_files", []))] if before else []
-        if before and before.get("input") == fingerprint and all(name in self.present for name in files_before):
+        # a phone awaiting its model is not "unchanged": each publish names it (the renderer says so at once)
+        same = bool(before and before.get("input") == fingerprint and not before.get("awaiting_model"))
+        if same and all(name in self.present for name in files_before):
             return ("unchanged", phone.mac, fingerprint)
         try:
             rendered = self._renderer.phone(phone)
+        except AwaitingModel as exc:
+            return ("awaiting", phone.mac, fingerprint, str(exc))
         except RenderError as exc:
             return ("error", phone.mac, str(exc))
         digests: dict[str, str] = {}
@@ -288,6 +292,12 @@ class Publisher:
         kind, mac = outcome[0], outcome[1]
         if kind == "error":
             self.result.errors.append(outcome[2])
+            return
+        if kind == "awaiting":
+            # in the manifest without files: the service knows the phone is configured, its status is 1
+            new.phones[mac] = {"input": outcome[2], "awaiting_model": True, "files": []}
+            self.result.awaiting_model.append(mac)
+            self.result.warnings.append(outcome[3])
             return
         if kind == "unchanged":
             before = old.phones[mac]

@@ -8,6 +8,7 @@ written last, atomically, after the files it lists are on disk.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -45,6 +46,16 @@ class Manifest:
             "window_files": self.window_files,
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+def digests_version(digests: dict) -> str:
+    """A phone's config version: of the sha256 (hex) of each of its files, in name order."""
+    return hashlib.sha256("".join(digests[name] for name in sorted(digests)).encode()).hexdigest()[:12]
+
+
+def config_version(files: dict) -> str:
+    """The config version a publish records for a phone whose files (name -> bytes) are ``files``."""
+    return digests_version({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
 
 
 #: where the firmware-window variants of phones' files are stored: under the state, which is never served

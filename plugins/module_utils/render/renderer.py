@@ -17,6 +17,12 @@ from .context import ContextBuilder, Reveal, firmware_window
 from .driver import RenderError
 
 
+class AwaitingModel(RenderError):
+    """A phone of a known vendor whose model nobody wrote down (the reference product's CSV has no model
+    column): not an error of the fleet. Publish leaves it unrendered, and the provisioning service renders it
+    with the model the phone reports when it first asks (service/learned_model.py)."""
+
+
 @dataclass
 class RenderedPhone:
     """One phone's files. With a firmware window (``window``), ``files`` name no firmware and
@@ -47,12 +53,14 @@ class FleetRenderer:
         result = RenderedPhone(phone.mac, phone.vendor)
         who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
         if phone.vendor is None:
-            raise RenderError(f"{who}: vendor unknown; set vendor or model (or let the phone report it)")
+            # the vendor decides what a request must prove (phone auth, serve_without_proof), and a request
+            # only claims one: the service never learns a vendor from what a phone says (docs/security.md)
+            raise RenderError(f"{who}: vendor unknown (no MAC prefix of a known vendor); set vendor or model")
         driver = registry.driver_for(phone.vendor)
         if driver is None:
             raise RenderError(f"{who}: no rendering driver for vendor '{phone.vendor}' yet")
         if phone.model is None:
-            raise RenderError(f"{who}: model unknown; set model (or let the phone report it)")
+            raise AwaitingModel(f"{who}: waits for its first request to learn its model ({phone.vendor})")
         model = driver.vendor.model(phone.model)
         context, warnings = self.contexts.phone_context(phone, driver, model)
         result.warnings.extend(warnings)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..fleet import window as windows
@@ -158,16 +159,13 @@ class Autoprovisioner:
         served at ``when`` (epoch seconds): inside the phone's firmware window (or with ``opened``: its window
         opened by hand, window_override.py) they name its kit's firmware; without ``when``, as outside it (what
         WPI, which deploys no firmware, writes)."""
-        config = self.config(assignment, vendor, model)
-        if when is not None and config.window is not None and (opened or windows.open_at(config.window, when)):
-            return config.window_files, config.entry["window_version"]
-        return config.files, config.entry["version"]
+        return self.config(assignment, vendor, model).served_at(when, opened)
 
     def entry(self, assignment, vendor: str, model: str | None) -> dict:
         """What a publish's manifest says of a fleet phone (versions, firmware, window), for an assigned one."""
         return self.config(assignment, vendor, model).entry
 
-    def config(self, assignment, vendor: str, model: str | None) -> AutoprovisionedConfig:
+    def config(self, assignment, vendor: str, model: str | None) -> ServiceConfig:
         key = (assignment.mac, assignment.number, vendor, model)  # one fleet (and secret) per instance
         cached = self._rendered.get(key)
         if cached is not None:
@@ -177,24 +175,49 @@ class Autoprovisioner:
         if self._renderer is None:  # a phone is auto-provisioned only by a published fleet
             raise AssertionError("self._renderer is None")
         try:
-            rendered = self._renderer.phone(self.phone(assignment, vendor, model))
+            result = service_config(self._renderer, self.phone(assignment, vendor, model))
         except (RenderError, KeyError, ValueError) as exc:
             raise AutoprovisionError(f"cannot render: {exc}") from None
-        entry: dict = {"version": _version(rendered.files), "firmware": rendered.firmware}
-        in_window = rendered.files_in_window()
-        if rendered.window is not None:
-            entry.update(window=rendered.window, window_version=_version(in_window))
-        result = AutoprovisionedConfig(rendered.files, in_window, rendered.window, entry)
         self._rendered[key] = result
         return result
 
 
 @dataclass(frozen=True)
-class AutoprovisionedConfig:
+class ServiceConfig:
+    """A phone's files as the service renders them itself (auto-provisioned, or its model learned)."""
+
     files: dict  # name -> bytes, as served outside the firmware window (always, without one)
     window_files: dict  # every file as served inside it
     window: dict | None
     entry: dict  # {"version", "firmware"} and, with a window, "window" and "window_version"
+
+    def served_at(self, when: float | None, opened: bool = False) -> tuple[dict, str]:
+        """The files and their version as served at ``when`` (see Autoprovisioner.render)."""
+        if when is not None and self.window is not None and (opened or windows.open_at(self.window, when)):
+            return self.window_files, self.entry["window_version"]
+        return self.files, self.entry["version"]
+
+
+def service_config(
+    renderer: FleetRenderer, phone: Phone, version: Callable[[dict], str] | None = None
+) -> ServiceConfig:
+    """``phone``'s files made by publish's renderer, with what a manifest would say of them (versions, firmware,
+    window; ``version`` of a set of files, this module's by default). Raises RenderError (or KeyError/ValueError
+    of a template) when it cannot be rendered."""
+    version = version or _version
+    rendered = renderer.phone(phone)
+    entry: dict = {"version": version(rendered.files), "firmware": rendered.firmware}
+    in_window = rendered.files_in_window()
+    if rendered.window is not None:
+        entry.update(window=rendered.window, window_version=version(in_window))
+    return ServiceConfig(rendered.files, in_window, rendered.window, entry)
+
+
+def own_file(files: dict, requested: str) -> str | None:
+    """The name among a phone's ``files`` that the request's file name stands for (phones differ in case, and
+    some ask with a folder), or None."""
+    folded = {name.lower(): name for name in files}
+    return folded.get(requested.lower()) or folded.get(requested.rpartition("/")[2].lower())
 
 
 def _version(files: dict) -> str:

@@ -38,8 +38,9 @@ from ..fleet.loader import refused_mac
 from ..fleet.proof import ProofPolicy
 from ..vendors import registry
 from . import journal as results
-from .autoprovision import Autoprovisioner, AutoprovisionError
+from .autoprovision import Autoprovisioner, AutoprovisionError, own_file
 from .journal import Journal
+from .learned_model import ModelLearner, ModelNotLearned, awaits_model, reported_model
 from .phone_auth import NonceCounts, PhoneAuth
 from .published import PublishedRoot, Snapshot
 from .recognition import FIRMWARE, PHONE, Recognition, recognize
@@ -158,6 +159,9 @@ class Provisioner:
         self.secret = secret
         self._policy_of: Snapshot | None = None
         self._policy: tuple[Autoprovisioner, PhoneAuth, ProofPolicy] | None = None
+        self._learner_of: Snapshot | None = None
+        self._learner = ModelLearner(None)
+        self._learned: dict[str, str] = {}  # mac -> the model saved in the store as learned, by this process
         self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
         #: firmware windows an admin opened by hand (the API opens and closes them through this one)
         self.overrides = WindowOverrides(store, journal, published.check_interval)
@@ -177,6 +181,13 @@ class Provisioner:
         if self._policy is None:  # made with _policy_of, which starts as None
             raise AssertionError("self._policy is None")
         return self._policy
+
+    def learner(self, snapshot: Snapshot) -> ModelLearner:
+        """Renders, for the fleet of ``snapshot``, the phones that await their model (learned_model.py)."""
+        if self._learner_of is not snapshot:
+            self._learner = ModelLearner(snapshot.fleet)
+            self._learner_of = snapshot
+        return self._learner
 
     # -- one request ---------------------------------------------------------------------------------
 
@@ -208,7 +219,9 @@ class Provisioner:
             vendor = snapshot.vendors.get(owner)
         elif entry:
             vendor = entry.get("vendor")
-        else:  # not published: only a phone's own file (auto-provisioning) can be made for the request
+        else:  # not published: only a phone's own file (auto-provisioning, a learned model) can be made for it
+            # the vendor it shows; for a fleet phone, whether that vendor's login proves the phone is decided by
+            # the fleet's vendor (_proves): asking the fleet's vendor here would tell who is in the fleet
             vendor = recognition.vendor if recognition.kind == PHONE else None
         authenticated = None  # the vendor whose phone authentication this request passed
         if phone_auth.required(vendor):
@@ -238,6 +251,8 @@ class Provisioner:
         if recognition.kind == PHONE and recognition.mac and not mismatch:
             if keys_on and key_mac != recognition.mac and not authenticated:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
+            if awaits_model(snapshot.manifest.phones, recognition.mac):
+                return self._learned_model(request, recognition, snapshot, proof, authenticated, proven)
             if recognition.mac not in snapshot.manifest.phones and autoprovisioner.accepts(recognition.vendor):
                 # a stranger has no key: it proves itself with its vendor's phone auth, or the fleet chose
                 # to hand numbers and passwords to whoever asks
@@ -256,15 +271,13 @@ class Provisioner:
             refused = mismatch or (recognition.mac is not None and recognition.mac != owner)
             if refused or (key_mac is not None and key_mac != owner):
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
-            vendor = snapshot.vendors.get(owner)
             # the phone's own file needs the proof that moves its address (_proves), unless the fleet serves
             # the vendor without proof (explicitly), keys included: Cisco enterprise phones cannot carry one
-            if not proven and not proof.unproven_allowed(vendor):
-                if proof.access_keys:  # no key, or another's: a 404 that tells nothing
-                    return self._done(request, recognition, NOT_FOUND, results.REFUSED)
-                # the vendor's credential without the MAC its phones always state is not that phone
-                why = MAC_UNSTATED if authenticated and recognition.mac is not None else NO_PROOF
-                return self._done(request, _noted(recognition, why), NOT_FOUND, results.REFUSED)
+            refusal = self._unproven_refusal(
+                request, recognition, snapshot.vendors.get(owner), proof, authenticated, proven
+            )
+            if refusal is not None:
+                return refusal
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
             path = self.published.path(name, snapshot)
             if path is None:
@@ -290,6 +303,48 @@ class Provisioner:
         # made with its result, so _done returns it as it is: one Answer for each file served, not two
         answer = Answer(200, data, content_type=content_type(name), result=result)
         return self._done(request, recognition, answer, result, version, proven)
+
+    def _learned_model(
+        self, request, recognition: Recognition, snapshot: Snapshot, proof, authenticated, proven
+    ) -> Answer:
+        """The own file of a fleet phone that awaits its model, rendered with the model it reports, or why not."""
+        mac = recognition.mac
+        if mac is None:  # the caller answers only a request that names a phone
+            raise AssertionError("mac is None")
+        refused = self._unproven_refusal(request, recognition, snapshot.vendors.get(mac), proof, authenticated, proven)
+        if refused is not None:  # a claimed model is rendered only for a request that proved the phone
+            return refused
+        try:
+            model, config = self.learner(snapshot).config(mac, reported_model(recognition))
+        except ModelNotLearned as why:
+            awaiting = _noted(recognition, f"awaiting-model:{why}")
+            return self._done(request, awaiting, NOT_FOUND, results.NOT_FOUND, proven=proven)
+        now = self.clock()
+        files, version = config.served_at(now, self.overrides.opened(mac, now))
+        name = own_file(files, recognition.file)
+        if name is None:
+            return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
+        if self._learned.get(mac) != model:
+            # saved before the answer leaves, not with the journal: the status and the export read it
+            self.store.learn_model(mac, model)
+            self._learned[mac] = model
+        answer = Answer(200, files[name], content_type=content_type(name), result=results.SERVED)
+        return self._done(
+            request, _noted(recognition, f"model-learned:{model}"), answer, results.SERVED, version, proven
+        )
+
+    def _unproven_refusal(
+        self, request, recognition: Recognition, vendor: str | None, proof: ProofPolicy, authenticated, proven
+    ) -> Answer | None:
+        """The refusal of a request for a phone's own file that did not prove it comes from the phone (None when
+        it did, or the fleet serves ``vendor`` without proof): docs/security.md."""
+        if proven or proof.unproven_allowed(vendor):
+            return None
+        if proof.access_keys:  # no key, or another's: a 404 that tells nothing
+            return self._done(request, recognition, NOT_FOUND, results.REFUSED)
+        # the vendor's credential without the MAC its phones always state is not that phone
+        why = MAC_UNSTATED if authenticated and recognition.mac is not None else NO_PROOF
+        return self._done(request, _noted(recognition, why), NOT_FOUND, results.REFUSED)
 
     def _autoprovision(
         self, request, recognition: Recognition, mac: str, autoprovisioner: Autoprovisioner, proven
@@ -319,8 +374,7 @@ class Provisioner:
         except AutoprovisionError as exc:
             failed = recognition._replace(evidence=(*recognition.evidence, f"autoprovision-failed:{exc}"))
             return self._done(request, failed, NOT_FOUND, results.ERROR, proven=proven)
-        folded = {file_name.lower(): file_name for file_name in files}
-        name = folded.get(recognition.file.lower()) or folded.get(recognition.file.rpartition("/")[2].lower())
+        name = own_file(files, recognition.file)
         if name is None:
             if assignment.vendor is None:
                 self.store.set_assignment_device(assignment.mac, vendor, model)

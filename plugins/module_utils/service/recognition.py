@@ -221,6 +221,10 @@ def _oui_vendors(mac: str) -> frozenset:
     return _OWNERS_BY_OUI.get(mac[:6], _NO_OWNER)
 
 
+#: evidence of a request whose model string its vendor's catalog lacks, followed by the string (32 characters)
+UNKNOWN_MODEL = "model-unknown:"
+
+
 @functools.lru_cache(maxsize=1024)
 def _model_name(vendor: str, reported: str) -> str | None:
     """The catalog name of a model string a phone reported, or None when the catalog has no such model."""
@@ -397,6 +401,8 @@ def _recognize(path, user_agent, client_mac, hint) -> Recognition:
     if reported_model is None and vendor:
         reported_model = next((entry[3] for entry in mine if entry[3]), None)
     model = _model_name(vendor, reported_model) if vendor and reported_model else None
+    if model is None and vendor and reported_model:  # what it said, for the journal (a phone awaiting its model)
+        evidence.append(UNKNOWN_MODEL + reported_model[:32].replace(",", ""))
 
     kinds = {entry[1] for entry in mine}
     if kinds:  # a name matching a vendor's MAC regex and a common-file regex (f0<hex>.cfg) is the phone's

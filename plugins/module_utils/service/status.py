@@ -25,6 +25,7 @@ TFTP) shows pending again once the window has closed, as nothing it sends tells 
 from __future__ import annotations
 
 from ..fleet import window as windows
+from .learned_model import AWAITING
 
 NO_CONFIG = 0
 NEVER_CONTACTED = 1
@@ -75,12 +76,18 @@ def with_served(contact: dict | None, assignment) -> dict | None:
     return merged
 
 
-def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entry) -> list[dict]:
+def phone_rows(
+    snapshot, contacts: dict, assignments: list, autoprovisioned_entry, learned: dict | None = None, learner=None
+) -> list[dict]:
     """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
 
     ``autoprovisioned_entry(assignment)`` gives what the manifest would say of an auto-provisioned phone
     (``Autoprovisioner.entry``: its versions, firmware and window; None when it cannot be rendered).
+    A fleet phone the publish left awaiting its model (learned_model.py) is at 1 ("awaiting model", and why)
+    until the service rendered it with a model a proven request reported (``learned``: mac -> model;
+    ``learner``: its ModelLearner), then on the normal path with that config's versions.
     """
+    learned = learned or {}
     fleet = snapshot.fleet
     declared = {phone.mac: phone for phone in fleet.phones} if fleet is not None else {}
     by_mac = {assignment.mac: assignment for assignment in assignments}
@@ -90,17 +97,24 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entr
         contact = contacts.get(mac)
         phone = declared.get(mac)
         assignment = by_mac.get(mac)
+        awaiting = None  # why a phone without a model has no config yet
+        learned_model = None  # the model the service rendered a phone without one with
         if mac in snapshot.manifest.phones:
             source, current = "fleet", snapshot.manifest.phones[mac]
+            if current.get("awaiting_model"):
+                learned_model = learned.get(mac)
+                current = learner.entry(mac, learned_model, contact is not None) if learner else AWAITING
+                if isinstance(current, str):
+                    awaiting, current = current, None
         elif assignment is not None:
             source, current = "autoprovision", autoprovisioned_entry(assignment)
             contact = with_served(contact, assignment)
         else:
             source, current = None, None
-        code = status_of(source is not None, contact, current)
+        code = NEVER_CONTACTED if awaiting else status_of(source is not None, contact, current)
         pending = firmware_pending(current, contact)
         window = (current or {}).get("window")
-        text = DESCRIPTIONS[code] + (", firmware pending" if pending else "")
+        text = awaiting or DESCRIPTIONS[code] + (", firmware pending" if pending else "")
         contact = contact or {}
         rows.append(
             {
@@ -110,7 +124,9 @@ def phone_rows(snapshot, contacts: dict, assignments: list, autoprovisioned_entr
                 "source": source,
                 "name": phone.name if phone else (assignment.name if assignment else None),
                 "vendor": (phone.vendor if phone else None) or contact.get("vendor"),
-                "model": (phone.model if phone else None) or contact.get("model"),
+                "model": (phone.model if phone else None) or learned_model or contact.get("model"),
+                # the model the service rendered a phone without one with (the fleet's model wins)
+                "learned_model": learned_model if awaiting is None else None,
                 "reported_vendor": contact.get("vendor"),
                 "reported_model": contact.get("model"),
                 "firmware": contact.get("firmware"),

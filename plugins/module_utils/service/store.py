@@ -127,6 +127,10 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS window_overrides (
         mac TEXT PRIMARY KEY, until DOUBLE PRECISION NOT NULL, opened_by TEXT NOT NULL,
         opened_at DOUBLE PRECISION NOT NULL)""",
+    # the model a fleet phone without one reported in a request that proved it, and was rendered with
+    # (learned_model.py): its status and autoprovisioned_export read it; a mere claim never writes it
+    """CREATE TABLE IF NOT EXISTS learned_models (
+        mac TEXT PRIMARY KEY, model TEXT NOT NULL, learned_at DOUBLE PRECISION NOT NULL)""",
 )
 
 # last_contact only moves forward: two service workers flush their batches in any order. proven_ip moves
@@ -570,6 +574,23 @@ class Store:
                 self._sql("INSERT INTO access_keys (mac, access_key, issued_at) VALUES (?, ?, ?)"),
                 (mac, key, time.time()),
             )
+
+    # -- models learned from phones --------------------------------------------------------------------
+
+    def learn_model(self, mac: str, model: str) -> None:
+        """Record that fleet phone ``mac`` was rendered with ``model``, the one it reported (before the answer
+        leaves: its status and the export must not depend on a journal flush)."""
+        with self._transaction() as cursor:
+            cursor.execute(
+                self._sql(
+                    """INSERT INTO learned_models (mac, model, learned_at) VALUES (?, ?, ?)
+                    ON CONFLICT (mac) DO UPDATE SET model = excluded.model, learned_at = excluded.learned_at"""
+                ),
+                (mac, model, time.time()),
+            )
+
+    def learned_models(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self._rows("SELECT mac, model FROM learned_models")}
 
     # -- WPI actions for a phone's next contact ------------------------------------------------------
 
