@@ -176,6 +176,10 @@ class FleetGit:
             sha = self._head()
         return sha
 
+    def pending(self, paths: list[str]) -> list[str]:
+        """The files under ``paths`` that after() would commit (check mode), relative to the work tree."""
+        return self._changed(self._pathspecs(paths)) if self.enabled else []
+
     def undo(self, paths: list[str]) -> None:
         """The caller's write failed after before(): ``paths`` back to their committed state."""
         if not self.enabled:
