@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import socket
 import subprocess
 from pathlib import Path
 
@@ -129,6 +131,19 @@ def test_committer_defaults_to_phonefleet_and_author_to_the_actor(work, monkeypa
 
 def test_author_falls_back_to_the_repository_identity(work):
     assert FleetGit(str(fleet_of(work)), options(author=None)).author() == "Site Admin <admin@site.example>"
+
+
+def test_author_falls_back_to_the_os_user_at_the_host(work):
+    git(work, "config", "--unset", "user.name")
+    git(work, "config", "--unset", "user.email")
+    user = getpass.getuser()
+    assert FleetGit(str(fleet_of(work)), options(author=None)).author() == f"{user} <{user}@{socket.gethostname()}>"
+
+
+def test_a_malformed_actor_is_refused_naming_the_variable(work, monkeypatch):
+    monkeypatch.setenv("PHONEFLEET_ACTOR", "jobs")
+    with pytest.raises(GitError, match=r"^\$PHONEFLEET_ACTOR: 'jobs' is not of the form"):
+        FleetGit(str(fleet_of(work)), options(author=None)).author()
 
 
 @pytest.mark.parametrize("author", ["Ivan", "Ivan <ivan>", "<ivan@example.com>", "Ivan <a b@example.com>"])

@@ -191,17 +191,15 @@ class FleetGit:
     def author(self) -> str:
         """``Name <email>`` of the acting user (see the module docstring for the order)."""
         if self.options.author:
-            identity = self.options.author
+            identity, what = self.options.author, "author"
         elif os.environ.get(ACTOR_ENV):
-            identity = os.environ[ACTOR_ENV]
-            parse_identity(identity, f"${ACTOR_ENV}")
-        elif self._configured_identity() is not None:
-            name, email = self._configured_identity() or DEFAULT_COMMITTER
-            identity = f"{name} <{email}>"
+            identity, what = os.environ[ACTOR_ENV], f"${ACTOR_ENV}"
         else:
+            configured = self._configured_identity()
             user = getpass.getuser()
-            identity = f"{user} <{user}@{socket.gethostname()}>"
-        name, email = parse_identity(identity)
+            name, email = configured or (user, f"{user}@{socket.gethostname()}")
+            identity, what = f"{name} <{email}>", "the Git user (user.name, user.email)"
+        name, email = parse_identity(identity, what)
         return f"{name} <{email}>"
 
     def _message(self, author: str, files: list[str]) -> str:
