@@ -12,7 +12,7 @@ description:
   - Generates one random secret per name (letters, digits, V(-) and V(_)) and returns each encrypted with the
     play's vault secret, as C(ansible-vault encrypt_string) would, ready to be written after C(!vault |).
     The clear text never leaves the action.
-  - Used by the P(phonefleet.provisioning.new_site#playbook) playbook for the starter fleet's passwords.
+  - Used by the playbook C(phonefleet.provisioning.new_site) for the starter fleet's passwords.
   - The module runs on the controller whatever the host.
 options:
   names:
@@ -40,8 +40,6 @@ attributes:
     details: It changes nothing; the secrets are generated in check mode too.
   diff_mode:
     support: none
-  vault:
-    support: full
 author:
   - PhoneFleet developers (!UNKNOWN)
 """

@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO, ROWS, VAULT_PASSWORD_FILE, csv_bytes, run_task
-from tests.unit.test_fleet_git import git, no_user_git_config  # noqa: F401 (a fixture)
+from tests.unit.test_fleet_git import git, isolate_git_config
 
 IVAN = "Ivan Petrov <ivan@example.com>"
+
+
+@pytest.fixture(autouse=True)
+def no_user_git_config(tmp_path, monkeypatch):
+    isolate_git_config(tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -26,6 +26,10 @@ def git(directory: Path, *args: str) -> str:
 
 @pytest.fixture(autouse=True)
 def no_user_git_config(tmp_path, monkeypatch):
+    isolate_git_config(tmp_path, monkeypatch)
+
+
+def isolate_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The machine's git configuration (identity, hooks) must not decide a test."""
     empty = tmp_path / "gitconfig"
     empty.write_text("")
