@@ -19,6 +19,10 @@ A module that writes fleet files calls it like this::
                             # when the remote moved, rebases onto it; on any failure the commit and the
                             # caller's change are undone and GitError names the conflicting files
 
+The commit runs without the repository's hooks (``--no-verify``): a local hook must not stop a run between
+its write and its commit. If the commit itself fails, the files stay written (unstaged) and GitError says
+why: the caller calls undo() to drop them.
+
 ``paths`` are files or folders, absolute or relative to the fleet directory, inside the work tree. With
 ``commit=False`` every call does nothing, so callers need no branch of their own.
 
@@ -105,7 +109,6 @@ class FleetGit:
         self.options = options
         self.fleet_dir = os.path.abspath(fleet_dir)
         self.top: str | None = None
-        self._head_before: str | None = None
         if not self.enabled:
             return
         if options.author:
@@ -148,7 +151,6 @@ class FleetGit:
                     " (the local branch and the remote have diverged or the remote is unreachable: merge or"
                     " rebase by hand, then run again)"
                 )
-        self._head_before = self._head()
 
     def after(self, paths: list[str]) -> str | None:
         """Commit exactly ``paths``; with push, push. The commit's sha, or None when nothing changed."""
