@@ -13,7 +13,7 @@ setup: setup-system $(STAMP)
 
 # Debian packages the tests drive, each as package:program; a package is installed only when its program is missing
 # (a program with a slash is a path, globs allowed: kamailio's TLS module is a file, not a program)
-SYSTEM_PACKAGES := postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip \
+SYSTEM_PACKAGES := git:git postgresql:initdb tftp-hpa:tftp curl:curl nginx:nginx wrk:wrk kamailio:kamailio baresip:baresip \
 	'kamailio-tls-modules:/usr/lib/*/kamailio/modules/tls.so'
 
 .PHONY: setup-system
