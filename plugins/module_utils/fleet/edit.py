@@ -377,7 +377,13 @@ class FleetEdit:
         container = self._container(spec, located.path, create=False)
         if spec.shape == "list":
             before = to_plain(container[located.index])
+            # ruamel keeps the blank line or comment before an item on the list; the one after an item often
+            # sits inside the item. The removed item's own lead goes to the item that takes its place, unless
+            # that one has its own, so the items around it stay apart as they were.
+            lead = container.ca.items.get(located.index)
             del container[located.index]
+            if lead is not None and located.index < len(container) and located.index not in container.ca.items:
+                container.ca.items[located.index] = lead
         else:
             name = _mapping_key(container, key)
             before = to_plain(container[name])
@@ -584,7 +590,10 @@ def validate_overlay(
 def _relocated(problem: Problem, originals: dict[str, str]) -> Problem:
     if not isinstance(problem, Problem):
         return problem
-    return Problem(originals.get(problem.file, problem.file), problem.path, problem.message, problem.line)
+    message = problem.message
+    for copy, original in originals.items():  # a rule naming another file's item names it by the copy's path
+        message = message.replace(copy, original)
+    return Problem(originals.get(problem.file, problem.file), problem.path, message, problem.line)
 
 
 def write_all(writes: dict[str, str], new_file_mode: int = 0o644) -> None:
