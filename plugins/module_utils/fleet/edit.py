@@ -40,7 +40,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .errors import FleetError, FleetValidationError, Problem
 from .files import read_bytes
@@ -399,14 +399,15 @@ class FleetEdit:
             return None
         container = self._container(spec, located.path, create=False)
         if spec.shape == "list":
-            before = to_plain(container[located.index])
+            index = cast(int, located.index)  # a list item is always found with its index
+            before = to_plain(container[index])
             # ruamel keeps the blank line or comment before an item on the list; the one after an item often
             # sits inside the item. The removed item's own lead goes to the item that takes its place, unless
             # that one has its own, so the items around it stay apart as they were.
-            lead = container.ca.items.get(located.index)
-            del container[located.index]
-            if lead is not None and located.index < len(container) and located.index not in container.ca.items:
-                container.ca.items[located.index] = lead
+            lead = container.ca.items.get(index)
+            del container[index]
+            if lead is not None and index < len(container) and index not in container.ca.items:
+                container.ca.items[index] = lead
         else:
             name = _mapping_key(container, key)
             before = to_plain(container[name])
