@@ -68,11 +68,12 @@ def test_create_change_remove_each_once_then_nothing_to_change(tmp_path):
         keep_other_lines=True,
     )
     remove = phone_task(fleet, mac="00-15-65-4C-4C-26", state="absent")
-    tasks = [new_phone(fleet), new_phone(fleet), change_line_1, change_line_1, remove, remove]
+    clear = phone_task(fleet, mac=NEW_MAC, description="", modules=[])  # empty: the field is removed
+    tasks = [new_phone(fleet), new_phone(fleet), change_line_1, change_line_1, clear, remove, remove]
     _rc, results, output = run_tasks(tmp_path, "phone", tasks, "--diff")
     assert not any(result.get("failed") for result in results), output
-    assert [result["changed"] for result in results] == [True, False, True, False, True, False]
-    created, _again, changed, _changed_again, removed, _removed_again = results
+    assert [result["changed"] for result in results] == [True, False, True, False, True, True, False]
+    created, _again, changed, _changed_again, cleared, removed, _removed_again = results
 
     assert created["changes"] == [
         {"kind": "phones", "name": "80:5e:c0:aa:00:10", "file": created["file"], "action": "created"}
@@ -95,9 +96,7 @@ def test_create_change_remove_each_once_then_nothing_to_change(tmp_path):
         "site": "spb-warehouse",
         "firmware_kit": "2026-q3",
         "key_template": "reception",
-        "description": "by the loading bay",
         "keys": [{"index": 3, "function": "speed_dial", "value": "2001", "label": "Reception"}],
-        "modules": ["EXP50"],
         "admin_password": stored["admin_password"],
     }
     assert decrypt_text(stored["admin_password"]) == ADMIN_PASSWORD
@@ -113,6 +112,8 @@ def test_create_change_remove_each_once_then_nothing_to_change(tmp_path):
     assert (fleet / "phones.yml").read_text() == _without_phone(untouched, "00:15:65:4c:4c:26")
 
     # diff: the change shown, every secret masked; no clear secret anywhere in what the run printed
+    assert "description: by the loading bay" in cleared["diff"][0]["before"]
+    assert "description" not in cleared["diff"][0]["after"] and "EXP50" not in cleared["diff"][0]["after"]
     assert "profile: office" in changed["diff"][0]["after"] and "profile: warehouse" in changed["diff"][0]["before"]
     assert "password: '********'" in created["diff"][0]["after"]
     # a new password masks like the old one: the diff says which changed (line 1's, not line 2's)
@@ -201,13 +202,30 @@ def test_the_playbook_adds_a_phone_from_survey_answers(tmp_path):
     }
     assert stored["lines"][0]["number"] == "2110" and decrypt_text(stored["lines"][0]["password"]) == LINE_1_PASSWORD
 
-    # the same answers again change nothing; a new name alone changes only the name
+    # the same answers again change nothing
     files = snapshot(fleet)
     again = run_playbook(tmp_path, command)
     assert "changed=0" in again.stdout, again.stdout + again.stderr
     assert snapshot(fleet) == files
-    for run in (first, again):
-        assert LINE_1_PASSWORD not in run.stdout + run.stderr
+
+    # a form changing an existing phone's name and line 1's password leaves everything else as it was
+    director = phone(fleet, "0cd0.f8a1.b2c3")
+    answers.update(phonefleet_mac="0CD0.F8A1.B2C3", phonefleet_name="Director (new desk)")
+    answers.update(
+        phonefleet_model="", phonefleet_profile="", phonefleet_number="", phonefleet_password=LINE_2_PASSWORD
+    )
+    (tmp_path / "answers.json").write_text(json.dumps(answers))
+    changed = run_playbook(tmp_path, command)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    after = phone(fleet, "0cd0.f8a1.b2c3")
+    assert director is not None and after is not None
+    assert decrypt_text(after["lines"][0]["password"]) == LINE_2_PASSWORD
+    assert after["name"] == "Director (new desk)"
+    assert {**after, "name": director["name"], "lines": None} == {**director, "lines": None}
+    assert after["lines"][1] == director["lines"][1]
+    assert {**after["lines"][0], "password": None} == {**director["lines"][0], "password": None}
+    for run in (first, again, changed):
+        assert LINE_1_PASSWORD not in run.stdout + run.stderr and LINE_2_PASSWORD not in run.stdout + run.stderr
 
 
 def test_the_survey_asks_only_for_variables_the_playbook_uses():
