@@ -10,7 +10,7 @@ the shared options are added) and implements :meth:`FleetEditAction.change`, whi
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
@@ -50,6 +50,18 @@ def clear_values(spec: dict, args: dict) -> list[str]:
     return found
 
 
+def plain(value: object) -> Any:
+    """Task arguments as plain Python data: ansible-core tags its strings (origin, trust), which YAML cannot write."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    for kind in (bool, int, float, str):  # bool before int: a bool is an int
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
 class FleetEditAction(ControllerAction):
     """Base of the fleet-editing action plugins."""
 
@@ -64,6 +76,7 @@ class FleetEditAction(ControllerAction):
         del tmp
         spec = {**EDIT_OPTIONS, **self.OPTIONS}
         _validation, args = self.validate_argument_spec(argument_spec=spec)
+        args = plain(args)
         secrets = clear_values(spec, args)
         try:
             edit = FleetEdit(

@@ -90,23 +90,37 @@ def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool =
 
     The task runs with ignore_errors so that its result is saved even when it fails: check ``failed``.
     """
-    out = tmp_path / f"result-{module}.json"
-    playbook = tmp_path / f"play-{module}.yml"
+    task = {f"phonefleet.provisioning.{module}": args}
+    rc, results, output = run_tasks(tmp_path, module, [task], *flags, vault=vault)
+    return rc, results[0], output
+
+
+def run_tasks(
+    tmp_path: Path, name: str, tasks: list[dict], *flags: str, vault: bool = True
+) -> tuple[int, list[dict], str]:
+    """Run ``tasks`` in one play through ansible-playbook; returns (rc, each task's registered result, output).
+
+    Each task runs with ignore_errors so that every result is saved even when one fails: check ``failed``.
+    """
+    out = tmp_path / f"result-{name}.json"
+    playbook = tmp_path / f"play-{name}.yml"
+    registered = [f"result_{index}" for index in range(len(tasks))]
     play = [
         {
             "name": "test",
             "hosts": "localhost",
             "gather_facts": False,
             "tasks": [
-                {
-                    "name": "run",
-                    f"phonefleet.provisioning.{module}": args,
-                    "register": "result",
-                    "ignore_errors": True,
-                },
+                *(
+                    {"name": f"run {index}", **task, "register": variable, "ignore_errors": True}
+                    for index, (task, variable) in enumerate(zip(tasks, registered, strict=True))
+                ),
                 {
                     "name": "save",
-                    "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": str(out)},
+                    "ansible.builtin.copy": {
+                        "content": "{{ [" + ", ".join(registered) + "] | to_json }}",
+                        "dest": str(out),
+                    },
                     "check_mode": False,
                     "diff": False,
                 },
@@ -115,7 +129,18 @@ def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool =
     ]
     playbook.write_text(json.dumps(play))
     command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook), *flags]
-    command += ["-e", f"ansible_python_interpreter={sys.executable}"]
+    completed = run_playbook(tmp_path, command, vault)
+    output = completed.stdout + completed.stderr
+    assert out.exists(), output
+    with open(out, "rb") as handle:
+        # copy writes the JSON text as it is.
+        results = json.loads(handle.read().decode("utf-8"))
+    return completed.returncode, results, output
+
+
+def run_playbook(tmp_path: Path, command: list[str], vault: bool = True) -> subprocess.CompletedProcess:
+    """Run an ansible-playbook command from the checkout, with the demo vault password unless ``vault=False``."""
+    command = [*command, "-e", f"ansible_python_interpreter={sys.executable}"]
     if vault:
         command += ["--vault-password-file", str(VAULT_PASSWORD_FILE)]
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
@@ -126,10 +151,4 @@ def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool =
         text = (REPO / "ansible.cfg").read_text().replace("./collections", str(REPO / "collections"))
         config.write_text("\n".join(line for line in text.splitlines() if not line.startswith("vault_identity_list")))
         env["ANSIBLE_CONFIG"] = str(config)
-    completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
-    output = completed.stdout + completed.stderr
-    assert out.exists(), output
-    with open(out, "rb") as handle:
-        # copy writes the JSON text as it is.
-        result = json.loads(handle.read().decode("utf-8"))
-    return completed.returncode, result, output
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)

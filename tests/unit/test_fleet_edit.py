@@ -55,7 +55,9 @@ def test_a_secret_is_written_encrypted_and_masked_in_the_diff(tmp_path):
     assert "admin_password: !vault |" in text and "Zq9-only-here" not in text
     diff = plan.diffs()[0]
     assert "Zq9-only-here" not in str(diff)
-    assert "admin_password: '********'" in diff["after"]
+    # a new secret masks like the old one, so the diff says it changed
+    assert "admin_password: '********'" in diff["before"]
+    assert "admin_password: '******** (changed)'" in diff["after"]
     edit = FleetEdit(str(fleet), **vault_kwargs())
     office = edit.get("profiles", "office")
     assert office is not None and decrypt_text(str.__str__(office["admin_password"])) == "Zq9-only-here"
@@ -131,3 +133,22 @@ def test_an_item_in_a_csv_fleet_file_is_refused_with_the_file_named(tmp_path):
     edit = FleetEdit(str(fleet), **vault_kwargs())
     with pytest.raises(EditError, match=r"00:15:65:00:00:09: the phone is defined in the CSV fleet file .*more\.csv"):
         edit.put("phones", "001565000009", {"name": "x"})
+
+
+def test_removing_a_list_item_keeps_its_neighbours_apart_as_they_were(tmp_path):
+    fleet = copy_fleet(tmp_path)
+    before = (fleet / "phones.yml").read_text()
+    apply(fleet, lambda edit: edit.remove("phones", "00:15:65:4c:4c:26"))
+    start = before.index("\n  - mac: 00:15:65:4c:4c:26\n")
+    end = before.index("\n\n  - mac: ", start + 1)
+    assert (fleet / "phones.yml").read_text() == before[:start] + before[end + 1 :]
+
+
+def test_a_rule_naming_another_item_names_its_real_file(tmp_path):
+    fleet = copy_fleet(tmp_path)
+    edit = FleetEdit(str(fleet), **vault_kwargs())
+    edit.put("phones", "805ec0aa0010", {"model": "T54W", "lines": [{"number": "2001", "password": "Other-pass-1"}]})
+    with pytest.raises(FleetValidationError) as raised:
+        edit.plan()
+    message = str(raised.value)
+    assert f"{fleet}/phones.yml: 805ec0112233 line 1" in message and "phonefleet-edit-" not in message, message

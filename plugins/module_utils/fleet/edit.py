@@ -40,13 +40,13 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .errors import FleetError, FleetValidationError, Problem
 from .files import read_bytes
 from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files, load_fleet
 from .mac import InvalidMac, format_mac, normalize_mac
-from .masking import SECRET_KEYS, mask_secrets
+from .masking import MASK, SECRET_KEYS, mask_secrets
 from .model import Fleet
 from .yaml_edit import FleetFileError, YamlFile, check_dest, is_vault, require_ruamel, scalar, to_plain, vault_text
 from .yamlio import VaultValue, YamlSyntaxError, load_yaml
@@ -126,15 +126,38 @@ class Change:
         return {
             "before_header": header,
             "after_header": header,
-            "before": _masked_text(self.before),
-            "after": _masked_text(self.after),
+            "before": _yaml_text(mask_secrets(self.before)),
+            "after": _yaml_text(_changed_secrets_marked(self.before, mask_secrets(self.after), self.after)),
         }
 
 
-def _masked_text(item: dict | None) -> str:
-    if item is None:
+def _yaml_text(masked: object) -> str:
+    if masked is None:
         return ""
-    return pyyaml.safe_dump(mask_secrets(item), sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return pyyaml.safe_dump(masked, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def _changed_secrets_marked(before: object, masked: object, after: object) -> object:
+    """``masked`` (``after`` masked) with each secret that differs from ``before`` shown as changed.
+
+    Both sides of a secret mask alike, so a new password alone would show no difference. An unchanged secret
+    keeps its vault text (the edit never re-encrypts it), so comparing the stored values tells a change.
+    """
+    if isinstance(after, dict) and isinstance(masked, dict):
+        old = before if isinstance(before, dict) else {}
+        return {
+            key: f"{MASK} (changed)"
+            if value == MASK and after[key] != MASK and key in old and old[key] != after[key]
+            else _changed_secrets_marked(old.get(key), value, after[key])
+            for key, value in masked.items()
+        }
+    if isinstance(after, list) and isinstance(masked, list):
+        old_items = before if isinstance(before, list) else []
+        return [
+            _changed_secrets_marked(old_items[index] if index < len(old_items) else None, value, after[index])
+            for index, value in enumerate(masked)
+        ]
+    return masked
 
 
 @dataclass
@@ -376,8 +399,15 @@ class FleetEdit:
             return None
         container = self._container(spec, located.path, create=False)
         if spec.shape == "list":
-            before = to_plain(container[located.index])
-            del container[located.index]
+            index = cast(int, located.index)  # a list item is always found with its index
+            before = to_plain(container[index])
+            # ruamel keeps the blank line or comment before an item on the list; the one after an item often
+            # sits inside the item. The removed item's own lead goes to the item that takes its place, unless
+            # that one has its own, so the items around it stay apart as they were.
+            lead = container.ca.items.get(index)
+            del container[index]
+            if lead is not None and index < len(container) and index not in container.ca.items:
+                container.ca.items[index] = lead
         else:
             name = _mapping_key(container, key)
             before = to_plain(container[name])
@@ -584,7 +614,10 @@ def validate_overlay(
 def _relocated(problem: Problem, originals: dict[str, str]) -> Problem:
     if not isinstance(problem, Problem):
         return problem
-    return Problem(originals.get(problem.file, problem.file), problem.path, problem.message, problem.line)
+    message = problem.message
+    for copy, original in originals.items():  # a rule naming another file's item names it by the copy's path
+        message = message.replace(copy, original)
+    return Problem(originals.get(problem.file, problem.file), problem.path, message, problem.line)
 
 
 def write_all(writes: dict[str, str], new_file_mode: int = 0o644) -> None:
