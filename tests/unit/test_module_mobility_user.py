@@ -103,7 +103,10 @@ def test_check_mode_and_invalid_changes_write_nothing(tmp_path):
     assert checked["changed"] is True and checked["diff"][0]["before"] == ""
     assert no_pin["failed"] is True and no_pin["msg"].startswith("pin: "), no_pin["msg"]
     assert short_pin["failed"] is True and short_pin["msg"] == "pin: a PIN is 4 to 12 digits"
-    assert taken_number["failed"] is True and "mobility.yml" in taken_number["msg"], taken_number["msg"]
+    assert taken_number["failed"] is True, taken_number
+    # both places named by their real files, never by the private copy the change was validated in
+    assert f"{fleet}/phones.yml:" in taken_number["msg"] and f"{fleet}/mobility.yml" in taken_number["msg"]
+    assert "phonefleet-edit-" not in taken_number["msg"]
     assert "2010" in taken_number["msg"] and "nothing was written" in taken_number["msg"]
     assert unknown_profile["failed"] is True and "profile" in unknown_profile["msg"], unknown_profile["msg"]
     assert "no-such-profile" in unknown_profile["msg"] and "mobility.yml" in unknown_profile["msg"]

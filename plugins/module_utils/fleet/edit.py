@@ -642,7 +642,11 @@ def validate_overlay(
 def _relocated(problem: Problem, originals: dict[str, str]) -> Problem:
     if not isinstance(problem, Problem):
         return problem
-    return Problem(originals.get(problem.file, problem.file), problem.path, problem.message, problem.line)
+    message = problem.message
+    for copied, original in originals.items():
+        if copied in message:  # a rule naming another file (the first place a number is used, ...)
+            message = message.replace(copied, original)
+    return Problem(originals.get(problem.file, problem.file), problem.path, message, problem.line)
 
 
 def write_all(writes: dict[str, str], new_file_mode: int = 0o644) -> None:
