@@ -50,15 +50,48 @@ def clear_values(spec: dict, args: dict) -> list[str]:
     return found
 
 
-def plain(value: object) -> Any:
-    """Task arguments as plain Python data: ansible-core tags its strings (origin, trust), which YAML cannot write."""
+def plain(value: object) -> object:
+    """``value`` as plain Python data: ansible-core 2.19 hands options over as tagged subclasses of str, int,
+    dict and list, which the YAML writer cannot represent."""
     if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
+        return {plain(name): plain(item) for name, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
-    for kind in (bool, int, float, str):  # bool before int: a bool is an int
+    for kind in (bool, str, int, float):  # bool before int: a bool is an int
         if isinstance(value, kind):
-            return kind(value)
+            return kind(value) if kind is not str else str.__str__(value)
+    return value
+
+
+def fields_of(args: dict, names: tuple[str, ...] | list[str]) -> dict:
+    """The fleet fields a task gives: options not given (None) are left out, so the fleet keeps them;
+    an empty value (``""``, ``[]``) becomes None, which removes the field. Inside mappings the same (a
+    mapping with nothing given is not given); list items are taken as given (a list replaces the list),
+    without their options not given."""
+    fields: dict = {}
+    for name in names:
+        value = _given(args.get(name))
+        if value is not _NOT_GIVEN:
+            fields[name] = value
+    return fields
+
+
+_NOT_GIVEN = object()
+
+
+def _given(value: object) -> object:
+    if value is None:
+        return _NOT_GIVEN
+    if value in ("", []):
+        return None
+    if isinstance(value, dict):
+        given = {name: _given(item) for name, item in value.items()}
+        return {name: item for name, item in given.items() if item is not _NOT_GIVEN} or _NOT_GIVEN
+    if isinstance(value, list):
+        return [
+            {name: item for name, item in element.items() if item is not None} if isinstance(element, dict) else element
+            for element in value
+        ]
     return value
 
 
@@ -68,15 +101,26 @@ class FleetEditAction(ControllerAction):
     OPTIONS: ClassVar[dict] = {}
 
     def change(self, edit: FleetEdit, args: dict) -> dict | None:
-        """Make the module's change on ``edit``; return extra result keys (or None)."""
+        """Make the module's change on ``edit``; return extra result keys (or None).
+
+        ``changed: True`` among them says :meth:`before_write` will change something besides the fleet files.
+        """
         raise NotImplementedError
+
+    def before_write(self, args: dict) -> None:
+        """Put in place what the fleet will name (a firmware image), as :meth:`change` planned it.
+
+        Runs after the change was validated and before the fleet files are written, never in check mode,
+        so a fleet file never names what is not there yet.
+        """
+        del args
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
         spec = {**EDIT_OPTIONS, **self.OPTIONS}
-        _validation, args = self.validate_argument_spec(argument_spec=spec)
-        args = plain(args)
+        _validation, validated = self.validate_argument_spec(argument_spec=spec)
+        args = plain(validated)
         secrets = clear_values(spec, args)
         try:
             edit = FleetEdit(
@@ -99,14 +143,19 @@ class FleetEditAction(ControllerAction):
             ) from None
         except FleetError as exc:
             raise AnsibleActionFail(scrub(to_text(exc), secrets)) from None
-        if plan.writes and not self._task.check_mode:
+        put_in_place = bool(extra.pop("changed", False))
+        if not self._task.check_mode:
             try:
-                write_all(plan.writes)
+                self.before_write(args)
+                if plan.writes:
+                    write_all(plan.writes)
+            except FleetError as exc:
+                raise AnsibleActionFail(scrub(to_text(exc), secrets)) from None
             except OSError as exc:
                 raise AnsibleActionFail(f"cannot write the fleet files, nothing was changed: {exc}") from None
         result.update(extra)
         result.update(
-            changed=plan.changed,
+            changed=plan.changed or put_in_place,
             changes=[change.as_dict() for change in plan.changes] if plan.changed else [],
             files=plan.files(),
         )

@@ -35,6 +35,7 @@ validation, diff and all-or-none write.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import tempfile
@@ -388,6 +389,38 @@ class FleetEdit:
         self._merge(node, changes, spec.shown(key), exact=replace, keep=(spec.key_field,) if spec.key_field else ())
         return self._record(spec, key, located.path, CHANGED, before, node)
 
+    def sharing(self, kind: str, key: str, path: tuple) -> list[tuple]:
+        """The other places of item ``key`` holding the very node at ``path`` (YAML aliases of one anchor).
+
+        A change merged into such a node changes every place (that is what the alias means in YAML); a caller
+        that changes only one place asks :meth:`detach` first.
+        """
+        item = self._item_node(kind, key)
+        node = _at(item, path)
+        if node is None or not isinstance(node, (dict, list)):
+            return []
+        return [other for other in _paths(item, ()) if other != path and _at(item, other) is node]
+
+    def detach(self, kind: str, key: str, path: tuple) -> bool:
+        """Give ``path`` its own copy of a node it shares with other places (no anchor); False if not shared."""
+        if not self.sharing(kind, key, path):
+            return False
+        item = self._item_node(kind, key)
+        parent = _at(item, path[:-1])
+        own = copy.deepcopy(parent[path[-1]])
+        own.anchor.value = None  # the others keep the anchor; ruamel writes it where the node next occurs
+        parent[path[-1]] = own
+        return True
+
+    def _item_node(self, kind: str, key: str) -> Any:
+        spec = KINDS[kind]
+        key = spec.key(key)
+        located = self.locate(kind, key)
+        if located is None:
+            raise EditError(f"{spec.title} {spec.shown(key)} does not exist")
+        node = self._node(spec, located)
+        return node[_mapping_key(node, key)] if spec.shape == "mapping" else node
+
     def remove(self, kind: str, key: str) -> Change | None:
         """Remove item ``key`` of ``kind``; None when there is none."""
         spec = KINDS[kind]
@@ -574,6 +607,31 @@ def _find(spec: Kind, data: object, key: str, path: str) -> _Located | None:
     return None
 
 
+def _at(node: Any, path: tuple) -> Any:
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+def _paths(node: Any, prefix: tuple, seen: set | None = None) -> list[tuple]:
+    """Every place of a mapping or list below ``node``; below an alias only once (no alias-bomb expansion)."""
+    seen = set() if seen is None else seen
+    found = []
+    steps = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for step, child in steps:
+        if isinstance(child, (dict, list)):
+            found.append((*prefix, step))
+            if id(child) not in seen:
+                seen.add(id(child))
+                found.extend(_paths(child, (*prefix, step), seen))
+    return found
+
+
 def _mapping_key(mapping: Any, key: str) -> object:
     for name in mapping:
         if str(name) == key:
@@ -615,8 +673,9 @@ def _relocated(problem: Problem, originals: dict[str, str]) -> Problem:
     if not isinstance(problem, Problem):
         return problem
     message = problem.message
-    for copy, original in originals.items():  # a rule naming another file's item names it by the copy's path
-        message = message.replace(copy, original)
+    for copied, original in originals.items():
+        if copied in message:  # a rule naming another file (the first place a number is used, ...)
+            message = message.replace(copied, original)
     return Problem(originals.get(problem.file, problem.file), problem.path, message, problem.line)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -169,6 +170,15 @@ def stage(path: str, blocks, replacing: bool) -> tuple[str, bool]:
     temporary = temporary_name(path)
     _write_blocks(_open_for_writing(temporary, truncate=True), blocks, truncate_after=False)
     return temporary, False
+
+
+def file_sha256(path: str) -> str:
+    """The sha256 of a file read a block at a time (firmware images are hundreds of MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in blocks_of(handle):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def blocks_of(source, size: int = 1 << 20):

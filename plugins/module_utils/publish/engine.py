@@ -26,6 +26,7 @@ from ..fleet.files import (
     STAGED_MODE,
     OutsideRoot,
     blocks_of,
+    file_sha256,
     is_staged,
     leftovers,
     path_inside,
@@ -551,7 +552,7 @@ class Publisher:
                 new.firmware_files[target_name] = recorded
                 new.files[target_name] = old.files.get(target_name, {"sha256": recorded["sha256"], "phone": None})
                 continue
-            digest = _file_sha256(source)
+            digest = file_sha256(source)
             if item.sha256 and digest != item.sha256.lower():
                 self.result.errors.append(
                     f"firmware file '{name}': {source} has sha256 {digest}, the fleet says {item.sha256.lower()}"
@@ -559,7 +560,7 @@ class Publisher:
                 continue
             new.firmware_files[target_name] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
             new.files[target_name] = {"sha256": digest, "phone": None}
-            if self._differs(target_name, digest, old, _file_sha256):
+            if self._differs(target_name, digest, old, file_sha256):
                 self.result.firmware_copied.append(target_name)
 
     # -- writing -------------------------------------------------------------------------------------
@@ -674,14 +675,6 @@ class PresentFiles:
 def _bytes_sha256(path: str) -> str | None:
     data = read_bytes(path)
     return None if data is None else _sha256(data)
-
-
-def _file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _memoized(reveal: Callable[[object], str]) -> Callable[[object], str]:
