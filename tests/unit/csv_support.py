@@ -90,30 +90,50 @@ def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool =
 
     The task runs with ignore_errors so that its result is saved even when it fails: check ``failed``.
     """
-    out = tmp_path / f"result-{module}.json"
-    playbook = tmp_path / f"play-{module}.yml"
-    play = [
+    rc, results, output = run_tasks(tmp_path, [(module, args)], *flags, vault=vault)
+    return rc, results[0], output
+
+
+def run_tasks(
+    tmp_path: Path, tasks: list[tuple[str, dict]], *flags: str, vault: bool = True
+) -> tuple[int, list[dict], str]:
+    """Run tasks ``(module, args)`` in one play, in order; returns (rc, each task's registered result, output).
+
+    Every task runs with ignore_errors so that its result is saved even when it fails: check ``failed``.
+    """
+    stem = f"{tasks[0][0]}-{len(list(tmp_path.glob('play-*.yml')))}"
+    out = tmp_path / f"result-{stem}.json"
+    playbook = tmp_path / f"play-{stem}.yml"
+    steps: list[dict] = [
         {
-            "name": "test",
-            "hosts": "localhost",
-            "gather_facts": False,
-            "tasks": [
-                {
-                    "name": "run",
-                    f"phonefleet.provisioning.{module}": args,
-                    "register": "result",
-                    "ignore_errors": True,
-                },
-                {
-                    "name": "save",
-                    "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": str(out)},
-                    "check_mode": False,
-                    "diff": False,
-                },
-            ],
+            "name": f"task {number}",
+            f"phonefleet.provisioning.{module}": args,
+            "register": f"result_{number}",
+            "ignore_errors": True,
         }
+        for number, (module, args) in enumerate(tasks)
     ]
+    saved = ", ".join(f"result_{number}" for number in range(len(tasks)))
+    steps.append(
+        {
+            "name": "save",
+            "ansible.builtin.copy": {"content": f"{{{{ [{saved}] | to_json }}}}", "dest": str(out)},
+            "check_mode": False,
+            "diff": False,
+        }
+    )
+    play = [{"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": steps}]
     playbook.write_text(json.dumps(play))
+    return _run_playbook(tmp_path, playbook, out, *flags, vault=vault)
+
+
+def run_playbook(tmp_path: Path, playbook: Path, extra_vars: dict, *flags: str) -> tuple[int, str]:
+    """Run ``playbook`` as a user (or a survey: every answer in ``extra_vars``) runs it; returns (rc, output)."""
+    rc, _results, output = _run_playbook(tmp_path, playbook, None, "-e", json.dumps(extra_vars), *flags, vault=True)
+    return rc, output
+
+
+def _run_playbook(tmp_path: Path, playbook: Path, out: Path | None, *flags: str, vault: bool) -> tuple[int, list, str]:
     command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook), *flags]
     command += ["-e", f"ansible_python_interpreter={sys.executable}"]
     if vault:
@@ -128,6 +148,8 @@ def run_task(tmp_path: Path, module: str, args: dict, *flags: str, vault: bool =
         env["ANSIBLE_CONFIG"] = str(config)
     completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
     output = completed.stdout + completed.stderr
+    if out is None:
+        return completed.returncode, [], output
     assert out.exists(), output
     with open(out, "rb") as handle:
         # copy writes the JSON text as it is.
