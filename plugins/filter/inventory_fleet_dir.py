@@ -10,7 +10,7 @@ short_description: The fleet directory of the PhoneFleet inventory a play was gi
 version_added: 0.1.0
 description:
   - Returns the C(fleet_dir) of the first PhoneFleet inventory configuration (a file named C(*phonefleet.yml)
-    with C(plugin: phonefleet.provisioning.fleet)) among the inventory sources, resolved as the inventory
+    with C(plugin) set to V(phonefleet.provisioning.fleet)) among the inventory sources, resolved as the inventory
     plugin resolves it (relative to the configuration file).
   - The playbooks that edit or read the fleet on the controller use it on C(ansible_inventory_sources), so a
     site runs them with its own inventory and nothing points them at the demo fleet.
