@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import FleetEdit, write_all
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import KINDS, FleetEdit, write_all
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import (
     FleetError,
     FleetValidationError,
@@ -80,8 +80,8 @@ class FleetEditAction(ControllerAction):
             lines = "\n".join(f"  - {problem}" for problem in exc.problems)
             raise AnsibleActionFail(
                 scrub(
-                    f"the change would leave the fleet with {count} problem{'s' if count != 1 else ''},"
-                    f" so nothing was written:\n{lines}",
+                    f"{self.refusal(args)}the change would leave the fleet with {count}"
+                    f" problem{'s' if count != 1 else ''}, so nothing was written:\n{lines}",
                     secrets,
                 )
             ) from None
@@ -104,6 +104,11 @@ class FleetEditAction(ControllerAction):
             result["diff"] = plan.diffs()
         result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
         return result
+
+    def refusal(self, args: dict) -> str:
+        """What the task asked, said before the problems of a change the validation refuses ("" or "...: ")."""
+        del args
+        return ""
 
     @staticmethod
     def summary(changes: list) -> str:
@@ -151,6 +156,12 @@ class FleetItemAction(FleetEditAction):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         cls.OPTIONS = {**ITEM_OPTIONS, **cls.FIELDS}
+
+    def refusal(self, args: dict) -> str:
+        if args["state"] != "absent":
+            return ""
+        # The whole-fleet validation reports each use of a removed item as a reference to an unknown one.
+        return f"{KINDS[self.KIND].title} {args['name']} is still used where listed below, so it was not removed; "
 
     def change(self, edit: FleetEdit, args: dict) -> dict | None:
         fields = given(self.FIELDS, {name: args[name] for name in self.FIELDS}, self._task.args)

@@ -46,6 +46,7 @@ def test_create_again_change_and_remove(tmp_path):
     assert not again["changed"], again
     assert changed["changed"] and cisco["changed"], (changed, cisco)
     assert in_use["failed"] and "profiles.office.extended[3]: unknown extended set 'unify-office'" in in_use["msg"]
+    assert in_use["msg"].startswith("extended set unify-office is still used where listed below, so it was not")
     assert removed["changes"][0]["action"] == "removed" and not removed_again["changed"]
     # the parameters merged: one changed, one removed, the third as it was
     assert " params:\n-  language: Deutsch\n+  language: Русский\n   dnd_mode: true\n-  web_language: English" in output

@@ -91,7 +91,9 @@ def test_invalid_changes_write_nothing_and_name_the_field(tmp_path):
     in_use, index, function, line, no_keys = results
     assert all(result["failed"] for result in results), results
     assert snapshot(fleet) == files
+    assert in_use["msg"].startswith("key template reception is still used where listed below, so it was not")
     assert "key_template: unknown key template 'reception'" in in_use["msg"], in_use["msg"]
+    assert not index["msg"].startswith("key template"), index["msg"]
     assert "key_templates.yml:" in index["msg"] and "key_templates.reception.keys[0].index" in index["msg"]
     assert "function must be one of" in function["msg"] and "fly found in keys" in function["msg"]
     assert "phones.yml:" in line["msg"], line["msg"]

@@ -107,7 +107,7 @@ def test_remove_and_refusals_write_nothing_and_name_the_field(tmp_path):
     in_use, vlan, extended, no_sip, unknown, absent_with_fields = results
     assert all(result["failed"] for result in results), results
     assert snapshot(fleet) == files
-    assert "nothing was written" in in_use["msg"]
+    assert in_use["msg"].startswith("profile warehouse is still used where listed below, so it was not removed;")
     assert "phones.yml:" in in_use["msg"]
     assert "phones[8].profile: unknown profile 'warehouse'" in in_use["msg"], in_use["msg"]
     assert "profiles.yml:18: profiles.office.network.vlan.id: 5000" in vlan["msg"], vlan["msg"]
