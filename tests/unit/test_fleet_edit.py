@@ -135,3 +135,22 @@ def test_an_item_in_a_csv_fleet_file_is_refused_with_the_file_named(tmp_path):
     edit = FleetEdit(str(fleet), **vault_kwargs())
     with pytest.raises(EditError, match=r"00:15:65:00:00:09: the phone is defined in the CSV fleet file .*more\.csv"):
         edit.put("phones", "001565000009", {"name": "x"})
+
+
+def test_values_of_str_and_int_subclasses_are_written_plain(tmp_path):
+    # A module's arguments arrive as Ansible's tagged str and int, which the YAML writer cannot represent.
+    class Tagged(str):
+        pass
+
+    class TaggedInt(int):
+        pass
+
+    fleet = copy_fleet(tmp_path)
+    apply(
+        fleet,
+        lambda edit: edit.put(
+            "profiles", "office", {"sip": {"registrar": Tagged("pbx7.demo.invalid"), "port": TaggedInt(5070)}}
+        ),
+    )
+    text = (fleet / "profiles.yml").read_text()
+    assert "registrar: pbx7.demo.invalid\n      port: 5070\n" in text
