@@ -156,6 +156,15 @@ def test_the_playbook_as_its_survey_runs_it(tmp_path):
     assert lab["time"] == {"ntp": ["ntp.lab.invalid"], "timezone": "Europe/Berlin"}
     assert lab["features"] == {"dnd": True} and "description" not in lab
     assert decrypt_text(lab["admin_password"]) == ADMIN and ADMIN not in output
+    # a change through the playbook touches only what its answers give (the module's defaults remove nothing)
+    office = profiles(fleet)["office"]
+    change = {"phonefleet_fleet_dir": str(fleet), "phonefleet_name": "office", "phonefleet_registrar": "pbx3.invalid"}
+    change["phonefleet_profile_yaml"] = "network: {vlan: {priority: 3}}"
+    rc, output = run_playbook(tmp_path, REPO / "playbooks" / "profile.yml", change)
+    assert rc == 0, output
+    office["sip"]["registrar"] = "pbx3.invalid"
+    office["network"]["vlan"]["priority"] = 3
+    assert profiles(fleet)["office"] == office
     # a field the YAML answer misspells is refused by name before anything is changed
     files = snapshot(fleet)
     answers.update(phonefleet_admin_password="", phonefleet_profile_yaml="fetaures: {dnd: false}\n")
