@@ -10,11 +10,12 @@ the shared options are added) and implements :meth:`FleetEditAction.change`, whi
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import FleetEdit, write_all
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import KINDS, FleetEdit, write_all
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import (
     FleetError,
     FleetValidationError,
@@ -136,8 +137,8 @@ class FleetEditAction(ControllerAction):
             lines = "\n".join(f"  - {problem}" for problem in exc.problems)
             raise AnsibleActionFail(
                 scrub(
-                    f"the change would leave the fleet with {count} problem{'s' if count != 1 else ''},"
-                    f" so nothing was written:\n{lines}",
+                    f"{self.refusal(args)}the change would leave the fleet with {count}"
+                    f" problem{'s' if count != 1 else ''}, so nothing was written:\n{lines}",
                     secrets,
                 )
             ) from None
@@ -166,8 +167,75 @@ class FleetEditAction(ControllerAction):
         result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
         return result
 
+    def refusal(self, args: dict) -> str:
+        """What the task asked, said before the problems of a change the validation refuses ("" or "...: ")."""
+        del args
+        return ""
+
     @staticmethod
     def summary(changes: list) -> str:
         if not changes:
             return "nothing to change"
         return "; ".join(f"{change.as_dict()['kind']} {change.as_dict()['name']} {change.action}" for change in changes)
+
+
+def given(spec: dict, args: dict, raw: object) -> dict:
+    """The options of ``args`` (validated) that the task gave, ``raw`` being its arguments as written.
+
+    The argument spec fills every option left out with None, which to ``FleetEdit.put`` means "remove the
+    field"; only what the task names is a change (``null`` included), so the rest is left as it is.
+    """
+    if not isinstance(raw, dict):
+        return args
+    found = {}
+    for name, value in args.items():
+        if name not in raw:
+            continue
+        suboptions = spec.get(name, {}).get("options")
+        if value in ("", []):
+            value = None  # an empty value removes the field, as in every editing module (fields_of)
+        elif suboptions and isinstance(value, dict):
+            value = given(suboptions, value, raw[name])
+        elif suboptions and isinstance(value, list) and isinstance(raw[name], list):
+            value = [given(suboptions, item, written) for item, written in zip(value, raw[name], strict=True)]
+        found[name] = value
+    return found
+
+
+#: options of a module that edits one named item of a part of the fleet (profile, key_template, ...)
+ITEM_OPTIONS = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "replace": {"type": "bool", "default": False},
+    "dest": {"type": "path"},
+}
+
+
+class FleetItemAction(FleetEditAction):
+    """A module that creates, changes or removes one named item of ``KIND`` with the fields of ``FIELDS``."""
+
+    KIND: ClassVar[str] = ""
+    FIELDS: ClassVar[dict] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.OPTIONS = {**ITEM_OPTIONS, **cls.FIELDS}
+
+    def refusal(self, args: dict) -> str:
+        if args["state"] != "absent":
+            return ""
+        # The whole-fleet validation reports each use of a removed item as a reference to an unknown one.
+        return f"{KINDS[self.KIND].title} {args['name']} is still used where listed below, so it was not removed; "
+
+    def change(self, edit: FleetEdit, args: dict) -> dict | None:
+        fields = given(self.FIELDS, {name: args[name] for name in self.FIELDS}, self._task.args)
+        if args["state"] == "absent":
+            if fields:
+                raise AnsibleActionFail(f"state=absent removes the whole item; do not give {', '.join(fields)}")
+            edit.remove(self.KIND, args["name"])
+            return None
+        dest = args["dest"]
+        if dest is not None and not os.path.isabs(dest):
+            dest = os.path.join(edit.fleet_dir, dest)  # a fleet file is named from the fleet directory
+        edit.put(self.KIND, args["name"], fields, dest=dest, replace=args["replace"])
+        return None

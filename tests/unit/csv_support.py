@@ -152,3 +152,10 @@ def run_playbook(tmp_path: Path, command: list[str], vault: bool = True) -> subp
         config.write_text("\n".join(line for line in text.splitlines() if not line.startswith("vault_identity_list")))
         env["ANSIBLE_CONFIG"] = str(config)
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def run_survey(tmp_path: Path, playbook: Path, extra_vars: dict, *flags: str) -> tuple[int, str]:
+    """Run ``playbook`` as a survey does (every answer in ``extra_vars``); returns (rc, output)."""
+    command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook)]
+    completed = run_playbook(tmp_path, [*command, "-e", json.dumps(extra_vars), *flags])
+    return completed.returncode, completed.stdout + completed.stderr

@@ -152,3 +152,22 @@ def test_a_rule_naming_another_item_names_its_real_file(tmp_path):
         edit.plan()
     message = str(raised.value)
     assert f"{fleet}/phones.yml: 805ec0112233 line 1" in message and "phonefleet-edit-" not in message, message
+
+
+def test_values_of_str_and_int_subclasses_are_written_plain(tmp_path):
+    # A module's arguments arrive as Ansible's tagged str and int, which the YAML writer cannot represent.
+    class Tagged(str):
+        pass
+
+    class TaggedInt(int):
+        pass
+
+    fleet = copy_fleet(tmp_path)
+    apply(
+        fleet,
+        lambda edit: edit.put(
+            "profiles", "office", {"sip": {"registrar": Tagged("pbx7.demo.invalid"), "port": TaggedInt(5070)}}
+        ),
+    )
+    text = (fleet / "profiles.yml").read_text()
+    assert "registrar: pbx7.demo.invalid\n      port: 5070\n" in text

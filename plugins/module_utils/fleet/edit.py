@@ -352,6 +352,7 @@ class FleetEdit:
         """
         spec = KINDS[kind]
         key = spec.key(key)
+        fields = _native(fields)
         located = self.locate(kind, key)
         if located is None:
             path = self._new_item_file(spec, dest)
@@ -577,6 +578,21 @@ class FleetEdit:
         if decrypt is None:
             return None
         return lambda value: decrypt(str.__str__(value)) if isinstance(value, VaultValue) else str(value)
+
+
+def _native(value: Any) -> Any:
+    """``value`` as plain Python data: a module's arguments arrive as subclasses (Ansible's tagged str and
+    int) that the YAML writer cannot represent; vault values stay what they are."""
+    if isinstance(value, VaultValue) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return {str(name): _native(item) for name, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_native(item) for item in value]
+    for plain in (str, int, float):
+        if isinstance(value, plain):
+            return plain(value)
+    return value
 
 
 def _dig(data: object, container: tuple) -> object:
