@@ -11,7 +11,7 @@ the shared options are added) and implements :meth:`FleetEditAction.change`, whi
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text

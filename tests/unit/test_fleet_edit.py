@@ -93,7 +93,11 @@ def test_create_and_remove_items_of_list_and_mapping_kinds(tmp_path):
 
     def change(edit):
         edit.put("key_templates", "Склад 1", {"keys": [{"index": 1, "function": "line", "line": 1}]})
-        edit.put("phones", "0015.6500.0001", {"name": "New", "model": "T31G", "lines": [{"number": "2999", "password": "p-2999"}]})
+        edit.put(
+            "phones",
+            "0015.6500.0001",
+            {"name": "New", "model": "T31G", "lines": [{"number": "2999", "password": "p-2999"}]},
+        )
         edit.remove("phones", "00-15-65-4C-4C-26")
 
     plan = apply(fleet, change)

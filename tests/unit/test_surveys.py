@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 SURVEYS = sorted((REPO / "playbooks" / "surveys").glob("*.json"))
 TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a variable whose name says it holds a secret is asked as a password (AWX then never shows the answer)
+SECRET = re.compile(r"password|secret|_pin$")
 
 
 def tasks_of(playbook: Path) -> list[dict]:
@@ -44,6 +46,7 @@ def test_survey_is_a_valid_awx_survey_spec_for_its_playbook(survey):
     playbook = REPO / "playbooks" / f"{survey.stem}.yml"
     assert playbook.is_file(), f"{survey.name}: no playbook {playbook.name}"
     text = playbook.read_text(encoding="utf-8")
+    header = text.split("\n- name:", 1)[0]  # the comment block that lists the playbook's variables
     seen = set()
     for index, question in enumerate(questions):
         where = f"{survey.name}: spec[{index}]"
@@ -55,6 +58,9 @@ def test_survey_is_a_valid_awx_survey_spec_for_its_playbook(survey):
         assert question.get("type") in TYPES, f"{where}: type {question.get('type')!r}"
         assert isinstance(question.get("required"), bool), f"{where}: required must be true or false"
         assert re.search(rf"\b{re.escape(variable)}\b", text), f"{where}: {playbook.name} never reads {variable}"
+        assert re.search(rf"\b{re.escape(variable)}\b", header), f"{where}: {variable} not listed in the header"
+        if SECRET.search(variable):
+            assert question["type"] == "password", f"{where}: the secret {variable} is asked as a password"
         if question["type"] in ("multiplechoice", "multiselect"):
             choices = question.get("choices")
             if isinstance(choices, str):
@@ -70,4 +76,7 @@ def test_survey_is_a_valid_awx_survey_spec_for_its_playbook(survey):
             for task in users:
                 if any(key in task for key in ("block", "tasks")):
                     continue
-                assert task.get("no_log") is True, f"{where}: task {task.get('name')!r} uses {variable} without no_log"
+                no_log = task.get("no_log")
+                # always, or whenever the secret is given (so the diff of a change without it stays visible)
+                hidden = no_log is True or (isinstance(no_log, str) and variable in no_log)
+                assert hidden, f"{where}: task {task.get('name')!r} uses {variable} without no_log"
