@@ -14,6 +14,50 @@ options:
         C({{ ansible_inventory_sources | phonefleet.provisioning.inventory_fleet_dir }}).
     type: path
     required: true
+  git:
+    description:
+      - Record the change in Git when the fleet is in a Git work tree (C(fleet/git.py), docs/editing.md).
+      - Before anything is written the files the change writes must have no uncommitted edits, and no merge or
+        rebase may be under way; then the change is committed alone (exactly its files), the acting user as
+        author. The history is the audit of every fleet change.
+      - In check mode nothing is pulled, written or committed; the checks run.
+    type: dict
+    suboptions:
+      commit:
+        description: Commit the files this change wrote (nothing when nothing changed).
+        type: bool
+        default: false
+      pull:
+        description:
+          - Before the change is computed, C(git pull --ff-only) (the whole fleet must have no uncommitted
+            edits). A branch that diverged from its remote fails the task, nothing changed.
+        type: bool
+        default: false
+      push:
+        description:
+          - After the commit, push. When the remote moved meanwhile the commit is rebased onto it; when that
+            conflicts, the commit and the change are undone (the work tree clean, the files as before) and the
+            task fails naming the conflicting files.
+        type: bool
+        default: false
+      author:
+        description:
+          - The acting user, C(Name <email>). Default C($PHONEFLEET_ACTOR) (the job service sets it), else the
+            repository's configured user, else the controller's user.
+        type: str
+      reason:
+        description: Why (a ticket, a request), written in the commit message's body.
+        type: str
+      message:
+        description:
+          - The commit's first line (at most 72 characters). Default what changed, e.g. C(profile office changed).
+        type: str
+      remote:
+        description: The remote to pull from and push to. Default the branch's upstream, else C(origin).
+        type: str
+      branch:
+        description: The remote branch. Default the upstream's, else the current branch's name.
+        type: str
 attributes:
   check_mode:
     support: full

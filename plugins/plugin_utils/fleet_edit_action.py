@@ -20,6 +20,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.erro
     FleetError,
     FleetValidationError,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.git import FleetGit, GitError, GitOptions
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.masking import scrub
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import (
@@ -28,10 +29,42 @@ from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault impo
     file_decrypter,
 )
 
+#: what a run asks of Git (fleet/git.py): commit the change, pull before, push after
+GIT_OPTIONS = {
+    "commit": {"type": "bool", "default": False},
+    "pull": {"type": "bool", "default": False},
+    "push": {"type": "bool", "default": False},
+    "author": {"type": "str"},
+    "reason": {"type": "str"},
+    "message": {"type": "str"},
+    "remote": {"type": "str"},
+    "branch": {"type": "str"},
+}
+
 #: options every fleet-editing module has (documented in the fleet_edit doc fragment)
 EDIT_OPTIONS = {
     "fleet_dir": {"type": "path", "required": True},
+    "git": {"type": "dict", "options": GIT_OPTIONS},
 }
+
+
+def git_options(given: dict | None, changes: list, playbook: str) -> GitOptions:
+    """The Git options of a task: empty texts (a survey's blank answers) are not given."""
+    given = {name: value for name, value in (given or {}).items() if value not in (None, "")}
+    if not given.get("commit"):
+        return GitOptions()
+    message = given.get("message") or FleetEditAction.summary(changes)
+    return GitOptions(
+        commit=True,
+        pull=bool(given.get("pull")),
+        push=bool(given.get("push")),
+        author=given.get("author"),
+        message=message,
+        reason=given.get("reason"),
+        remote=given.get("remote"),
+        branch=given.get("branch"),
+        trailers={"Phonefleet-Run": playbook} if playbook else {},
+    )
 
 
 def clear_values(spec: dict, args: dict) -> list[str]:
@@ -123,7 +156,10 @@ class FleetEditAction(ControllerAction):
         _validation, validated = self.validate_argument_spec(argument_spec=spec)
         args = plain(validated)
         secrets = clear_values(spec, args)
+        playbook = os.path.basename((self._task.get_path() or "").rsplit(":", 1)[0])
         try:
+            if not self._task.check_mode:
+                self._pull(args, playbook)
             edit = FleetEdit(
                 self._path(args["fleet_dir"]),
                 encrypt=encrypter(self._loader),
@@ -142,18 +178,32 @@ class FleetEditAction(ControllerAction):
                     secrets,
                 )
             ) from None
-        except FleetError as exc:
+        except (FleetError, GitError) as exc:
             raise AnsibleActionFail(scrub(to_text(exc), secrets)) from None
         put_in_place = bool(extra.pop("changed", False))
+        paths = sorted(plan.writes)
+        try:
+            git = FleetGit(edit.fleet_dir, git_options(args.get("git"), plan.changes, playbook))
+            git.before(paths)  # no uncommitted edits in the files this change writes (no pull: done before)
+        except GitError as exc:
+            raise AnsibleActionFail(scrub(str(exc), secrets)) from None
+        if git.enabled:
+            result["commit"] = None
         if not self._task.check_mode:
             try:
                 self.before_write(args)
                 if plan.writes:
                     write_all(plan.writes)
             except FleetError as exc:
+                git.undo(paths)
                 raise AnsibleActionFail(scrub(to_text(exc), secrets)) from None
             except OSError as exc:
+                git.undo(paths)
                 raise AnsibleActionFail(f"cannot write the fleet files, nothing was changed: {exc}") from None
+            try:
+                result["commit"] = git.after(paths) if git.enabled and paths else None
+            except GitError as exc:
+                raise AnsibleActionFail(scrub(str(exc), secrets)) from None
         result.update(extra)
         result.update(
             changed=plan.changed or put_in_place,
@@ -167,6 +217,14 @@ class FleetEditAction(ControllerAction):
         result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
         return result
 
+    def _pull(self, args: dict, playbook: str) -> None:
+        """With git.pull, bring the fleet's branch up to date before the change is computed from its files."""
+        options = git_options(args.get("git"), [], playbook)
+        if options.commit and options.pull:
+            # before() on the whole fleet: a pull must not mix the remote's work into uncommitted edits
+            fleet_dir = self._path(args["fleet_dir"])
+            FleetGit(fleet_dir, options).before([fleet_dir])
+
     def refusal(self, args: dict) -> str:
         """What the task asked, said before the problems of a change the validation refuses ("" or "...: ")."""
         del args
@@ -176,7 +234,7 @@ class FleetEditAction(ControllerAction):
     def summary(changes: list) -> str:
         if not changes:
             return "nothing to change"
-        return "; ".join(f"{change.as_dict()['kind']} {change.as_dict()['name']} {change.action}" for change in changes)
+        return "; ".join(f"{KINDS[change.kind].title} {change.as_dict()['name']} {change.action}" for change in changes)
 
 
 def given(spec: dict, args: dict, raw: object) -> dict:

@@ -159,3 +159,9 @@ def run_survey(tmp_path: Path, playbook: Path, extra_vars: dict, *flags: str) ->
     command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook)]
     completed = run_playbook(tmp_path, [*command, "-e", json.dumps(extra_vars), *flags])
     return completed.returncode, completed.stdout + completed.stderr
+
+
+def run_module_tasks(tmp_path: Path, tasks: list[tuple[str, dict]], *flags: str) -> tuple[int, list[dict], str]:
+    """Run ``(module, args)`` tasks of this collection in one play (see run_tasks)."""
+    name = f"{tasks[0][0]}-{len(list(tmp_path.glob('play-*.yml')))}"
+    return run_tasks(tmp_path, name, [{f"phonefleet.provisioning.{module}": args} for module, args in tasks], *flags)

@@ -5,7 +5,7 @@ survey runs it."""
 from __future__ import annotations
 
 import yaml
-from csv_support import REPO, copy_fleet, run_survey, run_tasks, snapshot
+from csv_support import REPO, copy_fleet, run_module_tasks, run_survey, snapshot
 from edit_support import survey_problems
 
 LAB = {
@@ -28,7 +28,7 @@ def test_create_again_change_and_remove(tmp_path):
     fleet = copy_fleet(tmp_path)
     yealink_before = (fleet / "extended_sets.yml").read_text().split("\n  cisco-dialrules:")[0]
     rules = [{"pattern": "2...", "timeout": 0}, {"pattern": "9.........", "timeout": "3", "user": "phone"}]
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, **LAB),
@@ -64,7 +64,7 @@ def test_create_again_change_and_remove(tmp_path):
 def test_check_mode_writes_nothing_and_replace_shows_what_goes(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, **LAB),
@@ -84,7 +84,7 @@ def test_check_mode_writes_nothing_and_replace_shows_what_goes(tmp_path):
 def test_invalid_changes_write_nothing_and_name_the_field(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    _rc, results, _output = run_tasks(
+    _rc, results, _output = run_module_tasks(
         tmp_path,
         [
             task(fleet, name="yealink-office", params={"lang.gui": ["Russian", "English"]}),

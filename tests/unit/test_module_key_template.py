@@ -4,7 +4,7 @@ mode, diff, invalid changes writing nothing and naming the field, the playbook a
 from __future__ import annotations
 
 import yaml
-from csv_support import REPO, copy_fleet, run_survey, run_tasks, snapshot
+from csv_support import REPO, copy_fleet, run_module_tasks, run_survey, snapshot
 from edit_support import survey_problems
 
 DESK = {
@@ -30,7 +30,7 @@ def test_create_again_change_and_remove(tmp_path):
     fleet = copy_fleet(tmp_path)
     reception_before = (fleet / "key_templates.yml").read_text().split("\n  manager:")[0]
     changed_keys = [DESK["keys"][0], {"index": 2, "function": "blf", "value": "2003", "label": "Accounting"}]
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, **DESK),
@@ -59,7 +59,7 @@ def test_create_again_change_and_remove(tmp_path):
 def test_check_mode_writes_nothing(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, **DESK),
@@ -78,7 +78,7 @@ def test_check_mode_writes_nothing(tmp_path):
 def test_invalid_changes_write_nothing_and_name_the_field(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    _rc, results, _output = run_tasks(
+    _rc, results, _output = run_module_tasks(
         tmp_path,
         [
             task(fleet, name="reception", state="absent"),  # a phone uses it

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from csv_support import REPO, copy_fleet, decrypt_text, run_survey, run_tasks, snapshot
+from csv_support import REPO, copy_fleet, decrypt_text, run_module_tasks, run_survey, snapshot
 from edit_support import secrets_without_no_log, survey_problems
 
 ADMIN = "Lab-Admin-Zx81"
@@ -40,7 +40,7 @@ def task(fleet, **args) -> tuple[str, dict]:
 def test_create_again_and_change(tmp_path):
     fleet = copy_fleet(tmp_path)
     office_before = (fleet / "profiles.yml").read_text().split("\n  warehouse:")[0]
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, **LAB),
@@ -72,7 +72,7 @@ def test_create_again_and_change(tmp_path):
 def test_check_mode_writes_nothing_and_masks_the_new_password(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, name="office", admin_password=NEW_ADMIN, sip={"registrar": "pbx9.demo.invalid"}),
@@ -93,7 +93,7 @@ def test_check_mode_writes_nothing_and_masks_the_new_password(tmp_path):
 def test_remove_and_refusals_write_nothing_and_name_the_field(tmp_path):
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
-    _rc, results, output = run_tasks(
+    _rc, results, output = run_module_tasks(
         tmp_path,
         [
             task(fleet, name="warehouse", state="absent"),  # phones use it
@@ -120,7 +120,7 @@ def test_remove_and_refusals_write_nothing_and_name_the_field(tmp_path):
 
 def test_remove_a_profile_no_phone_uses(tmp_path):
     fleet = copy_fleet(tmp_path)
-    rc, results, output = run_tasks(
+    rc, results, output = run_module_tasks(
         tmp_path, [task(fleet, **LAB), task(fleet, name="lab", state="absent"), task(fleet, name="lab", state="absent")]
     )
     assert rc == 0, output
