@@ -175,3 +175,16 @@ def test_values_of_str_and_int_subclasses_are_written_plain(tmp_path):
     )
     text = (fleet / "profiles.yml").read_text()
     assert "registrar: pbx7.demo.invalid\n      port: 5070\n" in text
+
+
+def test_a_name_typed_decomposed_finds_the_item_written_composed(tmp_path):
+    import unicodedata
+
+    fleet = copy_fleet(tmp_path)
+    composed = "Склад Й"  # Й is one code point composed, two decomposed
+    apply(fleet, lambda edit: edit.put("key_templates", composed, {"keys": [{"index": 1, "function": "dnd"}]}))
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    plan = apply(fleet, lambda edit: edit.put("key_templates", decomposed, {"description": "Склад"}))
+    assert [change.action for change in plan.changes] == ["changed"]
+    assert (fleet / "key_templates.yml").read_text().count("Склад Й") == 1

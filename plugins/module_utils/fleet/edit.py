@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from . import names
 from .errors import FleetError, FleetValidationError, Problem
 from .files import read_bytes
 from .loader import CSV_SUFFIXES, VAULT_HEADER, display_name, fleet_files, load_fleet
@@ -81,7 +82,7 @@ class Kind:
         text = str(value)
         if self.name == "phones":
             return normalize_mac(text)
-        return text
+        return names.normalize(text)  # a name typed composed or decomposed is the same name (fleet/names.py)
 
     def shown(self, key: str) -> str:
         return format_mac(key) if self.name == "phones" else key
@@ -610,7 +611,7 @@ def _find(spec: Kind, data: object, key: str, path: str) -> _Located | None:
     if spec.shape == "single":
         return _Located(path, None)
     if spec.shape == "mapping":
-        if isinstance(container, dict) and any(str(name) == key for name in container):
+        if isinstance(container, dict) and any(names.normalize(str(name)) == key for name in container):
             return _Located(path, None)
         return None
     if not isinstance(container, list):
@@ -650,7 +651,7 @@ def _paths(node: Any, prefix: tuple, seen: set | None = None) -> list[tuple]:
 
 def _mapping_key(mapping: Any, key: str) -> object:
     for name in mapping:
-        if str(name) == key:
+        if names.normalize(str(name)) == key:
             return name
     raise KeyError(key)
 
