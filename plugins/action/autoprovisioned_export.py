@@ -20,7 +20,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.auto
     plan_learned_models,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import write_all
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import display_name
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import (
     InvalidMac,
@@ -125,12 +125,12 @@ class ActionModule(ControllerAction):
         if self._task.diff and (plan.text is not None or models.texts):
             result["diff"] = (plan.diffs() if plan.text is not None else []) + models.diffs()
         if not self._task.check_mode:
+            # the exported phones and the learned models as one change: every file written, or none
+            writes = dict(models.texts)
             if plan.text is not None:
-                os.makedirs(os.path.dirname(plan.dest), exist_ok=True)
-                mode = 0o600 if passwords == "plain" else 0o644
-                atomic_write(plan.dest, plan.text.encode("utf-8"), new_file_mode=mode)
-            for path, text in models.texts.items():  # the fleet's own file: its mode stays
-                atomic_write(path, text.encode("utf-8"))
+                writes[plan.dest] = plan.text
+            mode = 0o600 if passwords == "plain" else 0o644  # a new file; the fleet's own files keep theirs
+            write_all(writes, new_file_mode=mode)
             result["released"] = self._release(api, release, result)
             result["changed"] = plan.text is not None or bool(models.texts) or bool(result["released"])
         result["msg"] = (
