@@ -86,23 +86,33 @@ class FleetEditAction(ControllerAction):
             ) from None
         except FleetError as exc:
             raise AnsibleActionFail(scrub(to_text(exc), secrets)) from None
-        if plan.writes and not self._task.check_mode:
-            try:
-                write_all(plan.writes)
-            except OSError as exc:
-                raise AnsibleActionFail(f"cannot write the fleet files, nothing was changed: {exc}") from None
+        # the result (diffs included) is made before writing: a failure after the write would say
+        # "failed" about files that were changed
         result.update(extra)
         result.update(
             changed=plan.changed,
-            changes=[change.as_dict() for change in plan.changes] if plan.changed else [],
+            changes=self.changes_result(plan.changes) if plan.changed else [],
             files=plan.files(),
         )
         if plan.warnings:
             result["warnings"] = [scrub(warning, secrets) for warning in plan.warnings]
         if self._task.diff and plan.changed:
-            result["diff"] = plan.diffs()
+            result["diff"] = self.diffs(plan.changes)
         result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
+        if plan.writes and not self._task.check_mode:
+            try:
+                write_all(plan.writes)
+            except OSError as exc:
+                raise AnsibleActionFail(f"cannot write the fleet files, nothing was changed: {exc}") from None
         return result
+
+    def changes_result(self, changes: list) -> list[dict]:
+        """The ``changes`` result: every change (a bulk change over thousands of items returns a part)."""
+        return [change.as_dict() for change in changes]
+
+    def diffs(self, changes: list) -> list[dict]:
+        """The diff shown with ``--diff``: every change, secrets masked (a bulk change shows a part)."""
+        return [change.diff() for change in changes]
 
     @staticmethod
     def summary(changes: list) -> str:
