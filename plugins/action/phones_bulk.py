@@ -101,7 +101,7 @@ class ActionModule(FleetEditAction):
         rest = len(changes) - len(shown)
         if rest > 0:
             header = f"and {rest} more phone{'s' if rest != 1 else ''} changed the same way (show: {self._show})"
-            shown.append({"before_header": header, "after_header": header, "before": "", "after": ""})
+            shown.append({"prepared": f"... {header}\n"})  # shown as it is, not as a before/after
         return shown
 
 
