@@ -67,7 +67,7 @@ def test_an_invalid_change_writes_nothing_and_names_the_file_and_field(tmp_path)
     fleet = copy_fleet(tmp_path)
     files = snapshot(fleet)
     args = {"fleet_dir": str(fleet), "select": {"site": "spb-warehouse"}, "set": {"profile": "lab"}}
-    rc, result, output = run_task(tmp_path, "phones_bulk", args)
+    _rc, result, output = run_task(tmp_path, "phones_bulk", args)
     assert result["failed"], output
     assert "nothing was written" in result["msg"]
     assert re.search(r"phones\.yml(:\d+)?: phones\[\d+\]\.profile", result["msg"]), result["msg"]
