@@ -10,14 +10,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.bulk_edit import BULK_FIELDS, bulk_change
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.bulk_edit import (
+    BULK_FIELDS,
+    change_selected,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import EditError, FleetEdit
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import format_mac
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.selection import (
     SELECTION_OPTIONS,
     Selection,
-    select,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.live_facts import (
     LiveFactsError,
@@ -48,17 +49,15 @@ class ActionModule(FleetEditAction):
         if not remove and not fields:
             raise EditError(f"set or unset: name the fields to change ({', '.join(BULK_FIELDS)})")
         selection = Selection.from_options(args["select"])
-        fleet = load_fleet(edit.fleet_dir, edit.decrypt_file)
         live = self._live(args) if selection.needs_live else None
-        macs = [phone.mac for phone in select(fleet, selection, live)]
-        result = bulk_change(edit, macs, fields, remove=remove)
+        result = change_selected(edit, selection, fields, live=live, remove=remove)
         self._show = max(args["show"], 0)
         shown = [format_mac(mac) for mac in result.changed[: self._show]]
         what = "removed" if remove else "changed"
         asked = "; ".join(
             f"{name}={value}" if value is not None else f"{name} removed" for name, value in fields.items()
         )
-        warnings = [f"select.macs: {format_mac(mac)} is no phone of the fleet" for mac in selection.missing_macs(fleet)]
+        warnings = [f"select.macs: {format_mac(mac)} is no phone of the fleet" for mac in result.missing]
         if result.round_trip_files:
             # not a problem, a figure: those files were edited the slow, general way
             warnings.append(

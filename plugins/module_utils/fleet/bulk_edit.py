@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from .edit import CHANGED, REMOVED, Change, EditError, FleetEdit, _dig
 from .loader import display_name
 from .mac import InvalidMac, normalize_mac
+from .selection import Selection, select
 from .yaml_edit import needs_quotes
 from .yamlio import YamlSyntaxError, load_yaml
 
@@ -59,6 +60,18 @@ class BulkResult:
     matched: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     round_trip_files: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # MACs of the selection that are no phone of the fleet
+
+
+def change_selected(
+    edit: FleetEdit, selection: Selection, fields: dict | None, *, live: dict | None = None, remove: bool = False
+) -> BulkResult:
+    """The phones_bulk change: load the fleet, select its phones (``live``: the service's rows by MAC, for a
+    selection by status), change them on ``edit`` (``edit.plan()`` then validates and writes)."""
+    fleet = edit.current_fleet()
+    result = bulk_change(edit, [phone.mac for phone in select(fleet, selection, live)], fields, remove=remove)
+    result.missing = selection.missing_macs(fleet)
+    return result
 
 
 def bulk_change(edit: FleetEdit, macs: list[str], fields: dict | None, *, remove: bool = False) -> BulkResult:
@@ -386,4 +399,12 @@ def scalar_text(value: str, flow: bool = False) -> str:
     return value
 
 
-__all__ = ["BULK_FIELDS", "BulkResult", "TextEditUnsupported", "bulk_change", "edit_text", "scalar_text"]
+__all__ = [
+    "BULK_FIELDS",
+    "BulkResult",
+    "TextEditUnsupported",
+    "bulk_change",
+    "change_selected",
+    "edit_text",
+    "scalar_text",
+]

@@ -196,6 +196,18 @@ class FleetEdit:
             self._plain[path] = self._read_plain(path)
         return self._plain[path]
 
+    def current_fleet(self) -> Fleet:
+        """The fleet as it is before this edit, validated (FleetValidationError otherwise). The data it read
+        of each YAML file is kept for :meth:`plain`: a bulk change parses a 20,000-phone file once, not twice."""
+        documents: list = []
+        fleet = load_fleet(self.fleet_dir, self.decrypt_file, documents_out=documents)
+        paths = {display_name(path): path for path in self.paths if not path.lower().endswith(CSV_SUFFIXES)}
+        for name, data in documents:
+            path = paths.get(name)
+            if path is not None and path not in self._plain and not _vault_file(path):
+                self._plain[path] = data
+        return fleet
+
     def _read_plain(self, path: str) -> object:
         if path.lower().endswith(CSV_SUFFIXES):
             return None
@@ -564,6 +576,11 @@ class FleetEdit:
         if decrypt is None:
             return None
         return lambda value: decrypt(str.__str__(value)) if isinstance(value, VaultValue) else str(value)
+
+
+def _vault_file(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(VAULT_HEADER)) == VAULT_HEADER
 
 
 def _dig(data: object, container: tuple) -> object:
