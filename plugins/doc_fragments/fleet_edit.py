@@ -18,7 +18,7 @@ notes:
   - The module runs on the controller, which holds the vault secrets. Secrets (passwords) are written as
     C(!vault) values encrypted with the play's vault secret (C(--vault-id) or C(--vault-password-file)), and an
     existing vault value is decrypted to compare, so giving the same secret again changes nothing.
-  - Files are edited round-trip: comments, key order, quoting, anchors and existing vault values stay as they
+  - Files are edited round-trip, so comments, key order, quoting, anchors and existing vault values stay as they
     are; only what the task names changes.
   - The whole fleet is validated as it would be after the change, as the inventory loads it; a change that
     would make it invalid writes nothing and the task fails naming the file and field.

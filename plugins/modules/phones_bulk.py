@@ -20,7 +20,7 @@ description:
     back and must give exactly the data expected; a file whose layout the fast path cannot edit surely
     (a multi-line value of one of these fields, a phone written in flow style over several lines) is edited
     through the round-trip engine instead, with a warning naming it.
-  - A phone defined in a CSV fleet file or in a file encrypted whole with Ansible Vault cannot be changed:
+  - A phone defined in a CSV fleet file or in a file encrypted whole with Ansible Vault cannot be changed;
     the task fails naming the file.
 options:
   select:

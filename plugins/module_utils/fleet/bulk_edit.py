@@ -87,7 +87,7 @@ def bulk_change(edit: FleetEdit, macs: list[str], fields: dict | None, *, remove
     for path in edit.paths:
         data = edit.plain(path)
         phones = _dig(data, ("phones",))
-        if not isinstance(phones, list):
+        if not isinstance(data, dict) or not isinstance(phones, list):
             continue
         updates: dict[int, dict | None] = {}
         changes: list[Change] = []
@@ -269,18 +269,18 @@ def _edit_item(item_lines: list[str], fields: dict, newline: str) -> list[str]:
         if name not in fields:
             continue
         value = fields[name]
-        number = where.get(name)
-        if number is None:
+        at = where.get(name)
+        if at is None:
             if value is not None:
                 inserted.append(f"{' ' * content_indent}{name}: {scalar_text(value)}{newline}")
             continue
         if value is None:
-            if number == 0:
+            if at == 0:
                 raise TextEditUnsupported("the field to remove is on the item's first line")
-            removed.add(number)
+            removed.add(at)
             continue
-        column = content_indent if number else first.start("rest")  # where "key:" starts on its line
-        lines[number] = _replace_value(lines[number], column, value)
+        column = content_indent if at else first.start("rest")  # where "key:" starts on its line
+        lines[at] = _replace_value(lines[at], column, value)
     kept = [line for number, line in enumerate(lines) if number not in removed]
     tail = _trailing_comments(kept)
     position = len(kept) - tail
