@@ -7,13 +7,15 @@ import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.bulk_edit import (
     TextEditUnsupported,
     bulk_change,
+    change_selected,
     edit_text,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import EditError, FleetEdit, write_all
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetValidationError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.selection import Selection
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import load_yaml
-from csv_support import copy_fleet, snapshot, vault_kwargs
+from csv_support import copy_fleet, demo_loader, snapshot, vault_kwargs
 
 WAREHOUSE = ["000945102030", "000add102031", "0c383e010203"]
 
@@ -115,6 +117,15 @@ def test_flow_items_quoted_values_and_trailing_comments():
     assert data[2]["site"] == "hq"
 
 
+def test_a_field_on_the_dash_line_and_a_removed_phone_keeps_the_comment_above_the_next():
+    text = FLOW + "- site: old  # on the dash line\n  mac: 80:5e:c0:00:00:04\n"
+    phones = load_yaml(text)["phones"]
+    new = edit_text(text, phones, {1: None, 3: {"site": "hq"}})
+    assert "# before third" in new and "# keep me" not in new and "name: b" not in new
+    assert new.endswith("- site: hq  # on the dash line\n  mac: 80:5e:c0:00:00:04\n")
+    assert [item["mac"] for item in load_yaml(new)["phones"]] == [phones[0]["mac"], phones[2]["mac"], phones[3]["mac"]]
+
+
 def test_crlf_files_keep_their_line_ends():
     text = FLOW.replace("\n", "\r\n")
     phones = load_yaml(text)["phones"]
@@ -136,14 +147,23 @@ def test_what_the_text_path_cannot_edit_surely_is_refused(text):
         edit_text(text, load_yaml(text)["phones"], {0: {"profile": "warehouse"}})
 
 
-def test_a_file_the_text_path_cannot_edit_goes_through_the_round_trip_engine(tmp_path):
+def test_the_list_ends_at_the_next_top_level_key():
+    text = "phones:\n- mac: 80:5e:c0:00:00:01\n  name: a\n\n# users\nmobility_users:\n- number: '7'\n"
+    new = edit_text(text, load_yaml(text)["phones"], {0: {"site": "hq"}})
+    assert new == text.replace("  name: a\n", "  name: a\n  site: hq\n")
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "    description: >\n      by the gate\n",  # refused by the text path
+        "    description: by the\n      gate\n",  # a plain scalar over two lines: only the read-back tells
+    ],
+)
+def test_a_file_the_text_path_cannot_edit_goes_through_the_round_trip_engine(tmp_path, description):
     fleet = copy_fleet(tmp_path)
     phones = fleet / "phones.yml"
-    phones.write_text(
-        phones.read_text().replace(
-            "    name: Guard room\n", "    name: Guard room\n    description: >\n      by the gate\n", 1
-        )
-    )
+    phones.write_text(phones.read_text().replace("    name: Guard room\n", "    name: Guard room\n" + description, 1))
     result, _plan = bulk(fleet, WAREHOUSE, {"description": "yard"})
     assert result.round_trip_files == [str(phones)] or result.round_trip_files[0].endswith("phones.yml")
     by_mac = {phone.mac: phone for phone in load_fleet(str(fleet)).phones}
@@ -157,3 +177,13 @@ def test_a_phone_of_a_csv_fleet_file_is_refused_naming_the_file(tmp_path):
     edit = FleetEdit(str(fleet), **vault_kwargs())
     with pytest.raises(EditError, match=r"extra\.csv"):
         bulk_change(edit, ["805ec0aa0009"], {"profile": "office"})
+
+
+def test_a_phone_of_a_vault_encrypted_file_is_refused_naming_the_file(tmp_path):
+    fleet = copy_fleet(tmp_path)
+    text = "phones:\n- mac: 80:5e:c0:aa:00:09\n  name: Secret room\n  model: T54W\n"
+    (fleet / "secret.yml").write_bytes(demo_loader()._vault.encrypt(text))
+    edit = FleetEdit(str(fleet), **vault_kwargs())
+    with pytest.raises(EditError, match=r"secret\.yml, which is vault-encrypted"):
+        change_selected(edit, Selection.from_options({"name": "secret*"}), {"profile": "warehouse"})
+    assert edit.plan().writes == {}

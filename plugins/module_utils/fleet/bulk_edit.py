@@ -279,8 +279,7 @@ def _edit_item(item_lines: list[str], fields: dict, newline: str) -> list[str]:
                 raise TextEditUnsupported("the field to remove is on the item's first line")
             removed.add(at)
             continue
-        column = content_indent if at else first.start("rest")  # where "key:" starts on its line
-        lines[at] = _replace_value(lines[at], column, value)
+        lines[at] = _replace_value(lines[at], content_indent, value)  # after "- " too: the same column
     kept = [line for number, line in enumerate(lines) if number not in removed]
     tail = _trailing_comments(kept)
     position = len(kept) - tail
