@@ -56,12 +56,7 @@ class ActionModule(ControllerAction):
         fleet_dir = self._path(args["fleet_dir"])
         dest = self._path(args["dest"]) if args["dest"] else os.path.join(fleet_dir, DEFAULT_FILE)
         try:
-            api = ServiceApi(
-                args["service_url"],
-                args["service_token"],
-                timeout=args["service_timeout"],
-                validate_certs=args["service_validate_certs"],
-            )
+            api = ServiceApi.from_args(args)
             assignments = api.autoprovisioned()
             reported = _rows_by_mac(api.phones())
         except ServiceApiError as exc:

@@ -187,6 +187,19 @@ class FleetEditAction(ControllerAction):
             git.before(paths)  # no uncommitted edits in the files this change writes (no pull: done before)
         except GitError as exc:
             raise AnsibleActionFail(scrub(str(exc), secrets)) from None
+        # the result (diffs included) is made before writing: a failure after the write would say
+        # "failed" about files that were changed
+        result.update(extra)
+        result.update(
+            changed=plan.changed or put_in_place,
+            changes=self.changes_result(plan.changes) if plan.changed else [],
+            files=plan.files(),
+        )
+        if plan.warnings:
+            result["warnings"] = [scrub(warning, secrets) for warning in plan.warnings]
+        if self._task.diff and plan.changed:
+            result["diff"] = self.diffs(plan.changes)
+        result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
         if git.enabled:
             result["commit"] = None
         if not self._task.check_mode:
@@ -204,17 +217,6 @@ class FleetEditAction(ControllerAction):
                 result["commit"] = git.after(paths) if git.enabled and paths else None
             except GitError as exc:
                 raise AnsibleActionFail(scrub(str(exc), secrets)) from None
-        result.update(extra)
-        result.update(
-            changed=plan.changed or put_in_place,
-            changes=[change.as_dict() for change in plan.changes] if plan.changed else [],
-            files=plan.files(),
-        )
-        if plan.warnings:
-            result["warnings"] = [scrub(warning, secrets) for warning in plan.warnings]
-        if self._task.diff and plan.changed:
-            result["diff"] = plan.diffs()
-        result.setdefault("msg", self.summary(plan.changes if plan.changed else []))
         return result
 
     def _pull(self, args: dict, playbook: str) -> None:
@@ -229,6 +231,14 @@ class FleetEditAction(ControllerAction):
         """What the task asked, said before the problems of a change the validation refuses ("" or "...: ")."""
         del args
         return ""
+
+    def changes_result(self, changes: list) -> list[dict]:
+        """The ``changes`` result: every change (a bulk change over thousands of items returns a part)."""
+        return [change.as_dict() for change in changes]
+
+    def diffs(self, changes: list) -> list[dict]:
+        """The diff shown with ``--diff``: every change, secrets masked (a bulk change shows a part)."""
+        return [change.diff() for change in changes]
 
     @staticmethod
     def summary(changes: list) -> str:

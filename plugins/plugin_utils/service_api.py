@@ -65,6 +65,17 @@ class ServiceApi:
         self.timeout = timeout
         self.validate_certs = validate_certs
 
+    @classmethod
+    def from_args(cls, args: dict) -> ServiceApi:
+        """The service of a module's ``service_url``, ``service_token``, ``service_timeout`` and
+        ``service_validate_certs`` options."""
+        return cls(
+            args["service_url"],
+            args["service_token"],
+            timeout=args["service_timeout"],
+            validate_certs=args["service_validate_certs"],
+        )
+
     def phones(self) -> list:
         """Every phone the service knows, with status 0-3 (GET /api/v1/phones; auditor)."""
         return self._list("GET", "/api/v1/phones", "phones")
