@@ -157,3 +157,10 @@ def test_a_changed_password_is_masked_on_both_sides_of_the_diff(tmp_path) -> Non
     for side in ("before", "after"):
         assert f"account.1.password = {MASK}" in yealink[side].splitlines(), side
     assert "account.1.display_name = Reception" in yealink["before"].splitlines()
+
+
+def test_a_pin_hash_is_shown_masked_though_stored_in_clear():
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.masking import MASK, mask_secrets
+
+    user = {"name": "Ivan", "number": "5001", "pin_hash": "pbkdf2_sha256$200000$c2FsdA==$aGFzaA=="}
+    assert mask_secrets(user) == {"name": "Ivan", "number": "5001", "pin_hash": MASK}

@@ -14,6 +14,9 @@ from .yamlio import VaultValue
 MASK = "********"
 # Keys whose values are secrets wherever they appear in fleet data.
 SECRET_KEYS = frozenset({"password", "admin_password", "password_secret"})
+# Keys shown masked though kept in clear in the files: a PIN's hash is no secret to store, but a 4-digit PIN
+# falls to a brute force of its hash, so results and diffs never show it.
+MASKED_KEYS = SECRET_KEYS | {"pin_hash"}
 
 
 def mask_secrets(data: object) -> object:
@@ -22,7 +25,7 @@ def mask_secrets(data: object) -> object:
         return MASK
     if isinstance(data, dict):
         return {
-            key: (MASK if key in SECRET_KEYS and value not in (None, "") else mask_secrets(value))
+            key: (MASK if key in MASKED_KEYS and value not in (None, "") else mask_secrets(value))
             for key, value in data.items()
         }
     if isinstance(data, list):
