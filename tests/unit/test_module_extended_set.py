@@ -120,7 +120,7 @@ def test_the_playbook_as_its_survey_runs_it(tmp_path):
     }
     rc, output = run_survey(tmp_path, REPO / "playbooks" / "extended_set.yml", answers)
     assert rc == 0, output
-    assert "extended_sets cisco-lab created" in output
+    assert "extended set cisco-lab created" in output
     assert sets(fleet)["cisco-lab"] == {
         "vendor": "cisco",
         "params": {"webAccess": 1},

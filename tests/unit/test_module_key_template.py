@@ -114,7 +114,7 @@ def test_the_playbook_as_its_survey_runs_it(tmp_path):
     }
     rc, output = run_survey(tmp_path, REPO / "playbooks" / "key_template.yml", answers)
     assert rc == 0, output
-    assert "key_templates desk created" in output
+    assert "key template desk created" in output
     assert templates(fleet)["desk"] == {
         "description": "Front desk",
         "keys": [{"index": 1, "function": "line", "line": 1}, {"index": 2, "function": "blf", "value": "2002"}],

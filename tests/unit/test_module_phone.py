@@ -192,7 +192,7 @@ def test_the_playbook_adds_a_phone_from_survey_answers(tmp_path):
     command = [str(ANSIBLE_PLAYBOOK), str(REPO / "playbooks" / "phone.yml"), "-e", f"@{tmp_path / 'answers.json'}"]
     first = run_playbook(tmp_path, command)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "phones 80:5e:c0:aa:00:10 created" in first.stdout
+    assert "phone 80:5e:c0:aa:00:10 created" in first.stdout
     stored = phone(fleet, NEW_MAC)
     assert stored is not None
     assert {name: stored[name] for name in ("name", "model", "profile")} == {

@@ -149,7 +149,7 @@ def test_the_playbook_as_its_survey_runs_it(tmp_path):
     }
     rc, output = run_survey(tmp_path, REPO / "playbooks" / "profile.yml", answers)
     assert rc == 0, output
-    assert "profiles lab created" in output
+    assert "profile lab created" in output
     lab = profiles(fleet)["lab"]
     assert lab["sip"] == {"registrar": "pbx.lab.invalid", "port": 5070, "transport": "tls", "expires": 900}
     assert lab["codecs"] == ["g722", "pcma"] and lab["extended"] == ["yealink-office", "unify-office"]
