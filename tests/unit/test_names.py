@@ -63,8 +63,8 @@ def test_demo_groups_are_those_of_the_ascii_rule() -> None:
 def test_every_ascii_name_keeps_its_group() -> None:
     generator = random.Random(12)
     alphabet = string.printable[:-5]  # letters, digits, punctuation and the space
-    for _ in range(5000):
-        name = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 12)))
+    for _attempt in range(5000):
+        name = "".join(generator.choice(alphabet) for _position in range(generator.randint(1, 12)))
         assert group_name("profile", name) == _group_before_labels("profile", name), name
 
 

@@ -71,10 +71,10 @@ def test_a_reference_product_export_imports_publishes_and_learns_its_models(make
     auth = bundle_of(tmp_path).phone_auth
     with running_service(tmp_path) as service:
         before = service.phones()
-        assert {mac: before[mac]["status"] for mac, *_ in PHONES} == {mac: 1 for mac, *_ in PHONES}
+        assert {mac: before[mac]["status"] for mac, *_rest in PHONES} == {mac: 1 for mac, *_rest in PHONES}
         phones = [
             SimulatedPhone(mac, vendor, model, credentials=credentials_for(auth, vendor))
-            for mac, vendor, model, _ in PHONES
+            for mac, vendor, model, _number in PHONES
         ]
         numbers = {mac: number for mac, _vendor, _model, number in PHONES}
         simulated = make_fleet(phones, site=tmp_path, base_url=f"http://127.0.0.1:{service.port}", numbers=numbers)
@@ -87,5 +87,5 @@ def test_a_reference_product_export_imports_publishes_and_learns_its_models(make
     learned = plan_learned_models(rows, str(fleet_dir))
     write_all(learned.texts)
     models = {phone.mac: phone.model for phone in load_fleet(str(fleet_dir)).phones}
-    assert {mac: models[mac] for mac, *_ in PHONES} == {mac: model for mac, _vendor, model, _ in PHONES}
+    assert {mac: models[mac] for mac, *_rest in PHONES} == {mac: model for mac, _vendor, model, _number in PHONES}
     assert not republish(tmp_path).awaiting_model  # rendered by publish now
