@@ -32,6 +32,8 @@ description:
     it reports at its first request, after the same proof as any phone's own file) get the model the service
     rendered them with (C(learned_model) of C(GET /api/v1/phones)) written as C(model:) into the fleet file that
     holds them, the same way (after their C(vendor), C(name) or C(mac)); the next publish renders them itself.
+    A phone with no C(vendor) either (a MAC prefix several vendors share, as Cisco and Cisco MPP do) gets the
+    vendor the service rendered it as (C(learned_vendor)) as C(vendor:) too.
     A model a request only claimed is never written. A phone the service has not rendered yet is C(pending); one
     in a CSV file or a vault-encrypted file is C(error) (set its model by hand). See RV(models).
   - The module runs on the controller whatever the host, since the controller holds the vault secrets.
@@ -161,6 +163,11 @@ phones:
       description: The phone's model, as the assignment or the phone's reports give it.
       type: str
       sample: T46U
+    vendor:
+      description: The vendor the service rendered the phone as, written with the model.
+      type: str
+      returned: when the fleet gave the phone no vendor (a MAC prefix several vendors share)
+      sample: cisco_mpp
     result:
       description:
         - V(exported) (written to O(dest); in check mode, would be), V(present) (the MAC is in the fleet already),
@@ -218,6 +225,11 @@ models:
       description: The model the service rendered the phone with, none yet when V(pending).
       type: str
       sample: T46U
+    vendor:
+      description: The vendor the service rendered the phone as, written with the model.
+      type: str
+      returned: when the fleet gave the phone no vendor (a MAC prefix several vendors share)
+      sample: cisco_mpp
     result:
       description:
         - V(written) (C(model:) written into RV(models[].file); in check mode, would be), V(pending) (the service

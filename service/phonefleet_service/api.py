@@ -158,7 +158,10 @@ def build(service) -> Starlette:
         snapshot = service.published.reload()
         learner = service.provisioner.learner(snapshot)
         store = service.store
-        return phone_rows(snapshot, store.contacts(), store.assignments(), entry_of, store.learned_models(), learner)
+        learned = store.learned_models()
+        return phone_rows(
+            snapshot, store.contacts(), store.assignments(), entry_of, learned, learner, store.learned_vendors()
+        )
 
     async def health(_request: Request):
         snapshot = service.published.snapshot()

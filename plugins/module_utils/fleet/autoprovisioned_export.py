@@ -20,6 +20,8 @@ to render the phone's file and the registrar export to give the registrar its su
 CSV has none; publish leaves them to the service, docs/service.md): each one the service rendered with the
 model a request that proved the phone reported (``learned_model`` of ``GET /api/v1/phones``) gets ``model:``
 in the file that holds it, so the next publish renders it itself and the service's render is no longer used.
+A phone with no vendor either (its MAC prefix is shared by several vendors) gets the vendor the service
+learned with the model (``learned_vendor``) as ``vendor:`` too: the model alone may not name its vendor.
 A phone in a CSV file or a vault-encrypted file cannot be edited here and is reported (``error``, why).
 
 Files are edited like the CSV import edits them (ruamel.yaml round trip): comments, key order, quoting and
@@ -340,9 +342,12 @@ class LearnedModel:
     model: str | None = None
     result: str = WRITTEN
     reason: str | None = None
+    vendor: str | None = None  # learned with the model, written only for a phone the fleet gave no vendor
 
     def as_dict(self) -> dict:
         item = {"mac": self.mac, "name": self.name, "file": self.file, "model": self.model, "result": self.result}
+        if self.vendor:
+            item["vendor"] = self.vendor
         if self.reason:
             item["reason"] = self.reason
         return item
@@ -363,7 +368,7 @@ class ModelPlan:
                 "before_header": f"{phone.file}: {phone.mac}",
                 "after_header": f"{phone.file}: {phone.mac}",
                 "before": "",
-                "after": f"model: {phone.model}\n",
+                "after": (f"vendor: {phone.vendor}\n" if phone.vendor else "") + f"model: {phone.model}\n",
             }
             for phone in self.phones
             if phone.result == WRITTEN
@@ -384,14 +389,19 @@ def plan_learned_models(rows: dict, fleet_dir: str, decrypt_file: DecryptFile | 
             continue
         item = LearnedModel(mac=format_mac(phone.mac), name=phone.name, file=phone.origin.file)
         plan.phones.append(item)
+        row = rows.get(phone.mac) or {}
         try:
-            item.model = _text((rows.get(phone.mac) or {}).get("learned_model"), 64)
+            item.model = _text(row.get("learned_model"), 64)
+            item.vendor = _text(row.get("learned_vendor"), 64) if phone.vendor is None else None
         except ValueError:
-            item.result, item.reason = ERROR, "the service's answer has a learned_model that is not text"
+            item.result, item.reason = ERROR, "the service's answer has a learned model or vendor that is not text"
             continue
         if item.model is None:
             item.result = PENDING
             item.reason = "the service has not rendered it yet with a model the phone reported (it awaits its model)"
+        elif phone.vendor is None and item.vendor is None:
+            item.result = ERROR
+            item.reason = "the service learned its model but not its vendor (its MAC prefix names several)"
         elif phone.origin.file.lower().endswith(".csv"):
             item.result = ERROR
             item.reason = f"{item.file} is a CSV file: add a model column there, or move the phone into YAML"
@@ -406,7 +416,7 @@ def plan_learned_models(rows: dict, fleet_dir: str, decrypt_file: DecryptFile | 
             continue
         document = yaml_file.load()
         for item, at in items:
-            _set_model(document, at, item.model)
+            _set_model(document, at, item.model, item.vendor)
         plan.texts[path] = ("\ufeff" if yaml_file.bom else "") + yaml_file.dump(document)
     problems, _warnings = _validate(documents, plan.texts) if plan.texts else ([], [])
     if problems:
@@ -414,14 +424,18 @@ def plan_learned_models(rows: dict, fleet_dir: str, decrypt_file: DecryptFile | 
     return plan
 
 
-def _set_model(document, at: tuple, model: str) -> None:
-    """``model:`` into the phone mapping at path ``at`` of ``document``, after its vendor, name or MAC."""
+def _set_model(document, at: tuple, model: str, vendor: str | None) -> None:
+    """``model:`` (and ``vendor:`` before it, when given) into the phone mapping at path ``at`` of ``document``,
+    after its vendor, name or MAC."""
     node = document
     for step in at:
         node = node[step]
-    keys = list(node)
-    after = next((key for key in ("vendor", "name", "mac") if key in keys), None)
-    node.insert(keys.index(after) + 1 if after is not None else len(keys), "model", scalar(model))
+    for key, value in (("vendor", vendor), ("model", model)):
+        if value is None:
+            continue
+        keys = list(node)
+        after = next((known for known in ("vendor", "name", "mac") if known in keys), None)
+        node.insert(keys.index(after) + 1 if after is not None else len(keys), key, scalar(value))
 
 
 __all__ = [

@@ -19,8 +19,19 @@ from .driver import RenderError
 
 class AwaitingModel(RenderError):
     """A phone of a known vendor whose model nobody wrote down (the reference product's CSV has no model
-    column): not an error of the fleet. Publish leaves it unrendered, and the provisioning service renders it
-    with the model the phone reports when it first asks (service/learned_model.py)."""
+    column), or with neither vendor nor model and a MAC prefix several vendors share (Cisco enterprise and
+    Cisco MPP run on the same hardware): not an error of the fleet. Publish leaves it unrendered, and the
+    provisioning service renders it with the model (and vendor) a request that proved the phone reports when
+    it first asks (service/learned_model.py)."""
+
+
+def candidate_vendors(phone: Phone) -> tuple[str, ...]:
+    """The vendors phone ``phone`` may be of: the fleet's vendor, or else every vendor with a rendering driver
+    whose MAC blocks hold its MAC (several only where vendors share a prefix; none for an unknown prefix)."""
+    if phone.vendor is not None:
+        return (phone.vendor,)
+    found = (vendor.name for vendor in registry.vendors_for_mac(phone.mac))
+    return tuple(sorted(name for name in found if registry.driver_for(name) is not None))
 
 
 @dataclass
@@ -53,8 +64,13 @@ class FleetRenderer:
         result = RenderedPhone(phone.mac, phone.vendor)
         who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
         if phone.vendor is None:
-            # the vendor decides what a request must prove (phone auth, serve_without_proof), and a request
-            # only claims one: the service never learns a vendor from what a phone says (docs/security.md)
+            candidates = candidate_vendors(phone)
+            if len(candidates) > 1 and phone.model is None:
+                # a request only claims a vendor: the service learns one only from a request proved under that
+                # vendor's rules, and only among these (docs/security.md, "a phone of a shared MAC prefix")
+                raise AwaitingModel(
+                    f"{who}: waits for its first request to learn its vendor and model ({' or '.join(candidates)})"
+                )
             raise RenderError(f"{who}: vendor unknown (no MAC prefix of a known vendor); set vendor or model")
         driver = registry.driver_for(phone.vendor)
         if driver is None:

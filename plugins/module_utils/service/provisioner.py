@@ -161,7 +161,8 @@ class Provisioner:
         self._policy: tuple[Autoprovisioner, PhoneAuth, ProofPolicy] | None = None
         self._learner_of: Snapshot | None = None
         self._learner = ModelLearner(None)
-        self._learned: dict[str, str] = {}  # mac -> the model saved in the store as learned, by this process
+        #: mac -> (vendor, model) saved in the store as learned by this process (vendor None: the fleet's)
+        self._learned: dict[str, tuple[str | None, str]] = {}
         self._nonce_counts = NonceCounts()  # digest nonce counts of this process, across publishes
         #: firmware windows an admin opened by hand (the API opens and closes them through this one)
         self.overrides = WindowOverrides(store, journal, published.check_interval)
@@ -273,9 +274,8 @@ class Provisioner:
                 return self._done(request, recognition, NOT_FOUND, results.REFUSED)
             # the phone's own file needs the proof that moves its address (_proves), unless the fleet serves
             # the vendor without proof (explicitly), keys included: Cisco enterprise phones cannot carry one
-            refusal = self._unproven_refusal(
-                request, recognition, snapshot.vendors.get(owner), proof, authenticated, proven
-            )
+            unproven_allowed = proof.unproven_allowed(snapshot.vendors.get(owner))
+            refusal = self._unproven_refusal(request, recognition, proof, authenticated, proven or unproven_allowed)
             if refusal is not None:
                 return refusal
         if recognition.kind == FIRMWARE or name.startswith("firmware/"):
@@ -311,11 +311,16 @@ class Provisioner:
         mac = recognition.mac
         if mac is None:  # the caller answers only a request that names a phone
             raise AssertionError("mac is None")
-        refused = self._unproven_refusal(request, recognition, snapshot.vendors.get(mac), proof, authenticated, proven)
-        if refused is not None:  # a claimed model is rendered only for a request that proved the phone
+        learner = self.learner(snapshot)
+        # a claimed vendor or model is rendered only for a request that proved the phone; for a phone of a shared
+        # MAC prefix, under the rules of the vendor it shows (_proves), and unproven only if every one allows it
+        allowed = learner.unproven_allowed(mac, proof)
+        refused = self._unproven_refusal(request, recognition, proof, authenticated, proven or allowed)
+        if refused is not None:
             return refused
         try:
-            model, config = self.learner(snapshot).config(mac, reported_model(recognition))
+            vendor = learner.vendor(mac, recognition.vendor)
+            model, config = learner.config(mac, reported_model(recognition), vendor)
         except ModelNotLearned as why:
             awaiting = _noted(recognition, f"awaiting-model:{why}")
             return self._done(request, awaiting, NOT_FOUND, results.NOT_FOUND, proven=proven)
@@ -324,21 +329,21 @@ class Provisioner:
         name = own_file(files, recognition.file)
         if name is None:
             return self._done(request, recognition, NOT_FOUND, results.NOT_FOUND, proven=proven)
-        if self._learned.get(mac) != model:
+        learned_vendor = vendor if snapshot.vendors.get(mac) is None else None  # the fleet's vendor is not learned
+        if self._learned.get(mac) != (learned_vendor, model):
             # saved before the answer leaves, not with the journal: the status and the export read it
-            self.store.learn_model(mac, model)
-            self._learned[mac] = model
+            self.store.learn_model(mac, model, learned_vendor)
+            self._learned[mac] = (learned_vendor, model)
         answer = Answer(200, files[name], content_type=content_type(name), result=results.SERVED)
-        return self._done(
-            request, _noted(recognition, f"model-learned:{model}"), answer, results.SERVED, version, proven
-        )
+        learned = f"model-learned:{model}" + (f" vendor-learned:{learned_vendor}" if learned_vendor else "")
+        return self._done(request, _noted(recognition, learned), answer, results.SERVED, version, proven)
 
     def _unproven_refusal(
-        self, request, recognition: Recognition, vendor: str | None, proof: ProofPolicy, authenticated, proven
+        self, request, recognition: Recognition, proof: ProofPolicy, authenticated, served: bool
     ) -> Answer | None:
         """The refusal of a request for a phone's own file that did not prove it comes from the phone (None when
-        it did, or the fleet serves ``vendor`` without proof): docs/security.md."""
-        if proven or proof.unproven_allowed(vendor):
+        ``served``: it did, or the fleet serves the phone without proof): docs/security.md."""
+        if served:
             return None
         if proof.access_keys:  # no key, or another's: a 404 that tells nothing
             return self._done(request, recognition, NOT_FOUND, results.REFUSED)

@@ -77,7 +77,13 @@ def with_served(contact: dict | None, assignment) -> dict | None:
 
 
 def phone_rows(
-    snapshot, contacts: dict, assignments: list, autoprovisioned_entry, learned: dict | None = None, learner=None
+    snapshot,
+    contacts: dict,
+    assignments: list,
+    autoprovisioned_entry,
+    learned: dict | None = None,
+    learner=None,
+    learned_vendors: dict | None = None,
 ) -> list[dict]:
     """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
 
@@ -85,9 +91,11 @@ def phone_rows(
     (``Autoprovisioner.entry``: its versions, firmware and window; None when it cannot be rendered).
     A fleet phone the publish left awaiting its model (learned_model.py) is at 1 ("awaiting model", and why)
     until the service rendered it with a model a proven request reported (``learned``: mac -> model;
-    ``learner``: its ModelLearner), then on the normal path with that config's versions.
+    ``learner``: its ModelLearner; ``learned_vendors``: mac -> vendor, for a phone the fleet gives no vendor
+    because its MAC prefix is shared), then on the normal path with that config's versions.
     """
     learned = learned or {}
+    learned_vendors = learned_vendors or {}
     fleet = snapshot.fleet
     declared = {phone.mac: phone for phone in fleet.phones} if fleet is not None else {}
     by_mac = {assignment.mac: assignment for assignment in assignments}
@@ -98,12 +106,13 @@ def phone_rows(
         phone = declared.get(mac)
         assignment = by_mac.get(mac)
         awaiting = None  # why a phone without a model has no config yet
-        learned_model = None  # the model the service rendered a phone without one with
+        learned_model = learned_vendor = None  # what the service rendered a phone without them with
         if mac in snapshot.manifest.phones:
             source, current = "fleet", snapshot.manifest.phones[mac]
             if current.get("awaiting_model"):
-                learned_model = learned.get(mac)
-                current = learner.entry(mac, learned_model, contact is not None) if learner else AWAITING
+                learned_model, learned_vendor = learned.get(mac), learned_vendors.get(mac)
+                contacted = contact is not None
+                current = learner.entry(mac, learned_model, contacted, learned_vendor) if learner else AWAITING
                 if isinstance(current, str):
                     awaiting, current = current, None
         elif assignment is not None:
@@ -123,10 +132,12 @@ def phone_rows(
                 "status_text": text,
                 "source": source,
                 "name": phone.name if phone else (assignment.name if assignment else None),
-                "vendor": (phone.vendor if phone else None) or contact.get("vendor"),
+                "vendor": (phone.vendor if phone else None) or learned_vendor or contact.get("vendor"),
                 "model": (phone.model if phone else None) or learned_model or contact.get("model"),
                 # the model the service rendered a phone without one with (the fleet's model wins)
                 "learned_model": learned_model if awaiting is None else None,
+                # the vendor it was rendered as, for a phone of a MAC prefix several vendors share
+                "learned_vendor": learned_vendor if awaiting is None else None,
                 "reported_vendor": contact.get("vendor"),
                 "reported_model": contact.get("model"),
                 "firmware": contact.get("firmware"),

@@ -71,6 +71,8 @@ _ADDED_ASSIGNMENT_COLUMNS = (("source", "TEXT"), ("served_version", "TEXT"), ("s
 RATE_WINDOW = 60.0
 #: contact columns added after the first release: added to an existing table when it lacks them
 _ADDED_CONTACT_COLUMNS = (("ip_proven", "INTEGER"), ("proven_ip", "TEXT"), ("proven_at", "DOUBLE PRECISION"))
+# the vendor learned with the model, of a phone whose MAC prefix several vendors share (NULL: the fleet's)
+_ADDED_LEARNED_COLUMNS = (("vendor", "TEXT"),)
 
 # statements spelled out (the column lists above, in the same order)
 _INSERT_JOURNAL = """INSERT INTO journal
@@ -338,6 +340,7 @@ class Store:
             _add_columns(cursor, "assignments", _ADDED_ASSIGNMENT_COLUMNS)
             cursor.execute(_FORGET_PASSWORDS)
             _add_columns(cursor, "contacts", _ADDED_CONTACT_COLUMNS)
+            _add_columns(cursor, "learned_models", _ADDED_LEARNED_COLUMNS)
             cursor.execute("CREATE INDEX IF NOT EXISTS assignments_at ON assignments (assigned_at)")
 
     class _Transaction:
@@ -577,20 +580,26 @@ class Store:
 
     # -- models learned from phones --------------------------------------------------------------------
 
-    def learn_model(self, mac: str, model: str) -> None:
-        """Record that fleet phone ``mac`` was rendered with ``model``, the one it reported (before the answer
-        leaves: its status and the export must not depend on a journal flush)."""
+    def learn_model(self, mac: str, model: str, vendor: str | None = None) -> None:
+        """Record that fleet phone ``mac`` was rendered with ``model`` (and as ``vendor``, for a phone whose
+        vendor the fleet does not give), the one it reported (before the answer leaves: its status and the
+        export must not depend on a journal flush)."""
         with self._transaction() as cursor:
             cursor.execute(
                 self._sql(
-                    """INSERT INTO learned_models (mac, model, learned_at) VALUES (?, ?, ?)
-                    ON CONFLICT (mac) DO UPDATE SET model = excluded.model, learned_at = excluded.learned_at"""
+                    """INSERT INTO learned_models (mac, model, vendor, learned_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (mac) DO UPDATE SET model = excluded.model, vendor = excluded.vendor,
+                    learned_at = excluded.learned_at"""
                 ),
-                (mac, model, time.time()),
+                (mac, model, vendor, time.time()),
             )
 
     def learned_models(self) -> dict[str, str]:
         return {row[0]: row[1] for row in self._rows("SELECT mac, model FROM learned_models")}
+
+    def learned_vendors(self) -> dict[str, str]:
+        """MAC -> the vendor learned with the model (phones whose vendor the fleet does not give)."""
+        return {row[0]: row[1] for row in self._rows("SELECT mac, vendor FROM learned_models WHERE vendor IS NOT NULL")}
 
     # -- WPI actions for a phone's next contact ------------------------------------------------------
 
