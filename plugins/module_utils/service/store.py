@@ -597,6 +597,10 @@ class Store:
     def learned_models(self) -> dict[str, str]:
         return {row[0]: row[1] for row in self._rows("SELECT mac, model FROM learned_models")}
 
+    def learned_model(self, mac: str) -> str | None:
+        rows = self._rows("SELECT model FROM learned_models WHERE mac = ?", (mac,))
+        return rows[0][0] if rows else None
+
     def learned_vendors(self) -> dict[str, str]:
         """MAC -> the vendor learned with the model (phones whose vendor the fleet does not give)."""
         return {row[0]: row[1] for row in self._rows("SELECT mac, vendor FROM learned_models WHERE vendor IS NOT NULL")}

@@ -57,6 +57,14 @@ password included: the phone proves nothing. The responder therefore writes noth
 ``settings.provisioning.serve_without_proof`` (an explicit choice, see docs/security.md); the secure way is
 DMS with an access key in the phone's DMS URL, or phone auth. Keep 18443 reachable from the voice VLAN only.
 
+A fleet phone without a model (a reference-product export has none; publish leaves it ``awaiting_model``) is
+written the items of the model its ``device-type`` names (``OpenScape Desk Phone CP210`` -> CP210), rendered as
+the HTTP path renders such a phone (learned_model.py), once the responder writes anything at all (the fleet's
+``serve_without_proof: [unify]``, the only "proof" default mode has); the model is saved in the store like a
+model learned over HTTP, so the status and the write-back see it. Unverified: the ``device-type`` spelling of
+each CP model (the research note has the CP210's from a server's sources only); a spelling the catalog does not
+know leaves the phone waiting, journaled ``awaiting-model:...`` with ``wpi-device-type:<as sent>``.
+
 Framework-free, stdlib only. The phone's XML is read by expat with no DTD: a ``DOCTYPE`` or entity declaration
 is refused before and during parsing, the body is limited to :data:`MAX_BODY`, elements and depth too.
 """
@@ -82,6 +90,7 @@ from ..vendors import registry
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal
+from .learned_model import ModelLearner, ModelNotLearned, awaits_model
 from .published import PublishedRoot, Snapshot
 from .recognition import PHONE, UNKNOWN, Recognition
 from .store import AssignmentRefused, Store
@@ -465,6 +474,8 @@ class WpiResponder:
         self._of: Snapshot | None = None
         self._renderer: FleetRenderer | None = None
         self._autoprovisioner: Autoprovisioner | None = None
+        self._learner = ModelLearner(None)
+        self._learned: dict[str, str] = {}  # mac -> the model saved in the store as learned, by this process
         self._refusal: str | None = "wpi-refused:no-proof"  # why items are not written, or None
         self._items: dict = {}
 
@@ -583,6 +594,7 @@ class WpiResponder:
             fleet = snapshot.fleet
             self._renderer = FleetRenderer(fleet, str) if fleet is not None else None
             self._autoprovisioner = Autoprovisioner(fleet) if fleet is not None else None
+            self._learner = ModelLearner(fleet)
             settings = fleet.settings if fleet is not None else {}
             # WPI default mode proves nothing about the phone: items only when the fleet chose that explicitly
             unproven_allowed = ProofPolicy(settings).unproven_allowed(VENDOR)
@@ -599,6 +611,8 @@ class WpiResponder:
                 raise _NoConfig(results.ERROR, "wpi-fleet-not-loaded")
             if phone.vendor != VENDOR:
                 raise _NoConfig(results.NOT_FOUND, "wpi-vendor:" + _note(str(phone.vendor)))
+            if awaits_model(snapshot.manifest.phones, mac):
+                return self._learned_model(phone, reported_model)
             return self._items_of(phone, (mac,)), snapshot.phone_version(mac), results.SERVED
         autoprovisioner = self._autoprovisioner
         if autoprovisioner is None or not autoprovisioner.accepts(VENDOR):
@@ -630,6 +644,22 @@ class WpiResponder:
         phone = autoprovisioner.phone(assignment, VENDOR, model)
         key = (mac, assignment.number, model)
         return self._items_of(phone, key), version, results.AUTOPROVISIONED
+
+    def _learned_model(self, phone, reported_model: str | None) -> tuple:
+        """(items, version, result) of fleet phone ``phone`` that awaits its model, rendered with the model its
+        ``device-type`` names (the version of the DMS file publish would make with it, as status counts it)."""
+        if reported_model is None:  # a reply-to names no device-type: the model its start-up taught (any worker)
+            reported_model = self._learned.get(phone.mac) or self.store.learned_model(phone.mac)
+        try:
+            model, config = self._learner.config(phone.mac, reported_model, VENDOR)
+        except ModelNotLearned as why:
+            raise _NoConfig(results.NOT_FOUND, "awaiting-model:" + _note(str(why))) from None
+        items = self._items_of(replace(phone, model=model), (phone.mac, model))
+        if self._learned.get(phone.mac) != model:
+            # saved before the items leave, not with the journal: the status and the write-back read it
+            self.store.learn_model(phone.mac, model)
+            self._learned[phone.mac] = model
+        return items, config.entry["version"], results.SERVED
 
     def _items_of(self, phone, key: tuple) -> list:
         items = self._items.get(key)
