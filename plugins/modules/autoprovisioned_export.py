@@ -163,11 +163,6 @@ phones:
       description: The phone's model, as the assignment or the phone's reports give it.
       type: str
       sample: T46U
-    vendor:
-      description: The vendor the service rendered the phone as, written with the model.
-      type: str
-      returned: when the fleet gave the phone no vendor (a MAC prefix several vendors share)
-      sample: cisco_mpp
     result:
       description:
         - V(exported) (written to O(dest); in check mode, would be), V(present) (the MAC is in the fleet already),
