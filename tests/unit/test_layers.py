@@ -120,3 +120,31 @@ def test_a_planted_import_is_named(tmp_path, monkeypatch, folder, source, rule) 
     monkeypatch.setitem(globals(), "MODULE_UTILS", copy)
     with pytest.raises(AssertionError, match=rf"{folder}/{name}:3 imports"):
         rule()
+
+
+def module_file(module: str) -> pathlib.Path | None:
+    """The file of module_utils that ``module`` (maybe ending in a name defined there) is, or None."""
+    parts = module.split(".")
+    while parts:
+        base = MODULE_UTILS.joinpath(*parts)
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        parts.pop()
+    return None
+
+
+def test_the_code_fingerprint_covers_every_floor_rendering_stands_on() -> None:
+    """A publish with unchanged fleet and code fingerprints renders nothing: the code hashed must hold every
+    file that rendering and publishing import, the catalogue included (a model's key count is rendered)."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish import fingerprint
+
+    todo = [*under("render"), *under("publish"), *sorted((MODULE_UTILS / "vendors").glob("*/driver.py"))]
+    seen: set[pathlib.Path] = set()
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo += [found for entry in imports_of(path, MODULE_UTILS) if (found := module_file(entry[1]))]
+    folders = {path.relative_to(MODULE_UTILS).parts[0] for path in seen}
+    assert folders <= set(fingerprint._CODE_ROOTS), sorted(folders - set(fingerprint._CODE_ROOTS))
