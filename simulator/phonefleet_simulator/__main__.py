@@ -79,7 +79,7 @@ def load_bundle(path: str | Path) -> Bundle:
     and the fleet's control credentials. A phone whose vendor cannot be told (no ``vendor``, a model two
     vendors share) is left out. The operator's side: the vendor of a model-only entry is the fleet format's
     (the collection's registry), not a fact the simulated phone holds."""
-    from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 
     data = json.loads(Path(path).read_text())
     settings: dict = {}

@@ -6,10 +6,10 @@ import os
 import stat
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import code_cache, schema_check
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render import driver as driver_module
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 from tests.unit.render_support import demo_fleet, reveal
 

@@ -6,9 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetValidationError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 BASE_FILES = {
     "settings.yml": """

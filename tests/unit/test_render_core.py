@@ -5,17 +5,17 @@ from __future__ import annotations
 import typing
 from xml.etree import ElementTree
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog.models import (
+    ExpansionModule,
+    PhoneModel,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog.registry import vendor_named
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.model import Key
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.timezone import zone_facts
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.context import ContextBuilder
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.driver import VendorDriver
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.keys import lay_out_keys
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.timezone import zone_facts
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.catalog import (
-    ExpansionModule,
-    PhoneModel,
-)
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.registry import vendor_named
 
 from tests.unit.render_support import DEMO_FLEET, demo_fleet, fleet_from, reveal
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.atcom import driver as atcom
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.catalog import VendorInfo
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog.models import VendorInfo
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.atcom import datasheet as atcom
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.qtech import driver as qtech
 
 VENDORS = list(registry.VENDORS.values())
@@ -33,6 +35,43 @@ def test_vendors_are_registered_once_in_order() -> None:
         "fanvil",
     ]
     assert all(key == vendor.name for key, vendor in registry.VENDORS.items())
+
+
+def _vendor_folder(root, folder: str, name: str) -> None:
+    (root / folder).mkdir(parents=True)
+    (root / folder / "__init__.py").write_text("")
+    (root / folder / "datasheet.py").write_text(
+        "from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog.models import "
+        "PhoneModel, VendorInfo\n"
+        f"VENDOR = VendorInfo(name={name!r}, title={name!r}, ouis=(), models=(PhoneModel('M1', 1, 1),))\n"
+    )
+
+
+def test_a_vendor_folder_is_found_by_its_data_sheet(tmp_path, monkeypatch) -> None:
+    """Adding a vendor is adding its folder: the registry finds the data sheet, puts a vendor it does not
+    rank after the ranked ones, and skips a folder without one."""
+    package = tmp_path / "found_vendors"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    _vendor_folder(package, "acme", "acme")
+    _vendor_folder(package, "snom", "snom")
+    (package / "notes").mkdir()
+    (package / "notes" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "VENDORS_PACKAGE", "found_vendors")
+    assert list(registry._data_sheets()) == ["snom", "acme"]
+
+
+def test_a_data_sheet_must_name_its_folder(tmp_path, monkeypatch) -> None:
+    package = tmp_path / "misnamed_vendors"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    _vendor_folder(package, "acme", "acme_phones")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "VENDORS_PACKAGE", "misnamed_vendors")
+    message = "vendors/acme/datasheet.py: VENDOR.name is 'acme_phones', not its folder's name 'acme'"
+    with pytest.raises(ImportError, match=re.escape(message)):
+        registry._data_sheets()
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)

@@ -21,7 +21,7 @@ import typing
 import urllib.parse
 from dataclasses import dataclass, field, replace
 
-from ..vendors.registry import vendor_named
+from ..catalog.registry import vendor_named
 from . import http, sip
 from .errors import NotSupported, ProtocolError, UnprovenAddress
 from .image import image_format

@@ -14,10 +14,10 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from ..catalog import registry
 from ..fleet.errors import FleetError
 from ..fleet.files import atomic_write
 from ..fleet.mac import InvalidMac, normalize_mac
-from ..vendors import registry
 from .base import COMMANDS, PhoneControl
 from .errors import ControlError, NotSupported, ProtocolError
 from .image import ImageError, to_png

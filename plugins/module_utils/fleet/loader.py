@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..vendors import registry
+from ..catalog import registry
 from . import csvio
 from .errors import FleetValidationError, Problem, format_path
 from .mac import InvalidMac, group_address_reason, normalize_mac

@@ -10,13 +10,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
-from ..render.timezone import UnknownTimeZone, zone_facts
-from ..vendors import registry
+from ..catalog import registry
 from . import window
 from .accounts import Reveal, compare_accounts, line_uses
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
 from .names import group_name, slug
+from .timezone import UnknownTimeZone, zone_facts
 
 Locate = Callable[[Origin, tuple, str], Problem]
 CISCO_ONLY = ("dial_rules", "softkey_template", "certificates")

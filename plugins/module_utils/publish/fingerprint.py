@@ -16,7 +16,7 @@ from dataclasses import fields
 
 from ..fleet.model import Fleet, Phone
 
-_CODE_ROOTS = ("fleet", "render", "vendors", "publish")
+_CODE_ROOTS = ("catalog", "fleet", "render", "vendors", "publish")
 
 
 def _digest(data: bytes) -> str:
@@ -47,7 +47,7 @@ def files_fingerprint(paths: list[str]) -> str:
 
 
 def code_fingerprint() -> str:
-    """Hash of every file of the fleet model, render core, vendor drivers (code, templates) and publisher."""
+    """Hash of every file of the catalogue, fleet model, render core, vendor folders (code, templates) and publisher."""
     module_utils = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     paths: list[str] = []
     for root in _CODE_ROOTS:

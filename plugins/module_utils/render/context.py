@@ -19,13 +19,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..catalog.models import PhoneModel, model_key
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone, Profile
+from ..fleet.timezone import UnknownTimeZone, zone_facts
 from ..fleet.window import every_minutes
-from ..vendors.catalog import PhoneModel, model_key
 from .driver import RenderError, VendorDriver
 from .keys import lay_out_keys
-from .timezone import UnknownTimeZone, zone_facts
 
 Reveal = Callable[[object], str]
 

@@ -14,9 +14,9 @@ import re
 import typing
 from dataclasses import dataclass
 
+from ..catalog.models import VendorInfo
 from ..fleet.code_cache import cache_dir, digest_of
 from ..fleet.errors import FleetError, MissingLibraryError
-from ..vendors.catalog import VendorInfo
 
 try:
     import jinja2

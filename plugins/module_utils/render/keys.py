@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..vendors.catalog import ExpansionModule, PhoneModel
+from ..catalog.models import ExpansionModule, PhoneModel
 
 
 @dataclass

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..catalog import registry
 from ..fleet.mac import format_mac
 from ..fleet.model import Fleet, Phone
-from ..vendors import registry
 from .context import ContextBuilder, Reveal, firmware_window
 from .driver import RenderError
 

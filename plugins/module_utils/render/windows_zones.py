@@ -23,7 +23,7 @@ applies for a name is its own and may lag the zone's current rules (Europe/Mosco
 
 from __future__ import annotations
 
-from .timezone import zone_facts
+from ..fleet.timezone import zone_facts
 
 _SD = " Standard/Daylight Time"
 _S = " Standard Time"

@@ -25,12 +25,12 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..catalog import registry
 from ..fleet import window as windows
 from ..fleet.model import Line, Origin, Phone
 from ..fleet.pool import Pool
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
-from ..vendors import registry
 from .store import Assignment, AssignmentLimits, AssignmentRefused, Store
 
 ORIGIN_FILE = "autoprovision"

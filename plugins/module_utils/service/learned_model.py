@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..catalog import registry
 from ..fleet.model import Fleet
 from ..fleet.proof import ProofPolicy
 from ..publish.manifest import config_version
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer, candidate_vendors
-from ..vendors import registry
 from .autoprovision import ServiceConfig, service_config
 from .recognition import UNKNOWN_MODEL
 

@@ -34,9 +34,9 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
+from ..catalog import registry
 from ..fleet.loader import refused_mac
 from ..fleet.proof import ProofPolicy
-from ..vendors import registry
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError, own_file
 from .journal import Journal

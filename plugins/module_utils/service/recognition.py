@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from ..vendors import registry
+from ..catalog import registry
 
 PHONE = "phone"
 SHARED = "shared"

@@ -83,10 +83,10 @@ from dataclasses import dataclass, replace
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
+from ..catalog import registry
 from ..fleet.proof import ProofPolicy
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
-from ..vendors import registry
 from . import journal as results
 from .autoprovision import Autoprovisioner, AutoprovisionError
 from .journal import Journal

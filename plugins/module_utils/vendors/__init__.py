@@ -1,1 +1,1 @@
-# Private to this collection: vendor drivers, one sub-package per vendor, registered in registry.py.
+# Private to this collection: one sub-package per vendor (data sheet, driver, control), found by catalog/registry.py.

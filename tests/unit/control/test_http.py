@@ -7,6 +7,7 @@ import socket
 from dataclasses import replace
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import http
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.errors import (
     AuthenticationFailed,
@@ -16,7 +17,6 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.er
     Unreachable,
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials, Target
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 from .loopback import Route, SipEndpoint, WebPhone, free_tcp_port, silent_tcp_server
 

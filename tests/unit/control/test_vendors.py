@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.base import (
     INFO,
     REBOOT,
@@ -16,7 +17,6 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.ba
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.errors import NotSupported
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials, Target
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 
 PASSWORD = "Pa55-word-of-admin"
 MODELS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.atcom import datasheet as atcom_datasheet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.atcom import driver as atcom
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.yealink import driver as yealink
 from ansible_collections.phonefleet.provisioning.tests.unit.render_support import (
@@ -43,7 +44,7 @@ def demo_file() -> dict:
 
 
 def test_runs_on_the_yealink_platform() -> None:
-    assert atcom.PLATFORM == "yealink"
+    assert atcom_datasheet.PLATFORM == "yealink"
     assert isinstance(atcom.DRIVER, yealink.YealinkDriver)
     assert atcom.DRIVER.vendor.name == "atcom"
 

@@ -6,9 +6,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.context import ContextBuilder
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.avaya import driver as avaya
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.qtech import driver as qtech
 from ansible_collections.phonefleet.provisioning.tests.unit.render_support import (

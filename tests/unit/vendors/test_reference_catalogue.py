@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetValidationError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors import registry
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.vendors.yealink import driver as yealink
 
 from tests.unit.render_support import DEMO_FLEET, fleet_from, render_fleet_phone, reveal

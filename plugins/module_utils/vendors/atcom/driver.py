@@ -18,7 +18,7 @@ one A48 from the web UI.
 
 Rendering (``AtcomDriver`` below) reuses the Yealink platform driver and its templates: the platform
 mapping is the one import line ``from ..yealink.driver import YealinkDriver as PlatformDriver``;
-change that line (and ``PLATFORM``) if a real unit shows another platform. What differs from Yealink:
+change that line (and ``PLATFORM`` in datasheet.py) if a real unit shows another platform. What differs from Yealink:
 
 - files: ``<MAC>.cfg`` with the MAC in upper case (Atcom's own example; other sources write it in lower
   case, so the provisioning service matches the name case-insensitively, see ``requested_files``) and the
@@ -46,48 +46,8 @@ from __future__ import annotations
 import typing
 
 from ...render.driver import FileSpec
-from ..catalog import PhoneModel, VendorInfo
 from ..yealink.driver import YealinkDriver as PlatformDriver
-
-# The renderer family these phones are served by; change here if a real unit shows otherwise.
-PLATFORM = "yealink"
-
-
-def _model(name: str, lines: int, line_keys: int) -> PhoneModel:
-    return PhoneModel(name=name, lines=lines, line_keys=line_keys, verified=False)
-
-
-MODELS = (
-    _model("A10", 2, 0),
-    _model("A10W", 2, 0),
-    _model("A11", 2, 0),
-    _model("A16", 2, 0),
-    _model("A20", 2, 2),
-    _model("A20W", 2, 2),
-    _model("A20WAC", 2, 2),
-    _model("A20LTE", 2, 2),
-    _model("A21", 2, 2),
-    _model("A26", 2, 2),
-    _model("A41", 4, 4),
-    _model("A41W", 4, 4),
-    _model("A48", 8, 8),
-    _model("A48W", 8, 8),
-    _model("A48WAC", 8, 8),
-    _model("A48LTE", 8, 8),
-    _model("A68", 12, 12),
-    _model("A68W", 12, 12),
-    _model("A68WAC", 12, 12),
-    _model("A68LTE", 12, 12),
-)
-
-VENDOR = VendorInfo(
-    name="atcom",
-    title="Atcom A-series",
-    ouis=("808287",),
-    models=MODELS,
-    notes=f"Runs on the {PLATFORM} platform (probable, unconfirmed); older AT5xx/AT6xx/AT800 formats do not apply.",
-)
-
+from .datasheet import MODELS, VENDOR
 
 # -- rendering ---------------------------------------------------------------------------------------
 

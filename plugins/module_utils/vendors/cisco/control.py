@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import typing
 
+from ...catalog.models import model_key
 from ...control import http, ssh
 from ...control.base import (
     REBOOT,
@@ -40,7 +41,6 @@ from ...control.base import (
 from ...control.errors import ProtocolError
 from ...control.target import Target
 from ...control.xmltext import XmlError, leaves
-from ..catalog import model_key
 
 
 def service_control(action: str) -> str:

@@ -34,24 +34,12 @@ from __future__ import annotations
 import importlib
 
 from ...render.driver import FileSpec, RenderError, VendorDriver
-from ..catalog import PhoneModel, VendorInfo
+from .datasheet import VENDOR
 
 # The renderer family these phones are served by: unknown until a unit is fingerprinted; change here
 # if a real unit shows otherwise.
 PLATFORM: str | None = None
 
-MODELS = tuple(
-    PhoneModel(name=name, lines=1, line_keys=0, verified=False)
-    for name in ("QVP-95R", "QVP-95PR", "QVP-400PR", "QVP-500PR")
-)
-
-VENDOR = VendorInfo(
-    name="qtech",
-    title="Qtech QVP",
-    ouis=("001fce",),
-    models=MODELS,
-    notes="OEM platform unknown: rendered as the assumed platform below; fingerprint the first unit at onboarding.",
-)
 
 #: the platform Qtech phones are served by until PLATFORM is known: a guess (see the module docstring)
 ASSUMED_PLATFORM = "fanvil"

@@ -62,55 +62,7 @@ import re
 import typing
 
 from ...render.driver import FileSpec, RenderError, VendorDriver, template_folder
-from ..catalog import ExpansionModule, PhoneModel, VendorInfo
-
-EXPANSION_MODULES = (
-    ExpansionModule("D7", keys_per_page=18, verified=False),
-    ExpansionModule("D7C", keys_per_page=18, pages=3, verified=False),
-)
-
-_D7 = ("D7",)
-_D7_ANY = ("D7", "D7C")
-
-
-def _model(name: str, lines: int, line_keys: int, modules: tuple[str, ...] = (), max_modules: int = 0) -> PhoneModel:
-    return PhoneModel(
-        name=name,
-        lines=lines,
-        line_keys=line_keys,
-        expansion_modules=modules,
-        max_expansion_modules=max_modules,
-        verified=False,
-        aliases=(f"snom{name}",),
-    )
-
-
-MODELS = (
-    _model("D710", 4, 5),
-    _model("D712", 4, 4),
-    _model("D715", 4, 5, _D7, 3),
-    _model("D717", 6, 3),
-    _model("D725", 12, 18, _D7, 3),
-    _model("D735", 12, 32, _D7_ANY, 3),
-    _model("D745", 12, 32, _D7, 3),
-    _model("D765", 12, 16, _D7, 3),
-    _model("D785", 12, 24, _D7_ANY, 3),
-    _model("D315", 4, 4, _D7, 3),
-    _model("D335", 12, 32, _D7_ANY, 3),
-    _model("D345", 12, 48, _D7, 3),
-    _model("D375", 12, 36, _D7, 3),
-    _model("D385", 12, 48, _D7_ANY, 3),
-)
-
-VENDOR = VendorInfo(
-    name="snom",
-    title="Snom",
-    ouis=("000413",),
-    models=MODELS,
-    expansion_modules=EXPANSION_MODULES,
-    notes="Resync with check-sync;reboot=false, or the phone reboots.",
-)
-
+from .datasheet import VENDOR
 
 #: Olson zone -> Snom time zone code (unverified, see the module docstring)
 SNOM_TIMEZONES = {

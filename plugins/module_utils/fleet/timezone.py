@@ -2,7 +2,7 @@
 """Olson time zone name -> UTC offset, POSIX TZ rule and DST transition rule.
 
 Phones want time zones in many forms: an hour offset (Yealink ``+3``), a POSIX rule (Snom, Fanvil), a
-DST start/stop description (Avaya, Yealink) or a Windows-style name (Cisco, see windows_zones.py).
+DST start/stop description (Avaya, Yealink) or a Windows-style name (Cisco, see render/windows_zones.py).
 All come from the tz database's own POSIX footer, so they are right for the zone's current rules.
 """
 

@@ -1,7 +1,7 @@
-# Private to this collection: the data-sheet types every vendor driver fills in.
-"""What a vendor driver declares about itself: identity, models and their capabilities.
+# Private to this collection: the data-sheet types every vendor fills in (vendors/<vendor>/datasheet.py).
+"""What a vendor declares about itself: identity, models and their capabilities.
 
-A driver reads like a data sheet. Facts that were not checked on a real phone or in the
+A data sheet lists these facts. Facts that were not checked on a real phone or in the
 vendor's own material carry ``verified=False`` so documentation and warnings can say so.
 """
 

@@ -1,67 +1,93 @@
-# Private to this collection: the one place vendor drivers are registered.
-"""Every vendor family the collection knows, by its name in the fleet files, and look-ups over them."""
+# Private to this collection: the one place vendors are registered.
+"""Every vendor family the collection knows, by its name in the fleet files, and look-ups over them.
+
+A vendor is one folder of ``vendors/``; its ``datasheet.py`` (``VENDOR``, a ``VendorInfo``) is found here
+by looking into that folder, so adding a vendor touches no other vendor's code and not this file. Only
+data sheets are read at import: a vendor's driver (``driver.py``, which stands on the renderer) and control
+class (``control.py``) are imported by name when ``driver_for``/``control_for`` first ask for them.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 import re
 
-from .atcom.driver import VENDOR as ATCOM
-from .avaya.driver import VENDOR as AVAYA
-from .catalog import VendorInfo
-from .cisco.driver import VENDOR as CISCO
-from .cisco_mpp.driver import VENDOR as CISCO_MPP
-from .fanvil.driver import VENDOR as FANVIL
-from .grandstream.driver import VENDOR as GRANDSTREAM
-from .poly.driver import VENDOR as POLY
-from .qtech.driver import VENDOR as QTECH
-from .snom.driver import VENDOR as SNOM
-from .unify.driver import VENDOR as UNIFY
-from .yealink.driver import VENDOR as YEALINK
+from .models import VendorInfo
 
-VENDORS: dict[str, VendorInfo] = {
-    vendor.name: vendor
-    for vendor in (YEALINK, CISCO, CISCO_MPP, AVAYA, UNIFY, ATCOM, QTECH, POLY, GRANDSTREAM, SNOM, FANVIL)
-}
+#: the package holding one sub-package per vendor
+VENDORS_PACKAGE = f"{__package__.rpartition('.')[0]}.vendors"
+
+#: The order vendors are tried in where a file name or User-Agent fits several (Cisco enterprise and MPP share
+#: hardware; Atcom and Qtech borrow another vendor's platform), and in which they are listed in messages.
+#: A vendor folder not named here comes after these, by name: a new vendor needs a line here only if it must
+#: be tried before one of them.
+PRECEDENCE = (
+    "yealink",
+    "cisco",
+    "cisco_mpp",
+    "avaya",
+    "unify",
+    "atcom",
+    "qtech",
+    "poly",
+    "grandstream",
+    "snom",
+    "fanvil",
+)
+
+
+def _vendor_module(folder: str, part: str):
+    """``vendors/<folder>/<part>.py`` imported, or None when the folder has no such file."""
+    name = f"{VENDORS_PACKAGE}.{folder}.{part}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+def _data_sheets() -> dict[str, VendorInfo]:
+    """Every vendor folder's ``VENDOR``, in ``PRECEDENCE`` order; a data sheet naming another vendor than its
+    folder is refused, as the folder name is how drivers and controls are found."""
+    package = importlib.import_module(VENDORS_PACKAGE)
+    folders = [found.name for found in pkgutil.iter_modules(package.__path__) if found.ispkg]
+    rank = {name: position for position, name in enumerate(PRECEDENCE)}
+    found: dict[str, VendorInfo] = {}
+    for folder in sorted(folders, key=lambda name: (rank.get(name, len(rank)), name)):
+        sheet = _vendor_module(folder, "datasheet")
+        if sheet is None:
+            continue
+        vendor = sheet.VENDOR
+        if vendor.name != folder:
+            raise ImportError(
+                f"vendors/{folder}/datasheet.py: VENDOR.name is '{vendor.name}', not its folder's name '{folder}'"
+            )
+        found[folder] = vendor
+    return found
+
+
+VENDORS: dict[str, VendorInfo] = _data_sheets()
 
 _HEX = frozenset("0123456789abcdef")
-_DRIVER_MODULES = {
-    "yealink": "yealink",
-    "cisco": "cisco",
-    "cisco_mpp": "cisco_mpp",
-    "avaya": "avaya",
-    "unify": "unify",
-    "atcom": "atcom",
-    "qtech": "qtech",
-    "poly": "poly",
-    "grandstream": "grandstream",
-    "snom": "snom",
-    "fanvil": "fanvil",
-}
 
 
 def driver_for(name: str):
     """The rendering driver (``DRIVER`` in ``<vendor>/driver.py``) of a vendor, or None if it has none yet."""
-    module = _DRIVER_MODULES.get(name)
-    if module is None:
+    if name not in VENDORS:
         return None
-    loaded = importlib.import_module(f"{__package__}.{module}.driver")
+    loaded = _vendor_module(name, "driver")
     return getattr(loaded, "DRIVER", None)
 
 
 def control_for(name: str):
     """The control class (``CONTROL`` in ``<vendor>/control.py``: reboot, resync, info, screenshot) of a
     vendor, or None if it has none."""
-    module = _DRIVER_MODULES.get(name)
-    if module is None:
+    if name not in VENDORS:
         return None
-    try:
-        loaded = importlib.import_module(f"{__package__}.{module}.control")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__package__}.{module}.control":
-            return None
-        raise
+    loaded = _vendor_module(name, "control")
     return getattr(loaded, "CONTROL", None)
 
 
