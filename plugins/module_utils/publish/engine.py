@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..fleet.background import InThread
 from ..fleet.errors import FleetError
+from ..fleet.exposure import fleet_secrets, leak_beyond, secrets_beyond
 from ..fleet.files import (
     STAGED_MODE,
     OutsideRoot,
@@ -41,7 +42,6 @@ from ..fleet.mac import format_mac
 from ..fleet.masking import mask_as_in, scrub, secrets_in
 from ..fleet.parse_cache import ParseCache
 from ..fleet.proof import ProofPolicy
-from ..fleet.yamlio import VaultValue
 from ..render.driver import RenderError
 from ..render.renderer import AwaitingModel, FleetRenderer
 from .bundle import BUNDLE_NAME, bundle_changes, bundle_path, make_bundle, write_bundle
@@ -198,7 +198,7 @@ class Publisher:
             bundle_maker.append(InThread("phonefleet-bundle", _cache_and_bundle, parse_cache, documents, self.reveal))
 
         self._unproven = ProofPolicy(fleet.settings).without_proof
-        self._guarded = self._secrets_beyond(fleet, self._unproven) if self._unproven else []
+        self._guarded = secrets_beyond(fleet, self._unproven, self.reveal) if self._unproven else []
         try:
             phones = map_phones(self._process, fleet.phones, self.workers, self.min_parallel, make_bundle_meanwhile)
             for outcome in phones:
@@ -266,7 +266,7 @@ class Publisher:
         digests: dict[str, str] = {}
         changed, staged, diffs = [], [], []
         if phone.vendor in self._unproven and self._guarded:
-            leak = self._leak_beyond(phone, rendered.files_in_window())
+            leak = leak_beyond(phone, phone.vendor, rendered.files_in_window(), self._guarded)
             if leak:
                 return ("error", phone.mac, leak)
         # the files served outside the phone's firmware window (always, without one), then the ones that differ
@@ -394,63 +394,7 @@ class Publisher:
         return [value for _label, value in self._fleet_secrets(fleet, profiles=False)]
 
     def _fleet_secrets(self, fleet, profiles: bool = True) -> list[tuple[str, str]]:
-        """(where, clear value) of the secrets of the settings and, with ``profiles``, of profiles and
-        extended sets: every secret a file shared by many phones could be made from."""
-        found = []
-        for vendor, auth in sorted((fleet.settings.get("phone_auth") or {}).items()):
-            if auth.get("password"):
-                found.append((f"settings.phone_auth.{vendor}.password", self.reveal(auth["password"])))
-        control = fleet.settings.get("phone_control") or {}
-        if control.get("password"):
-            found.append(("settings.phone_control.password", self.reveal(control["password"])))
-        pool_secret = (fleet.settings.get("autoprovision") or {}).get("password_secret")
-        if pool_secret:  # every pool number's password is made from it: no file of any phone holds it
-            found.append(("settings.autoprovision.password_secret", self.reveal(pool_secret)))
-        if profiles:
-            for name, profile in sorted(fleet.profiles.items()):
-                if profile.admin_password:
-                    found.append((f"profiles.{name}.admin_password", self.reveal(profile.admin_password)))
-            for name, extended in sorted(fleet.extended_sets.items()):
-                for key, value in sorted(extended.params.items()):
-                    if isinstance(value, VaultValue):
-                        found.append((f"extended_sets.{name}.params.{key}", self.reveal(value)))
-        return found
-
-    def _secrets_beyond(self, fleet, unproven: frozenset) -> list[tuple[str, str]]:
-        """The fleet's secrets (_fleet_secrets) that protect phones which must prove themselves: phone auth of
-        vendors not served without proof and, when the fleet has such phones, the control login (their admin
-        login) and the admin passwords of the profiles they use (and strangers get: the default and
-        auto-provisioning profiles). A phone served without proof must carry none of them."""
-        settings = fleet.settings
-        proving = [phone for phone in fleet.phones if phone.vendor not in unproven]
-        profiles = {phone.profile for phone in proving}
-        profiles |= {(settings.get(part) or {}).get("profile") for part in ("defaults", "autoprovision")}
-
-        def guarded(label: str) -> bool:
-            kind, _dot, rest = label.partition(".")
-            if label.startswith("settings.phone_auth."):
-                return label.split(".")[2] not in unproven
-            if label == "settings.autoprovision.password_secret":
-                return True
-            if label == "settings.phone_control.password":
-                return bool(proving)  # protection off for every phone: nothing left to protect, as chosen
-            return kind == "profiles" and bool(proving) and rest.rpartition(".")[0] in profiles
-
-        return [(label, value) for label, value in self._fleet_secrets(fleet) if guarded(label)]
-
-    def _leak_beyond(self, phone, files: dict) -> str | None:
-        """Why a phone served without proof cannot be published: its files would hand whoever asks a secret
-        that also protects other phones or the fleet (None when they hold only the phone's own)."""
-        for name in sorted(files):
-            leaked = secrets_in(files[name].decode("utf-8", "replace"), self._guarded)
-            if leaked:
-                who = f"phone {format_mac(phone.mac)}" + (f" ({phone.name})" if phone.name else "")
-                return (
-                    f"{phone.vendor}: {who}: {name} is served without proof (settings.provisioning."
-                    f"serve_without_proof) and would carry {', '.join(leaked)}, which protect(s) other phones or"
-                    " the fleet; give these phones an admin_password of their own (phone or profile)"
-                )
-        return None
+        return fleet_secrets(fleet, self.reveal, profiles)
 
     def _diff_entry(self, name: str, data: bytes, secrets: list[str], phone=None) -> dict:
         current = read_bytes(os.path.join(self.web_root, name))

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog import registry
+from ..fleet.exposure import leak_beyond, secrets_beyond
 from ..fleet.model import Fleet
 from ..fleet.proof import ProofPolicy
 from ..publish.manifest import config_version
@@ -59,6 +60,10 @@ class ModelLearner:
         self.fleet = fleet
         self._renderer = FleetRenderer(fleet, str) if fleet is not None else None
         self._configs: dict[tuple[str, str, str], ServiceConfig] = {}
+        # what a phone served without proof must not carry, as publish checks it for the phones it renders
+        # (fleet/exposure.py); the bundle's fleet holds its secrets in clear
+        self._unproven = ProofPolicy(fleet.settings).without_proof if fleet is not None else frozenset()
+        self._guarded = secrets_beyond(fleet, self._unproven, str) if fleet is not None and self._unproven else []
 
     def candidates(self, mac: str) -> tuple[str, ...]:
         """The vendors fleet phone ``mac`` may be of (its own, or those sharing its MAC prefix); () if none."""
@@ -116,6 +121,10 @@ class ModelLearner:
             config = service_config(self._renderer, replace(phone, vendor=vendor, model=model), config_version)
         except (RenderError, KeyError, ValueError) as exc:
             raise ModelNotLearned(f"cannot render with model {model}: {exc}") from None
+        if vendor in self._unproven and self._guarded:
+            leak = leak_beyond(phone, vendor, {**config.files, **config.window_files}, self._guarded)
+            if leak is not None:
+                raise ModelNotLearned(leak)
         self._configs[key] = config
         return model, config
 
