@@ -273,3 +273,17 @@ def test_the_execution_environment_holds_the_collection_and_its_controller_libra
     version = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))["version"]
     (collection,) = yaml.safe_load((AWX / dependencies["galaxy"]).read_text(encoding="utf-8"))["collections"]
     assert collection["name"].endswith(f"/phonefleet-provisioning-{version}.tar.gz")
+
+
+def test_the_execution_environment_installs_the_collection_built_from_this_checkout(tmp_path):
+    # as ansible-builder 3 does: awx/ee is copied into the build context, the galaxy step runs in it
+    context = tmp_path / "build"
+    shutil.copytree(AWX / "ee", context)
+    galaxy = str(ANSIBLE_PLAYBOOK.with_name("ansible-galaxy"))
+    built = ansible([galaxy, "collection", "build", "--output-path", str(context / "collection"), str(REPO)], tmp_path)
+    assert built.returncode == 0, built.stderr
+    installed = ansible([galaxy, "collection", "install", "-r", "requirements.yml", "-p", str(tmp_path)], context)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    manifest = json.loads((tmp_path / "ansible_collections/phonefleet/provisioning/MANIFEST.json").read_text())
+    assert manifest["collection_info"]["version"] == yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
+    assert (tmp_path / "ansible_collections/phonefleet/provisioning/plugins/inventory/fleet.py").is_file()
