@@ -54,6 +54,9 @@ ARGUMENT_SPEC = {
     "command": {"type": "str", "required": True, "choices": list(COMMANDS)},
     "firmware_window_minutes": {"type": "int"},
 }
+#: the phones' login when the task gives none, before the fleet's settings.phone_control
+USERNAME_ENV = "PHONEFLEET_PHONE_USERNAME"
+PASSWORD_ENV = "PHONEFLEET_PHONE_PASSWORD"  # noqa: S105 - a variable name, not a password
 #: statuses of a phone that leave its host ok but skipped in per-host mode
 SKIPPED = (control_request.UNSUPPORTED, control_request.NO_ADDRESS)
 LISTED_FAILURES = 10
@@ -108,16 +111,19 @@ class PhoneAction(ControllerAction):
         return FleetView(fleet, self._reveal())
 
     def _defaults(self, args, view: FleetView | None) -> control_request.Defaults:
+        # AWX's phone control credential (awx/controller.yml) and the job service give the login this way
+        username = args["username"] if args["username"] is not None else os.environ.get(USERNAME_ENV) or None
+        password = args["password"] if args["password"] is not None else os.environ.get(PASSWORD_ENV) or None
         credentials = Credentials()
-        if args["username"] is None or args["password"] is None:
+        if username is None or password is None:
             if view is not None:
                 credentials = view.credentials()
             elif args["fleet_dir"]:
                 credentials = control_login(self._path(args["fleet_dir"]), self._reveal(), file_decrypter(self._loader))
-        if args["username"] is not None or args["password"] is not None:
+        if username is not None or password is not None:
             credentials = Credentials(
-                args["username"] if args["username"] is not None else credentials.username,
-                args["password"] if args["password"] is not None else credentials.password,
+                username if username is not None else credentials.username,
+                password if password is not None else credentials.password,
             )
         return control_request.Defaults(
             credentials=credentials,

@@ -47,13 +47,16 @@ options:
     default: auto
   username:
     description:
-      - Login of the phones' web interface, SSH and Telnet. Defaults to C(settings.phone_control.username) of
-        the fleet in O(fleet_dir). Poly phones always use C(Polycom) (their REST API's user).
+      - Login of the phones' web interface, SSH and Telnet. Defaults to the environment variable
+        E(PHONEFLEET_PHONE_USERNAME) (AWX's PhoneFleet phone control credential sets it), else to
+        C(settings.phone_control.username) of the fleet in O(fleet_dir). Poly phones always use C(Polycom)
+        (their REST API's user).
     type: str
   password:
     description:
-      - Password of that login. Defaults to C(settings.phone_control.password) of the fleet in O(fleet_dir)
-        (a vault value, decrypted with the play's vault secrets). Never shown in results or messages.
+      - Password of that login. Defaults to the environment variable E(PHONEFLEET_PHONE_PASSWORD), else to
+        C(settings.phone_control.password) of the fleet in O(fleet_dir) (a vault value, decrypted with the
+        play's vault secrets). Never shown in results or messages.
     type: str
   fleet_dir:
     description:

@@ -115,10 +115,12 @@ def inventory(site, service, phones):
     return site
 
 
-def playbook(inventory: Path, name: str, *args: str) -> subprocess.CompletedProcess:
+def playbook(inventory: Path, name: str, *args: str, **environment: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    for variable in ("PHONEFLEET_SERVICE_URL", "PHONEFLEET_SERVICE_TOKEN"):
+    service = ("PHONEFLEET_SERVICE_URL", "PHONEFLEET_SERVICE_TOKEN")
+    for variable in (*service, "PHONEFLEET_PHONE_USERNAME", "PHONEFLEET_PHONE_PASSWORD"):
         env.pop(variable, None)
+    env.update(environment)
     path = name if name.startswith("/") else str(REPO / "playbooks" / name)
     done = subprocess.run(
         [
@@ -235,6 +237,24 @@ def test_wrong_credentials_fail_the_batch_with_a_clear_message(inventory, phones
     assert "2 failed, more than max_fail_percentage=0" in done.stdout
     assert "wrong username or password" in done.stdout
     assert "Not-The-Pa55word" not in done.stdout + done.stderr
+    events = kinds_since(phones, before)
+    assert events["64167f010203"] == ["auth-failed"] and events["c4b9cd112201"] == ["auth-failed"]
+
+
+def test_the_login_from_the_environment_wins_over_the_fleet_one(inventory, phones):
+    # as AWX's phone control credential injects it: resync.yml unchanged, with a login the phones refuse
+    before = marks(phones)
+    done = playbook(
+        inventory,
+        "resync.yml",
+        "-l",
+        "vendor_poly:vendor_cisco_mpp",
+        PHONEFLEET_PHONE_USERNAME="admin",
+        PHONEFLEET_PHONE_PASSWORD="Env-Not-The-Pa55word",
+    )
+    assert done.returncode == 2, done.stdout
+    assert "wrong username or password" in done.stdout
+    assert "Env-Not-The-Pa55word" not in done.stdout + done.stderr
     events = kinds_since(phones, before)
     assert events["64167f010203"] == ["auth-failed"] and events["c4b9cd112201"] == ["auth-failed"]
 
