@@ -29,6 +29,8 @@ SITE_FILES = [
     "inventory/fleet/sites.yml",
     "inventory/phonefleet.yml",
     "inventory/servers.yml",
+    # the playbooks AWX and the job service launch (awx/site/playbooks of the collection)
+    *sorted(f"playbooks/{path.name}" for path in (REPO / "awx" / "site" / "playbooks").glob("*.yml")),
 ]
 
 
