@@ -4,7 +4,7 @@
 The catalogue is a fixed list of the repository's user-facing playbooks (``CATALOGUE``); a path never comes
 from a request. Each playbook's extra vars are the answers to its survey, ``playbooks/surveys/<name>.json`` in
 AWX's survey_spec format (the file AWX imports too); a playbook without a survey takes no extra vars. Answers
-are checked as AWX checks them (required, type, min/max as length or value, choices) and the first wrong one is
+are checked as AWX checks them (required, default, type, min/max as length or value, choices) and the first wrong one is
 named in a :class:`LaunchError` whose ``field`` is the variable (a password answer's value is never quoted).
 """
 
@@ -163,11 +163,16 @@ def survey_answers(playbook: Playbook, extra_vars: dict) -> tuple[dict, dict]:
     secrets: dict = {}
     for variable, question in questions.items():
         field = f"extra_vars.{variable}"
-        if variable not in extra_vars or extra_vars[variable] in (None, ""):
+        value = extra_vars.get(variable)
+        if value in (None, ""):
             if question.get("required"):
                 raise LaunchError(field, f"is required ({question.get('question_name', variable)})")
-            continue  # AWX leaves an unanswered optional question out: the playbook's default applies
-        value = _checked(question, extra_vars[variable], field)
+            # as AWX: an unanswered question takes the survey's default, if any; else it is left out (the
+            # playbook's default applies). A password's default is not applied: it would be a stored secret
+            value = question.get("default")
+            if value in (None, "") or question.get("type") == "password":
+                continue
+        value = _checked(question, value, field)
         (secrets if question.get("type") == "password" else answers)[variable] = value
     return answers, secrets
 

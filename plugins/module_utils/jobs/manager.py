@@ -14,6 +14,7 @@ Seams for the next pieces: ``launched_by`` / ``by`` name who acted (the user-act
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -88,9 +89,9 @@ class JobManager:
 
     def recover(self) -> None:
         """End what an earlier process left pending or running (see the module's doc)."""
-        for job, pid in self.store.unfinished():
-            if job.state == RUNNING and pid:
-                self._kill_leftover(job.id, pid)
+        for job, _pid in self.store.unfinished():
+            if job.state == RUNNING:
+                self._kill_leftover(job.id)
             self.store.finish(
                 job.id, FAILED, None, RESTART_REASON_RUNNING if job.state == RUNNING else RESTART_REASON_PENDING
             )
@@ -100,19 +101,23 @@ class JobManager:
                 if leftover.name.startswith(("job-", "secret-")):
                     shutil.rmtree(leftover, ignore_errors=True)
 
-    def _kill_leftover(self, job_id: int, pid: int) -> None:
-        """Kill the process group of an earlier run if ``pid`` is still that run's ansible-playbook: its
-        environment names the job's private data dir (a pid reused by another program is left alone)."""
-        private = str(job_dirs(self.settings.data_dir, job_id)[0].resolve())
-        try:
-            environment = Path(f"/proc/{pid}/environ").read_bytes()
-        except OSError:
-            return
-        if private.encode() in environment:
+    def _kill_leftover(self, job_id: int) -> None:
+        """Kill every process an earlier run left: ansible-playbook may be gone while a task's command still runs.
+        Each is known by its environment, which names the job's private data dir (runner sets it, children
+        inherit it): a process id reused by another program is left alone."""
+        private = str(job_dirs(self.settings.data_dir, job_id)[0].resolve()).encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
             try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+                environment = (entry / "environ").read_bytes()
+            except OSError:  # gone, or not ours
+                continue
+            if private + b"/" in environment or private + b"\0" in environment:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     # -- what the API calls ------------------------------------------------------------------------
 
@@ -166,8 +171,8 @@ class JobManager:
                     data_dir=self.settings.data_dir,
                     project_dir=self.settings.project_dir,
                     inventory=self.settings.inventory,
-                    on_event=lambda event, job_id=job_id: self._writes.put(("event", job_id, event)),
-                    on_running=lambda job_id=job_id: self.store.mark_running(job_id),
+                    on_event=functools.partial(self._enqueue_event, job_id),
+                    on_running=functools.partial(self.store.mark_running, job_id),
                     vault_password_file=self.settings.vault_password_file,
                     cancel_grace_seconds=self.settings.cancel_grace_seconds,
                 )
@@ -178,6 +183,9 @@ class JobManager:
             done = threading.Event()
             self._writes.put(("finish", job_id, state, rc, reason, done))
             done.wait()
+
+    def _enqueue_event(self, job_id: int, event: dict) -> None:
+        self._writes.put(("event", job_id, event))
 
     def _write_loop(self) -> None:
         stop = False

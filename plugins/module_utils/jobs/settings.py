@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..fleet.yamlio import YamlSyntaxError, load_yaml
-from ..service.settings import SettingsError, _convert
+from ..service.settings import SettingsError, read_settings
 
 ENV_PREFIX = "PHONEFLEET_JOBS_"
 #: the repository checkout the service runs playbooks from (playbooks/, ansible.cfg, collections/)
@@ -57,26 +56,8 @@ class JobSettings:
 
 def load_job_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> JobSettings:
     """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
-    environ = os.environ if environ is None else environ
     settings = JobSettings()
-    known = {item.name: item.type for item in fields(JobSettings)}
-    if path:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = load_yaml(handle.read())
-        except OSError as exc:
-            raise SettingsError(f"{path}: cannot be read: {exc.strerror}") from None
-        except YamlSyntaxError as exc:
-            raise SettingsError(f"{path}: {exc}") from None
-        if not isinstance(data, (dict, type(None))):
-            raise SettingsError(f"{path}: must be a mapping of settings")
-        for name, value in (data or {}).items():
-            if name not in known:
-                raise SettingsError(f"{path}: unknown setting {name!r} (known: {', '.join(sorted(known))})")
-            setattr(settings, name, _convert(name, known[name], value, path))
-    for name, kind in known.items():
-        variable = ENV_PREFIX + name.upper()
-        if name not in _FILE_ONLY and variable in environ:
-            setattr(settings, name, _convert(name, kind, environ[variable], variable))
+    read_settings(settings, path, os.environ if environ is None else environ, ENV_PREFIX, _FILE_ONLY)
+    settings.inventory = os.path.abspath(settings.inventory) if settings.inventory else ""
     settings.check(path or "environment")
     return settings

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import cast
 
 from ..service.store import Store
 from .model import PENDING, RUNNING, Job, LaunchOptions
@@ -66,6 +67,10 @@ class JobStore(Store):
     def __init__(self, connection, dialect: str, url: str) -> None:
         super().__init__(connection, dialect, url)
         self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, url: str) -> JobStore:
+        return cast(JobStore, super().open(url))  # Store.open makes a ``cls``
 
     def _create(self) -> None:
         serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"

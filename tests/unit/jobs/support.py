@@ -7,7 +7,10 @@ the catalogue is the repository's plus this folder's test playbooks (``sleep``, 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -37,7 +40,7 @@ ADMIN_TOKEN = "jobs-admin-token-0123456789"
 TOKEN_HASH = bcrypt.hashpw(ADMIN_TOKEN.encode(), bcrypt.gensalt(rounds=4)).decode()
 
 
-def test_catalogue() -> Catalogue:
+def catalogue_with_test_playbooks() -> Catalogue:
     extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers")}
     return Catalogue(REPO / "playbooks", CATALOGUE, extra)
 
@@ -96,7 +99,11 @@ def job_service(directory: Path, **overrides):
     settings = job_settings(directory, **overrides)
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, test_catalogue()), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings, catalogue_with_test_playbooks()),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -113,3 +120,38 @@ def job_service(directory: Path, **overrides):
     finally:
         server.should_exit = True
         thread.join(60)
+
+
+SERVE = """
+import sys, json, uvicorn
+sys.path[:0] = json.loads(sys.argv[1])
+from tests.unit.jobs.support import catalogue_with_test_playbooks, job_settings
+from phonefleet_jobs.app import create_app
+from pathlib import Path
+settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1)
+uvicorn.run(create_app(settings, catalogue_with_test_playbooks()), host="127.0.0.1", port=int(sys.argv[3]),
+            log_level="warning")
+"""
+
+
+@contextlib.contextmanager
+def killed_service_process(directory: Path):
+    """The job service in a process of its own (one job at a time), killed with SIGKILL at the end of the block."""
+    port = free_port()
+    paths = json.dumps([str(REPO), str(REPO / "collections"), str(REPO / "service")])
+    process = subprocess.Popen([sys.executable, "-c", SERVE, paths, str(directory), str(port)], cwd=REPO)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base_url}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "the job service did not start"
+                time.sleep(0.1)
+        with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30) as client:
+            yield JobService(client, base_url)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
