@@ -42,7 +42,7 @@ def scrub_secrets(text: str, secrets: list[str]) -> str:
     """``text`` with every secret masked, also in its JSON spelling (events are scrubbed as JSON text)."""
     short = [secret for secret in secrets if 0 < len(secret) < _SUBSTRING_MIN]
     for secret in sorted((secret for secret in secrets if len(secret) >= _SUBSTRING_MIN), key=len, reverse=True):
-        for spelling in {secret, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]}:
+        for spelling in (secret, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]):
             text = text.replace(spelling, MASK)
     return scrub(text, short) if short else text
 
