@@ -35,6 +35,7 @@ def read_stream(service: JobService, job_id: int, last_event_id: int | None = No
                 return events, ids
             events.extend(json.loads(message["data"]))
             ids.append(message["id"])
+            assert len(ids) <= 100, "the stream does not end (an event sent again and again?)"
             message = {}
     raise AssertionError("the stream closed without an end message")
 
@@ -198,3 +199,59 @@ def test_no_job_is_left_running_after_a_restart(tmp_path):
             time.sleep(0.1)
         assert not processes_running("sleep 479")
         assert not os.listdir(tmp_path / "jobs")
+
+
+def test_a_20000_event_job_streams_in_batches_without_losing_one(tmp_path):
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
+
+    from tests.unit.jobs.support import REPO
+
+    store = JobStore.open(f"sqlite:///{tmp_path}/jobs.db")  # the database job_service opens
+    options, _secrets = Catalogue(REPO / "playbooks").launch_options("validate")
+    job = store.add_job(options, launched_by="admin")
+    events = [{"counter": counter, "event": "runner_on_ok", "stdout": f"ok {counter}"} for counter in range(1, 20001)]
+    for start in range(0, len(events), 5000):
+        store.add_events(job.id, events[start : start + 5000])
+    store.finish(job.id, "successful", 0, "")
+    store.close()
+    with job_service(tmp_path) as service:
+        streamed, ids = read_stream(service, job.id)
+        assert [event["counter"] for event in streamed] == list(range(1, 20001))
+        assert len(ids) == 20, "one message per 1,000 events"
+        resumed, ids = read_stream(service, job.id, last_event_id=19990)
+        assert [event["counter"] for event in resumed] == list(range(19991, 20001)) and ids == ["20000"]
+
+
+def test_the_command_line_hashes_a_token_and_checks_the_settings(tmp_path):
+    import subprocess
+    import sys
+
+    import bcrypt
+
+    from tests.unit.jobs.support import REPO, job_settings
+
+    environment = {**os.environ, "PYTHONPATH": f"{REPO / 'collections'}:{REPO / 'service'}"}
+    command = [sys.executable, "-m", "phonefleet_jobs"]
+    hashed = subprocess.run(
+        [*command, "hash-token"], input="a-token-of-the-admin-42\n", capture_output=True, text=True, env=environment
+    )
+    assert hashed.returncode == 0 and bcrypt.checkpw(b"a-token-of-the-admin-42", hashed.stdout.strip().encode())
+    short = subprocess.run([*command, "hash-token"], input="short\n", capture_output=True, text=True, env=environment)
+    assert short.returncode == 2 and "16 characters at least" in short.stderr
+    settings = job_settings(tmp_path)
+    config = tmp_path / "jobs.yml"
+    config.write_text(
+        f"inventory: {settings.inventory}\nadmin_token_hash: '{hashed.stdout.strip()}'\n"
+        f"database_url: {settings.database_url}\n"
+    )
+    checked = subprocess.run(
+        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "19 playbooks" in checked.stdout
+    config.write_text("inventory: site\n")
+    checked = subprocess.run(
+        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment
+    )
+    assert checked.returncode == 2 and "admin_token_hash must be a bcrypt hash" in checked.stderr
