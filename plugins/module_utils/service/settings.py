@@ -139,11 +139,10 @@ def _convert(name: str, kind, value, origin: str):
     return str(value)
 
 
-def load_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> ServiceSettings:
-    """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
-    environ = os.environ if environ is None else environ
-    settings = ServiceSettings()
-    known = {item.name: item.type for item in fields(ServiceSettings)}
+def read_settings(settings, path: str | None, environ: Mapping[str, str], prefix: str, file_only=()) -> None:
+    """Fill the settings dataclass ``settings`` from ``path`` (YAML, optional), then from ``environ``
+    (``<prefix><FIELD>``, except the fields in ``file_only``); not checked. The job service's settings too."""
+    known = {item.name: item.type for item in fields(settings)}
     if path:
         try:
             with open(path, encoding="utf-8") as handle:
@@ -161,8 +160,14 @@ def load_settings(path: str | None = None, environ: Mapping[str, str] | None = N
                 raise SettingsError(f"{path}: unknown setting {name!r} (known: {', '.join(sorted(known))})")
             setattr(settings, name, _convert(name, known[name], value, path))
     for name, kind in known.items():
-        variable = ENV_PREFIX + name.upper()
-        if name != "api_tokens" and variable in environ:
+        variable = prefix + name.upper()
+        if name not in file_only and variable in environ:
             setattr(settings, name, _convert(name, kind, environ[variable], variable))
+
+
+def load_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> ServiceSettings:
+    """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
+    settings = ServiceSettings()
+    read_settings(settings, path, os.environ if environ is None else environ, ENV_PREFIX, ("api_tokens",))
     settings.check(path or "environment")
     return settings

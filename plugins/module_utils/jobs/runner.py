@@ -1,0 +1,197 @@
+# Private to this collection: one job run through ansible-runner, its secrets kept off disk and out of output.
+"""Run one job with ansible-runner (``run_job``) and what it is given: nothing secret on a command line.
+
+Each run gets a private data dir ``<data_dir>/job-<id>`` (0700) and, apart, ``<data_dir>/secret-<id>`` (0700)
+holding the extra vars file (0600) that ansible-playbook reads with ``-e @file``: the survey's answers, the
+password answers among them. That file is deleted as soon as the first event shows ansible-playbook has read
+its options, and both folders are deleted when the run ends (events and stdout are in the database by then;
+runner's own copies, its ``command`` and ``env`` artifacts included, go with the data dir). The vault password
+is passed by path (``--vault-password-file``): its content is read only to mask it in the output.
+
+Every event is scrubbed of the secret values before it leaves the run (``on_event``): a task that prints a
+password shows ``********``. Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True
+(fast: the caller only enqueues); ``status_handler`` reports ``starting`` as the job running;
+``cancel_callback`` asks runner to kill the process group once a cancel's grace time is over (the cancel itself
+first sends SIGINT to the group: ansible-playbook stops as after Ctrl-C); ``finished_callback`` keeps runner's
+final status and return code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..fleet.masking import MASK, scrub
+from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
+
+#: shorter secrets are masked only where printed as a whole value (masking.scrub), so that a 3-letter
+#: password does not turn every word holding those letters into a mask
+_SUBSTRING_MIN = 4
+
+
+def scrub_secrets(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret masked, also in its JSON spelling (events are scrubbed as JSON text)."""
+    short = [secret for secret in secrets if 0 < len(secret) < _SUBSTRING_MIN]
+    for secret in sorted((secret for secret in secrets if len(secret) >= _SUBSTRING_MIN), key=len, reverse=True):
+        for spelling in (secret, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]):
+            text = text.replace(spelling, MASK)
+    return scrub(text, short) if short else text
+
+
+def search_path() -> str:
+    """PATH with the service's virtualenv first: its ansible-playbook runs the job (that bin/ is not always on
+    PATH, e.g. under systemd)."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)])
+
+
+def job_dirs(data_dir: str, job_id: int) -> tuple[Path, Path]:
+    """The private data dir and the secrets folder of job ``job_id``."""
+    return Path(data_dir) / f"job-{job_id}", Path(data_dir) / f"secret-{job_id}"
+
+
+@dataclass
+class JobRun:
+    """One job's run. ``run()`` blocks until it ends and returns (state, rc, reason); ``cancel()`` from any thread."""
+
+    job: Job
+    playbook: Path
+    secrets: dict
+    data_dir: str
+    project_dir: str
+    inventory: str
+    on_event: Callable[[dict], None]
+    on_running: Callable[[], None]
+    vault_password_file: str = ""
+    cancel_grace_seconds: float = 10.0
+    pid: int | None = None
+    _cancel_at: float | None = None
+    _cancel_reason: str = ""
+    _secret_values: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _final: tuple[str, int | None] = ("", None)
+
+    def cancel(self, reason: str) -> None:
+        """Stop the run: SIGINT to its process group now, SIGKILL (runner) after the grace time."""
+        with self._lock:
+            if self._cancel_at is not None:
+                return
+            self._cancel_at = time.monotonic()
+            self._cancel_reason = reason
+            pid = self.pid
+        if pid is not None:
+            _signal_group(pid, signal.SIGINT)
+
+    def _cancel_callback(self) -> bool:
+        with self._lock:
+            if self._cancel_at is None:
+                return False
+            # no process seen yet (no event): nothing to stop gently, runner kills at once
+            return self.pid is None or time.monotonic() - self._cancel_at >= self.cancel_grace_seconds
+
+    def _event_handler(self, event: dict) -> bool:
+        pid = event.get("pid")
+        if self.pid is None and isinstance(pid, int) and pid > 0:
+            with self._lock:
+                self.pid = pid
+                canceled_before = self._cancel_at is not None
+            _remove(job_dirs(self.data_dir, self.job.id)[1])  # ansible-playbook has read its extra vars
+            if canceled_before:
+                _signal_group(pid, signal.SIGINT)
+        event = json.loads(scrub_secrets(json.dumps(event, ensure_ascii=False), self._secret_values))
+        self.on_event(event)
+        return True
+
+    def _status_handler(self, status: dict, runner_config=None) -> None:
+        if status.get("status") == "starting":
+            self.on_running()
+
+    def _finished_callback(self, runner) -> None:
+        self._final = (runner.status, runner.rc)
+
+    def run(self) -> tuple[str, int | None, str]:
+        private, secret_dir = job_dirs(self.data_dir, self.job.id)
+        self._secret_values = [str(value) for value in self.secrets.values() if str(value)]
+        if self.vault_password_file:
+            try:
+                self._secret_values.append(Path(self.vault_password_file).read_text(encoding="utf-8").strip())
+            except OSError as exc:
+                return ERROR, None, f"the vault password file cannot be read: {exc.strerror}"
+        try:
+            os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
+            private.mkdir(mode=0o700)
+            secret_dir.mkdir(mode=0o700)
+            extravars = secret_dir / "extravars.json"
+            descriptor = os.open(extravars, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump({**self.job.options.answers, **self.secrets}, handle)
+            return self._run(private, extravars)
+        except Exception as exc:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # the job's error
+            return ERROR, None, scrub_secrets(f"the job could not be run: {exc}", self._secret_values)
+        finally:
+            _remove(secret_dir)
+            _remove(private)
+
+    def _run(self, private: Path, extravars: Path) -> tuple[str, int | None, str]:
+        import ansible_runner  # pylint: disable=import-outside-toplevel
+
+        options = self.job.options
+        cmdline = ["-e", f"@{extravars}"]
+        if options.check:
+            cmdline.append("--check")
+        if options.diff:
+            cmdline.append("--diff")
+        if self.vault_password_file:
+            cmdline += ["--vault-password-file", str(Path(self.vault_password_file).resolve())]
+        ansible_runner.run(
+            private_data_dir=str(private),
+            project_dir=self.project_dir,
+            playbook=str(self.playbook),
+            inventory=str(Path(self.inventory).resolve()),
+            limit=options.limit or None,
+            verbosity=options.verbosity or None,
+            cmdline=shlex.join(cmdline),
+            envvars={
+                "ANSIBLE_CONFIG": str(Path(self.project_dir) / "ansible.cfg"),
+                "ANSIBLE_NOCOLOR": "1",
+                "PATH": search_path(),
+            },
+            ident="run",
+            quiet=True,
+            suppress_env_files=True,
+            event_handler=self._event_handler,
+            status_handler=self._status_handler,
+            cancel_callback=self._cancel_callback,
+            finished_callback=self._finished_callback,
+        )
+        if self.pid is not None:  # whatever of the group outlived ansible-playbook (a task's child) goes too
+            _signal_group(self.pid, signal.SIGKILL)
+        status, rc = self._final
+        if self._cancel_at is not None:
+            return CANCELED, rc, self._cancel_reason
+        if status == "successful":
+            return SUCCESSFUL, rc, ""
+        return (
+            FAILED,
+            rc,
+            f"ansible-playbook ended with return code {rc}" if status == "failed" else f"runner: {status}",
+        )
+
+
+def _signal_group(pid: int, signal_number: int) -> None:
+    try:
+        os.killpg(pid, signal_number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

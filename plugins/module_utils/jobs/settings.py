@@ -1,0 +1,63 @@
+# Private to this collection: the job service's settings, from one file and the environment.
+"""One settings object for the job service: defaults < settings file (YAML) < environment.
+
+Environment variables are ``PHONEFLEET_JOBS_<FIELD>`` in upper case. ``admin_token_hash`` is the bcrypt hash
+of the one administrator token (``python -m phonefleet_jobs hash-token`` makes it); it comes from the file
+only, like the provisioning service's ``api_tokens``. The users and roles of issue 13 replace it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..service.settings import SettingsError, read_settings
+
+ENV_PREFIX = "PHONEFLEET_JOBS_"
+#: the repository checkout the service runs playbooks from (playbooks/, ansible.cfg, collections/)
+REPOSITORY = str(Path(__file__).resolve().parents[3])
+_FILE_ONLY = ("admin_token_hash",)
+
+
+@dataclass
+class JobSettings:
+    inventory: str = ""  # the site's inventory (folder or file), given to every job with -i
+    project_dir: str = REPOSITORY
+    data_dir: str = "phonefleet-jobs"  # private data dirs of running jobs (0700); nothing stays after a job
+    database_url: str = "sqlite:///phonefleet-jobs.db"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8490
+    max_concurrent_jobs: int = 2
+    cancel_grace_seconds: float = 10.0
+    vault_password_file: str = ""  # passed to ansible-playbook by path: the password is never copied
+    stream_interval_seconds: float = 0.5
+    admin_token_hash: str = ""
+    log_level: str = "info"
+
+    def check(self, origin: str = "settings") -> None:
+        if not self.inventory:
+            raise SettingsError(f"{origin}: inventory is required (the site's inventory, e.g. inventory/site)")
+        if not self.admin_token_hash.startswith("$2"):
+            raise SettingsError(
+                f"{origin}: admin_token_hash must be a bcrypt hash (python -m phonefleet_jobs hash-token makes one)"
+            )
+        if not 0 < self.http_port < 65536:
+            raise SettingsError(f"{origin}: http_port must be a port number (1-65535), not {self.http_port}")
+        if self.max_concurrent_jobs < 1:
+            raise SettingsError(f"{origin}: max_concurrent_jobs must be 1 or more, not {self.max_concurrent_jobs}")
+        for name in ("cancel_grace_seconds", "stream_interval_seconds"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{origin}: {name} must be a positive number of seconds")
+        if not (Path(self.project_dir) / "playbooks").is_dir():
+            raise SettingsError(f"{origin}: project_dir {self.project_dir!r} holds no playbooks/ folder")
+
+
+def load_job_settings(path: str | None = None, environ: Mapping[str, str] | None = None) -> JobSettings:
+    """Settings from ``path`` (YAML, optional) and ``environ`` (default: os.environ); checked."""
+    settings = JobSettings()
+    read_settings(settings, path, os.environ if environ is None else environ, ENV_PREFIX, _FILE_ONLY)
+    settings.inventory = os.path.abspath(settings.inventory) if settings.inventory else ""
+    settings.check(path or "environment")
+    return settings

@@ -1,0 +1,157 @@
+"""The job service for tests, for real: uvicorn on a loopback port in a thread (or a process), a demo site copy.
+
+``job_service(directory)`` yields a :class:`JobService` (an httpx client with the admin token and helpers);
+the catalogue is the repository's plus this folder's test playbooks (``sleep``, ``answers``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+import httpx
+import uvicorn
+
+REPO = Path(__file__).resolve().parents[3]
+if str(REPO / "service") not in sys.path:
+    sys.path.insert(0, str(REPO / "service"))
+
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import (  # noqa: E402
+    CATALOGUE,
+    Catalogue,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import JobSettings  # noqa: E402
+from phonefleet_jobs.app import create_app  # noqa: E402
+
+from tests.support.service import free_port  # noqa: E402
+
+TEST_PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+ADMIN_TOKEN = "jobs-admin-token-0123456789"
+# bcrypt's cheapest cost: the tests check tokens, not bcrypt's slowness
+TOKEN_HASH = bcrypt.hashpw(ADMIN_TOKEN.encode(), bcrypt.gensalt(rounds=4)).decode()
+
+
+def catalogue_with_test_playbooks() -> Catalogue:
+    extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers")}
+    return Catalogue(REPO / "playbooks", CATALOGUE, extra)
+
+
+def job_settings(directory: Path, **overrides) -> JobSettings:
+    site = directory / "site"
+    if not site.exists():
+        shutil.copytree(REPO / "inventory" / "demo", site)
+    settings = JobSettings(
+        inventory=str(site),
+        data_dir=str(directory / "jobs"),
+        database_url=f"sqlite:///{directory}/jobs.db",
+        admin_token_hash=TOKEN_HASH,
+        stream_interval_seconds=0.2,
+        cancel_grace_seconds=5.0,
+        **overrides,
+    )
+    settings.check("test")
+    return settings
+
+
+@dataclass
+class JobService:
+    client: httpx.Client
+    base_url: str
+
+    def launch(self, playbook: str, **body) -> dict:
+        answer = self.client.post("/api/v1/jobs", json={"playbook": playbook, **body})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def job(self, job_id: int) -> dict:
+        answer = self.client.get(f"/api/v1/jobs/{job_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def wait(self, job_id: int, until, timeout: float = 120) -> dict:
+        """Poll the job until ``until(job)`` holds; the job."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if until(job):
+                return job
+            assert time.monotonic() < deadline, f"job {job_id} still {job['state']}: {job}"
+            time.sleep(0.1)
+
+    def wait_end(self, job_id: int, timeout: float = 120) -> dict:
+        return self.wait(job_id, lambda job: job["state"] not in ("pending", "running"), timeout)
+
+    def stdout(self, job_id: int) -> str:
+        return self.client.get(f"/api/v1/jobs/{job_id}/stdout.txt").text
+
+
+@contextlib.contextmanager
+def job_service(directory: Path, **overrides):
+    settings = job_settings(directory, **overrides)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, catalogue_with_test_playbooks()),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the job service did not start"
+        time.sleep(0.02)
+    base_url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    try:
+        with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+            yield JobService(client, base_url)
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
+SERVE = """
+import sys, json, uvicorn
+sys.path[:0] = json.loads(sys.argv[1])
+from tests.unit.jobs.support import catalogue_with_test_playbooks, job_settings
+from phonefleet_jobs.app import create_app
+from pathlib import Path
+settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1)
+uvicorn.run(create_app(settings, catalogue_with_test_playbooks()), host="127.0.0.1", port=int(sys.argv[3]),
+            log_level="warning")
+"""
+
+
+@contextlib.contextmanager
+def killed_service_process(directory: Path):
+    """The job service in a process of its own (one job at a time), killed with SIGKILL at the end of the block."""
+    port = free_port()
+    paths = json.dumps([str(REPO), str(REPO / "collections"), str(REPO / "service")])
+    process = subprocess.Popen([sys.executable, "-c", SERVE, paths, str(directory), str(port)], cwd=REPO)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base_url}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "the job service did not start"
+                time.sleep(0.1)
+        with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30) as client:
+            yield JobService(client, base_url)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
