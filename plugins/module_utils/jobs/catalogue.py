@@ -19,7 +19,7 @@ from pathlib import Path
 from .model import MAX_VERBOSITY, LaunchOptions
 
 #: every user-facing playbook of playbooks/. Not new_site.yml: it creates a site (a repository) at a path
-#: of the engineer's machine, which is not a job on a site
+#: of the engineer's machine, which is not a job on a site; nor awx_apply.yml, which configures an AWX
 CATALOGUE = (
     "validate",
     "publish",
