@@ -136,3 +136,24 @@ def test_the_round_trip_editor_refuses_an_alias_bomb_naming_the_file(tmp_path):
     )
     with pytest.raises(FleetFileError, match=r"phones\.yml:13: YAML aliases would expand .* \(an alias bomb\?\)"):
         YamlFile(str(fleet_file)).load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['holidays:\n  - "2026-12-31"\n', "holidays:\n  - '2026-12-31'\n", 'name: "2026-01-02T10:00"\n'],
+)
+def test_a_quoted_date_stays_a_string_as_yaml_says(text):
+    # yaml-rs reads a quoted date as a date; YAML (and PyYAML, as Ansible reads the file) has a string
+    assert yamlio.load_yaml(text) == yaml.safe_load(text)
+    assert all(isinstance(value, str) for value in _leaves(yamlio.load_yaml(text)))
+
+
+def _leaves(data):
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _leaves(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _leaves(value)
+    else:
+        yield data

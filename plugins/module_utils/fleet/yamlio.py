@@ -88,6 +88,9 @@ def yaml11_only(text: str) -> bool:
 
 
 _DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
+# yaml-rs (0.x) reads a QUOTED scalar that looks like a date ("2026-12-31", '2026-12-31T10:00') as a date,
+# where YAML (either version) has a string: a file holding one is read by PyYAML.
+_QUOTED_DATE = re.compile(r"[\"'][0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
 # From this size on, yaml-rs parses in a thread while this one scans for YAML 1.1 scalars: yaml-rs lets go
@@ -105,7 +108,7 @@ def _yaml_rs_loads(text: str) -> tuple:
 
 def _fast_load(text: str):
     """yaml-rs's reading of ``text``, or None when only PyYAML may read it."""
-    if yaml_rs is None or len(_DOCUMENT_MARK.findall(text)) > 1:
+    if yaml_rs is None or len(_DOCUMENT_MARK.findall(text)) > 1 or _QUOTED_DATE.search(text):
         return None
     if len(text) < _PARSE_BESIDE_SCAN:
         if yaml11_only(text):
