@@ -83,9 +83,9 @@ def test_a_schedule_is_validated_as_a_launch_and_stores_no_password():
         checked_schedule(catalogue, CALENDAR, draft(days="holidays"), {})
     with pytest.raises(ScheduleError, match="name: must be"):
         checked_schedule(catalogue, CALENDAR, draft(name="Night run"), {})
-    with pytest.raises(LaunchError, match="extra_vars.sip_password: is a password: a schedule stores no secret"):
+    with pytest.raises(LaunchError, match=r"extra_vars\.sip_password: is a password: a schedule stores no secret"):
         checked_schedule(catalogue, CALENDAR, draft(playbook="answers"), {"site_name": "Office", "mode": "pass"})
-    with pytest.raises(LaunchError, match="extra_vars.colour: is not a question"):
+    with pytest.raises(LaunchError, match=r"extra_vars\.colour: is not a question"):
         checked_schedule(catalogue, CALENDAR, draft(), {"colour": "red"})
     with pytest.raises(ScheduleError, match="cron: no run time"):
         checked_schedule(catalogue, CALENDAR, draft(cron="0 3 30 2 *"), {})
