@@ -154,3 +154,17 @@ def test_a_disabled_schedule_fires_nothing_and_owes_nothing_when_enabled(stores)
     assert fleet.tick() == []
     fleet.schedules.set_enabled("night", True, clock())
     assert fleet.tick() == [] and fleet.schedules.runs("night") == []
+
+
+def test_two_schedulers_that_found_the_same_due_time_launch_it_once(stores):
+    """Both worked out the same due time before either claimed it (two workers, one tick each at 03:00:20):
+    the claim in the database lets one launch it."""
+    first_store, second_store, settings = stores
+    clock = Clock(local(2026, 6, 1, 3, 0, 20))
+    first, second = scheduler(first_store, settings, clock), scheduler(second_store, settings, clock)
+    night = Schedule("night", LaunchOptions("validate"), "0 3 * * *", since=local(2026, 6, 1, 2).timestamp())
+    first.schedules.put(night)
+    due = local(2026, 6, 1, 3).timestamp()
+    runs = [first._fire(night, due, clock()), second._fire(night, due, clock())]
+    assert [run.state if run else None for run in runs] == ["launched", None]
+    assert first_store.jobs()[1] == 1
