@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,11 @@ import anyio.to_thread
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, LaunchError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manager import JobManager
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import STATES, Job
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import Scheduler, ScheduleStore
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.schedules import (
+    ScheduleError,
+    fleet_calendar,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import JobSettings
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
@@ -25,6 +31,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from .auth import AdminToken, require_admin
+from .schedules_api import router as schedules_router
 
 #: events in one Server-Sent Events message at most (a message per stream interval)
 STREAM_BATCH = 1000
@@ -105,7 +112,7 @@ class StdoutPage(BaseModel):
     lines: list[str]
 
 
-def _launch_error(exc: LaunchError) -> JSONResponse:
+def _launch_error(exc: LaunchError | ScheduleError) -> JSONResponse:
     # the shape of FastAPI's own validation errors, so a client reads both the same way
     location = ["body", *exc.field.split(".", 1)]
     return JSONResponse(
@@ -113,8 +120,11 @@ def _launch_error(exc: LaunchError) -> JSONResponse:
     )
 
 
-def create_app(settings: JobSettings, catalogue: Catalogue | None = None) -> FastAPI:
-    """The application; ``catalogue`` defaults to the repository's (tests add a playbook of their own)."""
+def create_app(
+    settings: JobSettings, catalogue: Catalogue | None = None, clock: Callable[[], float] = time.time
+) -> FastAPI:
+    """The application; ``catalogue`` defaults to the repository's (tests add a playbook of their own), ``clock``
+    is the schedules' time (tests move it)."""
     catalogue = catalogue or Catalogue(Path(settings.project_dir) / "playbooks")
 
     @asynccontextmanager
@@ -122,16 +132,32 @@ def create_app(settings: JobSettings, catalogue: Catalogue | None = None) -> Fas
         store = JobStore.open(settings.database_url)
         manager = JobManager(store, catalogue, settings)
         manager.start()
-        app.state.store, app.state.manager = store, manager
+        schedules = ScheduleStore(store)
+        scheduler = Scheduler(
+            schedules,
+            manager,
+            app.state.calendar,
+            clock,
+            settings.schedule_grace_seconds,
+            settings.schedule_interval_seconds,
+        )
+        scheduler.start()
+        app.state.store, app.state.manager, app.state.schedules = store, manager, schedules
+        app.state.scheduler = scheduler
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(scheduler.stop)
             await anyio.to_thread.run_sync(manager.stop)
             store.close()
 
     app = FastAPI(title="PhoneFleet jobs", version="1", lifespan=lifespan)
     app.state.admin_token = AdminToken(settings.admin_token_hash)
+    app.state.clock = clock
+    app.state.calendar = lambda: fleet_calendar(settings.inventory)  # read at each use: the fleet may change
     app.add_exception_handler(LaunchError, lambda request, exc: _launch_error(exc))  # type: ignore[arg-type]
+    app.add_exception_handler(ScheduleError, lambda request, exc: _launch_error(exc))  # type: ignore[arg-type]
+    app.include_router(schedules_router)
 
     def job_or_404(request: Request, job_id: int) -> Job:
         try:

@@ -382,6 +382,34 @@ SETTINGS = _object(
             "Per vendor: how phones authenticate to the provisioning server.",
             keys=_IDENTIFIER,
         ),
+        "calendar": _object(
+            {
+                "timezone": {
+                    "type": "string",
+                    "pattern": r"^[A-Za-z0-9_+/-]+$",
+                    "description": "Olson name the job service's schedules run in (default UTC), e.g. Europe/Berlin",
+                },
+                "day_groups": _map_of(
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+                        "minItems": 1,
+                        "uniqueItems": True,
+                    },
+                    "Named groups of weekdays a schedule may be restricted to; workdays (mon-fri) and weekends"
+                    " (sat, sun) exist unless redefined here.",
+                    keys=_IDENTIFIER,
+                ),
+                "holidays": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                    "uniqueItems": True,
+                    "description": "Dates (YYYY-MM-DD) schedules skip unless told otherwise",
+                },
+            },
+            description="The job service's calendar: the time zone, day groups and holidays schedules use"
+            " (docs/jobs.md).",
+        ),
         "phone_control": _object(
             {
                 "username": {"type": "string", "minLength": 1},

@@ -34,6 +34,8 @@ class JobSettings:
     vault_password_file: str = ""  # passed to ansible-playbook by path: the password is never copied
     stream_interval_seconds: float = 0.5
     admin_token_hash: str = ""
+    schedule_interval_seconds: float = 15.0  # how often the scheduler looks for due schedules
+    schedule_grace_seconds: float = 120.0  # a due run found later than this is reported missed, not run
     log_level: str = "info"
 
     def check(self, origin: str = "settings") -> None:
@@ -47,7 +49,12 @@ class JobSettings:
             raise SettingsError(f"{origin}: http_port must be a port number (1-65535), not {self.http_port}")
         if self.max_concurrent_jobs < 1:
             raise SettingsError(f"{origin}: max_concurrent_jobs must be 1 or more, not {self.max_concurrent_jobs}")
-        for name in ("cancel_grace_seconds", "stream_interval_seconds"):
+        for name in (
+            "cancel_grace_seconds",
+            "stream_interval_seconds",
+            "schedule_interval_seconds",
+            "schedule_grace_seconds",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{origin}: {name} must be a positive number of seconds")
         if not (Path(self.project_dir) / "playbooks").is_dir():

@@ -95,11 +95,11 @@ class JobService:
 
 
 @contextlib.contextmanager
-def job_service(directory: Path, **overrides):
+def job_service(directory: Path, clock=time.time, **overrides):
     settings = job_settings(directory, **overrides)
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, catalogue_with_test_playbooks()),
+        create_app(settings, catalogue_with_test_playbooks(), clock),
         host="127.0.0.1",
         port=port,
         log_level="warning",
