@@ -27,8 +27,8 @@ from .model import LaunchOptions
 try:
     from croniter import CroniterBadDateError, croniter
 except ImportError:  # pragma: no cover - the job service's requirements install it
-    croniter = None
-    CroniterBadDateError = ValueError
+    croniter = None  # type: ignore[assignment,misc]  # said where a schedule is checked
+    CroniterBadDateError = ValueError  # type: ignore[assignment,misc]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DAY_GROUPS = {"workdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:]}
