@@ -1,8 +1,10 @@
 """The job service's ASGI application (FastAPI): the catalogue, jobs, their events, output and live stream.
 
 Handlers parse, call the domain core (``plugins/module_utils/jobs``) and format. OpenAPI is at /openapi.json,
-built by FastAPI from the pydantic models below. Every route but the OpenAPI document needs the admin token
-(``auth.require_admin``).
+built by FastAPI from the pydantic models below. Every route but the OpenAPI document names the roles it allows
+with one dependency of ``auth`` (``Reader``, ``Launcher``, ``JournalReader``, ``UserManager``); user and token
+changes, launches, cancels and relaunches are written to the journal of user actions here, where the client's
+address is known.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, LaunchError
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import ACTIONS, Journal
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manager import JobManager
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import STATES, Job
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import Scheduler, ScheduleStore
@@ -26,17 +29,22 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.sched
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import JobSettings
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.users import (
+    ADMINISTRATOR,
+    ROLES,
+    User,
+    UserError,
+    Users,
+)
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from .auth import AdminToken, require_admin
+from .auth import AdminToken, Authenticator, Caller, JournalReader, Launcher, Reader, UserManager
 from .schedules_api import router as schedules_router
 
 #: events in one Server-Sent Events message at most (a message per stream interval)
 STREAM_BATCH = 1000
-#: the caller, as every route takes it (the one authentication dependency)
-Admin = Annotated[str, Depends(require_admin)]
 
 
 class LaunchRequest(BaseModel):
@@ -101,6 +109,68 @@ class JobPage(BaseModel):
     results: list[JobOut]
 
 
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from users.User
+
+    name: str
+    full_name: str
+    email: str
+    role: str = Field(description=" / ".join(ROLES))
+    disabled: bool
+    created_at: float
+
+
+class UserCreate(BaseModel):
+    name: str
+    role: str = Field(description=" / ".join(ROLES))
+    password: str = Field(description="12 to 72 characters; stored as a bcrypt hash only")
+    full_name: str = ""
+    email: str = ""
+
+
+class UserChange(BaseModel):
+    role: str | None = Field(None, description=" / ".join(ROLES))
+    disabled: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(description="12 to 72 characters")
+
+
+class TokenCreate(BaseModel):
+    description: str = ""
+    username: str | None = Field(None, description="whose token (an administrator's choice; default: the caller)")
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from users.TokenInfo
+
+    id: int
+    username: str
+    description: str
+    created_at: float
+    created_by: str
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="the token: shown this once, stored only as its SHA-256")
+
+
+class JournalLineOut(BaseModel):
+    id: int
+    at: float
+    username: str
+    action: str = Field(description=" / ".join(ACTIONS))
+    source: str
+    target: str
+    detail: dict[str, Any]
+
+
+class JournalPage(BaseModel):
+    count: int
+    results: list[JournalLineOut]
+
+
 class PlaybookOut(BaseModel):
     name: str
     survey: dict[str, Any] | None
@@ -130,7 +200,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = JobStore.open(settings.database_url)
-        manager = JobManager(store, catalogue, settings)
+        users = Users(store, settings.bcrypt_rounds)
+        manager = JobManager(store, catalogue, settings, actor_of=lambda name: _actor(users, name))
         manager.start()
         schedules = ScheduleStore(store)
         scheduler = Scheduler(
@@ -143,6 +214,7 @@ def create_app(
         )
         scheduler.start()
         app.state.store, app.state.manager, app.state.schedules = store, manager, schedules
+        app.state.users, app.state.journal = users, Journal(store)
         app.state.scheduler = scheduler
         try:
             yield
@@ -152,12 +224,21 @@ def create_app(
             store.close()
 
     app = FastAPI(title="PhoneFleet jobs", version="1", lifespan=lifespan)
-    app.state.admin_token = AdminToken(settings.admin_token_hash)
+    app.state.authenticator = Authenticator(AdminToken(settings.admin_token_hash))
     app.state.clock = clock
     app.state.calendar = lambda: fleet_calendar(settings.inventory)  # read at each use: the fleet may change
     app.add_exception_handler(LaunchError, lambda request, exc: _launch_error(exc))  # type: ignore[arg-type]
     app.add_exception_handler(ScheduleError, lambda request, exc: _launch_error(exc))  # type: ignore[arg-type]
     app.include_router(schedules_router)
+
+    def record(request: Request, caller: Caller, action: str, target: str = "", **detail: Any) -> None:
+        request.app.state.journal.record(caller.user.name, action, caller.source, target, detail)
+
+    def user_or_404(request: Request, name: str) -> User:
+        user = request.app.state.users.find(name)
+        if user is None:
+            raise HTTPException(404, f"no user {name}")
+        return user
 
     def job_or_404(request: Request, job_id: int) -> Job:
         try:
@@ -166,20 +247,33 @@ def create_app(
             raise HTTPException(404, f"no job {job_id}") from None
 
     @app.get("/api/v1/playbooks", response_model=list[PlaybookOut])
-    def playbooks(user: Admin) -> list[PlaybookOut]:
+    def playbooks(user: Reader) -> list[PlaybookOut]:
         return [PlaybookOut(name=entry.name, survey=entry.public_survey()) for entry in catalogue.playbooks.values()]
 
     @app.post("/api/v1/jobs", response_model=JobOut, status_code=201)
-    def launch(request: Request, body: LaunchRequest, user: Admin) -> JobOut:
+    def launch(request: Request, body: LaunchRequest, user: Launcher) -> JobOut:
         options, secrets = catalogue.launch_options(
             body.playbook, body.limit, body.check, body.diff, body.verbosity, body.extra_vars
         )
-        return JobOut.of(request.app.state.manager.launch(options, secrets, launched_by=user))
+        job = request.app.state.manager.launch(options, secrets, launched_by=user.user.name)
+        # the stored answers only: the password answers are named, never valued
+        record(
+            request,
+            user,
+            "launch",
+            f"job:{job.id}",
+            playbook=options.playbook,
+            limit=options.limit,
+            check=options.check,
+            answers=options.answers,
+            password_answers=list(options.secret_variables),
+        )
+        return JobOut.of(job)
 
     @app.get("/api/v1/jobs", response_model=JobPage)
     def jobs(
         request: Request,
-        user: Admin,
+        user: Reader,
         state: str | None = None,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -188,25 +282,29 @@ def create_app(
         return JobPage(count=total, results=[JobOut.of(job) for job in found])
 
     @app.get("/api/v1/jobs/{job_id}", response_model=JobOut)
-    def job(request: Request, job_id: int, user: Admin) -> JobOut:
+    def job(request: Request, job_id: int, user: Reader) -> JobOut:
         return JobOut.of(job_or_404(request, job_id))
 
     @app.post("/api/v1/jobs/{job_id}/cancel", response_model=JobOut, status_code=202)
-    def cancel(request: Request, job_id: int, user: Admin) -> JobOut:
+    def cancel(request: Request, job_id: int, user: Launcher) -> JobOut:
         if job_or_404(request, job_id).finished:
             raise HTTPException(409, f"job {job_id} has ended")
-        return JobOut.of(request.app.state.manager.cancel(job_id, by=user))
+        job = request.app.state.manager.cancel(job_id, by=user.user.name)
+        record(request, user, "cancel", f"job:{job_id}")
+        return JobOut.of(job)
 
     @app.post("/api/v1/jobs/{job_id}/relaunch", response_model=JobOut, status_code=201)
-    def relaunch(request: Request, job_id: int, body: RelaunchRequest, user: Admin) -> JobOut:
+    def relaunch(request: Request, job_id: int, body: RelaunchRequest, user: Launcher) -> JobOut:
         job_or_404(request, job_id)
-        return JobOut.of(request.app.state.manager.relaunch(job_id, body.extra_vars, launched_by=user))
+        job = request.app.state.manager.relaunch(job_id, body.extra_vars, launched_by=user.user.name)
+        record(request, user, "relaunch", f"job:{job.id}", relaunch_of=job_id)
+        return JobOut.of(job)
 
     @app.get("/api/v1/jobs/{job_id}/events")
     def events(
         request: Request,
         job_id: int,
-        user: Admin,
+        user: Reader,
         after: Annotated[int, Query(ge=0, description="the counter of the last event already read")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[dict[str, Any]]:
@@ -217,7 +315,7 @@ def create_app(
     def stdout(
         request: Request,
         job_id: int,
-        user: Admin,
+        user: Reader,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     ) -> StdoutPage:
@@ -226,7 +324,7 @@ def create_app(
         return StdoutPage(count=total, offset=offset, lines=lines)
 
     @app.get("/api/v1/jobs/{job_id}/stdout.txt", response_class=PlainTextResponse)
-    def stdout_text(request: Request, job_id: int, user: Admin) -> str:
+    def stdout_text(request: Request, job_id: int, user: Reader) -> str:
         job_or_404(request, job_id)
         lines, _total = request.app.state.store.stdout_lines(job_id, 0, 10**9)
         return "".join(f"{line}\n" for line in lines)
@@ -235,7 +333,7 @@ def create_app(
     async def stream(
         request: Request,
         job_id: int,
-        user: Admin,
+        user: Reader,
         last_event_id: Annotated[int | None, Header(ge=0)] = None,
         after: Annotated[int, Query(ge=0, description="resume after this counter (or Last-Event-ID)")] = 0,
     ) -> StreamingResponse:
@@ -250,7 +348,115 @@ def create_app(
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    # -- users (administrators only) --------------------------------------------------------------
+
+    def user_error(exc: UserError) -> HTTPException:
+        return HTTPException(422, [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}])
+
+    def changed_users(request: Request) -> None:
+        request.app.state.authenticator.forget()
+
+    @app.get("/api/v1/users", response_model=list[UserOut])
+    def users_list(request: Request, user: UserManager) -> list[UserOut]:
+        return [UserOut.model_validate(each) for each in request.app.state.users.all()]
+
+    @app.post("/api/v1/users", response_model=UserOut, status_code=201)
+    def user_create(request: Request, body: UserCreate, user: UserManager) -> UserOut:
+        try:
+            created = request.app.state.users.create(body.name, body.role, body.password, body.full_name, body.email)
+        except UserError as exc:
+            raise user_error(exc) from None
+        record(request, user, "user_create", f"user:{created.name}", role=created.role)
+        return UserOut.model_validate(created)
+
+    @app.patch("/api/v1/users/{name}", response_model=UserOut)
+    def user_update(request: Request, name: str, body: UserChange, user: UserManager) -> UserOut:
+        user_or_404(request, name)
+        users: Users = request.app.state.users
+        try:
+            if body.role is not None:
+                users.set_role(name, body.role)
+            if body.disabled is not None:
+                users.set_disabled(name, body.disabled)
+        except UserError as exc:
+            raise user_error(exc) from None
+        changed_users(request)
+        record(request, user, "user_update", f"user:{name}", **body.model_dump(exclude_none=True))
+        return UserOut.model_validate(users.get(name))
+
+    @app.delete("/api/v1/users/{name}", status_code=204)
+    def user_delete(request: Request, name: str, user: UserManager) -> None:
+        user_or_404(request, name)
+        request.app.state.users.delete(name)
+        changed_users(request)
+        record(request, user, "user_delete", f"user:{name}")
+
+    @app.post("/api/v1/users/{name}/password", status_code=204)
+    def password_reset(request: Request, name: str, body: PasswordReset, user: UserManager) -> None:
+        user_or_404(request, name)
+        try:
+            request.app.state.users.set_password(name, body.password)
+        except UserError as exc:
+            raise user_error(exc) from None
+        changed_users(request)
+        record(request, user, "password_reset", f"user:{name}")
+
+    # -- tokens (one's own; an administrator's: anyone's) -------------------------------------------
+
+    def may_manage_tokens_of(caller: Caller, username: str) -> None:
+        if username != caller.user.name and caller.user.role != ADMINISTRATOR:
+            raise HTTPException(403, "only an administrator manages another user's tokens")
+
+    @app.get("/api/v1/tokens", response_model=list[TokenOut])
+    def tokens_list(request: Request, user: Reader, username: str | None = None) -> list[TokenOut]:
+        """The caller's tokens; an administrator sees everyone's (or ``username``'s). Never a token's value."""
+        if user.user.role != ADMINISTRATOR:
+            username = user.user.name
+        return [TokenOut.model_validate(token) for token in request.app.state.users.tokens(username)]
+
+    @app.post("/api/v1/tokens", response_model=NewTokenOut, status_code=201)
+    def token_create(request: Request, body: TokenCreate, user: Reader) -> NewTokenOut:
+        username = body.username or user.user.name
+        may_manage_tokens_of(user, username)
+        user_or_404(request, username)
+        info, token = request.app.state.users.create_token(username, body.description, user.user.name)
+        record(request, user, "token_create", f"token:{info.id}", username=username, description=body.description)
+        return NewTokenOut(**TokenOut.model_validate(info).model_dump(), token=token)
+
+    @app.delete("/api/v1/tokens/{token_id}", status_code=204)
+    def token_revoke(request: Request, token_id: int, user: Reader) -> None:
+        users: Users = request.app.state.users
+        try:
+            info = users.token(token_id)
+        except KeyError:
+            raise HTTPException(404, f"no token {token_id}") from None
+        may_manage_tokens_of(user, info.username)
+        users.revoke_token(token_id)
+        record(request, user, "token_revoke", f"token:{token_id}", username=info.username)
+
+    # -- the journal (administrators and auditors) ---------------------------------------------------
+
+    @app.get("/api/v1/journal", response_model=JournalPage)
+    def journal(
+        request: Request,
+        user: JournalReader,
+        username: Annotated[str | None, Query(alias="user")] = None,
+        action: str | None = None,
+        since: Annotated[float | None, Query(description="epoch seconds, inclusive")] = None,
+        until: Annotated[float | None, Query(description="epoch seconds, exclusive")] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> JournalPage:
+        lines, total = request.app.state.journal.query(username, action, since, until, offset, limit)
+        return JournalPage(count=total, results=[JournalLineOut(**vars(line)) for line in lines])
+
     return app
+
+
+def _actor(users: Users, name: str) -> str:
+    """PHONEFLEET_ACTOR for a job launched by ``name`` (the settings' admin token is the user ``admin``)."""
+    user = users.find(name)
+    return user.actor if user is not None else f"{name} <{name}@phonefleet>"
 
 
 async def _event_stream(store: JobStore, job_id: int, after: int, interval: float) -> AsyncIterator[str]:

@@ -15,12 +15,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.sched
     checked_schedule,
     run_times,
 )
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from .auth import require_admin
+from .auth import Reader, ScheduleManager
 
-Admin = Annotated[str, Depends(require_admin)]
 router = APIRouter(prefix="/api/v1/schedules")
 
 
@@ -99,12 +98,12 @@ def _saved(request: Request, name: str, body: ScheduleIn) -> ScheduleOut:
 
 
 @router.get("", response_model=list[ScheduleOut])
-def schedules(request: Request, user: Admin) -> list[ScheduleOut]:
+def schedules(request: Request, user: Reader) -> list[ScheduleOut]:
     return [ScheduleOut.of(schedule) for schedule in _store(request).all()]
 
 
 @router.post("", response_model=ScheduleOut, status_code=201)
-def create(request: Request, body: ScheduleNew, user: Admin) -> ScheduleOut:
+def create(request: Request, body: ScheduleNew, user: ScheduleManager) -> ScheduleOut:
     try:
         _store(request).get(body.name)
     except KeyError:
@@ -113,36 +112,36 @@ def create(request: Request, body: ScheduleNew, user: Admin) -> ScheduleOut:
 
 
 @router.get("/{name}", response_model=ScheduleOut)
-def schedule(request: Request, name: str, user: Admin) -> ScheduleOut:
+def schedule(request: Request, name: str, user: Reader) -> ScheduleOut:
     return ScheduleOut.of(_existing(request, name))
 
 
 @router.put("/{name}", response_model=ScheduleOut)
-def change(request: Request, name: str, body: ScheduleIn, user: Admin) -> ScheduleOut:
+def change(request: Request, name: str, body: ScheduleIn, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
     return _saved(request, name, body)
 
 
 @router.delete("/{name}", status_code=204)
-def delete(request: Request, name: str, user: Admin) -> None:
+def delete(request: Request, name: str, user: ScheduleManager) -> None:
     _existing(request, name)
     _store(request).delete(name)
 
 
 @router.post("/{name}/enable", response_model=ScheduleOut)
-def enable(request: Request, name: str, user: Admin) -> ScheduleOut:
+def enable(request: Request, name: str, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
     return ScheduleOut.of(_store(request).set_enabled(name, True, request.app.state.clock()))
 
 
 @router.post("/{name}/disable", response_model=ScheduleOut)
-def disable(request: Request, name: str, user: Admin) -> ScheduleOut:
+def disable(request: Request, name: str, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
     return ScheduleOut.of(_store(request).set_enabled(name, False, request.app.state.clock()))
 
 
 @router.get("/{name}/next", response_model=list[str])
-def next_runs(request: Request, name: str, user: Admin, count: Annotated[int, Query(ge=1, le=100)] = 10) -> list[str]:
+def next_runs(request: Request, name: str, user: Reader, count: Annotated[int, Query(ge=1, le=100)] = 10) -> list[str]:
     """The next ``count`` run times (ISO 8601 in the fleet's time zone), day groups and holidays applied."""
     found = _existing(request, name)
     calendar = request.app.state.calendar()
@@ -151,7 +150,7 @@ def next_runs(request: Request, name: str, user: Admin, count: Annotated[int, Qu
 
 
 @router.get("/{name}/runs", response_model=list[RunOut])
-def runs(request: Request, name: str, user: Admin, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
+def runs(request: Request, name: str, user: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
     """What happened at the schedule's due times, newest first: launched (with the job), missed, error."""
     _existing(request, name)
     return [RunOut.of(run) for run in _store(request).runs(name, limit)]

@@ -45,11 +45,14 @@ class JobManager:
         catalogue: Catalogue,
         settings: JobSettings,
         on_finished: Callable[[Job], None] | None = None,
+        actor_of: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.settings = settings
         self.on_finished = on_finished
+        # "Full Name <email>" of the user who launched a job: its PHONEFLEET_ACTOR (a fleet edit's Git author)
+        self.actor_of = actor_of or (lambda name: f"{name} <{name}@phonefleet>")
         self._pending: queue.Queue[int | None] = queue.Queue()
         self._writes: queue.Queue[tuple] = queue.Queue()
         self._secrets: dict[int, dict] = {}
@@ -175,6 +178,7 @@ class JobManager:
                     on_running=functools.partial(self.store.mark_running, job_id),
                     vault_password_file=self.settings.vault_password_file,
                     cancel_grace_seconds=self.settings.cancel_grace_seconds,
+                    actor=self.actor_of(job.launched_by),
                 )
                 self._runs[job_id] = run
             state, rc, reason = run.run()

@@ -72,6 +72,7 @@ class JobRun:
     on_running: Callable[[], None]
     vault_password_file: str = ""
     cancel_grace_seconds: float = 10.0
+    actor: str = ""  # PHONEFLEET_ACTOR: who launched the job, as a Git identity (fleet/git.py)
     pid: int | None = None
     _cancel_at: float | None = None
     _cancel_reason: str = ""
@@ -163,6 +164,7 @@ class JobRun:
                 "ANSIBLE_CONFIG": str(Path(self.project_dir) / "ansible.cfg"),
                 "ANSIBLE_NOCOLOR": "1",
                 "PATH": search_path(),
+                **({"PHONEFLEET_ACTOR": self.actor} if self.actor else {}),
             },
             ident="run",
             quiet=True,

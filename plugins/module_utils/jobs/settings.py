@@ -1,9 +1,10 @@
 # Private to this collection: the job service's settings, from one file and the environment.
 """One settings object for the job service: defaults < settings file (YAML) < environment.
 
-Environment variables are ``PHONEFLEET_JOBS_<FIELD>`` in upper case. ``admin_token_hash`` is the bcrypt hash
-of the one administrator token (``python -m phonefleet_jobs hash-token`` makes it); it comes from the file
-only, like the provisioning service's ``api_tokens``. The users and roles of issue 13 replace it.
+Environment variables are ``PHONEFLEET_JOBS_<FIELD>`` in upper case. ``admin_token_hash`` (optional) is the
+bcrypt hash of a token that acts as the built-in administrator ``admin`` (``python -m phonefleet_jobs
+hash-token`` makes it), kept for setups made before users; it comes from the file only, like the provisioning
+service's ``api_tokens``. Users are made with ``create-admin`` and the API (users.py).
 """
 
 from __future__ import annotations
@@ -36,15 +37,18 @@ class JobSettings:
     admin_token_hash: str = ""
     schedule_interval_seconds: float = 15.0  # how often the scheduler looks for due schedules
     schedule_grace_seconds: float = 120.0  # a due run found later than this is reported missed, not run
+    bcrypt_rounds: int = 12  # the cost of a new password hash (2**rounds); tests lower it
     log_level: str = "info"
 
     def check(self, origin: str = "settings") -> None:
         if not self.inventory:
             raise SettingsError(f"{origin}: inventory is required (the site's inventory, e.g. inventory/site)")
-        if not self.admin_token_hash.startswith("$2"):
+        if self.admin_token_hash and not self.admin_token_hash.startswith("$2"):
             raise SettingsError(
                 f"{origin}: admin_token_hash must be a bcrypt hash (python -m phonefleet_jobs hash-token makes one)"
             )
+        if not 4 <= self.bcrypt_rounds <= 31:
+            raise SettingsError(f"{origin}: bcrypt_rounds must be 4 to 31, not {self.bcrypt_rounds}")
         if not 0 < self.http_port < 65536:
             raise SettingsError(f"{origin}: http_port must be a port number (1-65535), not {self.http_port}")
         if self.max_concurrent_jobs < 1:

@@ -2,8 +2,9 @@
 """The jobs store: the provisioning store's database layer (``service/store.py``: URL, dialects, transactions)
 with the job service's own tables, in its own database or beside the provisioning tables in the same one.
 
-Tables: ``jobs`` (one row per launch; its stored answers hold no secret) and ``job_events`` (runner's events,
-``counter`` as runner numbered them, secrets scrubbed before they get here). Standard output is the events'
+Tables: ``jobs`` (one row per launch; its stored answers hold no secret), ``job_events`` (runner's events,
+``counter`` as runner numbered them, secrets scrubbed before they get here), ``job_users`` and
+``job_user_tokens`` (users.py) and ``job_user_actions`` (journal.py). Standard output is the events'
 ``stdout`` in counter order, as AWX keeps it. Every method takes the store's lock: the HTTP handlers, the event
 writer and the job threads share one connection.
 """
@@ -33,6 +34,18 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS job_events (
         job_id BIGINT NOT NULL, counter INTEGER NOT NULL, event TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
         stdout TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, counter))""",
+    # users.py: people and programs, their hashed passwords and tokens
+    """CREATE TABLE IF NOT EXISTS job_users (
+        name TEXT PRIMARY KEY, full_name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
+        password_hash TEXT NOT NULL, disabled INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS job_user_tokens (
+        id {serial} PRIMARY KEY, username TEXT NOT NULL, description TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+        created_at DOUBLE PRECISION NOT NULL, created_by TEXT NOT NULL)""",
+    # journal.py: who did what, when, from where
+    """CREATE TABLE IF NOT EXISTS job_user_actions (
+        id {serial} PRIMARY KEY, at DOUBLE PRECISION NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
+        source TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS job_user_actions_at ON job_user_actions (at, id)",
 )
 
 
@@ -85,6 +98,10 @@ class JobStore(Store):
     def _read(self, statement: str, params: tuple = ()) -> list:
         with self.lock:
             return self._rows(statement, params)
+
+    # the users and the journal (users.py, journal.py) keep their rows in this database through these
+    write = _write
+    read = _read
 
     # -- jobs --------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The job service for tests, for real: uvicorn on a loopback port in a thread (or a process), a demo site copy.
 
 ``job_service(directory)`` yields a :class:`JobService` (an httpx client with the admin token and helpers);
-the catalogue is the repository's plus this folder's test playbooks (``sleep``, ``answers``).
+the catalogue is the repository's plus this folder's test playbooks (``sleep``, ``answers``, ``actor``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ TOKEN_HASH = bcrypt.hashpw(ADMIN_TOKEN.encode(), bcrypt.gensalt(rounds=4)).decod
 
 
 def catalogue_with_test_playbooks() -> Catalogue:
-    extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers")}
+    extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers", "actor")}
     return Catalogue(REPO / "playbooks", CATALOGUE, extra)
 
 
@@ -49,15 +49,16 @@ def job_settings(directory: Path, **overrides) -> JobSettings:
     site = directory / "site"
     if not site.exists():
         shutil.copytree(REPO / "inventory" / "demo", site)
-    settings = JobSettings(
-        inventory=str(site),
-        data_dir=str(directory / "jobs"),
-        database_url=f"sqlite:///{directory}/jobs.db",
-        admin_token_hash=TOKEN_HASH,
-        stream_interval_seconds=0.2,
-        cancel_grace_seconds=5.0,
-        **overrides,
-    )
+    defaults = {
+        "inventory": str(site),
+        "data_dir": str(directory / "jobs"),
+        "database_url": f"sqlite:///{directory}/jobs.db",
+        "admin_token_hash": TOKEN_HASH,
+        "bcrypt_rounds": 4,  # bcrypt's cheapest cost: the tests check passwords, not bcrypt's slowness
+        "stream_interval_seconds": 0.2,
+        "cancel_grace_seconds": 5.0,
+    }
+    settings = JobSettings(**{**defaults, **overrides})
     settings.check("test")
     return settings
 

@@ -109,7 +109,10 @@ def test_without_the_admin_token_nothing_but_the_openapi_document(tmp_path):
         for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": ADMIN_TOKEN}):
             with httpx.Client(base_url=service.base_url, headers=headers) as anonymous:
                 answer = anonymous.post("/api/v1/jobs", json={"playbook": "validate"})
-                assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+                assert (
+                    answer.status_code == 401
+                    and answer.headers["www-authenticate"] == 'Basic realm="phonefleet-jobs", Bearer'
+                )
                 assert anonymous.get("/api/v1/jobs").status_code == 401
         openapi = httpx.get(f"{service.base_url}/openapi.json").json()
         assert {"/api/v1/jobs", "/api/v1/jobs/{job_id}/stream", "/api/v1/playbooks"} <= set(openapi["paths"])
@@ -250,7 +253,7 @@ def test_the_command_line_hashes_a_token_and_checks_the_settings(tmp_path):
     )
     assert checked.returncode == 0, checked.stderr
     assert "19 playbooks" in checked.stdout
-    config.write_text("inventory: site\n")
+    config.write_text("inventory: site\nadmin_token_hash: not-a-hash\n")
     checked = subprocess.run(
         [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment
     )
