@@ -246,10 +246,17 @@ def test_the_command_line_hashes_a_token_and_checks_the_settings(tmp_path):
     environment = {**os.environ, "PYTHONPATH": f"{REPO / 'collections'}:{REPO / 'service'}"}
     command = [sys.executable, "-m", "phonefleet_jobs"]
     hashed = subprocess.run(
-        [*command, "hash-token"], input="a-token-of-the-admin-42\n", capture_output=True, text=True, env=environment
+        [*command, "hash-token"],
+        input="a-token-of-the-admin-42\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
     )
     assert hashed.returncode == 0 and bcrypt.checkpw(b"a-token-of-the-admin-42", hashed.stdout.strip().encode())
-    short = subprocess.run([*command, "hash-token"], input="short\n", capture_output=True, text=True, env=environment)
+    short = subprocess.run(
+        [*command, "hash-token"], input="short\n", capture_output=True, text=True, env=environment, check=False
+    )
     assert short.returncode == 2 and "16 characters at least" in short.stderr
     settings = job_settings(tmp_path)
     config = tmp_path / "jobs.yml"
@@ -258,12 +265,12 @@ def test_the_command_line_hashes_a_token_and_checks_the_settings(tmp_path):
         f"database_url: {settings.database_url}\n"
     )
     checked = subprocess.run(
-        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment
+        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment, check=False
     )
     assert checked.returncode == 0, checked.stderr
     assert "19 playbooks" in checked.stdout
     config.write_text("inventory: site\nadmin_token_hash: not-a-hash\n")
     checked = subprocess.run(
-        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment
+        [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment, check=False
     )
     assert checked.returncode == 2 and "admin_token_hash must be a bcrypt hash" in checked.stderr
