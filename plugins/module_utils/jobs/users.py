@@ -18,9 +18,13 @@ import secrets
 import time
 from dataclasses import dataclass
 
-import bcrypt
-
+from ..fleet.errors import MissingLibraryError
 from .store import JobStore
+
+try:
+    import bcrypt
+except ImportError:  # pragma: no cover - the job service's requirements install it; said where it is needed
+    bcrypt = None  # type: ignore[assignment]
 
 ADMINISTRATOR = "administrator"
 AUDITOR = "auditor"
@@ -73,8 +77,15 @@ class TokenInfo:
     created_by: str
 
 
+def _bcrypt():
+    if bcrypt is None:
+        raise MissingLibraryError("bcrypt")
+    return bcrypt
+
+
 def hash_password(password: str, rounds: int = 12) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
+    library = _bcrypt()
+    return library.hashpw(password.encode(), library.gensalt(rounds=rounds)).decode()
 
 
 def token_digest(token: str) -> str:
@@ -158,7 +169,7 @@ class Users:
         """The user if ``password`` is theirs and they are enabled; else None (bcrypt is paid either way)."""
         rows = self.store.read("SELECT password_hash FROM job_users WHERE name = ?", (name,))
         known = rows[0][0].encode() if rows else self._unknown_user_hash
-        matches = len(password) <= 200 and bcrypt.checkpw(password.encode(), known)  # bcrypt reads 72 bytes
+        matches = len(password) <= 200 and _bcrypt().checkpw(password.encode(), known)  # bcrypt reads 72 bytes
         user = self.find(name) if rows and matches else None
         return user if user is not None and not user.disabled else None
 
