@@ -94,17 +94,6 @@ def test_state_absent_removes_the_selected_phones_and_a_status_selection_needs_t
     assert snapshot(fleet) == files
 
 
-def test_the_survey_asks_for_variables_the_playbook_uses():
-    survey = json.loads(SURVEY.read_text())
-    playbook = PLAYBOOK.read_text()
-    assert survey["name"] and survey["description"]
-    for question in survey["spec"]:
-        assert {"question_name", "question_description", "required", "type", "variable"} <= set(question)
-        assert question["type"] in {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
-        assert re.search(rf"\b{question['variable']}\b", playbook), question["variable"]
-        assert ("token" in question["variable"]) == (question["type"] == "password")
-
-
 def test_the_playbook_runs_with_survey_answers(tmp_path):
     """As AWX runs it: every survey variable given, the ones left empty as empty strings."""
     fleet = copy_fleet(tmp_path)
