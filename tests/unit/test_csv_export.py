@@ -263,3 +263,24 @@ def test_export_csv_playbook_with_a_selection(tmp_path) -> None:
     done, output = export({"macs": ["00:0a:dd:10:20:3g"]})
     assert done.returncode != 0
     assert "select.macs: '00:0a:dd:10:20:3g' is not a MAC address" in output
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+1+cmd|' /C calc'!A0", "-2+3"])
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text_and_imports_unchanged(tmp_path, name) -> None:
+    fleet = copy_fleet(tmp_path)
+    phones = fleet / "phones.yml"
+    phones.write_text(phones.read_text().replace("name: Reception", f"name: {json.dumps(name)}", 1))
+    data = _export(fleet)
+    cells = [row[1] for row in _read(data, "utf-8-sig", ";")[1:]]
+    assert f"'{name}" in cells  # the apostrophe makes the spreadsheet show it as text
+    assert not any(cell.startswith(csvio.FORMULA_STARTS) and cell != "" for cell in cells)
+    result = plan(data, fleet)
+    assert {row.result for row in result.rows} == {"unchanged"}, result.messages()
+
+
+def test_a_number_stays_a_number_and_an_apostrophe_of_the_users_own_is_kept() -> None:
+    assert csvio.text_cell("+74951234567") == "+74951234567"
+    assert csvio.text_cell("-1") == "-1"
+    assert csvio.text_cell("'quoted") == "'quoted"
+    assert csvio.cell_text("'quoted") == "'quoted"
+    assert csvio.cell_text(csvio.text_cell("=1+2")) == "=1+2"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from .errors import FleetError
@@ -68,6 +69,28 @@ ENGLISH_HEADERS = {
 # Columns that an export adds and an import reads past.
 IGNORED_ON_IMPORT = LIVE_COLUMNS
 _DELIMITERS = (";", ",", "\t")
+
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection: a phone named
+# '=HYPERLINK(...)' in a file someone opens): such a cell is written with a leading apostrophe, which the
+# spreadsheet shows as text and which an import takes off again. A plain number ('+74951234567', '-1')
+# is no formula and is written as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9*#]+")
+
+
+def text_cell(value: str) -> str:
+    """The cell a spreadsheet shows as ``value`` and never runs as a formula."""
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return TEXT_MARK + value
+    return value
+
+
+def cell_text(cell: str) -> str:
+    """The value of a cell written by :func:`text_cell` (the apostrophe before a formula start taken off)."""
+    if cell.startswith(TEXT_MARK) and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 class CsvFormatError(FleetError):
@@ -173,7 +196,7 @@ def parse_phones_csv(data: bytes, file: str) -> CsvTable:
             values["__extra__"] = f"has {len(record)} cells but the header has {len(columns)}"
         for column, cell in zip(columns, record, strict=False):
             if column and column not in IGNORED_ON_IMPORT and cell.strip():
-                values[column] = cell.strip()
+                values[column] = cell_text(cell.strip())
         rows.append(CsvRow(row=row_number, values=values))
     return CsvTable(rows=rows, encoding=encoding, delimiter=delimiter, columns=tuple(c for c in columns if c))
 
@@ -200,13 +223,13 @@ def column_of(path: tuple) -> str:
 def write_phones_csv(
     rows: list[dict], columns: tuple, headers: str = "en", delimiter: str = ";", encoding: str = "utf-8-sig"
 ) -> bytes:
-    """A CSV file Excel opens correctly: a BOM for UTF-8, CRLF line ends, every cell as text."""
+    """A CSV file Excel opens correctly: a BOM for UTF-8, CRLF line ends, no cell run as a formula."""
     names = RUSSIAN_HEADERS if headers == "ru" else ENGLISH_HEADERS
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([names[column] for column in columns])
     for row in rows:
-        writer.writerow([row.get(column, "") for column in columns])
+        writer.writerow([text_cell(str(row.get(column, ""))) for column in columns])
     return buffer.getvalue().encode(encoding)
 
 
