@@ -110,9 +110,13 @@ phones_by_model:
   returned: success
   type: dict
 phones_by_profile:
-  description: Phones per profile.
+  description: Phones per profile they name.
   returned: success
   type: dict
+phones_without_profile:
+  description: Phones that name no profile (apart from C(phones_by_profile), where a profile may be named C(none)).
+  returned: success
+  type: int
 autoprovision:
   description: Whether unknown phones are provisioned from the number pool.
   returned: success

@@ -199,3 +199,14 @@ def test_validate_playbook_says_which_accounts_are_shared(tmp_path):
     assert "1 SIP account shared by several lines with the same credentials" in output, output
     assert "shared SIP accounts: 2001" in output, output
     assert "secret-2001" not in output
+
+
+def test_a_profile_named_none_is_not_counted_with_phones_without_a_profile(tmp_path) -> None:
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.model import Fleet, Origin, Phone
+
+    fleet = Fleet()
+    origin = Origin("phones.yml", ("phones", 0))
+    fleet.phones = [Phone(mac="805ec0000001", origin=origin, profile="none"), Phone(mac="805ec0000002", origin=origin)]
+    summary = fleet_summary(fleet)
+    assert summary["phones_by_profile"] == {"none": 1}
+    assert summary["phones_without_profile"] == 1

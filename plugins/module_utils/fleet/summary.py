@@ -13,7 +13,8 @@ def fleet_summary(fleet: Fleet) -> dict:
     its lines, and whether their passwords could be compared), and the warnings as text."""
     vendors = Counter(phone.vendor or "unknown" for phone in fleet.phones)
     models = Counter(f"{phone.vendor}/{phone.model}" for phone in fleet.phones if phone.model)
-    profiles = Counter(phone.profile or "none" for phone in fleet.phones)
+    # phones without a profile are counted apart: a profile may be named anything, "none" included
+    profiles = Counter(phone.profile for phone in fleet.phones if phone.profile)
     return {
         "files": list(fleet.files),
         "phones": len(fleet.phones),
@@ -27,6 +28,7 @@ def fleet_summary(fleet: Fleet) -> dict:
         "phones_by_vendor": dict(sorted(vendors.items())),
         "phones_by_model": dict(sorted(models.items())),
         "phones_by_profile": dict(sorted(profiles.items())),
+        "phones_without_profile": sum(1 for phone in fleet.phones if not phone.profile),
         "shared_accounts": [account.as_dict() for account in fleet.shared_accounts],
         "autoprovision": bool((fleet.settings.get("autoprovision") or {}).get("enabled")),
         "warnings": [str(warning) for warning in fleet.warnings],
