@@ -191,8 +191,9 @@ def _typed(value: str, question: dict | None) -> Any:
 def _answers(
     options: list[str], survey: list[dict], prompt: Callable[[str], str], asked: list[str] | None = None
 ) -> dict[str, Any]:
-    """Extra vars from ``-e key=value`` and ``-e @file``; the password answers missing are prompted (on a
-    terminal). A password answer as ``key=value`` is refused: it would stand on the command line."""
+    """Extra vars from ``-e key=value`` and ``-e @file``; a required question left out takes the survey's
+    default (AWX's launch form shows it filled in); the password answers missing are prompted (on a terminal).
+    A password answer as ``key=value`` is refused: it would stand on the command line."""
     questions = {question["variable"]: question for question in survey}
     answers: dict[str, Any] = {}
     for option in options:
@@ -211,7 +212,11 @@ def _answers(
     wanted = asked if asked is not None else [name for name, item in questions.items() if item.get("required")]
     for variable in wanted:
         question = questions.get(variable, {})
-        if question.get("type") != "password" or variable in answers:
+        if variable in answers:
+            continue
+        if question.get("type") != "password":
+            if asked is None and question.get("default") not in (None, ""):
+                answers[variable] = question["default"]  # as AWX's launch form shows it filled in
             continue
         if not sys.stdin.isatty():
             _usage(f"{variable}: the password answer is missing (give it in -e @file; stdin is not a terminal)")

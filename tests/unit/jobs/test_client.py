@@ -342,3 +342,55 @@ def test_cancel_ends_a_followed_job_with_exit_1(tmp_path):
         assert follower.returncode == 1 and f"job {job['id']} sleep canceled" in stderr
         again = client(service.base_url, "cancel", str(job["id"]))
         assert again.returncode == 2 and f"409 Conflict: job {job['id']} has ended" in one_error_line(again)
+
+
+def test_the_demo_ends_with_a_job_followed_through_the_client(tmp_path):
+    """``make demo``'s running part (phonefleet_simulator.demo) on a fresh publish: its last step is a job."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
+
+    from tests.unit.render_support import DEMO_FLEET, reveal
+
+    www, registrar, state = tmp_path / "www", tmp_path / "registrar", tmp_path / "state"
+    publish_fleet(str(DEMO_FLEET), str(www), reveal, firmware_dir=str(REPO / "inventory" / "demo" / "firmware"))
+    bin_dir = Path(sys.executable).parent
+    environment = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    exported = subprocess.run(
+        [
+            bin_dir / "ansible-playbook",
+            "playbooks/registrar_export.yml",
+            "-e",
+            f"phonefleet_registrar_dest={registrar}",
+        ],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert exported.returncode == 0, exported.stdout
+    paths = os.pathsep.join(str(REPO / part) for part in ("collections", "service", "simulator"))
+    demo = subprocess.run(
+        [sys.executable, "-m", "phonefleet_simulator.demo", "--web-root", str(www), "--state", str(state)]
+        + ["--registrar-export", str(registrar)],
+        cwd=REPO,
+        env={**environment, "PYTHONPATH": paths},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    shown = demo.stdout + demo.stderr
+    playbook = "resync" if os.geteuid() == 0 else "validate"
+    assert "keep it safe):\n  ********  (the demo gives it to the client" in demo.stdout
+    assert f"client launch {playbook} --follow\n" in demo.stdout
+    if playbook == "resync":
+        assert "phone_command resync: 14 phones: 14 sent" in demo.stdout  # the job's own output, followed
+    assert f"job 1 {playbook} successful (rc 0)" in demo.stderr
+    assert re.search(
+        rf"\n  \S+ \S+  ticket-bot  launch  job:1  from 127\.0\.0\.1  .*\"playbook\": \"{playbook}\"", shown
+    )
+    assert "job service stopped" in demo.stdout and "all stopped after" in demo.stdout
+    config = str(state / "jobs" / "jobs.yml")
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert config not in processes, "the demo's job service outlived it"
