@@ -153,6 +153,10 @@ def test_a_credential_on_the_command_line_is_refused(tmp_path):
         assert ADMIN_TOKEN not in done.stderr
     done = client(f"http://bob:{USER_PASSWORD}@127.0.0.1:1", "list")
     assert done.returncode == 2 and USER_PASSWORD not in done.stderr
+    # a token pasted where an argument was not expected is not repeated in the error
+    done = client(url, "list", ADMIN_TOKEN)
+    assert done.returncode == 2 and "unrecognized arguments" in one_error_line(done)
+    assert ADMIN_TOKEN not in done.stderr
 
 
 def test_users_and_tokens_for_scripts(tmp_path):
