@@ -21,6 +21,8 @@ In order, all on 127.0.0.1 and stopped at the end (nothing is left running):
    registration state, and Kamailio's location table is read back to confirm it;
 5. one table: per phone its MAC, name, vendor, model, status 0-3 and address (from the service's API),
    every line's registration, firmware and last contact.
+6. while the phones are still up, one job through the job service (:mod:`jobs_demo`): ``resync`` launched
+   and followed with the command-line client, its result and the journal line of its launch.
 
 Where the REGISTERs go. The demo inventory names the registrars a real site would (``pbx.demo.invalid``,
 ``sbc.demo.invalid`` over TLS on 5061), and the files published from it are left as they are: the
@@ -48,8 +50,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,11 +61,12 @@ import httpx
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 
-from . import configs, registration
+from . import configs, jobs_demo, registration
 from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
 from .registrar import Registrar, RegistrarUnavailable, start_registrar, subscriber_count
+from .served import ServerDidNotStart, free_port, served
 
 REPO = Path(__file__).resolve().parents[2]
 #: phones the fleet does not have: a Fanvil (auto-provisioned from the pool) and a Cisco (status 0)
@@ -90,17 +91,11 @@ class DemoError(RuntimeError):
     """A part of the demo would not start; the message says which and where its log is."""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _service(web_root: Path, state: Path):
     """The provisioning service on a free port: yields (base URL, admin token)."""
     (state / "state.db").unlink(missing_ok=True)  # every demo starts from no contact
-    port, token = _free_port(), secrets.token_urlsafe(24)
+    port, token = free_port(), secrets.token_urlsafe(24)
     settings = state / "service.yml"
     settings.write_text(
         json.dumps(
@@ -118,32 +113,13 @@ def _service(web_root: Path, state: Path):
     )
     settings.chmod(0o600)
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(str(REPO / part) for part in ("collections", "service")))
-    with (state / "service.log").open("w") as log:
-        service = subprocess.Popen(  # our own interpreter and module
-            [sys.executable, "-m", "phonefleet_service", "serve", "--config", str(settings)],
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "phonefleet_service", "serve", "--config", str(settings)]
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            if service.poll() is not None or time.monotonic() > deadline:
-                raise DemoError(f"the service did not start; see {state / 'service.log'}")
-            time.sleep(0.1)
-        yield base, token
-    finally:
-        service.terminate()
-        try:
-            service.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait(timeout=10)
+        with served(command, environment, state / "service.log", base + "/api/v1/health", "the service", 20):
+            yield base, token
+    except ServerDidNotStart as exc:
+        raise DemoError(str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -307,32 +283,41 @@ def run(web_root: Path, state: Path, registrar_export: Path) -> int:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 done = list(pool.map(lambda handle: _register(handle, registrar, workdir), fleet))
             cisco = _cisco_reads(fleet, bundle, state)
+            location = registrar.location()
+            outcomes = {}
+            for handle, (outcome, aors) in zip(fleet, done, strict=True):
+                outcomes[handle.mac] = {  # a line the registrar said yes to is in its location table, or we say so
+                    line: status + ", yet not in the location table"
+                    if status.startswith(registration.REGISTERED) and aors.get(line) not in location
+                    else status
+                    for line, status in outcome.items()
+                }
+            reply = httpx.get(
+                base + "/api/v1/phones?limit=1000", headers={"Authorization": f"Bearer {token}"}, timeout=10
+            )
+            reply.raise_for_status()
+            registered = sum(
+                status.startswith(registration.REGISTERED)
+                for outcome in outcomes.values()
+                for status in outcome.values()
+            )
+            print("\nStatus (0 contacted without config, 1 never contacted, 2 change not fetched, 3 up to date);")
+            print("lines: the registrar's answer for each line;", end=" ")
+            print("firmware in brackets: the phone's own (not in its requests)")
+            print(_table(reply.json()["phones"], outcomes, firmware))
+            print("\nCisco enterprise phones read through their web interface (the phone asks the service's")
+            print("authentication URL before a screenshot):")
+            print("\n".join(cisco))
+            print(f"\n{registered} lines registered, {len(location)} addresses in Kamailio's location table")
+            # the last step while the phones are up: a job through the job service (jobs_demo)
+            fleet_macs = {phone.mac for phone in bundle.phones}
+            addresses = [(handle.mac, handle.host) for handle in fleet if handle.mac in fleet_macs]
+            job_exit = jobs_demo.run_job(state, base, token, addresses, reachable=fleet.per_phone)
         finally:
             fleet.stop()
-        location = registrar.location()
-        outcomes = {}
-        for handle, (outcome, aors) in zip(fleet, done, strict=True):
-            outcomes[handle.mac] = {  # a line the registrar said yes to is in its location table, or we say so
-                line: status + ", yet not in the location table"
-                if status.startswith(registration.REGISTERED) and aors.get(line) not in location
-                else status
-                for line, status in outcome.items()
-            }
-        reply = httpx.get(base + "/api/v1/phones?limit=1000", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        reply.raise_for_status()
-    registered = sum(
-        status.startswith(registration.REGISTERED) for outcome in outcomes.values() for status in outcome.values()
-    )
-    print("\nStatus (0 contacted without config, 1 never contacted, 2 change not fetched, 3 up to date);")
-    print("lines: the registrar's answer for each line; firmware in brackets: the phone's own (not in its requests)")
-    print(_table(reply.json()["phones"], outcomes, firmware))
-    print("\nCisco enterprise phones read through their web interface (the phone asks the service's")
-    print("authentication URL before a screenshot):")
-    print("\n".join(cisco))
-    print(
-        f"\n{registered} lines registered, {len(location)} addresses in Kamailio's location table;"
-        f" all stopped after {time.monotonic() - started:.1f} s"
-    )
+    print(f"all stopped after {time.monotonic() - started:.1f} s")
+    if job_exit != 0:
+        raise DemoError(f"the job through the job service did not succeed (see above; {state / 'jobs'})")
     return 0
 
 
@@ -352,7 +337,7 @@ def main(argv=None) -> int:
             Path(arguments.state).resolve(),
             Path(arguments.registrar_export).resolve(),
         )
-    except DemoError as exc:
+    except (DemoError, jobs_demo.JobDemoError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
 
