@@ -129,18 +129,20 @@ sys.path[:0] = json.loads(sys.argv[1])
 from tests.unit.jobs.support import catalogue_with_test_playbooks, job_settings
 from phonefleet_jobs.app import create_app
 from pathlib import Path
-settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1)
+settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1, **json.loads(sys.argv[4]))
 uvicorn.run(create_app(settings, catalogue_with_test_playbooks()), host="127.0.0.1", port=int(sys.argv[3]),
             log_level="warning")
 """
 
 
 @contextlib.contextmanager
-def killed_service_process(directory: Path):
-    """The job service in a process of its own (one job at a time), killed with SIGKILL at the end of the block."""
+def killed_service_process(directory: Path, **overrides):
+    """The job service in a process of its own (one job at a time; ``overrides``: settings, as JSON), killed with
+    SIGKILL at the end of the block."""
     port = free_port()
     paths = json.dumps([str(REPO), str(REPO / "collections"), str(REPO / "service")])
-    process = subprocess.Popen([sys.executable, "-c", SERVE, paths, str(directory), str(port)], cwd=REPO)
+    command = [sys.executable, "-c", SERVE, paths, str(directory), str(port), json.dumps(overrides)]
+    process = subprocess.Popen(command, cwd=REPO)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
