@@ -6,6 +6,8 @@ runner's artifacts, the log), and schedules that fire or that a holiday skips wi
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import sys
 import threading
 import time
 import zoneinfo
@@ -14,12 +16,15 @@ from pathlib import Path
 import httpx
 
 from tests.unit.jobs.support import (
+    REPO,
+    JobService,
     captured_logs,
     job_service,
     job_settings,
     kept_artifacts,
     runner_event_counters,
 )
+from tests.unit.jobs.test_jobs_api import read_stream
 from tests.unit.jobs.test_users_api import ROLES, add_users, journal
 from tests.unit.jobs.test_users_api import client as as_user
 
@@ -344,3 +349,123 @@ def test_a_schedule_fires_a_holiday_skips_it_and_the_journal_tells_who_did_what(
         )
         update = next(line for line in lines if line["action"] == "schedule_update")
         assert (update["detail"]["cron"], update["detail"]["playbook"]) == ("30 4 * * *", "sleep")
+
+
+# -- publish and resync of simulated phones: every event runner wrote, streamed in order ---------------------------
+
+#: the second address byte of these tests' simulated phones (127.<octet>.x.y): 200-229, 3 per pytest-xdist
+#: worker, away from the simulator tests' 20-199 and the control tests' 230-255
+FIRST_OCTET, OCTETS_PER_WORKER = 200, 3
+#: the demo's Unify phone boots over WPI and Cisco enterprise phones fetch from the TFTP root: they prove nothing
+#: about themselves, so the site gives their addresses (docs/security.md), as tests/unit/control does
+UNPROVEN_VENDORS = ("unify", "cisco")
+
+
+#: resync's survey answered as a help desk would for every phone: one batch, the vendor's own way
+RESYNC_ALL = {
+    "phonefleet_targets": "phones",
+    "phonefleet_batch": "true",
+    "phonefleet_concurrency": 50,
+    "phonefleet_method": "auto",
+    "phonefleet_max_fail_percentage": 0,
+}
+
+
+def simulated_phones(web_root: Path, service_port: int, worker_id: str):
+    """The site's phones simulated on loopback, booted against the provisioning service (started)."""
+    if str(REPO / "simulator") not in sys.path:
+        sys.path.insert(0, str(REPO / "simulator"))
+    from phonefleet_simulator.__main__ import load_bundle
+    from phonefleet_simulator.fleet import SimulatedFleet
+
+    bundle = load_bundle(web_root / ".phonefleet" / "service.json")
+    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    for attempt in range(OCTETS_PER_WORKER):
+        octet = FIRST_OCTET + (worker * OCTETS_PER_WORKER + attempt) % 30
+        fleet = SimulatedFleet(
+            bundle.phones,
+            f"http://127.0.0.1:{service_port}",
+            bundle.control,
+            per_phone_addresses=True,
+            octet=octet,
+            numbers=bundle.numbers,
+            labels=bundle.labels,
+        )
+        try:
+            return fleet.start(60)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+    raise AssertionError("no free loopback octet for simulated phones")
+
+
+def phone_site(directory: Path, service_port: int, phones) -> None:
+    """The job service's site: the demo copy with the provisioning service's live facts and its own web root."""
+    from tests.support.service import AUDITOR_TOKEN
+
+    site = directory / "site"
+    (site / "phonefleet.yml").write_text(
+        "plugin: phonefleet.provisioning.fleet\nfleet_dir: fleet\n"
+        f"service_url: http://127.0.0.1:{service_port}\nservice_token: {AUDITOR_TOKEN}\n"
+    )
+    # the web root beside the site, not in it: everything in an inventory directory is read as inventory
+    (site / "servers.yml").write_text(
+        "provisioning_servers:\n  hosts:\n    prov1.test.invalid:\n      ansible_connection: local\n"
+        f"      ansible_python_interpreter: {sys.executable}\n      phonefleet_web_root: {directory / 'www'}\n"
+        f"      phonefleet_firmware_dir: {site / 'firmware'}\n"
+    )
+    (site / "host_vars").mkdir()
+    for handle in phones:
+        if handle.device.vendor in UNPROVEN_VENDORS:
+            (site / "host_vars" / f"{handle.mac}.yml").write_text(f"ansible_host: {handle.host}\n")
+
+
+def streamed_as_runner_wrote(service: JobService, job: dict, artifacts: Path) -> list[dict]:
+    """The job's SSE stream read to its end message, checked against runner's own job_events artifacts: the
+    same counters, 1 to N without a gap, in order; the events."""
+    events, _ids = read_stream(service, job["id"])
+    counters = [event["counter"] for event in events]
+    written = runner_event_counters(artifacts / f"job-{job['id']}")
+    assert written, "runner's artifacts were not kept"
+    assert written == list(range(1, len(written) + 1)), "runner's own counters have a gap"
+    assert counters == written, f"streamed {len(counters)} events, runner wrote {len(written)}"
+    assert service.job(job["id"])["event_count"] == len(written)
+    assert events[-1]["event"] == "playbook_on_stats"
+    return events
+
+
+def test_publish_and_resync_of_simulated_phones_stream_every_event_runner_wrote(tmp_path, worker_id):
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet
+
+    from tests.support.service import running_service, serve_without_proof
+    from tests.unit.render_support import reveal
+
+    job_settings(tmp_path)  # copies the demo site
+    site = tmp_path / "site"
+    serve_without_proof(site / "fleet", "unify", drop_phone_auth=False)
+    publish_fleet(str(site / "fleet"), str(tmp_path / "www"), reveal, firmware_dir=str(site / "firmware"))
+    with running_service(tmp_path) as provisioning:
+        phones = simulated_phones(tmp_path / "www", provisioning.port, worker_id)
+        try:
+            phone_site(tmp_path, provisioning.port, phones)
+            with kept_artifacts(tmp_path / "artifacts") as artifacts, job_service(tmp_path) as service:
+                published = service.launch("publish", extra_vars={"phonefleet_resync_changed": "false"})
+                done = service.wait_end(published["id"], timeout=300)
+                assert done["state"] == "successful", service.stdout(published["id"])[-3000:]
+                events = streamed_as_runner_wrote(service, published, artifacts)
+                assert {"runner_on_ok", "playbook_on_task_start"} <= {event["event"] for event in events}
+
+                phones.settle()
+                before = {handle.mac: len(handle.device.events) for handle in phones}
+                resynced = service.launch("resync", extra_vars=RESYNC_ALL)
+                done = service.wait_end(resynced["id"], timeout=300)
+                stdout = service.stdout(resynced["id"])
+                assert done["state"] == "successful", stdout[-3000:]
+                assert "phone_command resync: 14 phones: 14 sent" in stdout
+                streamed_as_runner_wrote(service, resynced, artifacts)
+                phones.settle()
+                for handle in phones:
+                    kinds = [event.kind for event in list(handle.device.events)[before[handle.mac] :]]
+                    assert "resync" in kinds and "reboot" not in kinds, (handle.mac, kinds)
+        finally:
+            phones.stop()
