@@ -25,7 +25,10 @@ def test_a_schedule_is_made_listed_and_fires_a_validate_job(tmp_path, store_url)
 
     support.job_settings(tmp_path)  # copies the site
     add_calendar(tmp_path)
-    clock = lambda: time.time() + offset  # noqa: E731
+
+    def clock() -> float:
+        return time.time() + offset
+
     with job_service(tmp_path, schedule_interval_seconds=0.2, clock=clock, database_url=store_url) as service:
         client = service.client
         bad = client.post("/api/v1/schedules", json={"name": "night", "playbook": "validate", "cron": "0 25 * * *"})
