@@ -19,7 +19,11 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, LaunchError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import ACTIONS, Journal
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import (
+    ACTIONS,
+    Journal,
+    launch_detail,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manager import JobManager
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import STATES, Job
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import Scheduler, ScheduleStore
@@ -204,6 +208,7 @@ def create_app(
         manager = JobManager(store, catalogue, settings, actor_of=lambda name: _actor(users, name))
         manager.start()
         schedules = ScheduleStore(store)
+        journal = Journal(store)
         scheduler = Scheduler(
             schedules,
             manager,
@@ -211,10 +216,11 @@ def create_app(
             clock,
             settings.schedule_grace_seconds,
             settings.schedule_interval_seconds,
+            journal,
         )
         scheduler.start()
         app.state.store, app.state.manager, app.state.schedules = store, manager, schedules
-        app.state.users, app.state.journal = users, Journal(store)
+        app.state.users, app.state.journal = users, journal
         app.state.scheduler = scheduler
         try:
             yield
@@ -257,17 +263,7 @@ def create_app(
         )
         job = request.app.state.manager.launch(options, secrets, launched_by=user.user.name)
         # the stored answers only: the password answers are named, never valued
-        record(
-            request,
-            user,
-            "launch",
-            f"job:{job.id}",
-            playbook=options.playbook,
-            limit=options.limit,
-            check=options.check,
-            answers=options.answers,
-            password_answers=list(options.secret_variables),
-        )
+        record(request, user, "launch", f"job:{job.id}", **launch_detail(options))
         return JobOut.of(job)
 
     @app.get("/api/v1/jobs", response_model=JobPage)

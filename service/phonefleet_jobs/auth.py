@@ -7,9 +7,10 @@ name and password (people). Each route declares the roles it allows with one dep
 
 A password once checked is remembered by its SHA-256 for the process's life (forgotten at any user change),
 so bcrypt's deliberate slowness is paid once, not on every request. That first check is the journal's
-``login``; every refused credential is a ``login_failed``. After ``MAX_FAILURES`` failures within
-``FAILURE_WINDOW_SECONDS`` from one source for one user (or one source's unknown tokens), that pair is
-answered 429 without a check until the window has passed.
+``login``; every refused credential is a ``login_failed``; a request without credentials (401) or by a role the
+route does not allow (403) is a ``refused`` line. Each names the request (method and path, no query string).
+After ``MAX_FAILURES`` failures within ``FAILURE_WINDOW_SECONDS`` from one source for one user (or one source's
+unknown tokens), that pair is answered 429 without a check until the window has passed.
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ class Authenticator:
             name, password = "", credential
             key = ("token", source)
         else:
+            journal.record("(anonymous)", "refused", source, detail={"status": 401, "request": _request_line(request)})
             raise _unauthorized("credentials are required (HTTP Basic user and password, or a Bearer token)")
         wait = self.failures.blocked(key)
         if wait:
@@ -137,7 +139,8 @@ class Authenticator:
         user = self._password_user(users, name, password) if scheme == "basic" else self._token_user(users, password)
         if user is None:
             self.failures.fail(key)
-            journal.record(name or "(token)", "login_failed", source, detail={"method": scheme})
+            detail = {"method": scheme, "request": _request_line(request)}
+            journal.record(name or "(token)", "login_failed", source, detail=detail)
             raise _unauthorized("wrong or revoked credentials")
         if user[1]:
             journal.record(user[0].name, "login", source, detail={"method": scheme})
@@ -183,6 +186,11 @@ def _basic(credential: str) -> tuple[str, str]:
     return name, password
 
 
+def _request_line(request: Request) -> str:
+    """The request as the journal names it: method and path; never the query string (it may hold anything)."""
+    return f"{request.method} {request.url.path}"
+
+
 def _unauthorized(message: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": 'Basic realm="phonefleet-jobs", Bearer'}
@@ -193,6 +201,8 @@ def _requires(roles: frozenset[str]):
     def dependency(request: Request) -> Caller:
         caller = request.app.state.authenticator.authenticate(request)
         if caller.user.role not in roles:
+            detail = {"status": 403, "request": _request_line(request), "role": caller.user.role}
+            request.app.state.journal.record(caller.user.name, "refused", caller.source, detail=detail)
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 f"the role {caller.user.role} may not do this (allowed: {', '.join(sorted(roles))})",

@@ -1,6 +1,9 @@
 """The job service's schedule routes: create, read, change, delete, enable/disable, next run times, runs.
 
 Handlers parse, call the domain core (``plugins/module_utils/jobs/schedules.py``, ``scheduler.py``) and format.
+Every change is a line of the journal of user actions (``schedule_create``, ``_update``, ``_enable``,
+``_disable``, ``_delete``): who, from where, the schedule, and for a create or change what it now runs and when.
+A schedule holds no password answer (``checked_schedule`` refuses one), so its answers may be journaled.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import launch_detail
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import LaunchOptions
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import ScheduleRun, ScheduleStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.schedules import (
@@ -18,7 +22,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.sched
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from .auth import Reader, ScheduleManager
+from .auth import Caller, Reader, ScheduleManager
 
 router = APIRouter(prefix="/api/v1/schedules")
 
@@ -42,6 +46,7 @@ class ScheduleNew(ScheduleIn):
 
 class ScheduleOut(ScheduleNew):
     since: float = Field(description="due times count from here (created, changed or enabled then)")
+    owner: str = Field(description="who made or last changed it; its launches are journaled with this owner")
 
     @classmethod
     def of(cls, schedule: Schedule) -> ScheduleOut:
@@ -59,6 +64,7 @@ class ScheduleOut(ScheduleNew):
             skip_holidays=schedule.skip_holidays,
             enabled=schedule.enabled,
             since=schedule.since,
+            owner=schedule.owner,
         )
 
 
@@ -88,13 +94,23 @@ def _existing(request: Request, name: str) -> Schedule:
         raise HTTPException(404, f"no schedule {name!r}") from None
 
 
-def _saved(request: Request, name: str, body: ScheduleIn) -> ScheduleOut:
+def _record(request: Request, caller: Caller, action: str, name: str, **detail: Any) -> None:
+    request.app.state.journal.record(caller.user.name, action, caller.source, f"schedule:{name}", detail)
+
+
+def _saved(request: Request, name: str, body: ScheduleIn, caller: Caller, action: str) -> ScheduleOut:
     options = LaunchOptions(body.playbook, body.limit, body.check, body.diff, body.verbosity)
     draft = Schedule(name, options, body.cron, body.days, body.skip_holidays, body.enabled)
     state = request.app.state
     schedule = checked_schedule(state.manager.catalogue, state.calendar(), draft, body.extra_vars)
     # since = now: a changed schedule does not owe the runs of its former times
-    return ScheduleOut.of(_store(request).put(Schedule(**{**schedule.__dict__, "since": state.clock()})))
+    changes = {"since": state.clock(), "owner": caller.user.name}
+    saved = _store(request).put(Schedule(**{**schedule.__dict__, **changes}))
+    _record(
+        request, caller, action, name, **launch_detail(saved.options),
+        cron=saved.cron, days=saved.days, skip_holidays=saved.skip_holidays, enabled=saved.enabled,
+    )  # fmt: skip
+    return ScheduleOut.of(saved)
 
 
 @router.get("", response_model=list[ScheduleOut])
@@ -107,7 +123,7 @@ def create(request: Request, body: ScheduleNew, user: ScheduleManager) -> Schedu
     try:
         _store(request).get(body.name)
     except KeyError:
-        return _saved(request, body.name, body)
+        return _saved(request, body.name, body, user, "schedule_create")
     raise HTTPException(409, f"schedule {body.name!r} exists (PUT /api/v1/schedules/{body.name} changes it)")
 
 
@@ -119,25 +135,30 @@ def schedule(request: Request, name: str, user: Reader) -> ScheduleOut:
 @router.put("/{name}", response_model=ScheduleOut)
 def change(request: Request, name: str, body: ScheduleIn, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
-    return _saved(request, name, body)
+    return _saved(request, name, body, user, "schedule_update")
 
 
 @router.delete("/{name}", status_code=204)
 def delete(request: Request, name: str, user: ScheduleManager) -> None:
     _existing(request, name)
     _store(request).delete(name)
+    _record(request, user, "schedule_delete", name)
 
 
 @router.post("/{name}/enable", response_model=ScheduleOut)
 def enable(request: Request, name: str, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
-    return ScheduleOut.of(_store(request).set_enabled(name, True, request.app.state.clock()))
+    changed = _store(request).set_enabled(name, True, request.app.state.clock())
+    _record(request, user, "schedule_enable", name)
+    return ScheduleOut.of(changed)
 
 
 @router.post("/{name}/disable", response_model=ScheduleOut)
 def disable(request: Request, name: str, user: ScheduleManager) -> ScheduleOut:
     _existing(request, name)
-    return ScheduleOut.of(_store(request).set_enabled(name, False, request.app.state.clock()))
+    changed = _store(request).set_enabled(name, False, request.app.state.clock())
+    _record(request, user, "schedule_disable", name)
+    return ScheduleOut.of(changed)
 
 
 @router.get("/{name}/next", response_model=list[str])

@@ -1,8 +1,10 @@
 # Private to this collection: the job service's journal of user actions.
-"""Who did what, when and from where: every launch, cancel, relaunch, login, failed login, user and token change.
+"""Who did what, when and from where: every launch, cancel, relaunch, login, failed login, refused request,
+user, token and schedule change, and what the scheduler did (a schedule's launch, missed run or error).
 
-A line is ``at`` (epoch seconds), ``username`` (as given, for a failed login too), ``action`` (one of
-``ACTIONS``), ``source`` (the client's address), ``target`` (the job, user or token acted on) and ``detail``
+A line is ``at`` (epoch seconds), ``username`` (as given, for a failed login too; ``schedule:<name>`` for what
+the scheduler did), ``action`` (one of ``ACTIONS``), ``source`` (the client's address; ``scheduler``), ``target``
+(the job, user, token or schedule acted on) and ``detail``
 (a JSON object). The caller builds ``detail`` from what is safe to keep; ``record`` refuses the keys that would
 hold a secret anyway, so a slip is an error in a test, not a password in the journal.
 """
@@ -13,6 +15,7 @@ import json
 import time
 from dataclasses import dataclass
 
+from .model import LaunchOptions
 from .store import JobStore
 
 ACTIONS = (
@@ -27,9 +30,32 @@ ACTIONS = (
     "password_reset",
     "token_create",
     "token_revoke",
+    # a request refused before its route ran: no credentials (401) or a role the route does not allow (403)
+    "refused",
+    "schedule_create",
+    "schedule_update",
+    "schedule_enable",
+    "schedule_disable",
+    "schedule_delete",
+    # the scheduler's own lines (username schedule:<name>); its launches are "launch" lines
+    "schedule_missed",
+    "schedule_error",
 )
+#: the ``source`` of the scheduler's lines
+SCHEDULER = "scheduler"
 #: keys a detail never holds: their values are secrets
 _SECRET_KEYS = frozenset({"password", "token", "token_hash", "password_hash", "extra_vars", "secrets"})
+
+
+def launch_detail(options: LaunchOptions) -> dict:
+    """What a launch's line keeps of its options: the stored answers; the password questions by name only."""
+    return {
+        "playbook": options.playbook,
+        "limit": options.limit,
+        "check": options.check,
+        "answers": options.answers,
+        "password_answers": list(options.secret_variables),
+    }
 
 
 @dataclass(frozen=True)

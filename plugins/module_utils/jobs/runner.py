@@ -9,7 +9,9 @@ runner's own copies, its ``command`` and ``env`` artifacts included, go with the
 is passed by path (``--vault-password-file``): its content is read only to mask it in the output.
 
 Every event is scrubbed of the secret values before it leaves the run (``on_event``): a task that prints a
-password shows ``********``. Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True
+password shows ``********``, in the database and in runner's own artifacts alike: the event is scrubbed in
+place, and runner writes that very dict to ``job_events`` and its ``stdout`` to the ``stdout`` artifact after
+the handler returns. Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True
 (fast: the caller only enqueues); ``status_handler`` reports ``starting`` as the job running;
 ``cancel_callback`` asks runner to kill the process group once a cancel's grace time is over (the cancel itself
 first sends SIGINT to the group: ansible-playbook stops as after Ctrl-C); ``finished_callback`` keeps runner's
@@ -107,8 +109,12 @@ class JobRun:
             _remove(job_dirs(self.data_dir, self.job.id)[1])  # ansible-playbook has read its extra vars
             if canceled_before:
                 _signal_group(pid, signal.SIGINT)
-        event = json.loads(scrub_secrets(json.dumps(event, ensure_ascii=False), self._secret_values))
-        self.on_event(event)
+        scrubbed = json.loads(scrub_secrets(json.dumps(event, ensure_ascii=False), self._secret_values))
+        # in place too: runner writes this very dict to job_events, and its stdout to the stdout artifact, after
+        # the handler returns
+        event.clear()
+        event.update(scrubbed)
+        self.on_event(scrubbed)
         return True
 
     def _status_handler(self, status: dict, runner_config=None) -> None:

@@ -7,6 +7,10 @@ schedulers (workers, processes, servers on one PostgreSQL) may look at the same 
 inserting its row, in one transaction; the database keeps one, so only the scheduler whose insert made the row
 launches the job. A due time found later than ``grace_seconds`` (the service was down) is claimed as
 ``missed``, with the time, and never run: a run late by hours could upgrade firmware in office hours.
+
+What the scheduler does is in the journal of user actions as the schedule's doing (``schedule:<name>``, source
+``scheduler``, with the schedule's owner: who last made or changed it): a ``launch`` line like a user's,
+``schedule_missed`` and ``schedule_error``. Only the scheduler whose claim made the run's row writes it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..service.store import _add_columns
 from .catalogue import LaunchError
+from .journal import SCHEDULER, Journal, launch_detail
 from .manager import JobManager
 from .model import LaunchOptions
 from .schedules import ERROR, LAUNCHED, MISSED, Calendar, Schedule, run_times
@@ -34,15 +40,17 @@ _SCHEMA = (
         name TEXT PRIMARY KEY, playbook TEXT NOT NULL, job_limit TEXT NOT NULL, check_mode INTEGER NOT NULL,
         diff_mode INTEGER NOT NULL, verbosity INTEGER NOT NULL, answers TEXT NOT NULL, cron TEXT NOT NULL,
         day_group TEXT NOT NULL, skip_holidays INTEGER NOT NULL, enabled INTEGER NOT NULL,
-        since DOUBLE PRECISION NOT NULL)""",
+        since DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS schedule_runs (
         schedule TEXT NOT NULL, due_at DOUBLE PRECISION NOT NULL, state TEXT NOT NULL, job_id BIGINT,
         recorded_at DOUBLE PRECISION NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (schedule, due_at))""",
 )
 _COLUMNS = (
     "name, playbook, job_limit, check_mode, diff_mode, verbosity, answers, cron, day_group, skip_holidays, enabled,"
-    " since"
+    " since, owner"
 )
+#: columns a schedules table made by an earlier release lacks
+_ADDED_COLUMNS = (("owner", "TEXT NOT NULL DEFAULT ''"),)
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class ScheduleRun:
 
 def _schedule(row) -> Schedule:
     options = LaunchOptions(row[1], row[2], bool(row[3]), bool(row[4]), row[5], json.loads(row[6]))
-    return Schedule(row[0], options, row[7], row[8], bool(row[9]), bool(row[10]), row[11])
+    return Schedule(row[0], options, row[7], row[8], bool(row[9]), bool(row[10]), row[11], row[12])
 
 
 class ScheduleStore:
@@ -68,6 +76,7 @@ class ScheduleStore:
         with store.lock, store._transaction(immediate=True) as cursor:  # pylint: disable=protected-access
             for statement in _SCHEMA:
                 cursor.execute(statement)
+            _add_columns(cursor, "schedules", _ADDED_COLUMNS)
 
     def _execute(self, statement: str, params: tuple = ()) -> list:
         store = self.store
@@ -81,14 +90,15 @@ class ScheduleStore:
         row = (
             schedule.name, options.playbook, options.limit, int(options.check), int(options.diff), options.verbosity,
             json.dumps(options.answers), schedule.cron, schedule.days, int(schedule.skip_holidays),
-            int(schedule.enabled), schedule.since or time.time(),
+            int(schedule.enabled), schedule.since or time.time(), schedule.owner,
         )  # fmt: skip
         self._execute(
-            f"""INSERT INTO schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            f"""INSERT INTO schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET playbook = excluded.playbook, job_limit = excluded.job_limit,
             check_mode = excluded.check_mode, diff_mode = excluded.diff_mode, verbosity = excluded.verbosity,
             answers = excluded.answers, cron = excluded.cron, day_group = excluded.day_group,
-            skip_holidays = excluded.skip_holidays, enabled = excluded.enabled, since = excluded.since""",  # noqa: S608
+            skip_holidays = excluded.skip_holidays, enabled = excluded.enabled, since = excluded.since,
+            owner = excluded.owner""",  # noqa: S608
             row,
         )
         return self.get(schedule.name)
@@ -143,7 +153,8 @@ class Scheduler:
     """Fires due schedules through the manager, as the API launches (``launched_by`` = ``schedule:<name>``).
 
     ``calendar`` is called at every tick (the fleet's settings may change); ``clock`` gives the time (tests
-    move it). ``tick`` does one round; ``start`` runs it every ``interval`` seconds in a thread."""
+    move it). ``tick`` does one round; ``start`` runs it every ``interval`` seconds in a thread. ``journal``
+    gets a line for each run this scheduler recorded (launched, missed, error)."""
 
     def __init__(
         self,
@@ -153,6 +164,7 @@ class Scheduler:
         clock: Callable[[], float] = time.time,
         grace_seconds: float = 120.0,
         interval: float = 15.0,
+        journal: Journal | None = None,
     ) -> None:
         self.schedules = schedules
         self.manager = manager
@@ -160,6 +172,7 @@ class Scheduler:
         self.clock = clock
         self.grace_seconds = grace_seconds
         self.interval = interval
+        self.journal = journal
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -199,8 +212,25 @@ class Scheduler:
             for moment in due:
                 run = self._fire(schedule, moment.timestamp(), now)
                 if run is not None:
+                    self._journal(schedule, run)
                     recorded.append(run)
         return recorded
+
+    def _journal(self, schedule: Schedule, run: ScheduleRun) -> None:
+        if self.journal is None:
+            return
+        detail = {
+            "schedule": schedule.name,
+            "owner": schedule.owner,
+            "due_at": dt.datetime.fromtimestamp(run.due_at, dt.UTC).isoformat(),
+        }
+        actor = f"schedule:{schedule.name}"
+        if run.state == LAUNCHED:
+            detail.update(launch_detail(schedule.options))
+            self.journal.record(actor, "launch", SCHEDULER, f"job:{run.job_id}", detail)
+        else:
+            action = "schedule_missed" if run.state == MISSED else "schedule_error"
+            self.journal.record(actor, action, SCHEDULER, f"schedule:{schedule.name}", {**detail, "reason": run.reason})
 
     def _fire(self, schedule: Schedule, due_at: float, now: float) -> ScheduleRun | None:
         name = schedule.name

@@ -110,6 +110,8 @@ class Schedule:
     #: due times at or before this (UTC epoch seconds) are not this schedule's: it was created, changed or
     #: enabled then
     since: float = 0.0
+    #: who made or last changed it: its launches are journaled as the schedule's, with this owner
+    owner: str = ""
 
 
 def checked_schedule(catalogue: Catalogue, calendar: Calendar, schedule: Schedule, extra_vars: dict) -> Schedule:

@@ -1,13 +1,16 @@
 """The job service for tests, for real: uvicorn on a loopback port in a thread (or a process), a demo site copy.
 
 ``job_service(directory)`` yields a :class:`JobService` (an httpx client with the admin token and helpers);
-the catalogue is the repository's plus this folder's test playbooks (``sleep``, ``answers``, ``actor``).
+the catalogue is the repository's plus this folder's test playbooks (``sleep``, ``answers``, ``actor``,
+``secrets``). ``kept_artifacts(into)`` copies each job's private data dir (runner's artifacts) before the job
+service deletes it; ``captured_logs(path)`` writes every log record of the service's process to a file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
 import signal
 import subprocess
@@ -41,7 +44,7 @@ TOKEN_HASH = bcrypt.hashpw(ADMIN_TOKEN.encode(), bcrypt.gensalt(rounds=4)).decod
 
 
 def catalogue_with_test_playbooks() -> Catalogue:
-    extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers", "actor")}
+    extra = {name: TEST_PLAYBOOKS / f"{name}.yml" for name in ("sleep", "answers", "actor", "secrets")}
     return Catalogue(REPO / "playbooks", CATALOGUE, extra)
 
 
@@ -61,6 +64,60 @@ def job_settings(directory: Path, **overrides) -> JobSettings:
     settings = JobSettings(**{**defaults, **overrides})
     settings.check("test")
     return settings
+
+
+@contextlib.contextmanager
+def kept_artifacts(into: Path):
+    """Within the block, each job's private data dir (``job-<id>``: runner's artifacts, its ``job_events`` among
+    them) is copied to ``into/job-<id>`` just before the service deletes it: what runner itself wrote, to
+    compare with what the service stored. The secrets folder beside it is not copied (it is a secret's file by
+    design, 0600, and gone at the job's first event)."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs import runner
+
+    remove = runner._remove
+
+    def copy_then_remove(path: Path) -> None:
+        if path.name.startswith("job-") and path.is_dir():
+            shutil.copytree(path, into / path.name, symlinks=True)
+        remove(path)
+
+    runner._remove = copy_then_remove
+    try:
+        yield into
+    finally:
+        runner._remove = remove
+
+
+def runner_event_counters(artifacts: Path) -> list[int]:
+    """The counters of the events runner wrote (``artifacts/<ident>/job_events/<counter>-<uuid>.json``), sorted."""
+    return sorted(int(path.name.split("-", 1)[0]) for path in artifacts.glob("artifacts/*/job_events/*.json"))
+
+
+#: loggers of the test's own HTTP client: what it logs is the client's, not the service's
+_CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
+@contextlib.contextmanager
+def captured_logs(path: Path):
+    """Every log record of this process at DEBUG (the service's, uvicorn's, ansible-runner's) written to ``path``
+    within the block, but the test client's own."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.addFilter(lambda record: not record.name.startswith(_CLIENT_LOGGERS))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    # uvicorn's loggers do not propagate to the root: each gets the handler itself
+    loggers = [logging.getLogger(name) for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield path
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        handler.close()
 
 
 @dataclass
@@ -129,18 +186,20 @@ sys.path[:0] = json.loads(sys.argv[1])
 from tests.unit.jobs.support import catalogue_with_test_playbooks, job_settings
 from phonefleet_jobs.app import create_app
 from pathlib import Path
-settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1)
+settings = job_settings(Path(sys.argv[2]), max_concurrent_jobs=1, **json.loads(sys.argv[4]))
 uvicorn.run(create_app(settings, catalogue_with_test_playbooks()), host="127.0.0.1", port=int(sys.argv[3]),
             log_level="warning")
 """
 
 
 @contextlib.contextmanager
-def killed_service_process(directory: Path):
-    """The job service in a process of its own (one job at a time), killed with SIGKILL at the end of the block."""
+def killed_service_process(directory: Path, **overrides):
+    """The job service in a process of its own (one job at a time; ``overrides``: settings, as JSON), killed with
+    SIGKILL at the end of the block."""
     port = free_port()
     paths = json.dumps([str(REPO), str(REPO / "collections"), str(REPO / "service")])
-    process = subprocess.Popen([sys.executable, "-c", SERVE, paths, str(directory), str(port)], cwd=REPO)
+    command = [sys.executable, "-c", SERVE, paths, str(directory), str(port), json.dumps(overrides)]
+    process = subprocess.Popen(command, cwd=REPO)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -60,8 +60,8 @@ def wait_for_process(marker: str, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def test_a_validate_job_runs_to_success_with_its_events_and_output_stored(tmp_path):
-    with job_service(tmp_path) as service:
+def test_a_validate_job_runs_to_success_with_its_events_and_output_stored(tmp_path, store_url):
+    with job_service(tmp_path, database_url=store_url) as service:
         job = service.launch("validate")
         assert job["state"] == "pending" and job["launched_by"] == "admin"
         seen_running = service.wait(job["id"], lambda job: job["state"] != "pending")
@@ -133,8 +133,8 @@ def test_cancel_stops_a_long_job_and_every_process_of_it(tmp_path):
         assert "sleeping 487 seconds" in service.stdout(job["id"])
 
 
-def test_jobs_beyond_the_concurrency_limit_wait_in_the_queue(tmp_path):
-    with job_service(tmp_path, max_concurrent_jobs=1) as service:
+def test_jobs_beyond_the_concurrency_limit_wait_in_the_queue(tmp_path, store_url):
+    with job_service(tmp_path, max_concurrent_jobs=1, database_url=store_url) as service:
         first = service.launch("sleep", extra_vars={"sleep_seconds": 491})
         second = service.launch("sleep", extra_vars={"sleep_seconds": 492})
         third = service.launch("sleep", extra_vars={"sleep_seconds": 493})
@@ -189,17 +189,17 @@ def test_secrets_reach_no_stored_byte_and_relaunch_asks_them_again(tmp_path):
             assert secret.encode() not in data, f"{secret} found in {path}"
 
 
-def test_no_job_is_left_running_after_a_restart(tmp_path):
+def test_no_job_is_left_running_after_a_restart(tmp_path, store_url):
     """The service killed (SIGKILL) mid-job: at the next start the job is failed with the reason, its output
     kept, and what was left of its ansible-playbook is killed."""
     from tests.unit.jobs.support import killed_service_process
 
-    with killed_service_process(tmp_path) as service:
+    with killed_service_process(tmp_path, database_url=store_url) as service:
         job = service.launch("sleep", extra_vars={"sleep_seconds": 479})
         service.wait(job["id"], lambda job: job["state"] == "running" and job["event_count"] >= 3)
         wait_for_process("sleep 479")
         queued = service.launch("sleep", extra_vars={"sleep_seconds": 478})  # beyond the limit of 1: pending
-    with job_service(tmp_path) as service:
+    with job_service(tmp_path, database_url=store_url) as service:
         done = service.job(job["id"])
         assert done["state"] == "failed"
         assert done["reason"] == "the job service stopped while the job ran; its output up to then is kept"

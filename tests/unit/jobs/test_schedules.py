@@ -168,3 +168,55 @@ def test_two_schedulers_that_found_the_same_due_time_launch_it_once(stores):
     runs = [first._fire(night, due, clock()), second._fire(night, due, clock())]
     assert [run.state if run else None for run in runs] == ["launched", None]
     assert first_store.jobs()[1] == 1
+
+
+def test_the_scheduler_journals_its_launch_missed_run_and_error_as_the_schedules_with_its_owner(stores):
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import Journal
+
+    store, _other, settings = stores
+    clock = Clock(local(2026, 6, 1, 2))
+    journal = Journal(store)
+    fleet = Scheduler(
+        ScheduleStore(store), JobManager(store, catalogue_with_test_playbooks(), settings), lambda: CALENDAR, clock,
+        journal=journal,
+    )  # fmt: skip
+    fleet.schedules.put(Schedule("night", LaunchOptions("validate"), "0 3 * * *", since=clock(), owner="root"))
+    # a survey changed under a stored schedule: its answer is refused at launch time
+    stale = LaunchOptions("validate", answers={"gone_variable": 1})
+    fleet.schedules.put(Schedule("stale", stale, "0 3 * * *", since=clock(), owner="alice"))
+    clock.now = local(2026, 6, 1, 3, 0, 30).timestamp()
+    assert sorted(run.state for run in fleet.tick()) == ["error", "launched"]
+    clock.now = local(2026, 6, 3, 3, 10).timestamp()  # down through the 2nd
+    assert {run.state for run in fleet.tick()} == {"missed"}
+    lines, _total = journal.query(limit=500)
+    seen = sorted(
+        (line.username, line.action, line.source, line.detail["owner"], line.detail["due_at"]) for line in lines
+    )
+    assert seen == [
+        ("schedule:night", "launch", "scheduler", "root", "2026-06-01T01:00:00+00:00"),
+        ("schedule:night", "schedule_missed", "scheduler", "root", "2026-06-02T01:00:00+00:00"),
+        ("schedule:night", "schedule_missed", "scheduler", "root", "2026-06-03T01:00:00+00:00"),
+        ("schedule:stale", "schedule_error", "scheduler", "alice", "2026-06-01T01:00:00+00:00"),
+        ("schedule:stale", "schedule_missed", "scheduler", "alice", "2026-06-02T01:00:00+00:00"),
+        ("schedule:stale", "schedule_missed", "scheduler", "alice", "2026-06-03T01:00:00+00:00"),
+    ]
+    launch = next(line for line in lines if line.action == "launch")
+    job = store.jobs()[0][0]
+    assert launch.target == f"job:{job.id}" and launch.detail["playbook"] == "validate"
+    error = next(line for line in lines if line.action == "schedule_error")
+    assert "gone_variable" in error.detail["reason"] and error.target == "schedule:stale"
+
+
+def test_a_schedules_table_of_an_earlier_release_gets_its_owner_column(stores):
+    store, _other, _settings = stores
+    store.write(
+        """CREATE TABLE schedules (name TEXT PRIMARY KEY, playbook TEXT NOT NULL, job_limit TEXT NOT NULL,
+        check_mode INTEGER NOT NULL, diff_mode INTEGER NOT NULL, verbosity INTEGER NOT NULL, answers TEXT NOT NULL,
+        cron TEXT NOT NULL, day_group TEXT NOT NULL, skip_holidays INTEGER NOT NULL, enabled INTEGER NOT NULL,
+        since DOUBLE PRECISION NOT NULL)"""
+    )
+    store.write("INSERT INTO schedules VALUES ('old', 'validate', '', 0, 0, 0, '{}', '0 3 * * *', '', 1, 1, 0)")
+    schedules = ScheduleStore(store)
+    assert schedules.get("old").owner == ""
+    schedules.put(Schedule("new", LaunchOptions("validate"), "0 4 * * *", owner="root"))
+    assert schedules.get("new").owner == "root"

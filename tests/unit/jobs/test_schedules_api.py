@@ -18,14 +18,18 @@ def add_calendar(directory: Path) -> None:
     settings.write_text(settings.read_text().replace("settings:\n", f"settings:{CALENDAR}", 1))
 
 
-def test_a_schedule_is_made_listed_and_fires_a_validate_job(tmp_path):
+def test_a_schedule_is_made_listed_and_fires_a_validate_job(tmp_path, store_url):
     # the clock is 2 s before a whole minute: a schedule of every minute is due almost at once
     offset = 60 - time.time() % 60 - 2
     from tests.unit.jobs import support
 
     support.job_settings(tmp_path)  # copies the site
     add_calendar(tmp_path)
-    with job_service(tmp_path, schedule_interval_seconds=0.2, clock=lambda: time.time() + offset) as service:
+
+    def clock() -> float:
+        return time.time() + offset
+
+    with job_service(tmp_path, schedule_interval_seconds=0.2, clock=clock, database_url=store_url) as service:
         client = service.client
         bad = client.post("/api/v1/schedules", json={"name": "night", "playbook": "validate", "cron": "0 25 * * *"})
         assert bad.status_code == 422 and "cron" in bad.text

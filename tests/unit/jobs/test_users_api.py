@@ -62,8 +62,8 @@ ROUTES = [
 ]
 
 
-def test_each_role_is_allowed_or_refused_per_route_and_anonymous_gets_401(tmp_path):
-    with job_service(tmp_path) as service:
+def test_each_role_is_allowed_or_refused_per_route_and_anonymous_gets_401(tmp_path, store_url):
+    with job_service(tmp_path, database_url=store_url) as service:
         add_users(service)
         for index, (what, method, path, body, allowed, status) in enumerate(ROUTES):
             with client(service) as anonymous:
@@ -98,7 +98,8 @@ def test_a_wrong_password_is_401_and_the_user_and_source_get_429_after_five(tmp_
         with client(service, "nobody", "a-wrong-password-123") as unknown:
             assert unknown.get("/api/v1/jobs").status_code == 401
         failed = journal(service, action="login_failed", user="bot")
-        assert len(failed) == 5 and all(line["detail"] == {"method": "basic"} for line in failed)
+        assert len(failed) == 5
+        assert all(line["detail"] == {"method": "basic", "request": "GET /api/v1/jobs"} for line in failed)
         assert journal(service, action="login_failed", user="nobody")
 
 
