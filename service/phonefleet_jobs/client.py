@@ -191,8 +191,8 @@ def _typed(value: str, question: dict | None) -> Any:
 def _answers(
     options: list[str], survey: list[dict], prompt: Callable[[str], str], asked: list[str] | None = None
 ) -> dict[str, Any]:
-    """Extra vars from ``-e key=value`` and ``-e @file``; a required question left out takes the survey's
-    default (AWX's launch form shows it filled in); the password answers missing are prompted (on a terminal).
+    """Extra vars from ``-e key=value`` and ``-e @file``; the password answers missing are prompted (on a
+    terminal). A question left out takes the survey's default in the service, as AWX's launch does.
     A password answer as ``key=value`` is refused: it would stand on the command line."""
     questions = {question["variable"]: question for question in survey}
     answers: dict[str, Any] = {}
@@ -215,8 +215,6 @@ def _answers(
         if variable in answers:
             continue
         if question.get("type") != "password":
-            if asked is None and question.get("default") not in (None, ""):
-                answers[variable] = question["default"]  # as AWX's launch form shows it filled in
             continue
         if not sys.stdin.isatty():
             _usage(f"{variable}: the password answer is missing (give it in -e @file; stdin is not a terminal)")

@@ -165,12 +165,13 @@ def survey_answers(playbook: Playbook, extra_vars: dict) -> tuple[dict, dict]:
         field = f"extra_vars.{variable}"
         value = extra_vars.get(variable)
         if value in (None, ""):
-            if question.get("required"):
-                raise LaunchError(field, f"is required ({question.get('question_name', variable)})")
-            # as AWX: an unanswered question takes the survey's default, if any; else it is left out (the
-            # playbook's default applies). A password's default is not applied: it would be a stored secret
+            # as AWX's launch: an unanswered question takes the survey's default, if any, required or not; an
+            # unanswered one without a default is refused when required, else left out (the playbook's default
+            # applies). A password's default is not applied: it would be a stored secret
             value = question.get("default")
             if value in (None, "") or question.get("type") == "password":
+                if question.get("required"):
+                    raise LaunchError(field, f"is required ({question.get('question_name', variable)})")
                 continue
         value = _checked(question, value, field)
         (secrets if question.get("type") == "password" else answers)[variable] = value

@@ -64,6 +64,14 @@ def test_an_unanswered_question_takes_the_survey_default():
     assert options.answers["phone_count"] == 5
 
 
+def test_a_required_question_with_a_default_takes_it_and_one_without_is_refused():
+    options, _secrets = catalogue_with_test_playbooks().launch_options(
+        "answers", extra_vars={"site_name": "Head office", "sip_password": "Sip-Secret-7f3a9c"}
+    )
+    assert options.answers["mode"] == "pass"  # required, default "pass": as AWX's launch
+    assert launch_error({"mode": "fail"}).field == "extra_vars.site_name"  # required, no default
+
+
 def test_a_password_answer_is_never_quoted_in_an_error():
     error = launch_error({**GOOD, "sip_password": "x" * 65})
     assert "x" * 65 not in str(error)
