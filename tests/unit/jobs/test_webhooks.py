@@ -248,15 +248,19 @@ def test_webhooks_get_only_the_states_and_playbooks_they_ask_for(tmp_path, recei
 def test_a_slow_receiver_does_not_hold_the_jobs_and_what_is_pending_at_the_stop_is_marked(tmp_path, receiver):
     receiver.hold = threading.Event()
     hook = {"name": "slow", "url": receiver.url, "secret_env": "S"}
-    with job_service(tmp_path, environ={"S": HOOK_SECRET}, webhooks=[hook], webhook_timeout_seconds=2) as service:
+    with job_service(tmp_path, environ={"S": HOOK_SECRET}, webhooks=[hook], webhook_timeout_seconds=60) as service:
         first = service.launch("answers", extra_vars=ANSWERS)
         service.wait_end(first["id"])
         second = service.launch("answers", extra_vars=ANSWERS)
-        # the receiver answers nothing yet: the jobs run and end all the same
-        assert service.wait_end(second["id"])["state"] == "successful"
+        # the receiver holds the first delivery and answers nothing yet: the next job runs and ends all the same
+        assert service.wait_end(second["id"], timeout=40)["state"] == "successful"
         assert receiver.received == []
         states = [delivery["state"] for job in (first, second) for delivery in deliveries(service, job["id"])]
         assert states == ["pending", "pending"]
+        # it fails each: the retries wait (1 s, 5 s...) when the service stops
+        receiver.statuses = [500] * 10
+        receiver.hold.set()
+        wait_deliveries(service, second["id"], lambda found: found[0]["attempts"][0]["state"] == "failed")
     store = JobStore.open(f"sqlite:///{tmp_path}/jobs.db")
     try:
         attempts = [
