@@ -99,6 +99,15 @@ def verifies(secret: str, received: Received) -> bool:
     return hmac.compare_digest(expected, received.headers["X-PhoneFleet-Signature-256"])
 
 
+def docs_receiver_check() -> Callable[[bytes, bytes, str], dict]:
+    """``verified_body`` as docs/jobs.md shows it to receivers: the snippet must work as printed."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "jobs.md").read_text()
+    snippet = next(block for block in text.split("```python\n")[1:] if "def verified_body" in block)
+    namespace: dict = {}
+    exec(snippet.split("```")[0], namespace)  # our own documentation
+    return namespace["verified_body"]
+
+
 def secret_file(directory: Path, secret: str = HOOK_SECRET) -> str:
     path = directory / "hook.secret"
     path.write_text(secret + "\n")
@@ -133,6 +142,11 @@ def test_a_job_end_is_posted_signed_and_recorded_and_the_secrets_stay_out_of_eve
         [received] = receiver.wait_for(1)
         assert verifies(HOOK_SECRET, received)
         assert not verifies("not-the-secret-0123456789", received), "a wrong secret verifies"
+        verified_body = docs_receiver_check()
+        signature = received.headers["X-PhoneFleet-Signature-256"]
+        assert verified_body(HOOK_SECRET.encode(), received.body, signature)["job"]["id"] == job["id"]
+        with pytest.raises(PermissionError, match="bad signature"):
+            verified_body(b"not-the-secret-0123456789", received.body, signature)
         tampered = Received(received.path, received.headers, received.body.replace(b"successful", b"failed"))
         assert not verifies(HOOK_SECRET, tampered), "a changed body verifies"
         assert received.path == "/hooks/phonefleet"
