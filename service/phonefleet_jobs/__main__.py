@@ -11,6 +11,7 @@ The collection must be importable (``PYTHONPATH=<dir holding ansible_collections
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.users
     Users,
     new_secret,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.webhooks import load_webhooks
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import SettingsError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import StoreError
 
@@ -48,6 +50,10 @@ def main(argv=None) -> int:
     try:
         settings = load_job_settings(arguments.config)
         catalogue = Catalogue(Path(settings.project_dir) / "playbooks")
+        # their secrets (files, variables) checked now, for a clear message rather than a failed start
+        webhooks = load_webhooks(
+            settings.webhooks, arguments.config or "environment", os.environ, frozenset(catalogue.playbooks)
+        )
         JobStore.open(settings.database_url).close()
     except (SettingsError, CatalogueError, StoreError) as exc:
         print(f"phonefleet_jobs: {exc}", file=sys.stderr)
@@ -55,7 +61,10 @@ def main(argv=None) -> int:
     if arguments.command == "create-admin":
         return _create_admin(settings, arguments.name, arguments.full_name, arguments.email)
     if arguments.command == "check":
-        print(f"settings ok; database ok; {len(catalogue.playbooks)} playbooks; inventory {settings.inventory}")
+        print(
+            f"settings ok; database ok; {len(catalogue.playbooks)} playbooks; {len(webhooks)} webhooks;"
+            f" inventory {settings.inventory}"
+        )
         return 0
     import uvicorn  # pylint: disable=import-outside-toplevel
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,6 +40,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.users
     User,
     UserError,
     Users,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.webhooks import (
+    DeliveryStore,
+    WebhookSender,
+    load_webhooks,
 )
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
@@ -175,6 +181,29 @@ class JournalPage(BaseModel):
     results: list[JournalLineOut]
 
 
+class WebhookAttemptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from webhooks.Attempt
+
+    attempt: int
+    state: str = Field(description="pending / delivered / failed / abandoned")
+    due_at: float
+    sent_at: float | None
+    status_code: int | None = Field(description="the receiver's answer; none when it could not be reached")
+    error: str
+    duration: float | None
+
+
+class WebhookDeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from webhooks.Delivery
+
+    delivery_id: str = Field(description="X-PhoneFleet-Delivery, the same in every attempt")
+    webhook: str
+    url: str = Field(description="the receiver, its user name and password shown as ***")
+    event: str = Field(description="the job's state")
+    state: str = Field(description="the last attempt's state")
+    attempts: list[WebhookAttemptOut]
+
+
 class PlaybookOut(BaseModel):
     name: str
     survey: dict[str, Any] | None
@@ -195,17 +224,36 @@ def _launch_error(exc: LaunchError | ScheduleError) -> JSONResponse:
 
 
 def create_app(
-    settings: JobSettings, catalogue: Catalogue | None = None, clock: Callable[[], float] = time.time
+    settings: JobSettings,
+    catalogue: Catalogue | None = None,
+    clock: Callable[[], float] = time.time,
+    environ: Mapping[str, str] | None = None,
 ) -> FastAPI:
     """The application; ``catalogue`` defaults to the repository's (tests add a playbook of their own), ``clock``
-    is the schedules' time (tests move it)."""
+    is the schedules' time (tests move it), ``environ`` (default: os.environ) holds the webhooks' ``secret_env``
+    variables. A webhook whose secret cannot be read is a SettingsError here, before anything starts."""
     catalogue = catalogue or Catalogue(Path(settings.project_dir) / "playbooks")
+    webhooks = load_webhooks(
+        settings.webhooks, "settings", os.environ if environ is None else environ, frozenset(catalogue.playbooks)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = JobStore.open(settings.database_url)
         users = Users(store, settings.bcrypt_rounds)
-        manager = JobManager(store, catalogue, settings, actor_of=lambda name: _actor(users, name))
+        sender = WebhookSender(
+            store,
+            webhooks,
+            lambda job_id: f"{settings.base_url}/api/v1/jobs/{job_id}",
+            settings.webhook_attempts,
+            settings.webhook_backoff_seconds,
+            settings.webhook_backoff_factor,
+            settings.webhook_timeout_seconds,
+        )
+        sender.start()  # before the manager: the jobs a restart fails are delivered too
+        manager = JobManager(
+            store, catalogue, settings, on_finished=sender.job_finished, actor_of=lambda name: _actor(users, name)
+        )
         manager.start()
         schedules = ScheduleStore(store)
         journal = Journal(store)
@@ -227,6 +275,7 @@ def create_app(
         finally:
             await anyio.to_thread.run_sync(scheduler.stop)
             await anyio.to_thread.run_sync(manager.stop)
+            await anyio.to_thread.run_sync(sender.stop)  # after the manager: the ends of its last jobs are marked
             store.close()
 
     app = FastAPI(title="PhoneFleet jobs", version="1", lifespan=lifespan)
@@ -295,6 +344,13 @@ def create_app(
         job = request.app.state.manager.relaunch(job_id, body.extra_vars, launched_by=user.user.name)
         record(request, user, "relaunch", f"job:{job.id}", relaunch_of=job_id)
         return JobOut.of(job)
+
+    @app.get("/api/v1/jobs/{job_id}/webhooks", response_model=list[WebhookDeliveryOut])
+    def webhook_deliveries(request: Request, job_id: int, user: JournalReader) -> list[WebhookDeliveryOut]:
+        """The job's deliveries to the webhooks, oldest first, each with its attempts."""
+        job_or_404(request, job_id)
+        found = DeliveryStore(request.app.state.store).of_job(job_id)
+        return [WebhookDeliveryOut.model_validate(delivery) for delivery in found]
 
     @app.get("/api/v1/jobs/{job_id}/events")
     def events(

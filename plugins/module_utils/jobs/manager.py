@@ -9,7 +9,8 @@ failed with the reason (its events so far are kept), what is left of its process
 dirs left behind are deleted.
 
 Seams for the next pieces: ``launched_by`` / ``by`` name who acted (the user-action journal records them);
-``on_finished`` (job) is where webhooks and schedules hook in.
+``on_finished`` (job) is called with every job that ends, however it ends (run, canceled while it waited, failed
+by a stop or a restart), once, after its end is stored: webhooks hook in there.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class JobManager:
             self._secrets.clear()
         for job_id in waiting:
             self.store.finish(job_id, FAILED, None, STOP_REASON)
+            self._finished(job_id)
         for run in runs:
             run.cancel(STOP_REASON)
         for _thread in self._threads[1:]:
@@ -98,6 +100,7 @@ class JobManager:
             self.store.finish(
                 job.id, FAILED, None, RESTART_REASON_RUNNING if job.state == RUNNING else RESTART_REASON_PENDING
             )
+            self._finished(job.id)
         data_dir = Path(self.settings.data_dir)
         if data_dir.is_dir():
             for leftover in data_dir.iterdir():
@@ -152,8 +155,11 @@ class JobManager:
         reason = f"canceled by {by}"
         with self._lock:
             run = self._runs.get(job_id)
-            if self._secrets.pop(job_id, None) is not None or run is None:
+            waited = self._secrets.pop(job_id, None) is not None
+            if waited or run is None:
                 self.store.finish(job_id, CANCELED, None, reason)  # not started: it never will
+        if waited:
+            self._finished(job_id)  # no worker will: it ends here
         if run is not None:
             run.cancel(reason)
         return self.store.job(job_id)
@@ -227,9 +233,18 @@ class JobManager:
     def _end(self, job_id: int, state: str, rc: int | None, reason: str, done: threading.Event) -> None:
         try:
             self.store.finish(job_id, state, rc, reason)
-            if self.on_finished is not None:
-                self.on_finished(self.store.job(job_id))
         except Exception:  # pylint: disable=broad-exception-caught
             LOG.exception("job %s: its end could not be stored", job_id)
+        else:
+            self._finished(job_id)
         finally:
             done.set()
+
+    def _finished(self, job_id: int) -> None:
+        """``on_finished`` with the ended job as stored; what it raises is logged, never the end's undoing."""
+        if self.on_finished is None:
+            return
+        try:
+            self.on_finished(self.store.job(job_id))
+        except Exception:  # pylint: disable=broad-exception-caught
+            LOG.exception("job %s: what follows its end failed", job_id)

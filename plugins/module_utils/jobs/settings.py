@@ -4,22 +4,25 @@
 Environment variables are ``PHONEFLEET_JOBS_<FIELD>`` in upper case. ``admin_token_hash`` (optional) is the
 bcrypt hash of a token that acts as the built-in administrator ``admin`` (``python -m phonefleet_jobs
 hash-token`` makes it), kept for setups made before users; it comes from the file only, like the provisioning
-service's ``api_tokens``. Users are made with ``create-admin`` and the API (users.py).
+service's ``api_tokens``. Users are made with ``create-admin`` and the API (users.py). ``webhooks`` (a list,
+webhooks.py) comes from the file only too; their secrets come from neither: each names a file or a variable.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..service.settings import SettingsError, read_settings
+from .webhooks import parse_webhooks
 
 ENV_PREFIX = "PHONEFLEET_JOBS_"
 #: the repository checkout the service runs playbooks from (playbooks/, ansible.cfg, collections/)
 REPOSITORY = str(Path(__file__).resolve().parents[3])
-_FILE_ONLY = ("admin_token_hash",)
+_FILE_ONLY = ("admin_token_hash", "webhooks")
 
 
 @dataclass
@@ -39,6 +42,16 @@ class JobSettings:
     schedule_grace_seconds: float = 120.0  # a due run found later than this is reported missed, not run
     bcrypt_rounds: int = 12  # the cost of a new password hash (2**rounds); tests lower it
     log_level: str = "info"
+    public_url: str = ""  # where clients reach the service (a job's url in webhooks); default http://host:port
+    webhooks: list = field(default_factory=list)  # webhooks.py: receivers of a POST when a job ends
+    webhook_attempts: int = 4  # the first try and 3 retries
+    webhook_backoff_seconds: float = 1.0  # the wait before the first retry
+    webhook_backoff_factor: float = 5.0  # each next wait is this times longer: 1 s, 5 s, 25 s
+    webhook_timeout_seconds: float = 10.0  # for one attempt
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     def check(self, origin: str = "settings") -> None:
         if not self.inventory:
@@ -58,9 +71,16 @@ class JobSettings:
             "stream_interval_seconds",
             "schedule_interval_seconds",
             "schedule_grace_seconds",
+            "webhook_backoff_seconds",
+            "webhook_timeout_seconds",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{origin}: {name} must be a positive number of seconds")
+        if self.webhook_attempts < 1 or self.webhook_backoff_factor < 1:
+            raise SettingsError(f"{origin}: webhook_attempts and webhook_backoff_factor must be 1 or more")
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise SettingsError(f"{origin}: public_url must be an http:// or https:// URL")
+        parse_webhooks(self.webhooks, origin)  # the secrets are read at start (load_webhooks)
         if not (Path(self.project_dir) / "playbooks").is_dir():
             raise SettingsError(f"{origin}: project_dir {self.project_dir!r} holds no playbooks/ folder")
 

@@ -4,7 +4,8 @@ with the job service's own tables, in its own database or beside the provisionin
 
 Tables: ``jobs`` (one row per launch; its stored answers hold no secret), ``job_events`` (runner's events,
 ``counter`` as runner numbered them, secrets scrubbed before they get here), ``job_users`` and
-``job_user_tokens`` (users.py) and ``job_user_actions`` (journal.py). Standard output is the events'
+``job_user_tokens`` (users.py), ``job_user_actions`` (journal.py) and ``job_webhook_deliveries`` (webhooks.py:
+one row per attempt to deliver a job's end to a webhook). Standard output is the events'
 ``stdout`` in counter order, as AWX keeps it. Every method takes the store's lock: the HTTP handlers, the event
 writer and the job threads share one connection.
 """
@@ -46,6 +47,14 @@ _SCHEMA = (
         id {serial} PRIMARY KEY, at DOUBLE PRECISION NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
         source TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS job_user_actions_at ON job_user_actions (at, id)",
+    # webhooks.py: each attempt to deliver a job's end (its url without credentials; its error without secrets)
+    """CREATE TABLE IF NOT EXISTS job_webhook_deliveries (
+        delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, job_id BIGINT NOT NULL, webhook TEXT NOT NULL,
+        url TEXT NOT NULL, event TEXT NOT NULL, state TEXT NOT NULL, due_at DOUBLE PRECISION NOT NULL,
+        sent_at DOUBLE PRECISION, status_code INTEGER, error TEXT NOT NULL, duration DOUBLE PRECISION,
+        PRIMARY KEY (delivery_id, attempt))""",
+    "CREATE INDEX IF NOT EXISTS job_webhook_deliveries_job ON job_webhook_deliveries (job_id)",
+    "CREATE INDEX IF NOT EXISTS job_webhook_deliveries_state ON job_webhook_deliveries (state)",
 )
 
 

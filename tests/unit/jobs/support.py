@@ -153,11 +153,12 @@ class JobService:
 
 
 @contextlib.contextmanager
-def job_service(directory: Path, clock=time.time, **overrides):
+def job_service(directory: Path, clock=time.time, environ=None, **overrides):
+    """``environ``: the service's environment (webhooks' ``secret_env``; default: none at all)."""
     settings = job_settings(directory, **overrides)
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, catalogue_with_test_playbooks(), clock),
+        create_app(settings, catalogue_with_test_playbooks(), clock, environ or {}),
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -52,6 +52,7 @@ ROUTES = [
     ("launch", "POST", "/api/v1/jobs", {"playbook": "no-such-playbook"}, {"bot", "root"}, 422),
     ("cancel", "POST", "/api/v1/jobs/999/cancel", None, {"bot", "root"}, 404),
     ("relaunch", "POST", "/api/v1/jobs/999/relaunch", {}, {"bot", "root"}, 404),
+    ("job webhooks", "GET", "/api/v1/jobs/999/webhooks", None, {"aud", "root"}, 404),
     ("users", "GET", "/api/v1/users", None, {"root"}, 200),
     ("user create", "POST", "/api/v1/users", {"name": "x", "role": "api", "password": "short"}, {"root"}, 422),
     ("user change", "PATCH", "/api/v1/users/nobody", {"role": "api"}, {"root"}, 404),
