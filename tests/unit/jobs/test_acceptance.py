@@ -47,6 +47,7 @@ MATRIX = [
     ("GET", "/api/v1/jobs/999/stdout", None, EVERYONE, 404),
     ("GET", "/api/v1/jobs/999/stdout.txt", None, EVERYONE, 404),
     ("GET", "/api/v1/jobs/999/stream", None, EVERYONE, 404),
+    ("GET", "/api/v1/jobs/999/webhooks", None, JOURNAL_READERS, 404),
     ("GET", "/api/v1/users", None, ADMINISTRATORS, 200),
     ("POST", "/api/v1/users", {"name": "x", "role": "api", "password": "short"}, ADMINISTRATORS, 422),
     ("PATCH", "/api/v1/users/nobody", {"role": "api"}, ADMINISTRATORS, 404),
