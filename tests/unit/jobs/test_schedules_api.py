@@ -40,7 +40,8 @@ def test_a_schedule_is_made_listed_and_fires_a_validate_job(tmp_path, store_url)
         upcoming = client.get("/api/v1/schedules/often/next", params={"count": 3}).json()
         assert len(upcoming) == 3 and all(moment.endswith(("+01:00", "+02:00")) for moment in upcoming)
         deadline = time.monotonic() + 30
-        while not (runs := client.get("/api/v1/schedules/often/runs").json()):
+        # the run is claimed (job_id null) before its job is made: wait for the job's id
+        while not ((runs := client.get("/api/v1/schedules/often/runs").json()) and runs[0]["job_id"]):
             assert time.monotonic() < deadline, "the schedule did not fire"
             time.sleep(0.2)
         assert runs[0]["state"] == "launched" and runs[0]["due_at"].endswith(":00+00:00")
