@@ -29,13 +29,13 @@ CISCO_MENU = b"""<?xml version="1.0" encoding="utf-8"?>
 <CiscoIPPhoneMenu>
   <Title>Hot desk</Title>
   <Prompt>Choose</Prompt>
-  <MenuItem><Name>Log in</Name><URL>/cisco/mobility/form?device=SEP0CD0F8A1B2C3</URL></MenuItem>
+  <MenuItem><Name>Log in</Name><URL>/cisco/mobility/form?name=SEP0CD0F8A1B2C3</URL></MenuItem>
   <MenuItem><Name>Who is here</Name><URL>/cisco/mobility/who</URL></MenuItem>
 </CiscoIPPhoneMenu>"""
 CISCO_INPUT = b"""<CiscoIPPhoneInput>
   <Title>Log in</Title>
   <Prompt>Number and PIN</Prompt>
-  <URL>/cisco/mobility/login?device=SEP0CD0F8A1B2C3</URL>
+  <URL>/cisco/mobility/login?name=SEP0CD0F8A1B2C3</URL>
   <InputItem><DisplayName>Number</DisplayName><QueryStringParam>number</QueryStringParam>
     <DefaultValue></DefaultValue><InputFlags>T</InputFlags></InputItem>
   <InputItem><DisplayName>PIN</DisplayName><QueryStringParam>pin</QueryStringParam>
@@ -134,7 +134,7 @@ def run(test) -> None:
 
 def test_cisco_walks_menu_form_and_text_as_the_phone_does() -> None:
     def login(query: dict) -> tuple[int, str, bytes]:
-        assert query == {"device": ["SEP0CD0F8A1B2C3"], "number": ["5001"], "pin": ["4711"]}
+        assert query == {"name": ["SEP0CD0F8A1B2C3"], "number": ["5001"], "pin": ["4711"]}
         return 200, XML, CISCO_TEXT
 
     app = Application(
@@ -148,7 +148,7 @@ def test_cisco_walks_menu_form_and_text_as_the_phone_does() -> None:
     async def walk() -> None:
         async with app.running():
             # #DEVICENAME# in the services URL reaches the application as the phone's device name
-            device = cisco(cisco_config(app.url + "/cisco/mobility?device=#DEVICENAME#"))
+            device = cisco(cisco_config(app.url + "/cisco/mobility?name=#DEVICENAME#"))
             browser = XmlBrowser(device)
             menu = await browser.open_services()
             assert (menu.kind, menu.title, menu.prompt) == ("menu", "Hot desk", "Choose")
@@ -164,11 +164,11 @@ def test_cisco_walks_menu_form_and_text_as_the_phone_does() -> None:
 
     run(walk)
     first, _form, submit = app.requests
-    assert first["query"] == {"device": ["SEP0CD0F8A1B2C3"]}
+    assert first["query"] == {"name": ["SEP0CD0F8A1B2C3"]}
     assert first["headers"]["accept"] == "x-CiscoIPPhone/*"
     # CiscoIPPhoneInput objects do not use POST: a GET, the items appended to the form's URL
     assert submit["method"] == "GET"
-    assert submit["target"] == "/cisco/mobility/login?device=SEP0CD0F8A1B2C3&number=5001&pin=4711"
+    assert submit["target"] == "/cisco/mobility/login?name=SEP0CD0F8A1B2C3&number=5001&pin=4711"
     assert {request["peer"] for request in app.requests} == {"127.0.0.1"}
 
 
@@ -392,7 +392,7 @@ phones:
 
     run(walk)
     assert [request["target"] for request in app.requests] == [
-        "/cisco/mobility?device=SEP0CD0F8A1B2C3",
+        "/cisco/mobility?name=SEP0CD0F8A1B2C3",
         "/yealink/mobility",
         "/cisco/services",
     ]

@@ -123,9 +123,9 @@ def test_firmware_extended_set_and_services(director) -> None:
     # (office) allows hot-desking and a CP-8845 supports it: its services button opens the login screens
     assert director.findtext("authenticationURL") == "http://prov.demo.invalid/cisco/authenticate"
     assert director.findtext("secureAuthenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
-    assert director.findtext("servicesURL") == "http://prov.demo.invalid:8080/cisco/mobility?device=SEP0CD0F8A1B2C3"
+    assert director.findtext("servicesURL") == "http://prov.demo.invalid:8080/cisco/mobility?name=SEP0CD0F8A1B2C3"
     assert (
-        director.findtext("secureServicesURL") == "https://prov.demo.invalid:8081/cisco/mobility?device=SEP0CD0F8A1B2C3"
+        director.findtext("secureServicesURL") == "https://prov.demo.invalid:8081/cisco/mobility?name=SEP0CD0F8A1B2C3"
     )
 
 
@@ -151,8 +151,8 @@ def services(fleet, mac: str) -> tuple[str | None, str | None]:
 def test_services_button_opens_the_hot_desk_login_only_where_profile_and_model_allow(tmp_path) -> None:
     fleet = mobility_fleet(tmp_path)
     assert services(fleet, "0cd0f8000011") == (
-        "http://prov.demo.invalid:8080/cisco/mobility?device=SEP0CD0F8000011",
-        "https://prov.demo.invalid:8081/cisco/mobility?device=SEP0CD0F8000011",
+        "http://prov.demo.invalid:8080/cisco/mobility?name=SEP0CD0F8000011",
+        "https://prov.demo.invalid:8081/cisco/mobility?name=SEP0CD0F8000011",
     )
     plain = ("http://prov.demo.invalid/cisco/services", "https://prov.demo.invalid/cisco/services")
     assert services(fleet, "0cd0f8000012") == plain  # CP-6921: no hot-desk support in the catalogue
@@ -168,7 +168,7 @@ settings:
 """
     # scheme http: no secure twin, the plain URL on the applications HTTP port
     assert services(mobility_fleet(tmp_path, settings), "0cd0f8000011") == (
-        "http://10.0.0.5:9080/cisco/mobility?device=SEP0CD0F8000011",
+        "http://10.0.0.5:9080/cisco/mobility?name=SEP0CD0F8000011",
         None,
     )
 

@@ -83,7 +83,7 @@ Rendering (``CiscoDriver`` below): what it writes, and which facts are unverifie
   a pushed CiscoIPPhoneExecute or gives a screenshot (Cisco IP Phone Services development notes).
 * Hot-desk login (mobility): a phone whose profile has ``mobility: true`` and whose model supports it (the
   78xx/88xx of the data sheet) gets ``servicesURL`` = ``http://<server>:<applications_http_port>/cisco/mobility
-  ?device=SEP<MAC>`` (8080 by default), and with the fleet's scheme https ``secureServicesURL`` on the
+  ?name=SEP<MAC>`` (8080 by default), and with the fleet's scheme https ``secureServicesURL`` on the
   applications HTTPS port (8081): the services button then opens the service's login screens (IP Phone Services
   objects, Cisco IP Phone Services Application Development Notes OL-20949-01). ``#DEVICENAME#`` is Cisco's
   substitution tag for service URLs defined in CUCM (CUCM administration guide, "Adding a Phone Service": the
@@ -265,10 +265,10 @@ class CiscoDriver(VendorDriver):
     def mobility_urls(applications: dict, mac_upper: str) -> dict:
         """``servicesURL`` (and its secure twin with the fleet's scheme https) of a phone offering the hot-desk
         login: the service's phone applications, the phone named by its device name (``SEP<MAC>``) in the
-        ``device`` parameter, as CUCM's Extension Mobility URL names it (``?device=#DEVICENAME#``). The name is
+        ``name`` parameter, as Cisco's example of the substitution names it (``?name=#DEVICENAME#``). The name is
         written out, not left to the ``#DEVICENAME#`` substitution: this file is the phone's own, and Cisco
         documents the substitution for service URLs defined in CUCM, not for ``servicesURL`` [I]."""
-        query = "?device=SEP" + mac_upper
+        query = "?name=SEP" + mac_upper
         secure = applications["url"].startswith("https:")
         return {
             "services": applications["http_url"] + MOBILITY_PATH + query,
