@@ -75,8 +75,9 @@ class Application:
                 head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
                 request_line, *lines = head.split("\r\n")
                 method, target, _version = request_line.split(" ")
-                headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-                path, _, query = target.partition("?")
+                fields = (line.partition(":") for line in lines)
+                headers = {name.lower(): value.strip() for name, _colon, value in fields}
+                path, _mark, query = target.partition("?")
                 self.requests.append(
                     {
                         "method": method,
