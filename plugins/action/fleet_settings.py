@@ -22,6 +22,8 @@ OPTIONS: dict = {
             "http_port": {"type": "int"},
             "https_port": {"type": "int"},
             "tftp_port": {"type": "int"},
+            "applications_http_port": {"type": "int"},
+            "applications_https_port": {"type": "int"},
             "scheme": {"type": "str", "choices": ["http", "https"]},
             "access_keys": {"type": "bool"},
             "serve_without_proof": {"type": "list", "elements": "str"},

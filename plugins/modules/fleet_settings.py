@@ -40,6 +40,12 @@ options:
       tftp_port:
         description: TFTP port.
         type: int
+      applications_http_port:
+        description: Port of the phone applications (hot-desk login screens) over HTTP; 8080 when not set.
+        type: int
+      applications_https_port:
+        description: Port of the phone applications over HTTPS (with O(provisioning.scheme=https)); 8081 if not set.
+        type: int
       scheme:
         description: The scheme of the provisioning URL.
         type: str

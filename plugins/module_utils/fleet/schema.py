@@ -351,6 +351,16 @@ SETTINGS = _object(
                 "http_port": _PORT,
                 "https_port": _PORT,
                 "tftp_port": _PORT,
+                "applications_http_port": {
+                    **_PORT,
+                    "description": "Port of the service's phone applications over HTTP (hot-desk login screens the"
+                    " phones' services button or XML-browser key opens); 8080 by default.",
+                },
+                "applications_https_port": {
+                    **_PORT,
+                    "description": "Port of the phone applications over HTTPS (used when scheme is https); 8081 by"
+                    " default.",
+                },
                 "scheme": {"type": "string", "enum": ["http", "https"]},
                 "access_keys": {"type": "boolean", "description": "Serve configs only at per-phone secret URLs."},
                 "serve_without_proof": {

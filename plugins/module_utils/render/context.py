@@ -9,7 +9,7 @@ through the ``reveal`` function the caller gives, and only for what a template w
 
 Keys of the context (see docs/rendering.md for the full list): ``phone``, ``lines``, ``sip``, ``codecs``,
 ``features``, ``time``, ``network``, ``updates``, ``admin_password``, ``keys``, ``modules``,
-``firmware``, ``params``, ``cisco``, ``provisioning``, ``control``, ``mobility``.
+``firmware``, ``params``, ``cisco``, ``provisioning``, ``control``, ``applications``, ``mobility``.
 """
 
 from __future__ import annotations
@@ -80,6 +80,30 @@ def provisioning_context(settings: dict) -> dict:
         "tftp_port": provisioning.get("tftp_port", 69),
         "base_url": base_url,
         "firmware_url": base_url + "firmware/",
+    }
+
+
+#: the phone applications' ports when the fleet's settings name none (issue 14: 8080 HTTP, 8081 HTTPS)
+APPLICATIONS_HTTP_PORT = 8080
+APPLICATIONS_HTTPS_PORT = 8081
+
+
+def applications_context(settings: dict) -> dict:
+    """Where phones reach the service's phone applications (the hot-desk login screens), from
+    settings.provisioning: the first server, ``applications_http_port`` / ``applications_https_port``. ``http_url``
+    and ``https_url`` end with ``/``; ``url`` is the one of the fleet's scheme. Each vendor adds its own path."""
+    provisioning = settings.get("provisioning") or {}
+    server = (provisioning.get("servers") or ["provisioning.invalid"])[0]
+    http_port = provisioning.get("applications_http_port", APPLICATIONS_HTTP_PORT)
+    https_port = provisioning.get("applications_https_port", APPLICATIONS_HTTPS_PORT)
+    http_url = f"http://{server}" + ("" if http_port == 80 else f":{http_port}") + "/"
+    https_url = f"https://{server}" + ("" if https_port == 443 else f":{https_port}") + "/"
+    return {
+        "http_port": http_port,
+        "https_port": https_port,
+        "http_url": http_url,
+        "https_url": https_url,
+        "url": https_url if provisioning.get("scheme", "http") == "https" else http_url,
     }
 
 
@@ -166,6 +190,7 @@ class ContextBuilder:
         self.fleet = fleet
         self.reveal = reveal
         self.provisioning = provisioning_context(fleet.settings)
+        self.applications = applications_context(fleet.settings)
         self.control = control_context(fleet.settings)
         self._profiles: dict[tuple, dict] = {}
 
@@ -320,6 +345,9 @@ class ContextBuilder:
             firmware=self.firmware(phone),
             provisioning=self.provisioning,
             control=self.control,
+            applications=self.applications,
+            # the hot-desk login is offered where the profile allows it and the model supports it (catalogue)
+            mobility=bool(context["mobility"] and model is not None and model.mobility),
         )
         if phone.admin_password is not None:
             try:

@@ -32,7 +32,12 @@ through the functions of this package, never a vendor module by name):
   phone has one G.711 entry for both laws names it ``g711``;
 - ``timezone(files) -> Clock``: the time zone as the phone applies it (its offset or its vendor's zone name,
   and the daylight-saving rule the file gives or leaves to the phone);
-- ``keys(files) -> list[Key]``: the programmable keys the files set (line, BLF, speed dial...), by position.
+- ``keys(files) -> list[Key]``: the programmable keys the files set (line, BLF, speed dial...), by position;
+- ``xml_browser_url(files) -> str | None``: the URL the phone's XML browser opens from its own files (Cisco's
+  services button, Yealink's XML-browser key), None when its files name none;
+- ``xml_browser_headers(): dict``: headers the XML browser adds to its requests (beside the phone's User-Agent);
+- ``xml_screen(data, content_type, url) -> Screen``: what the phone shows of an application's answer (``url``:
+  where it came from, for relative links); :class:`ScreenRefused` for what the phone does not show.
 
 These three read the files only (no settings, no rule): they state what a phone would apply, so that a test
 compares it with what the fleet asked for.
@@ -46,6 +51,7 @@ from __future__ import annotations
 import importlib
 import re
 import urllib.parse
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -149,6 +155,100 @@ class Key:
     function: str
     value: str
     label: str = ""
+
+
+# -- the XML browser: what a phone shows of an application's screens ----------------------------------------
+
+
+class ScreenRefused(ValueError):
+    """The phone does not show what an application sent (malformed XML, an object its vendor does not define, a
+    documented limit passed, the wrong Content-Type); the message says why, naming the URL."""
+
+
+@dataclass(frozen=True)
+class ScreenItem:
+    """A menu entry: the name shown and the URL the phone fetches when it is chosen."""
+
+    name: str
+    url: str
+
+
+#: what a phone's keypad lets its user type in a field of each kind (``text``: anything)
+KEYPAD = {"digits": "0123456789", "dialled": "0123456789*#", "address": "0123456789."}
+
+
+@dataclass(frozen=True)
+class ScreenField:
+    """An input field: the query parameter its value is sent as, its label, whether the phone masks what is typed
+    (a PIN), the value it starts with and what the keypad lets the user type (a :data:`KEYPAD` name or
+    ``text``)."""
+
+    parameter: str
+    label: str
+    password: bool = False
+    default: str = ""
+    keypad: str = "text"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen of an XML application as the phone shows it.
+
+    ``kind``: ``menu`` (``items`` to choose from), ``input`` (``fields`` submitted to ``action`` with ``method``)
+    or ``text``; ``root``: the object's element name; ``url``: where it was fetched."""
+
+    kind: str
+    root: str
+    url: str
+    title: str = ""
+    prompt: str = ""
+    text: str = ""
+    items: tuple[ScreenItem, ...] = ()
+    fields: tuple[ScreenField, ...] = ()
+    action: str = ""
+    method: str = "GET"
+
+
+def xml_object(data: bytes, url: str, limit: int | None = None) -> ET.Element:
+    """The root of an application's XML answer: well-formed, no DOCTYPE or entity declarations (a phone does
+    not expand them; refusing them keeps the parse safe), at most ``limit`` bytes when the vendor documents one."""
+    if limit is not None and len(data) > limit:
+        raise ScreenRefused(f"{url}: {len(data)} bytes, more than the {limit} the phone shows")
+    try:
+        return untrusted_xml(data)
+    except ET.ParseError as exc:
+        raise ScreenRefused(f"{url}: not well-formed XML: {exc}") from None
+    except ValueError as exc:
+        raise ScreenRefused(f"{url}: {exc}") from None
+
+
+def untrusted_xml(data: bytes) -> ET.Element:
+    """The root of XML that comes off the network: ValueError for DOCTYPE or entity declarations (refused, so no
+    entity is ever expanded), ``ET.ParseError`` when it is not well-formed."""
+    head = data.upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ValueError("DOCTYPE or ENTITY declarations")
+    return ET.fromstring(data)  # noqa: S314 - DTDs refused above, so no entity expansion
+
+
+def child_text(element: ET.Element, name: str) -> str:
+    """The text of ``element``'s child ``name`` ("" when absent or empty), surrounding white space removed."""
+    found = element.find(name)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def screen_link(target: str, base: str, name: str) -> str:
+    """A URL an object names (``target``), relative ones taken from the page's ``base`` [I: not documented]."""
+    if not target:
+        raise ScreenRefused(f"{base}: <{name}> without a URL")
+    return urllib.parse.urljoin(base, target)
+
+
+def with_query(url: str, pairs: list[tuple[str, str]]) -> str:
+    """``url`` with ``pairs`` appended as its query string (after ``&`` when it has one already)."""
+    if not pairs:
+        return url
+    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode(pairs)
 
 
 # -- helpers the vendor modules share -------------------------------------------------------------------------
@@ -266,3 +366,24 @@ def has_screenshot(vendor: str, model: str | None) -> bool:
     """Whether a phone of ``model`` serves its screenshot path (True unless its vendor module says not)."""
     rule = _hook(vendor, "screenshot")
     return rule(model) if rule is not None else True
+
+
+def xml_browser_url(vendor: str, files: dict) -> str | None:
+    """The URL a phone of ``vendor`` opens with its services button or XML-browser key, as its files name it;
+    None when they name none (or its vendor module knows no XML browser)."""
+    read = _hook(vendor, "xml_browser_url")
+    return read(files) if read is not None else None
+
+
+def xml_browser_headers(vendor: str) -> dict:
+    """The headers a phone of ``vendor`` adds to its XML browser's requests ({} when its module names none)."""
+    read = _hook(vendor, "xml_browser_headers")
+    return dict(read()) if read is not None else {}
+
+
+def xml_screen(vendor: str, data: bytes, content_type: str, url: str) -> Screen:
+    """What a phone of ``vendor`` shows of ``data``, an XML application's answer from ``url``."""
+    read = _hook(vendor, "xml_screen")
+    if read is None:
+        raise ScreenRefused(f"{url}: the simulated {vendor} phone has no XML browser")
+    return read(data, content_type, url)

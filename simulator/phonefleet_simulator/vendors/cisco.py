@@ -19,6 +19,19 @@ Written from Cisco's documents and from files real phones were given, never from
   request's user and password with its device name (``UserID``, ``Password``, ``devicename``) to its
   authentication URL and goes on only when the answer is exactly ``AUTHORIZED``.
 
+- [XSI] Cisco Unified IP Phone Services Application Development Notes (OL-20949-01, Release 7.1(3); chapter
+  "HTTP Requests and Header Settings" also in the 9.1(1) edition on cisco.com): the fifteen CiscoIPPhone objects;
+  ``CiscoIPPhoneMenu`` (``Title``, ``Prompt``, ``MenuItem`` with ``Name`` and ``URL``; at most 100 MenuItems,
+  a Name of at most 64 characters); ``CiscoIPPhoneText`` (``Title``, ``Prompt``, ``Text``);
+  ``CiscoIPPhoneInput`` (``Title``, ``Prompt``, ``URL``, at most five ``InputItem`` with ``DisplayName``,
+  ``QueryStringParam``, ``DefaultValue``, ``InputFlags``: A ASCII, T telephone number (digits, # and *),
+  N numeric, E equation, U upper case, L lower case, P a password modifier, e.g. ``AP``); the input is sent to
+  ``URL`` with one ``name=value`` pair per item appended as a query string, and "CiscoIPPhoneInput objects do not
+  use the HTTP POST method"; the phone GETs a service URL and "parses the XML object if ContentType is text/xml";
+  its ``Accept`` header offers ``x-CiscoIPPhone/*``.
+- [CUCM-EM] CUCM administration guide, "Adding a Phone Service": ``#DEVICENAME#`` in a service URL reaches the
+  application as the phone's device name (``SEP<MAC>``).
+
 Unverified, marked where used: what code 1 ("device default") makes the phone use (UDP is assumed: the
 reason [6921] gives for 4 is that UDP is what misbehaves); whether the authentication request is a GET or a
 POST (a form POST is sent here, [M]); that a phone in non-secure mode (``deviceSecurityMode`` 1) uses the
@@ -31,7 +44,19 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..configs import SipAccount, _account, _code, _documents, _int
-from . import Clock, FirmwareRef, Key, first
+from . import (
+    Clock,
+    FirmwareRef,
+    Key,
+    Screen,
+    ScreenField,
+    ScreenItem,
+    ScreenRefused,
+    child_text,
+    first,
+    screen_link,
+    xml_object,
+)
 
 #: Cisco's MAC prefix [the IEEE OUI registry's block of Cisco Systems; not re-checked: I]
 OUIS = ("00000c",)
@@ -194,3 +219,90 @@ def keys(files: dict) -> list[Key]:
         value = line.get("lineIndex", "") if function == "line" else _find(line, "speedDialNumber") or ""
         buttons.append(Key(int(line.get("button") or 0), function, value, _find(line, "featureLabel") or ""))
     return sorted(buttons, key=lambda key: key.position)
+
+
+# -- the XML browser: services button and IP Phone Services objects ---------------------------------------------
+
+#: the objects of [XSI], "XML Object Definitions"; the simulator shows the first three
+XML_OBJECTS = frozenset(
+    "CiscoIPPhone" + name
+    for name in (
+        "Menu", "Text", "Input", "Directory", "Image", "ImageFile", "GraphicMenu", "GraphicFileMenu", "IconMenu",
+        "IconFileMenu", "Status", "StatusFile", "Execute", "Response", "Error",
+    )
+)  # fmt: skip
+MAX_MENU_ITEMS = 100  # [XSI] CiscoIPPhoneMenu
+MAX_MENU_NAME = 64  # [XSI] MenuItem Name
+MAX_INPUT_ITEMS = 5  # [XSI] CiscoIPPhoneInput
+#: InputFlags -> what the keypad lets the user type [XSI]; E (numbers and math symbols) and U/L (one case of
+#: letters) are taken as free text here [I: the simulator checks digits only]
+INPUT_FLAGS = {"A": "text", "T": "dialled", "N": "digits", "E": "text", "U": "text", "L": "text"}
+MASKED_FLAG = "P"  # [XSI] password field: the only modifier, with one of the others ("AP", "NP")
+
+
+def xml_browser_url(files: dict) -> str | None:
+    """``servicesURL`` of the phone's ``SEP<MAC>.cnf.xml``: what its services button opens [CUCM]. A
+    ``#DEVICENAME#`` in it is sent as the phone's device name [CUCM-EM]. The simulator speaks plain HTTP, so the
+    plain URL is used even where a secure mode would take ``secureServicesURL`` [I]."""
+    found = device(files)
+    if found is None:
+        return None
+    url = _find(found[1], "servicesURL")
+    if url is None:
+        return None
+    name = found[0].rpartition("/")[2].removesuffix(".cnf.xml")  # SEP<MAC>
+    return url.replace("#DEVICENAME#", name)
+
+
+def xml_browser_headers() -> dict:
+    """The phone offers every CiscoIPPhone object [XSI, Accept header]."""
+    return {"Accept": "x-CiscoIPPhone/*"}
+
+
+def xml_screen(data: bytes, content_type: str, url: str) -> Screen:
+    """What the phone shows of an application's answer [XSI]: parsed only when its Content-Type is text/xml
+    (else the phone shows the body as plain text: refused here, as no Cisco application means that), one of the
+    CiscoIPPhone objects, within the documented limits."""
+    media = content_type.partition(";")[0].strip().lower()
+    if media != "text/xml":
+        raise ScreenRefused(f"{url}: Content-Type {content_type or 'none'!r}: the phone parses only text/xml")
+    root = xml_object(data, url)
+    name = root.tag
+    if name not in XML_OBJECTS:
+        raise ScreenRefused(f"{url}: <{name}> is not a CiscoIPPhone object")
+    title, prompt = child_text(root, "Title"), child_text(root, "Prompt")
+    if name == "CiscoIPPhoneText":
+        return Screen("text", name, url, title, prompt, text=child_text(root, "Text"))
+    if name == "CiscoIPPhoneMenu":
+        items = tuple(
+            ScreenItem(child_text(item, "Name"), screen_link(child_text(item, "URL"), url, name))
+            for item in root.findall("MenuItem")
+        )
+        if len(items) > MAX_MENU_ITEMS:
+            raise ScreenRefused(f"{url}: {len(items)} MenuItems, more than the phone's {MAX_MENU_ITEMS}")
+        for item in items:
+            if len(item.name) > MAX_MENU_NAME:
+                raise ScreenRefused(f"{url}: MenuItem name {item.name[:20]!r}... longer than {MAX_MENU_NAME}")
+        return Screen("menu", name, url, title, prompt, items=items)
+    if name == "CiscoIPPhoneInput":
+        fields = tuple(_input_item(item, url) for item in root.findall("InputItem"))
+        if not fields or len(fields) > MAX_INPUT_ITEMS:
+            raise ScreenRefused(f"{url}: {len(fields)} InputItems; the phone takes 1 to {MAX_INPUT_ITEMS}")
+        action = screen_link(child_text(root, "URL"), url, name)
+        return Screen("input", name, url, title, prompt, fields=fields, action=action, method="GET")
+    raise ScreenRefused(f"{url}: <{name}> is a CiscoIPPhone object the simulator does not show")
+
+
+def _input_item(item: ET.Element, url: str) -> ScreenField:
+    parameter = child_text(item, "QueryStringParam")
+    flags = child_text(item, "InputFlags").upper()
+    kind = flags.replace(MASKED_FLAG, "")
+    if not parameter or len(kind) > 1 or (kind and kind not in INPUT_FLAGS):
+        raise ScreenRefused(f"{url}: InputItem {parameter or '(no QueryStringParam)'}: InputFlags {flags!r}")
+    return ScreenField(
+        parameter,
+        child_text(item, "DisplayName"),
+        password=MASKED_FLAG in flags,
+        default=child_text(item, "DefaultValue"),
+        keypad=INPUT_FLAGS[kind or "A"],
+    )

@@ -10,6 +10,21 @@ Sources (short names used below):
 - **fusion**: the per-model boot files of FusionPBX's Yealink templates
   (``resources/templates/provision/yealink/<model>/y000000000000.boot``): which common file each model includes.
 
+- **XB**: Yealink "XML Browser Developer's Guide for Yealink SIP-T4X IP Phones" (guide version 71.155; copy at
+  38.142.81.21:8001/manual/yealink/sip-t4x/2-specifications-english): nine objects (TextMenu, TextScreen,
+  InputScreen, PhoneDirectory, ImageMenu, FormattedTextScreen, PhoneExecute, PhoneConfiguration, PhoneStatus,
+  as ``YealinkIPPhone<Name>`` roots; ImageScreen in later editions, SIP VP-T49G guide); "the size of an XML object
+  cannot exceed 10000 bytes"; one object per document; an XML browser key (DSS key type "XML Browser") opens its
+  URL. The key type's code 27 is FusionPBX's (``app/devices/resources/classes/yealink.php``), not the guide's [I].
+
+XML browser screens (:func:`xml_screen`): TextMenu (``Title``, ``MenuItem`` with ``Prompt`` and ``URI``),
+TextScreen (``Title``, ``Text``), InputScreen (``Title``, ``URL``, and either one field given at the root: the
+``type`` and ``password`` attributes, ``Prompt``, ``Parameter``, ``Default``, or ``InputField`` children with the
+same attributes and elements) [XB]. The form is sent as a GET of ``URL`` with ``Parameter=value`` pairs appended
+[I: how every public Yealink application reads it (FreePBX phoneprovision's Yealink logout.php, Gemeinschaft's
+pb.php); Aastra's guide documents HTTP GET for the object Yealink's copies]. No Content-Type is documented: none is
+checked [I].
+
 Rules the simulated phone enforces (through the package's protocol: :func:`http` and :func:`notify`):
 
 1. Action URI over HTTP (``/servlet?key=``, the old ``/cgi-bin/ConfigManApp.com?key=``, ``phonecfg=get``
@@ -34,9 +49,28 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from . import Answer, Clock, FirmwareRef, HttpControl, Key, Notify, Refusal, first, named_firmware, transition
+from . import (
+    Answer,
+    Clock,
+    FirmwareRef,
+    HttpControl,
+    Key,
+    Notify,
+    Refusal,
+    Screen,
+    ScreenField,
+    ScreenItem,
+    ScreenRefused,
+    child_text,
+    first,
+    named_firmware,
+    screen_link,
+    transition,
+    xml_object,
+)
 
 #: Yealink's MAC prefix [V: research/phone-vendors.md §1 User-Agents, wazo_yealink v86 common.py OUI list]
 OUIS = ("001565",)
@@ -296,3 +330,70 @@ def keys(files: dict) -> list[Key]:
         value = values.get(f"linekey.{index}.{'line' if function == 'line' else 'value'}", "")
         found.append(Key(int(index), function, value, values.get(f"linekey.{index}.label", "")))
     return sorted(found, key=lambda key: key.position)
+
+
+# -- the XML browser: an XML-browser key and the YealinkIPPhone objects -------------------------------------------
+
+#: DSS key type "XML Browser" [I: FusionPBX's list, see XB above]
+XML_BROWSER_KEY = "27"
+#: the keys that may hold it: line keys, programmable (soft) keys, expansion-module keys [AG]
+_XML_KEY = re.compile(r"^(?:linekey\.\d+|programablekey\.\d+|expansion_module\.\d+\.key\.\d+)\.type$")
+XML_OBJECTS = frozenset(
+    "YealinkIPPhone" + name
+    for name in (
+        "TextMenu", "TextScreen", "InputScreen", "Directory", "ImageMenu", "FormattedTextScreen", "Execute",
+        "Configuration", "Status", "ImageScreen",
+    )
+)  # fmt: skip
+MAX_OBJECT_BYTES = 10000  # [XB]
+#: InputScreen ``type`` -> what the keypad lets the user type [XB names the types; the keypad of each: I]
+INPUT_TYPES = {"string": "text", "number": "digits", "IP": "address"}
+
+
+def xml_browser_url(files: dict) -> str | None:
+    """The value of the first key of type XML browser in the phone's files (programmable keys, then line keys,
+    then expansion-module keys, in file order); None when no key is one."""
+    values = key_values(files)
+    for name, value in values.items():
+        if _XML_KEY.match(name) and value == XML_BROWSER_KEY:
+            url = _value(values, name.removesuffix(".type") + ".value", "")
+            if url:
+                return url
+    return None
+
+
+def xml_screen(data: bytes, content_type: str, url: str) -> Screen:
+    """What the phone shows of an application's answer [XB]: one well-formed YealinkIPPhone object of at most
+    10000 bytes."""
+    root = xml_object(data, url, MAX_OBJECT_BYTES)
+    name = root.tag
+    if name not in XML_OBJECTS:
+        raise ScreenRefused(f"{url}: <{name}> is not a YealinkIPPhone object")
+    title = child_text(root, "Title")
+    if name == "YealinkIPPhoneTextScreen":
+        return Screen("text", name, url, title, text=child_text(root, "Text"))
+    if name == "YealinkIPPhoneTextMenu":
+        items = tuple(
+            ScreenItem(child_text(item, "Prompt"), screen_link(child_text(item, "URI"), url, name))
+            for item in root.findall("MenuItem")
+        )
+        return Screen("menu", name, url, title, items=items)
+    if name == "YealinkIPPhoneInputScreen":
+        fields = [_input_field(field, root, url) for field in root.findall("InputField")]
+        if not fields:  # one field given at the root
+            fields = [_input_field(root, root, url)]
+        action = screen_link(child_text(root, "URL"), url, name)
+        return Screen("input", name, url, title, child_text(root, "Prompt"), fields=tuple(fields), action=action)
+    raise ScreenRefused(f"{url}: <{name}> is a YealinkIPPhone object the simulator does not show")
+
+
+def _input_field(field: ET.Element, root: ET.Element, url: str) -> ScreenField:
+    """A field's attributes, else the root's (the single-field form); ``type`` string by default [XB]."""
+    parameter = child_text(field, "Parameter")
+    kind = field.get("type") or root.get("type") or "string"
+    if not parameter or kind not in INPUT_TYPES:
+        raise ScreenRefused(f"{url}: InputField {parameter or '(no Parameter)'} of type {kind!r}")
+    password = (field.get("password") or root.get("password") or "no").lower() == "yes"
+    return ScreenField(
+        parameter, child_text(field, "Prompt"), password, child_text(field, "Default"), INPUT_TYPES[kind]
+    )

@@ -119,11 +119,58 @@ def test_firmware_extended_set_and_services(director) -> None:
     # extended-set params are vendorConfig children, overriding the driver's own
     assert director.findtext("vendorConfig/webAccess") == "0"
     assert director.findtext("vendorConfig/sshAccess") == "0"
-    # http in the plain elements, https in their secure twins (as CUCM writes them)
-    assert director.findtext("servicesURL") == "http://prov.demo.invalid/cisco/services"
+    # http in the plain elements, https in their secure twins (as CUCM writes them); the Director's profile
+    # (office) allows hot-desking and a CP-8845 supports it: its services button opens the login screens
     assert director.findtext("authenticationURL") == "http://prov.demo.invalid/cisco/authenticate"
-    assert director.findtext("secureServicesURL") == "https://prov.demo.invalid/cisco/services"
     assert director.findtext("secureAuthenticationURL") == "https://prov.demo.invalid/cisco/authenticate"
+    assert director.findtext("servicesURL") == "http://prov.demo.invalid:8080/cisco/mobility?name=SEP0CD0F8A1B2C3"
+    assert (
+        director.findtext("secureServicesURL") == "https://prov.demo.invalid:8081/cisco/mobility?name=SEP0CD0F8A1B2C3"
+    )
+
+
+# A mobility profile on a model with hot-desk support (CP-7841), on one without it (CP-6921), and a profile
+# without mobility on a model with it.
+MOBILITY_PHONES = """
+phones:
+  - {mac: 0c:d0:f8:00:00:11, vendor: cisco, model: CP-7841, profile: office, lines: [{number: "2211", password: x}]}
+  - {mac: 0c:d0:f8:00:00:12, vendor: cisco, model: CP-6921, profile: office, lines: [{number: "2212", password: x}]}
+  - {mac: 0c:d0:f8:00:00:13, vendor: cisco, model: CP-7841, profile: warehouse, lines: [{number: "2213", password: x}]}
+"""
+
+
+def mobility_fleet(tmp_path, settings: str = CISCO_ONLY_SETTINGS):
+    return fleet_from(tmp_path, **{"phones.yml": MOBILITY_PHONES, "settings.yml": settings})
+
+
+def services(fleet, mac: str) -> tuple[str | None, str | None]:
+    root = parse(render_fleet_phone(fleet, mac).files[f"SEP{mac.upper()}.cnf.xml"])
+    return root.findtext("servicesURL"), root.findtext("secureServicesURL")
+
+
+def test_services_button_opens_the_hot_desk_login_only_where_profile_and_model_allow(tmp_path) -> None:
+    fleet = mobility_fleet(tmp_path)
+    assert services(fleet, "0cd0f8000011") == (
+        "http://prov.demo.invalid:8080/cisco/mobility?name=SEP0CD0F8000011",
+        "https://prov.demo.invalid:8081/cisco/mobility?name=SEP0CD0F8000011",
+    )
+    plain = ("http://prov.demo.invalid/cisco/services", "https://prov.demo.invalid/cisco/services")
+    assert services(fleet, "0cd0f8000012") == plain  # CP-6921: no hot-desk support in the catalogue
+    assert services(fleet, "0cd0f8000013") == plain  # warehouse: mobility: false
+
+
+def test_hot_desk_login_takes_the_applications_ports_of_the_settings(tmp_path) -> None:
+    settings = """
+settings:
+  provisioning: {servers: [10.0.0.5], applications_http_port: 9080, applications_https_port: 9443}
+  vendors: [cisco]
+  defaults: {profile: office, site: moscow-hq}
+"""
+    # scheme http: no secure twin, the plain URL on the applications HTTP port
+    assert services(mobility_fleet(tmp_path, settings), "0cd0f8000011") == (
+        "http://10.0.0.5:9080/cisco/mobility?name=SEP0CD0F8000011",
+        None,
+    )
 
 
 def test_dial_rules_are_rendered() -> None:

@@ -243,3 +243,49 @@ def test_provisioning_credentials_go_to_the_phones_own_file_only() -> None:
         assert "static.auto_provision.server.username" not in names, name
         assert "static.auto_provision.server.password" not in names, name
         assert password not in files[name].decode(), name
+
+
+MOBILITY_PHONES = """
+phones:
+  - {mac: 80:5e:c0:00:00:21, model: T46S, profile: office, lines: [{number: "2121", password: secret-2121}]}
+  - {mac: 80:5e:c0:00:00:22, model: T46S, profile: warehouse, lines: [{number: "2122", password: secret-2122}]}
+  - {mac: 00:09:45:00:00:23, vendor: atcom, model: A20W, profile: office, lines: [{number: "2123", password: s}]}
+"""
+LOGIN_KEY = "programablekey.3"
+
+
+def login_key(fleet, mac: str) -> dict:
+    found = params(render_fleet_phone(fleet, mac).files[f"{mac}.cfg"])
+    return {name.removeprefix(LOGIN_KEY + "."): value for name, value in found.items() if name.startswith(LOGIN_KEY)}
+
+
+def test_the_hot_desk_login_key_opens_the_applications_url() -> None:
+    # the Reception's profile (office) allows hot-desking, and a T54W supports it; the fleet's scheme is https
+    found = demo_file(RECEPTION)
+    assert found[f"{LOGIN_KEY}.type"] == "27"  # XML browser
+    assert found[f"{LOGIN_KEY}.value"] == "https://prov.demo.invalid:8081/yealink/mobility"
+    assert found[f"{LOGIN_KEY}.label"] == "Hot desk"
+
+
+def test_no_login_key_without_mobility_in_the_profile_or_the_model(tmp_path) -> None:
+    fleet = fleet_from(tmp_path, **{"phones.yml": MOBILITY_PHONES})
+    assert login_key(fleet, "805ec0000021") == {
+        "type": "27",
+        "line": "%EMPTY%",
+        "value": "https://prov.demo.invalid:8081/yealink/mobility",
+        "label": "Hot desk",
+    }
+    assert login_key(fleet, "805ec0000022") == {}  # warehouse: mobility: false
+    assert login_key(fleet, "000945000023") == {}  # Atcom on Yealink's platform: no hot-desk support claimed
+
+
+def test_login_key_on_the_applications_http_port_of_an_http_fleet(tmp_path) -> None:
+    settings = (DEMO_FLEET / "settings.yml").read_text()
+    settings = settings.replace("    scheme: https\n", "    scheme: http\n    applications_http_port: 9080\n", 1)
+    fleet = fleet_from(tmp_path, **{"phones.yml": MOBILITY_PHONES, "settings.yml": settings})
+    assert login_key(fleet, "805ec0000021")["value"] == "http://prov.demo.invalid:9080/yealink/mobility"
+
+
+def test_shared_files_carry_no_login_key(tmp_path) -> None:
+    files, _owners = FleetRenderer(yealink_only(tmp_path), reveal).shared()
+    assert not any(b"programablekey" in data for data in files.values())

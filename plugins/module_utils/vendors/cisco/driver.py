@@ -81,6 +81,15 @@ Rendering (``CiscoDriver`` below): what it writes, and which facts are unverifie
   service answers the authentication URL (``service/cisco_authentication``): ``AUTHORIZED`` for the fleet's
   control login (``settings.phone_control``) on a Cisco phone of the fleet; the phone asks it before it runs
   a pushed CiscoIPPhoneExecute or gives a screenshot (Cisco IP Phone Services development notes).
+* Hot-desk login (mobility): a phone whose profile has ``mobility: true`` and whose model supports it (the
+  78xx/88xx of the data sheet) gets ``servicesURL`` = ``http://<server>:<applications_http_port>/cisco/mobility
+  ?name=SEP<MAC>`` (8080 by default), and with the fleet's scheme https ``secureServicesURL`` on the
+  applications HTTPS port (8081): the services button then opens the service's login screens (IP Phone Services
+  objects, Cisco IP Phone Services Application Development Notes OL-20949-01). ``#DEVICENAME#`` is Cisco's
+  substitution tag for service URLs defined in CUCM (CUCM administration guide, "Adding a Phone Service": the
+  phone's request then carries ``SEP<MAC>``); whether the phone itself substitutes it in ``servicesURL`` is not
+  documented, so the device name is written out [I]. Other phones keep ``/cisco/services`` on the provisioning
+  port.
 * Codecs: ``preferredCodec`` (the first of the profile's codecs the phone names), ``advertiseG722Codec``
   and ``vendorConfig/g722CodecSupport``: 0 disabled, 1 system default, 2 enabled (GH#67214006576; files that
   want G.722 write 2), so 2 when the profile has G.722, else 0 [preferredCodec values unverified].
@@ -119,6 +128,8 @@ LOAD_INFORMATION_IDS = {
 #: where the provisioning service answers the phone's authentication requests and services menu
 AUTHENTICATION_PATH = "cisco/authenticate"
 SERVICES_PATH = "cisco/services"
+#: the hot-desk login of the service's phone applications (applications ports, docs/mobility.md)
+MOBILITY_PATH = "cisco/mobility"
 #: ``transportLayerProtocol``; TCP is 4, not 1: see "Transport" in the module docstring
 _TRANSPORT = {"tcp": 4, "udp": 2, "tls": 3}
 #: a dial rule's literal ``*``: escaped, as an unescaped one is a wildcard (wazo's dialplan.xml writes ``\*``)
@@ -210,9 +221,12 @@ class CiscoDriver(VendorDriver):
         return [FileSpec("XMLDefault.cnf.xml", "XMLDefault.cnf.xml.j2")]
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
-        extra: dict[str, object] = {"urls": self.service_urls(context["provisioning"])}
+        urls = self.service_urls(context["provisioning"])
+        extra: dict[str, object] = {"urls": urls}
         if "phone" in context:
             extra["device"] = self.device(context)
+            if context["mobility"]:
+                urls.update(self.mobility_urls(context["applications"], context["phone"]["mac_upper"]))
         else:  # XMLDefault.cnf.xml: the default profile's registrar and the default kit's loads
             extra["sip"] = context["defaults"]["sip"]
             extra["loads"] = self.default_loads(context["defaults"]["firmware"])
@@ -245,6 +259,20 @@ class CiscoDriver(VendorDriver):
             "services": plain + SERVICES_PATH,
             "secure_authentication": secure + AUTHENTICATION_PATH if with_tls else None,
             "secure_services": secure + SERVICES_PATH if with_tls else None,
+        }
+
+    @staticmethod
+    def mobility_urls(applications: dict, mac_upper: str) -> dict:
+        """``servicesURL`` (and its secure twin with the fleet's scheme https) of a phone offering the hot-desk
+        login: the service's phone applications, the phone named by its device name (``SEP<MAC>``) in the
+        ``name`` parameter, as Cisco's example of the substitution names it (``?name=#DEVICENAME#``). The name is
+        written out, not left to the ``#DEVICENAME#`` substitution: this file is the phone's own, and Cisco
+        documents the substitution for service URLs defined in CUCM, not for ``servicesURL`` [I]."""
+        query = "?name=SEP" + mac_upper
+        secure = applications["url"].startswith("https:")
+        return {
+            "services": applications["http_url"] + MOBILITY_PATH + query,
+            "secure_services": applications["https_url"] + MOBILITY_PATH + query if secure else None,
         }
 
     def warnings(self, context: dict) -> list[str]:

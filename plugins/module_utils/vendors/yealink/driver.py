@@ -43,6 +43,15 @@ Unverified: ``static.auto_provision.server.username/password`` (settings.phone_a
 only: common and base files are served without authentication and must carry no secret; a new phone gets
 the credentials with its provisioning URL, ``https://user:password@server/`` in DHCP option 66 or by hand).
 
+Hot-desk login (mobility): a phone whose profile has ``mobility: true`` and whose model supports it (every
+T-series model of the data sheet) gets soft key ``programablekey.3`` of type 27 (XML browser) whose ``value`` is
+``http(s)://<server>:<applications port>/yealink/mobility`` (8080 HTTP, 8081 HTTPS with the fleet's scheme
+https), label "Hot desk": the XML browser then walks the service's ``YealinkIPPhoneInputScreen`` /
+``TextScreen`` / ``TextMenu`` objects (XML Browser Developer's Guide for Yealink SIP-T4X, "Configuring an XML
+Browser Key"). Unverified [I]: type 27 (FusionPBX's list), ``programablekey.N.value`` holding the URL, soft key 3
+being DND by default; the model's own Hot Desking (type 34, ``hotdesking.*``) asks for SIP credentials, not a
+number and PIN, so it is not used.
+
 Unverified [M], check on a real unit: ``account.N.codec.<name>.priority`` (order of preference);
 ``account.N.sip_server.1.expires``, ``account.N.outbound_proxy_enable``/``outbound_proxy.1.*``,
 ``account.N.nat.udp_update_enable/udp_update_time``; ``static.auto_provision.repeat.enable/minutes``;
@@ -138,6 +147,15 @@ YEALINK_DIALECT: dict = {
     "control_file": "common",
 }
 
+#: the hot-desk login of the service's phone applications (applications ports, docs/mobility.md)
+MOBILITY_PATH = "yealink/mobility"
+#: DSS key type "XML Browser" (FusionPBX's Yealink key type list, ../shared/research/jobs-mobility-dashboards.md B;
+#: not checked on a unit: I); 34 is the phone's own Hot Desking, which asks for SIP credentials, not number + PIN
+XML_BROWSER_KEY_TYPE = 27
+#: the idle screen's third soft key (by default DND on T4x [I]) becomes the login key
+MOBILITY_SOFT_KEY = 3
+MOBILITY_KEY_LABEL = "Hot desk"
+
 #: Yealink's ``features.action_uri_limit_ip`` holds at most 511 characters (admin guide, "Permitted Values")
 ACTION_URI_LIMIT_LENGTH = 511
 
@@ -230,9 +248,23 @@ class YealinkDriver(VendorDriver):
 
     def render(self, spec: FileSpec, context: dict) -> bytes:
         allow = action_uri_allow(tuple(context["control"]["networks"]))
-        return super().render(
-            spec, {**context, "dialect": self.dialect, "file_name": spec.name, "action_uri_allow": allow}
-        )
+        extra = {"dialect": self.dialect, "file_name": spec.name, "action_uri_allow": allow}
+        return super().render(spec, {**context, **extra, "mobility_key": self.mobility_key(context)})
+
+    @staticmethod
+    def mobility_key(context: dict) -> dict | None:
+        """The soft key that opens the hot-desk login (``programablekey.N``, type XML browser, its value the
+        service's phone applications URL) for a phone that offers it (``mobility``: its profile allows it and its
+        model supports it); None otherwise, and in shared files. The phone is known by the MAC its User-Agent
+        ends with, as for its config requests."""
+        if not context.get("mobility"):
+            return None
+        return {
+            "index": MOBILITY_SOFT_KEY,
+            "type": XML_BROWSER_KEY_TYPE,
+            "url": context["applications"]["url"] + MOBILITY_PATH,
+            "label": MOBILITY_KEY_LABEL,
+        }
 
     def phone_files(self, context: dict) -> list[FileSpec]:
         mac = context["phone"]["mac_upper" if self.mac_case == "upper" else "mac"]
