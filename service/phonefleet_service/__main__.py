@@ -85,11 +85,10 @@ def main(argv=None) -> int:
     sockets = [config.bind_socket()]
     if settings.applications_port:
         sockets.append(listening_socket(settings.applications_host, settings.applications_port))
-    server = uvicorn.Server(config)
     if config.workers > 1:
-        Multiprocess(config, target=server.run, sockets=sockets).run()
+        Multiprocess(config, sockets=sockets).run()  # each worker serves both sockets
     else:
-        server.run(sockets=sockets)
+        uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 

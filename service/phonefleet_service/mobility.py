@@ -117,8 +117,8 @@ class Mobility:
             elif action == screens.LOGOUT:
                 ended = engine.logout_phone(mac, requester)
                 body = screens.text(vendor, "Logged out." if ended else "Nobody was logged in.")
-            elif (session := engine.session(mac)) is not None:
-                body = screens.logged_in_menu(vendor, session.user_name, session.number, base + screens.LOGOUT + own)
+            elif (current := engine.session(mac)) is not None:
+                body = screens.logged_in_menu(vendor, current.user_name, current.number, base + screens.LOGOUT + own)
             else:
                 engine.host(engine.published.snapshot(), mac)  # say at once when this phone cannot host anyone
                 body = screens.login_form(vendor, base + screens.LOGIN + own)

@@ -294,11 +294,12 @@ class Provisioner:
             now = self.clock()
             hosted = self.hosted(owner, snapshot) if self.hosted is not None else None
             if hosted is not None:  # a mobility user is logged in on it: his lines, rendered for this phone
-                files, version = hosted.served_at(now, self.overrides.opened(owner, now))
+                files, hosted_version = hosted.served_at(now, self.overrides.opened(owner, now))
                 own = own_file(files, recognition.file)
                 if own is not None:
                     answer = Answer(200, files[own], content_type=content_type(own), result=results.SERVED)
-                    return self._done(request, _noted(recognition, "mobility"), answer, results.SERVED, version, proven)
+                    noted = _noted(recognition, "mobility")
+                    return self._done(request, noted, answer, results.SERVED, hosted_version, proven)
             in_window = self.overrides.opened(owner, now) or snapshot.window_open(owner, now)
         else:
             in_window = False
