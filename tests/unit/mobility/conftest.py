@@ -14,7 +14,7 @@ for folder in ("simulator", "service"):
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import hash_pin  # noqa: E402
 
-from tests.unit.control.conftest import start_fleet  # noqa: E402,F401 - the simulated phones' fixture
+from tests.unit.control.conftest import start_fleet  # noqa: E402,F401  # pylint: disable=unused-import  # the fixture
 
 #: the PIN of every mobility user of these tests, and one that is wrong: long enough never to occur by chance
 PIN = "90651372"
