@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
@@ -23,6 +24,17 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.st
 
 from .app import SETTINGS_FILE_VARIABLE
 from .http_bounds import uvicorn_options
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host``:``port``, inheritable by uvicorn's worker processes."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
 
 
 def main(argv=None) -> int:
@@ -52,14 +64,15 @@ def main(argv=None) -> int:
 
         return serve_tftp(settings)
     import uvicorn  # pylint: disable=import-outside-toplevel
+    from uvicorn.supervisors import Multiprocess  # pylint: disable=import-outside-toplevel
 
-    uvicorn.run(
+    config = uvicorn.Config(
         "phonefleet_service.app:create_app",
         factory=True,
         host=settings.http_host,
         port=settings.http_port,
         workers=settings.workers,
-        access_log=False,  # the journal is the access log
+        access_log=False,  # the journal is the access log; and a Cisco login's PIN is in its query string
         log_level=settings.log_level,
         # the fast pair (C parser, libuv loop), both in requirements.txt; named so that a missing one fails
         # at start instead of uvicorn's "auto" quietly serving at a fraction of the speed (h11, asyncio):
@@ -67,6 +80,15 @@ def main(argv=None) -> int:
         loop="uvloop",
         **uvicorn_options(settings),
     )
+    # the phones' files and the API on http_port; the mobility screens on applications_port (app.py tells them
+    # apart by the port a request reached)
+    sockets = [config.bind_socket()]
+    if settings.applications_port:
+        sockets.append(listening_socket(settings.applications_host, settings.applications_port))
+    if config.workers > 1:
+        Multiprocess(config, sockets=sockets).run()  # each worker serves both sockets
+    else:
+        uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 

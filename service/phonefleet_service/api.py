@@ -333,6 +333,7 @@ def build(service) -> Starlette:
             Route("/api/v1/phones/{mac}/restart", queue_restart, methods=["POST"]),
             Route("/api/v1/phones/{mac}/firmware-window", open_window, methods=["POST"]),
             Route("/api/v1/phones/{mac}/firmware-window", close_window, methods=["DELETE"]),
+            *service.mobility.api_routes(guarded),  # mobility.py: sessions
         ],
         exception_handlers={404: not_found},
         lifespan=lifespan,

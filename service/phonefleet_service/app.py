@@ -36,7 +36,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import Store
 
-from . import api
+from . import api, mobility
 
 LOG = logging.getLogger("phonefleet.service")
 SETTINGS_FILE_VARIABLE = "PHONEFLEET_SETTINGS_FILE"
@@ -65,6 +65,8 @@ class Service:
         )
         self._log_served(settings.served_log_path())
         self.provisioner = Provisioner(self.published, self.store, self.journal, secret)
+        self.mobility = mobility.Mobility(self)
+        self.provisioner.hosted = self.mobility.engine.config  # a phone someone logged in on gets his config
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
         self._settled = None
@@ -90,6 +92,7 @@ class Service:
         self._settle(self.published.reload())
         self._flusher = threading.Thread(target=self._flush_loop, name="journal-flusher", daemon=True)
         self._flusher.start()
+        self.mobility.start()
 
     def _settle(self, snapshot) -> None:
         """Keep the garbage collector off a loaded publish.
@@ -109,6 +112,7 @@ class Service:
                 LOG.warning("%s", warning)
 
     def stop(self) -> None:
+        self.mobility.stop()
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join(timeout=10)
@@ -165,6 +169,11 @@ class ServiceApp:
         self.cisco = cisco_authentication.CiscoAuthenticator(service.published, service.journal)
 
     async def __call__(self, scope, receive, send) -> None:
+        applications = self.service.settings.applications_port
+        if applications and scope["type"] == "http" and (scope.get("server") or (None, None))[1] == applications:
+            # the applications listener serves the phones' mobility screens and nothing else
+            await self.service.mobility.applications(scope, receive, send, _send)
+            return
         if scope["type"] != "http" or scope["path"].startswith("/api/"):
             await self.api(scope, receive, send)  # the API, and lifespan (start and stop of the flusher)
             return

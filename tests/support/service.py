@@ -39,6 +39,7 @@ import uvicorn  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (  # noqa: E402
     ServiceSettings,
 )
+from phonefleet_service.__main__ import listening_socket  # noqa: E402
 from phonefleet_service.app import ServiceApp  # noqa: E402
 from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
 
@@ -262,13 +263,14 @@ class ServiceHandle:
 
 
 @contextlib.contextmanager
-def running_service(directory: Path, **overrides):
+def running_service(directory: Path, applications: bool = False, **overrides):
     settings = ServiceSettings(
         web_root=str(directory / "www"),
         database_url=f"sqlite:///{directory / 'state.db'}",
         served_log_dir=str(directory / "served"),  # in the test's folder whatever the database
         secret="test-secret-for-nonces",
         journal_flush_seconds=0.05,
+        applications_port=0,  # the mobility screens' listener: applications=True gives it a free port
         api_tokens=[
             {"name": "admin", "role": "admin", "token": ADMIN_TOKEN},
             {"name": "auditor", "role": "auditor", "token": AUDITOR_TOKEN},
@@ -276,6 +278,8 @@ def running_service(directory: Path, **overrides):
     )
     for name, value in overrides.items():
         setattr(settings, name, value)
+    if applications:  # the mobility screens on a port of their own, as __main__ serves them
+        settings.applications_port = free_port()
     app = ServiceApp(settings)
     port = free_port()
     config = uvicorn.Config(
@@ -288,7 +292,10 @@ def running_service(directory: Path, **overrides):
         **uvicorn_options(settings),  # the protocol and bounds production runs with
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    sockets = [config.bind_socket()]
+    if applications:
+        sockets.append(listening_socket("127.0.0.1", settings.applications_port))
+    thread = threading.Thread(target=server.run, args=(sockets,), daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:

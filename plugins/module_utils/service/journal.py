@@ -47,8 +47,29 @@ UNAUTHORIZED = "unauthorized"  # phone-to-server authentication missing or wrong
 ERROR = "error"
 WINDOW_OPENED = "window-opened"  # an admin opened a phone's firmware window through the API (window_override.py)
 WINDOW_CLOSED = "window-closed"  # ... and closed it
-#: rows of what the API did to a phone: not a request of the phone (neither its contact nor a claim of its address)
-_BY_THE_API = frozenset((WINDOW_OPENED, WINDOW_CLOSED))
+# mobility (mobility/engine.py): logins, logouts, refusals, lockouts, expiries, a logged-in user's config changed
+MOBILITY_LOGIN = "mobility-login"
+MOBILITY_LOGOUT = "mobility-logout"
+MOBILITY_EXPIRED = "mobility-expired"
+MOBILITY_REFUSED = "mobility-refused"
+MOBILITY_LOCKED = "mobility-locked"
+MOBILITY_UPDATED = "mobility-updated"
+MOBILITY_RESYNC = "mobility-resync"  # the phone was told to re-sync (evidence: sent or why not)
+#: rows of what the API or the service did to a phone: not a request of the phone (neither its contact nor a
+#: claim of its address: a mobility screen's request only claims the phone, like a Cisco devicename)
+_BY_THE_API = frozenset(
+    (
+        WINDOW_OPENED,
+        WINDOW_CLOSED,
+        MOBILITY_LOGIN,
+        MOBILITY_LOGOUT,
+        MOBILITY_EXPIRED,
+        MOBILITY_REFUSED,
+        MOBILITY_LOCKED,
+        MOBILITY_UPDATED,
+        MOBILITY_RESYNC,
+    )
+)
 #: a Cisco login the authentication URL accepted (cisco_authentication.py): its devicename is only claimed, so
 #: the row is no contact of that phone (it moves neither its last contact nor its address)
 AUTHORIZED = "authorized"

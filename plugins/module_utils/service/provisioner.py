@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..catalog import registry
 from ..fleet.loader import refused_mac
 from ..fleet.proof import ProofPolicy
 from . import journal as results
-from .autoprovision import Autoprovisioner, AutoprovisionError, own_file
+from .autoprovision import Autoprovisioner, AutoprovisionError, ServiceConfig, own_file
 from .journal import Journal
 from .learned_model import ModelLearner, ModelNotLearned, awaits_model, reported_model
 from .phone_auth import NonceCounts, PhoneAuth
@@ -168,6 +169,8 @@ class Provisioner:
         self.overrides = WindowOverrides(store, journal, published.check_interval)
         #: the time (epoch seconds) a firmware window is judged at: a test moves it on to see a window close
         self.clock = time.time
+        #: mac, snapshot -> the config of a phone a mobility user is logged in on, or None (mobility/engine.py)
+        self.hosted: Callable[[str, Snapshot], ServiceConfig | None] | None = None
 
     # -- per publish ---------------------------------------------------------------------------------
 
@@ -289,6 +292,14 @@ class Provisioner:
         # window, also one that is the same in both)
         if owner is not None:
             now = self.clock()
+            hosted = self.hosted(owner, snapshot) if self.hosted is not None else None
+            if hosted is not None:  # a mobility user is logged in on it: his lines, rendered for this phone
+                files, hosted_version = hosted.served_at(now, self.overrides.opened(owner, now))
+                own = own_file(files, recognition.file)
+                if own is not None:
+                    answer = Answer(200, files[own], content_type=content_type(own), result=results.SERVED)
+                    noted = _noted(recognition, "mobility")
+                    return self._done(request, noted, answer, results.SERVED, hosted_version, proven)
             in_window = self.overrides.opened(owner, now) or snapshot.window_open(owner, now)
         else:
             in_window = False

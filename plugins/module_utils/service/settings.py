@@ -51,6 +51,13 @@ class ServiceSettings:
     secret: str = ""
     log_level: str = "info"
     api_tokens: list = field(default_factory=list)
+    # mobility (docs/mobility.md): the phones' login screens listen here (nginx's 8080 and 8081 proxy to it)
+    applications_host: str = "127.0.0.1"
+    applications_port: int = 8481  # 0: no applications listener
+    mobility_max_failures: int = 5  # wrong PINs for one number, or from one phone, before it is locked
+    mobility_lockout_minutes: float = 15.0
+    mobility_session_hours: float = 12.0  # the longest session (a shift); 0: no limit
+    mobility_check_seconds: float = 30.0  # how often sessions are expired and publishes followed
 
     def check(self, origin: str = "settings") -> None:
         if not self.web_root:
@@ -59,6 +66,18 @@ class ServiceSettings:
             value = getattr(self, name)
             if not 0 < value < 65536:
                 raise SettingsError(f"{origin}: {name} must be a port number (1-65535), not {value}")
+        if not 0 <= self.applications_port < 65536 or self.applications_port == self.http_port:
+            raise SettingsError(
+                f"{origin}: applications_port must be a port number other than http_port's (0: none),"
+                f" not {self.applications_port}"
+            )
+        if self.mobility_max_failures < 1:
+            raise SettingsError(f"{origin}: mobility_max_failures must be 1 or more, not {self.mobility_max_failures}")
+        for name in ("mobility_lockout_minutes", "mobility_check_seconds"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{origin}: {name} must be positive, not {getattr(self, name)}")
+        if self.mobility_session_hours < 0:
+            raise SettingsError(f"{origin}: mobility_session_hours must be 0 (no limit) or more")
         for name in ("workers", "tftp_max_transfers_per_address", "http_max_headers", "http_max_connections"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{origin}: {name} must be 1 or more, not {getattr(self, name)}")

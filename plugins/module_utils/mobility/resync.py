@@ -1,0 +1,91 @@
+# Private to this collection: telling a phone to re-sync after its mobility session changed.
+"""After a login, a logout or a change of a logged-in user, the phone must fetch its config now. The service
+tells it the way the ``phone_command`` module's ``resync`` does: through the control core
+(``control/request.py``, the vendor's ``control.py``: SIP NOTIFY check-sync for Yealink, service-control
+restart for Cisco enterprise), to the address the service knows for the phone (its last proven request, else its
+last request: ``Store.known_addresses``), with the fleet's ``settings.phone_control`` login.
+
+Sending takes up to the control timeout, so it runs on a thread of its own: a login's answer never waits for
+the phone. The outcome is journaled (``mobility-resync``, evidence ``sent:<method>`` or ``failed:<kind>``).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from ..control import request
+from ..control.target import Credentials
+from ..service import journal as results
+from ..service.journal import Journal
+from ..service.published import Snapshot
+from ..service.recognition import UNKNOWN, Recognition
+from .store import MobilityStore
+
+LOG = logging.getLogger("phonefleet.service")
+RESYNC = "resync"
+
+
+class Resyncer:
+    """A queue of phones to re-sync and the thread that drives them (``submit`` returns at once)."""
+
+    def __init__(
+        self,
+        store: MobilityStore,
+        journal: Journal,
+        sip_user: Callable[[str], str | None],
+        timeout: float = 3.0,
+    ) -> None:
+        self.store = store
+        self.journal = journal
+        self.sip_user = sip_user  # mac -> the SIP user it registers now (the logged-in user's first line, or its own)
+        self.timeout = timeout
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="mobility-resync", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def submit(self, mac: str, snapshot: Snapshot) -> None:
+        self._queue.put((mac, snapshot))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                self.send(*item)
+            except Exception as exc:  # noqa: BLE001 - one phone's trouble must not stop the others' re-syncs
+                LOG.error("mobility: re-sync of %s failed: %s", item[0], type(exc).__name__)
+
+    def send(self, mac: str, snapshot: Snapshot) -> dict:
+        """Re-sync phone ``mac`` now; the control core's result (status sent, failed, unsupported, no_address)."""
+        fleet = snapshot.fleet
+        phone = fleet.phone(mac) if fleet is not None else None
+        if phone is None or fleet is None:
+            return {"status": request.FAILED, "msg": "not in the published fleet"}
+        control = fleet.settings.get("phone_control") or {}
+        known = self.store.known_addresses([mac]).get(mac)
+        entry = {
+            "mac": mac,
+            "vendor": phone.vendor,
+            "model": phone.model,
+            "address": known[0] if known else None,
+            "sip_user": self.sip_user(mac),
+        }
+        credentials = Credentials(control.get("username"), control.get("password"))
+        target = request.target_from_entry(entry, 0, request.Defaults(credentials=credentials, timeout=self.timeout))
+        result = request.execute_command(target, RESYNC)
+        status = result["status"]
+        evidence = f"sent:{result.get('method')}" if status == request.SENT else f"{status}:{result.get('error', '')}"
+        recognition = Recognition(phone.vendor, phone.model, None, mac, "mobility", UNKNOWN, (evidence,))
+        code = 200 if status == request.SENT else 502
+        self.journal.add("mobility", None, recognition, results.MOBILITY_RESYNC, code, None)
+        return result
