@@ -1,5 +1,7 @@
-# Private to this collection: the job service's journal of user actions.
-"""Who did what, when and from where: every launch, cancel, relaunch, login, failed login, user and token change.
+# Private to this collection: the journal of user actions, of the job service and the provisioning service.
+"""Who did what, when and from where: every launch, cancel, relaunch, login, failed login, user and token change,
+and every write through the provisioning service's API (``PHONE_ACTIONS``; its lines say ``service:
+provisioning`` in their detail, as do its logins).
 
 A line is ``at`` (epoch seconds), ``username`` (as given, for a failed login too), ``action`` (one of
 ``ACTIONS``), ``source`` (the client's address), ``target`` (the job, user or token acted on) and ``detail``
@@ -13,8 +15,16 @@ import json
 import time
 from dataclasses import dataclass
 
-from .store import JobStore
+from .store import AccessStore
 
+#: the provisioning API's writes (phonefleet_service/api.py); a firmware window's are in the phone journal too
+PHONE_ACTIONS = (
+    "autoprovisioned_release",
+    "access_key_issue",
+    "restart_queue",
+    "firmware_window_open",
+    "firmware_window_close",
+)
 ACTIONS = (
     "login",
     "login_failed",
@@ -27,9 +37,12 @@ ACTIONS = (
     "password_reset",
     "token_create",
     "token_revoke",
+    *PHONE_ACTIONS,
 )
 #: keys a detail never holds: their values are secrets
-_SECRET_KEYS = frozenset({"password", "token", "token_hash", "password_hash", "extra_vars", "secrets"})
+_SECRET_KEYS = frozenset(
+    {"password", "token", "token_hash", "password_hash", "extra_vars", "secrets", "key", "access_key"}
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,7 @@ class JournalLine:
 
 
 class Journal:
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: AccessStore) -> None:
         self.store = store
 
     def record(self, username: str, action: str, source: str, target: str = "", detail: dict | None = None) -> None:
