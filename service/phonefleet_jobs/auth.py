@@ -16,7 +16,11 @@ import hmac
 from typing import Annotated
 
 import bcrypt
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.login import Caller, LoginRefused
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.login import (
+    Caller,
+    LoginRefused,
+    role_refused,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import (
     ADMINISTRATOR,
     JOURNAL_READERS,
@@ -79,11 +83,9 @@ def authenticate(request: Request) -> Caller:
 def _requires(roles: frozenset[str]):
     def dependency(request: Request) -> Caller:
         caller = authenticate(request)
-        if caller.user.role not in roles:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"the role {caller.user.role} may not do this (allowed: {', '.join(sorted(roles))})",
-            )
+        refusal = role_refused(caller, roles)
+        if refusal:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
         return caller
 
     return dependency

@@ -44,6 +44,7 @@ import argparse
 import contextlib
 import dataclasses
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -97,6 +98,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _service(web_root: Path, state: Path):
     """The provisioning service on a free port: yields (base URL, admin token)."""
     (state / "state.db").unlink(missing_ok=True)  # every demo starts from no contact
@@ -112,7 +117,14 @@ def _service(web_root: Path, state: Path):
                 "secret": secrets.token_urlsafe(24),
                 # no proxy in front of the demo's service: no X-Forwarded-For is believed, from anyone
                 "forwarded_allow_ips": "",
-                "api_tokens": [{"name": "demo", "role": "admin", "token": token}],
+                # the settings keep a token's SHA-256 only (docs/service.md, Users and tokens)
+                "api_tokens": [
+                    {
+                        "name": "demo",
+                        "role": "administrator",
+                        "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+                    }
+                ],
             }
         )
     )

@@ -53,6 +53,13 @@ class Caller:
     source: str  # the client's address
 
 
+def role_refused(caller: Caller, roles: frozenset[str]) -> str | None:
+    """Why ``caller`` may not do what ``roles`` may (the message of a 403), or None if it may."""
+    if caller.user.role in roles:
+        return None
+    return f"the role {caller.user.role} may not do this (allowed: {', '.join(sorted(roles))})"
+
+
 def is_password(authorization: str) -> bool:
     """Whether the ``Authorization`` header is a password (Basic): its first check is a bcrypt's, slow on
     purpose, which an event loop must leave to a thread."""

@@ -120,8 +120,15 @@ class Users:
     def __init__(self, store: AccessStore, bcrypt_rounds: int = 12) -> None:
         self.store = store
         self.bcrypt_rounds = bcrypt_rounds
-        # an unknown name costs a bcrypt check at the same cost, so timing does not tell which names exist
-        self._unknown_user_hash = hash_password(secrets.token_hex(16), bcrypt_rounds).encode()
+        self._unknown_hash: bytes | None = None
+
+    @property
+    def _unknown_user_hash(self) -> bytes:
+        """What an unknown name's password is checked against: a bcrypt check at the same cost, so timing does
+        not tell which names exist. Made at the first unknown name, not at start (a service may see none)."""
+        if self._unknown_hash is None:
+            self._unknown_hash = hash_password(secrets.token_hex(16), self.bcrypt_rounds).encode()
+        return self._unknown_hash
 
     # -- users -------------------------------------------------------------------------------------
 
