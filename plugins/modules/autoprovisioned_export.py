@@ -59,7 +59,7 @@ options:
     required: true
   service_token:
     description:
-      - An API token of the C(api) or C(administrator) role: a token of a user of the job service (which the
+      - An API token of the C(api) or C(administrator) role, a token of a user of the job service (which the
         provisioning service shares) or one of the C(api_tokens) of the service's settings. It is sent only to
         O(service_url) (redirects are not followed).
       - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.

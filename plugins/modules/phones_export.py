@@ -88,7 +88,7 @@ options:
     type: str
   service_token:
     description:
-      - An API token of the service (any role: C(auditor), C(api) or C(administrator)). Defaults to
+      - An API token of the service (any role, C(auditor), C(api) or C(administrator)). Defaults to
         E(PHONEFLEET_SERVICE_TOKEN).
       - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown.
     type: str

@@ -97,11 +97,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextlib.contextmanager
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@contextlib.contextmanager
 def _service(web_root: Path, state: Path):
     """The provisioning service on a free port: yields (base URL, admin token)."""
     (state / "state.db").unlink(missing_ok=True)  # every demo starts from no contact
