@@ -68,6 +68,7 @@ from starlette.routing import Route
 
 #: what the journal of user actions says of this service's lines (the job service's say nothing)
 SERVICE = {"service": "provisioning"}
+#: what a 401 asks for: a user's password, or a token
 CHALLENGE = 'Basic realm="phonefleet", Bearer'
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
@@ -148,9 +149,7 @@ def build(service) -> Starlette:
                 except LoginRefused as refused:
                     if refused.retry_after:
                         return _error(refused.status, refused.message, {"retry-after": str(refused.retry_after)})
-                    return _error(
-                        refused.status, refused.message, {"www-authenticate": 'Basic realm="phonefleet", Bearer'}
-                    )
+                    return _error(refused.status, refused.message, {"www-authenticate": CHALLENGE})
                 refusal = role_refused(caller, roles)
                 if refusal:
                     return _error(403, refusal)
