@@ -131,7 +131,7 @@ def test_every_write_is_in_the_journal_of_user_actions_with_who_and_from_where(s
 
 
 def test_logins_are_journaled_once_per_credential_and_failures_each_time(site):
-    for _ in range(2):
+    for _attempt in range(2):
         assert site.call("GET", "/api/v1/phones", name="aud").status_code == 200
         assert site.call("GET", "/api/v1/phones", token=site.tokens["bot"]).status_code == 200
     logins = [(line.username, line.detail) for line in site.lines("login")]
@@ -168,7 +168,7 @@ def test_a_password_changed_elsewhere_is_checked_again(site):
 
 
 def test_repeated_failures_are_answered_429_even_with_the_right_password(site):
-    for _ in range(MAX_FAILURES):
+    for _attempt in range(MAX_FAILURES):
         assert site.call("GET", "/api/v1/phones", name="root", password="not-the-password").status_code == 401
     blocked = site.call("GET", "/api/v1/phones", name="root")
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
@@ -176,7 +176,7 @@ def test_repeated_failures_are_answered_429_even_with_the_right_password(site):
     assert len(site.lines("login_failed", "root")) == MAX_FAILURES  # the 429 checked nothing
     # another user from the same address is not held up; unknown tokens are limited the same way
     assert site.call("GET", "/api/v1/phones", name="aud").status_code == 200
-    for _ in range(MAX_FAILURES):
+    for _attempt in range(MAX_FAILURES):
         assert site.call("GET", "/api/v1/phones", token="pfj_guessed").status_code == 401
     assert site.call("GET", "/api/v1/phones", token=site.tokens["bot"]).status_code == 429
 
