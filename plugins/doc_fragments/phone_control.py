@@ -100,7 +100,8 @@ options:
     type: str
   service_token:
     description:
-      - An API token of the C(admin) role of that service, sent only to O(service_url) (redirects are not followed).
+      - An API token of the C(api) or C(administrator) role of that service (a user's token, the job service's
+        users being the service's), sent only to O(service_url) (redirects are not followed).
       - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
     type: str
   service_validate_certs:

@@ -75,7 +75,8 @@ options:
       - name: PHONEFLEET_SERVICE_URL
   service_token:
     description:
-      - An API token of the service (one of the C(api_tokens) of its settings); the C(auditor) role is enough.
+      - An API token of the service (a token of a user of the job service, which the service shares, or one of
+        the C(api_tokens) of its settings); any role reads the phones (C(auditor), C(api), C(administrator)).
       - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown. Prefer the
         environment variable, a C(!vault) value or a template such as a C(lookup) to writing it in the file.
     type: string

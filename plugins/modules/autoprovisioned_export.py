@@ -13,8 +13,9 @@ description:
     C(settings.autoprovision.number_pool), with its SIP user name and the password derived for that number from
     C(settings.autoprovision.password_secret), and serves it a config.
     This module makes Git the truth again by writing those phones into a fleet file.
-  - Reads the assignments from the service (C(GET /api/v1/autoprovisioned), which needs a token of the C(admin)
-    role) and the phones it knows (C(GET /api/v1/phones), for the vendor and model a phone reported).
+  - Reads the assignments from the service (C(GET /api/v1/autoprovisioned), which needs a token of the C(api)
+    or C(administrator) role) and the phones it knows (C(GET /api/v1/phones), for the vendor and model a phone
+    reported).
   - Each phone not in the fleet yet is appended to O(dest) with its MAC, name, vendor and model, the C(profile)
     and C(firmware_kit) of C(settings.autoprovision) (when set; else the fleet's defaults apply, as on the
     service), and one line with the number, display name, user name and password, so that its config stays
@@ -58,8 +59,9 @@ options:
     required: true
   service_token:
     description:
-      - An API token of the C(admin) role (one of the C(api_tokens) of the service's settings). It is sent only
-        to O(service_url) (redirects are not followed).
+      - An API token of the C(api) or C(administrator) role, a token of a user of the job service (which the
+        provisioning service shares) or one of the C(api_tokens) of the service's settings. It is sent only to
+        O(service_url) (redirects are not followed).
       - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
     type: str
     required: true
@@ -105,7 +107,7 @@ attributes:
     support: full
 notes:
   - The task makes two or three kinds of requests to the service, all from the controller; the API token is an
-    C(admin) token, keep it in a vault or the environment.
+    C(api) role's token, keep it in a vault or the environment.
 seealso:
   - module: phonefleet.provisioning.phones_import
   - plugin: phonefleet.provisioning.fleet

@@ -41,7 +41,8 @@ options:
         that the configuration it fetches names its kit's firmware now, outside its profile's window
         (C(POST /api/v1/phones/<mac>/firmware-window)); it closes by itself at the end. What
         C(firmware_upgrade.yml -e phonefleet_ignore_window=true) uses.
-      - Needs O(service_url) and an C(admin) O(service_token); without them the task fails saying so.
+      - Needs O(service_url) and an O(service_token) of the C(api) or C(administrator) role; without them the task
+        fails saying so.
       - In check mode nothing is opened.
     type: int
 extends_documentation_fragment:

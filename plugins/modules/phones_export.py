@@ -15,8 +15,8 @@ description:
     last contact), or a status column from O(statuses).
   - O(select) limits the export to some phones, with the same filters as
     M(phonefleet.provisioning.phones_bulk). Rows keep the fleet's order.
-  - The live columns are what the service saw of each phone (C(GET /api/v1/phones), an API token of the
-    C(auditor) role is enough); a phone the service does not know (not published yet) has them empty.
+  - The live columns are what the service saw of each phone (C(GET /api/v1/phones), an API token of any
+    role is enough); a phone the service does not know (not published yet) has them empty.
     They hold no secret, and M(phonefleet.provisioning.phones_import) reads past them.
   - Values are the ones written in the fleet files, so a phone that takes the default profile has an empty
     profile cell, and importing the export again with M(phonefleet.provisioning.phones_import) changes nothing.
@@ -88,7 +88,8 @@ options:
     type: str
   service_token:
     description:
-      - An API token of the service (the C(auditor) role is enough). Defaults to E(PHONEFLEET_SERVICE_TOKEN).
+      - An API token of the service (any role, C(auditor), C(api) or C(administrator)). Defaults to
+        E(PHONEFLEET_SERVICE_TOKEN).
       - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown.
     type: str
 extends_documentation_fragment:

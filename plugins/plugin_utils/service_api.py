@@ -177,7 +177,7 @@ class ServiceApi:
         if exc.code == 401:
             message = (
                 f"the provisioning service at {where} refused the API token (HTTP 401: {detail});"
-                " give a token of its api_tokens"
+                " give a token of one of its users (or of its settings' api_tokens)"
             )
         elif exc.code == 403:
             message = f"the provisioning service at {where} refused the API token's role (HTTP 403: {detail})"

@@ -15,16 +15,16 @@ import os
 import sys
 from pathlib import Path
 
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, CatalogueError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import Journal
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import load_job_settings
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.users import (
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.journal import Journal
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import (
     ADMINISTRATOR,
     UserError,
     Users,
     new_secret,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, CatalogueError
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import load_job_settings
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.webhooks import load_webhooks
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import SettingsError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.store import StoreError

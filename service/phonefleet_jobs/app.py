@@ -19,14 +19,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, LaunchError
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import (
-    ACTIONS,
-    Journal,
-    launch_detail,
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.journal import ACTIONS, Journal
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.login import Authenticator, Caller
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import (
+    ADMINISTRATOR,
+    ROLES,
+    User,
+    UserError,
+    Users,
 )
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue, LaunchError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manager import JobManager
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import STATES, Job
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import STATES, Job, launch_detail
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import Scheduler, ScheduleStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.schedules import (
     ScheduleError,
@@ -34,13 +38,6 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.sched
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import JobSettings
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.users import (
-    ADMINISTRATOR,
-    ROLES,
-    User,
-    UserError,
-    Users,
-)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.webhooks import (
     DeliveryStore,
     WebhookSender,
@@ -50,7 +47,7 @@ from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from .auth import AdminToken, Authenticator, Caller, JournalReader, Launcher, Reader, UserManager
+from .auth import AdminToken, JournalReader, Launcher, Reader, UserManager
 from .schedules_api import router as schedules_router
 
 #: events in one Server-Sent Events message at most (a message per stream interval)

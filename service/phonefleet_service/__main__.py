@@ -16,6 +16,7 @@ import os
 import socket
 import sys
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.store import AccessStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.settings import (
     SettingsError,
     load_settings,
@@ -52,12 +53,16 @@ def main(argv=None) -> int:
         os.environ[SETTINGS_FILE_VARIABLE] = os.path.abspath(arguments.config)
     try:
         store = Store.open(settings.database_url)
+        store.close()
+        users_store = AccessStore.open(settings.users_url())  # the API's users: their tables made if absent
+        users_store.close()
     except StoreError as exc:
         print(f"phonefleet_service: {exc}", file=sys.stderr)
         return 2
-    store.close()
     if arguments.command == "check":
-        print(f"settings ok; database {store.url} ok; web root {settings.web_root}")
+        print(
+            f"settings ok; database {store.url} ok; users' database {users_store.url} ok; web root {settings.web_root}"
+        )
         return 0
     if arguments.command == "tftp":
         from .tftp import serve_tftp  # pylint: disable=import-outside-toplevel

@@ -1,20 +1,24 @@
-"""The read API (JSON) of the provisioning service: phones with status, the journal, auto-provisioned
-phones and access keys. Bearer tokens from the settings, each with a role: ``auditor`` reads phones and
-the journal; ``admin`` also reads auto-provisioned phones' assignments and issues access keys. No answer
-holds a SIP password: an auto-provisioned number's is derived from the fleet's vault secret (fleet/pool.py),
-which is where the export into the fleet derives it too.
+"""The API (JSON) of the provisioning service: phones with status, the journal, auto-provisioned phones and
+access keys. Its callers are the job service's users (``access/``: Basic user and password, or a Bearer token
+of a user or of the settings' ``api_tokens``), with their roles (access/users.py, ``PHONE_*`` sets): an
+``auditor`` reads phones and the journal; ``api`` reads phones and does what the collection's modules ask
+(auto-provisioned phones and their release, a Unify restart, a firmware window); an ``administrator`` does
+everything. A password's first check (bcrypt) runs in a thread, off the event loop the phones are served on.
+Every write is in the journal of user actions (who, from where, what). No answer holds a SIP password: an
+auto-provisioned number's is derived from the fleet's vault secret (fleet/pool.py), which is where the export
+into the fleet derives it too.
 
-GET  /api/v1/health                       no token: liveness and what is loaded
-GET  /api/v1/phones?limit=&after=                 auditor: phones with status 0-3, last contact, IP, firmware
-GET  /api/v1/phones/{mac}                         auditor: one phone
-GET  /api/v1/journal?mac=&since=&limit=&before=   auditor: requests, newest first
-GET  /api/v1/autoprovisioned?limit=&after=        admin: assignments: number, name, SIP user (to export into the fleet)
-DELETE /api/v1/autoprovisioned/{mac}              admin: release an assignment (the phone is in the fleet now)
-GET  /api/v1/access-keys?limit=&after=            admin: configured phones' keys (issued on first ask)
-POST /api/v1/phones/{mac}/access-key              admin: a new key for a phone; the old one stops working at once
-POST /api/v1/phones/{mac}/restart                 admin: a Unify phone reboots at its next WPI contact (Restart)
-POST /api/v1/phones/{mac}/firmware-window         admin: open its firmware window now, body {"minutes": 1-240}
-DELETE /api/v1/phones/{mac}/firmware-window       admin: close it again (its profile's window is the rule)
+GET  /api/v1/health                        no credential: liveness and what is loaded
+GET  /api/v1/phones?limit=&after=                  all roles: phones with status 0-3, last contact, IP, firmware
+GET  /api/v1/phones/{mac}                          all roles: one phone
+GET  /api/v1/journal?mac=&since=&limit=&before=    auditor, administrator: requests, newest first
+GET  /api/v1/autoprovisioned?limit=&after=         api, administrator: assignments: number, name, SIP user
+DELETE /api/v1/autoprovisioned/{mac}               api, administrator: release an assignment (in the fleet now)
+GET  /api/v1/access-keys?limit=&after=             administrator: configured phones' keys (issued on first ask)
+POST /api/v1/phones/{mac}/access-key               administrator: a new key; the old one stops working at once
+POST /api/v1/phones/{mac}/restart                  api, administrator: a Unify phone reboots at its next WPI contact
+POST /api/v1/phones/{mac}/firmware-window          api, administrator: open its firmware window, {"minutes": 1-240}
+DELETE /api/v1/phones/{mac}/firmware-window        api, administrator: close it again (its profile's window rules)
 
 Every list is a page: at most ``limit`` rows (1 to MAX_LIMIT, DEFAULT_LIMIT when not given) and ``next``, the
 cursor of the following page (null on the last): lists by MAC take it as ``after`` (rows after that MAC), the
@@ -25,10 +29,28 @@ when rows come or go between two pages.
 from __future__ import annotations
 
 import contextlib
-import hmac
+import functools
 import inspect
 import json
 
+import anyio.to_thread
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.journal import Journal as UserJournal
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.login import (
+    Authenticator,
+    Caller,
+    HashedTokens,
+    LoginRefused,
+    is_password,
+    request_line,
+    role_refused,
+)
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import (
+    ACCESS_KEY_MANAGERS,
+    PHONE_JOURNAL_READERS,
+    PHONE_OPERATORS,
+    PHONE_READERS,
+    Users,
+)
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import wpi
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.autoprovision import (
@@ -45,7 +67,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-ROLE_RANK = {"auditor": 1, "admin": 2}
+#: what the journal of user actions says of this service's lines (the job service's say nothing)
+SERVICE = {"service": "provisioning"}
+#: what a 401 asks for: a user's password, or a token
+CHALLENGE = 'Basic realm="phonefleet", Bearer'
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 
@@ -102,30 +127,37 @@ def page_of_journal(rows: list, limit: int) -> tuple[list, float | None]:
 
 
 def build(service) -> Starlette:
-    tokens = [(str(entry["token"]).encode(), entry["role"], entry["name"]) for entry in service.settings.api_tokens]
+    authenticator = Authenticator(HashedTokens(service.settings.api_tokens), SERVICE)
+    users, user_journal = Users(service.users_store), UserJournal(service.users_store)
 
-    def token_of(request: Request) -> tuple[str, str] | None:
-        """(role, name) of the request's bearer token, or None."""
-        header = request.headers.get("authorization", "")
-        scheme, _space, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return None
-        given = token.strip().encode()
-        found = None
-        for expected, role, name in tokens:  # compare with every token: timing tells nothing
-            if hmac.compare_digest(given, expected):
-                found = (role, name)
-        return found
+    async def caller_of(request: Request) -> Caller:
+        authorization = request.headers.get("authorization", "")
+        check = functools.partial(
+            authenticator.authenticate,
+            users,
+            user_journal,
+            authorization,
+            request.client.host if request.client else "",
+            request_line(request.method, request.url.path),
+        )
+        # bcrypt is slow on purpose: a password is checked in a thread; a token is a SHA-256 looked up, at once
+        return await anyio.to_thread.run_sync(check) if is_password(authorization) else check()
 
-    def guarded(role: str):
+    def guarded(roles: frozenset[str]):
         def wrap(handler):
             async def endpoint(request: Request):
-                held = token_of(request)
-                if held is None:
-                    return _error(401, "a bearer token is required", {"www-authenticate": "Bearer"})
-                if ROLE_RANK[held[0]] < ROLE_RANK[role]:
-                    return _error(403, f"this needs the {role} role")
-                request.state.token_name = held[1]  # who asked, for what is journaled
+                try:
+                    caller = await caller_of(request)
+                except LoginRefused as refused:
+                    if refused.retry_after:
+                        return _error(refused.status, refused.message, {"retry-after": str(refused.retry_after)})
+                    return _error(refused.status, refused.message, {"www-authenticate": CHALLENGE})
+                refusal = role_refused(
+                    caller, roles, user_journal, request_line(request.method, request.url.path), **SERVICE
+                )
+                if refusal:
+                    return _error(403, refusal)
+                request.state.caller = caller  # who asked, for what is journaled
                 try:
                     answer = handler(request)
                     if inspect.isawaitable(answer):  # a handler that reads the body
@@ -137,6 +169,11 @@ def build(service) -> Starlette:
             return endpoint
 
         return wrap
+
+    def record(request: Request, action: str, target: str = "", **detail) -> None:
+        """A write in the journal of user actions: who (the caller), from where, what."""
+        caller: Caller = request.state.caller
+        user_journal.record(caller.user.name, action, caller.source, target, {**detail, **SERVICE})
 
     def mac_of(request: Request) -> str:
         try:
@@ -177,11 +214,11 @@ def build(service) -> Starlette:
             }
         )
 
-    @guarded("auditor")
+    @guarded(PHONE_READERS)
     def phones(request: Request):
         return page_by_mac(request.query_params, rows(), "phones")
 
-    @guarded("auditor")
+    @guarded(PHONE_READERS)
     def phone(request: Request):
         mac = mac_of(request)
         for row in rows():
@@ -189,7 +226,7 @@ def build(service) -> Starlette:
                 return row
         raise ApiError(404, f"no phone {mac}")
 
-    @guarded("auditor")
+    @guarded(PHONE_JOURNAL_READERS)
     def journal(request: Request):
         params = request.query_params
         limit = page_limit(params)
@@ -209,7 +246,7 @@ def build(service) -> Starlette:
         page, following = page_of_journal(found, limit)
         return {"journal": page, "next": following}
 
-    @guarded("admin")
+    @guarded(PHONE_OPERATORS)
     def autoprovisioned(request: Request):
         return page_by_mac(
             request.query_params,
@@ -228,31 +265,37 @@ def build(service) -> Starlette:
             "phones",
         )
 
-    @guarded("admin")
+    @guarded(PHONE_OPERATORS)
     def release(request: Request):
         mac = mac_of(request)
         if not service.store.release(mac):
             raise ApiError(404, f"no auto-provisioned phone {mac}")
+        record(request, "autoprovisioned_release", f"phone:{mac}")
         return {"released": mac}
 
-    @guarded("admin")
+    @guarded(ACCESS_KEY_MANAGERS)
     def access_keys(request: Request):
         snapshot = service.published.reload()
         keys = service.store.access_keys()
+        issued = 0
         for mac in snapshot.manifest.phones:
             if mac not in keys:
                 keys[mac] = new_access_key()
                 service.store.issue_key(mac, keys[mac])
+                issued += 1
+        if issued:
+            record(request, "access_key_issue", "phones", phones=issued)
         return page_by_mac(request.query_params, [{"mac": mac, "key": key} for mac, key in keys.items()], "access_keys")
 
-    @guarded("admin")
+    @guarded(ACCESS_KEY_MANAGERS)
     def issue_key(request: Request):
         mac = mac_of(request)
         key = new_access_key()
         service.store.issue_key(mac, key)
+        record(request, "access_key_issue", f"phone:{mac}")
         return {"mac": mac, "key": key}
 
-    @guarded("admin")
+    @guarded(PHONE_OPERATORS)
     def queue_restart(request: Request):
         """Queue WPI Restart for a Unify phone of the published fleet or an auto-provisioned one; the caller
         then wakes it with a contact-me (the Unify control does both)."""
@@ -264,6 +307,7 @@ def build(service) -> Starlette:
         if vendor != wpi.VENDOR:
             raise ApiError(404, f"no Unify phone {mac} in the published fleet or among auto-provisioned phones")
         service.store.queue_wpi_action(mac, wpi.RESTART)
+        record(request, "restart_queue", f"phone:{mac}")
         return {"mac": mac, "queued": wpi.RESTART}
 
     def published_or_assigned(mac: str) -> str | None:
@@ -277,14 +321,14 @@ def build(service) -> Starlette:
         return assignment.vendor
 
     def asker(request: Request) -> tuple[str, str | None, str | None]:
-        """Who asked (the token's name), from where, with what User-Agent: what the journal keeps."""
+        """Who asked (the user's name), from where, with what User-Agent: what the phone journal keeps."""
         return (
-            request.state.token_name,
+            request.state.caller.user.name,
             request.client.host if request.client else None,
             request.headers.get("user-agent"),
         )
 
-    @guarded("admin")
+    @guarded(PHONE_OPERATORS)
     async def open_window(request: Request):
         """Open a phone's firmware window for ``minutes`` (window_override.py): its files name its kit's firmware
         at once, whatever its profile's window says, until then."""
@@ -300,14 +344,17 @@ def build(service) -> Starlette:
         vendor = published_or_assigned(mac)
         name, ip, user_agent = asker(request)
         until = service.provisioner.overrides.open(mac, minutes, name, vendor, ip, user_agent)
+        record(request, "firmware_window_open", f"phone:{mac}", minutes=minutes)
         return {"mac": mac, "minutes": minutes, "until": until, "opened_by": name}
 
-    @guarded("admin")
+    @guarded(PHONE_OPERATORS)
     def close_window(request: Request):
         mac = mac_of(request)
         vendor = published_or_assigned(mac)
         name, ip, user_agent = asker(request)
-        return {"mac": mac, "closed": service.provisioner.overrides.close(mac, name, vendor, ip, user_agent)}
+        closed = service.provisioner.overrides.close(mac, name, vendor, ip, user_agent)
+        record(request, "firmware_window_close", f"phone:{mac}", closed=closed)
+        return {"mac": mac, "closed": closed}
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

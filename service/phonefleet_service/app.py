@@ -15,6 +15,7 @@ import sys
 import threading
 from urllib.parse import parse_qsl
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.store import AccessStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.proof import ProofPolicy
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service import (
     autoprovision,
@@ -57,6 +58,9 @@ class Service:
                 LOG.warning("no secret set: digest nonces of one worker fail on the others; set 'secret'")
         self.published = PublishedRoot(settings.web_root)
         self.store = Store.open(settings.database_url)  # the event loop's: requests and the API
+        # the API's users (those of the job service), their tokens and the journal of their actions; the tables
+        # are made here if the job service never ran. Its own connection: a password is checked in a thread
+        self.users_store = AccessStore.open(settings.users_url())
         self.journal = Journal(  # the flusher's store
             Store.open(settings.database_url),
             settings.journal_days,
@@ -120,6 +124,7 @@ class Service:
         self.journal.close()
         self.store.close()
         self.journal.store.close()
+        self.users_store.close()
 
     def flush(self) -> None:
         try:

@@ -11,10 +11,10 @@ GET /yealink/mobility, .../login?number=..&pin=.., .../logout   the phone named 
 
 API (bearer tokens of api.py):
 
-GET    /api/v1/mobility/sessions                 auditor: who is logged in where
-DELETE /api/v1/mobility/sessions/phone/{mac}     admin: log the phone's user out
-DELETE /api/v1/mobility/sessions/user/{number}   admin: log the user out wherever he is
-DELETE /api/v1/mobility/sessions/site/{site}     admin: end every session of a site (end of shift)
+GET    /api/v1/mobility/sessions                 every role: who is logged in where
+DELETE /api/v1/mobility/sessions/phone/{mac}     api, administrator: log the phone's user out
+DELETE /api/v1/mobility/sessions/user/{number}   api, administrator: log the user out wherever he is
+DELETE /api/v1/mobility/sessions/site/{site}     api, administrator: end every session of a site (end of shift)
 
 The PIN arrives in a query string: it is read here and given to the engine, never logged (uvicorn's access log
 is off, the journal keeps the path without its query), and no error message repeats the query.
@@ -27,6 +27,7 @@ import re
 import threading
 from urllib.parse import parse_qsl, quote
 
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import PHONE_OPERATORS, PHONE_READERS
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility import screens
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility.engine import (
@@ -150,11 +151,11 @@ class Mobility:
                 ]
             }
 
-        @guarded("auditor")
+        @guarded(PHONE_READERS)
         def sessions(_request: Request):
             return listed(engine.store.sessions())
 
-        @guarded("admin")
+        @guarded(PHONE_OPERATORS)
         def end_phone(request: Request):
             try:
                 mac = normalize_mac(request.path_params["mac"])
@@ -162,11 +163,11 @@ class Mobility:
                 mac = ""
             return listed(engine.logout_phone(mac, who(request)) if mac else [])
 
-        @guarded("admin")
+        @guarded(PHONE_OPERATORS)
         def end_user(request: Request):
             return listed(engine.logout_user(request.path_params["number"], who(request)))
 
-        @guarded("admin")
+        @guarded(PHONE_OPERATORS)
         def end_site(request: Request):
             return listed(engine.logout_site(request.path_params["site"], who(request)))
 

@@ -46,6 +46,7 @@ import argparse
 import contextlib
 import dataclasses
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -107,7 +108,14 @@ def _service(web_root: Path, state: Path):
                 "secret": secrets.token_urlsafe(24),
                 # no proxy in front of the demo's service: no X-Forwarded-For is believed, from anyone
                 "forwarded_allow_ips": "",
-                "api_tokens": [{"name": "demo", "role": "admin", "token": token}],
+                # the settings keep a token's SHA-256 only (docs/service.md, Users and tokens)
+                "api_tokens": [
+                    {
+                        "name": "demo",
+                        "role": "administrator",
+                        "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+                    }
+                ],
             }
         )
     )

@@ -18,6 +18,7 @@ least), BENCH_ROUNDS (3), BENCH_WARMUP (3).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -220,7 +221,9 @@ def start_service(web_root: Path, port: int, database: Path) -> subprocess.Popen
                 "secret": "bench-secret-0123456789abcdef",
                 "log_level": "warning",
                 "tftp_enabled": False,
-                "api_tokens": [{"name": "bench", "role": "auditor", "token": TOKEN}],
+                "api_tokens": [
+                    {"name": "bench", "role": "auditor", "token_sha256": hashlib.sha256(TOKEN.encode()).hexdigest()}
+                ],
             }
         )
     )

@@ -49,6 +49,12 @@ from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E4
 FIRMWARE = REPO / "inventory" / "demo" / "firmware"
 ADMIN_TOKEN = "admin-token-0123456789abcdef"
 AUDITOR_TOKEN = "auditor-token-0123456789abcdef"
+API_TOKEN = "api-token-0123456789abcdef"
+
+
+def settings_token(name: str, role: str, token: str) -> dict:
+    """An entry of the settings' ``api_tokens``: the token kept as its SHA-256."""
+    return {"name": name, "role": role, "token_sha256": hashlib.sha256(token.encode()).hexdigest()}
 
 
 def serve_without_proof(fleet: Path, *vendors: str, drop_phone_auth: bool = True) -> None:
@@ -272,8 +278,9 @@ def running_service(directory: Path, applications: bool = False, **overrides):
         journal_flush_seconds=0.05,
         applications_port=0,  # the mobility screens' listener: applications=True gives it a free port
         api_tokens=[
-            {"name": "admin", "role": "admin", "token": ADMIN_TOKEN},
-            {"name": "auditor", "role": "auditor", "token": AUDITOR_TOKEN},
+            settings_token("admin", "administrator", ADMIN_TOKEN),
+            settings_token("auditor", "auditor", AUDITOR_TOKEN),
+            settings_token("api", "api", API_TOKEN),
         ],
     )
     for name, value in overrides.items():

@@ -44,12 +44,17 @@ def imports_of(path: pathlib.Path, root: pathlib.Path) -> list[tuple[int, str]]:
 
 def violations(files: list[pathlib.Path], allowed) -> list[str]:
     """``file:line imports module`` for each import of module_utils code that ``allowed(module)`` refuses."""
-    return [
-        f"{path.relative_to(MODULE_UTILS.parents[1])}:{line} imports {module}"
-        for path in files
-        for line, module in imports_of(path, MODULE_UTILS)
-        if not allowed(module)
-    ]
+    found = []
+    for path in files:
+        # a file outside module_utils (the services) names module_utils by absolute imports only
+        inside = path.is_relative_to(MODULE_UTILS)
+        where = path.relative_to(MODULE_UTILS.parents[1] if inside else ROOT)
+        found += [
+            f"{where}:{line} imports {module}"
+            for line, module in imports_of(path, MODULE_UTILS if inside else path.parent)
+            if not allowed(module)
+        ]
+    return found
 
 
 def under(folder: str) -> list[pathlib.Path]:
@@ -95,6 +100,22 @@ def test_only_a_vendor_folder_imports_vendor_code() -> None:
     assert found == [], "only vendors/ imports vendors/ (use catalog.registry):\n" + "\n".join(found)
 
 
+def test_access_stands_on_the_database_layer_only() -> None:
+    """Users, tokens, login and the journal of user actions serve both services: they know neither's domain."""
+    found = violations(
+        under("access"),
+        lambda module: module.split(".")[0] in {"access", "fleet"} or module.startswith("service.store"),
+    )
+    assert found == [], "access/ may import only access/, fleet/ and service/store.py:\n" + "\n".join(found)
+
+
+def test_the_provisioning_service_does_not_stand_on_the_job_service() -> None:
+    """The provisioning service reads the job service's users through access/, never through jobs/."""
+    files = [*under("service"), *sorted((ROOT / "service" / "phonefleet_service").glob("*.py"))]
+    found = violations(files, lambda module: module.split(".")[0] != "jobs")
+    assert found == [], "the provisioning service imports jobs/ (use access/):\n" + "\n".join(found)
+
+
 @pytest.mark.parametrize(
     ("folder", "source", "rule"),
     [
@@ -107,6 +128,12 @@ def test_only_a_vendor_folder_imports_vendor_code() -> None:
             test_data_sheets_import_only_the_catalogue_and_data_sheets,
         ),
         ("render", "from ..vendors.yealink.datasheet import VENDOR\n", test_only_a_vendor_folder_imports_vendor_code),
+        ("access", "from ..jobs.store import JobStore\n", test_access_stands_on_the_database_layer_only),
+        (
+            "service",
+            "from ..jobs.users import Users\n",
+            test_the_provisioning_service_does_not_stand_on_the_job_service,
+        ),
     ],
 )
 def test_a_planted_import_is_named(tmp_path, monkeypatch, folder, source, rule) -> None:

@@ -54,3 +54,14 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
+
+
+def launch_detail(options: LaunchOptions) -> dict:
+    """What a launch's line keeps of its options: the stored answers; the password questions by name only."""
+    return {
+        "playbook": options.playbook,
+        "limit": options.limit,
+        "check": options.check,
+        "answers": options.answers,
+        "password_answers": list(options.secret_variables),
+    }

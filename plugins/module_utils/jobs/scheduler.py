@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from ..service.store import _add_columns
 from .catalogue import LaunchError
-from .journal import SCHEDULER, Journal, launch_detail
+from ..access.journal import SCHEDULER, Journal
 from .manager import JobManager
-from .model import LaunchOptions
+from .model import LaunchOptions, launch_detail
 from .schedules import ERROR, LAUNCHED, MISSED, Calendar, Schedule, run_times
 from .store import JobStore
 

@@ -4,8 +4,8 @@ with the job service's own tables, in its own database or beside the provisionin
 
 Tables: ``jobs`` (one row per launch; its stored answers hold no secret), ``job_events`` (runner's events,
 ``counter`` as runner numbered them, secrets scrubbed before they get here), ``job_users`` and
-``job_user_tokens`` (users.py), ``job_user_actions`` (journal.py) and ``job_webhook_deliveries`` (webhooks.py:
-one row per attempt to deliver a job's end to a webhook). Standard output is the events'
+``job_user_tokens`` and ``job_user_actions`` (the users' tables: access/store.py) and ``job_webhook_deliveries``
+(webhooks.py: one row per attempt to deliver a job's end to a webhook). Standard output is the events'
 ``stdout`` in counter order, as AWX keeps it. Every method takes the store's lock: the HTTP handlers, the event
 writer and the job threads share one connection.
 """
@@ -13,11 +13,10 @@ writer and the job threads share one connection.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import cast
 
-from ..service.store import Store
+from ..access.store import AccessStore
 from .model import PENDING, RUNNING, Job, LaunchOptions
 
 _JOB_COLUMNS = (
@@ -35,18 +34,6 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS job_events (
         job_id BIGINT NOT NULL, counter INTEGER NOT NULL, event TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
         stdout TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, counter))""",
-    # users.py: people and programs, their hashed passwords and tokens
-    """CREATE TABLE IF NOT EXISTS job_users (
-        name TEXT PRIMARY KEY, full_name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
-        password_hash TEXT NOT NULL, disabled INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS job_user_tokens (
-        id {serial} PRIMARY KEY, username TEXT NOT NULL, description TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
-        created_at DOUBLE PRECISION NOT NULL, created_by TEXT NOT NULL)""",
-    # journal.py: who did what, when, from where
-    """CREATE TABLE IF NOT EXISTS job_user_actions (
-        id {serial} PRIMARY KEY, at DOUBLE PRECISION NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
-        source TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS job_user_actions_at ON job_user_actions (at, id)",
     # webhooks.py: each attempt to deliver a job's end (its url without credentials; its error without secrets)
     """CREATE TABLE IF NOT EXISTS job_webhook_deliveries (
         delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, job_id BIGINT NOT NULL, webhook TEXT NOT NULL,
@@ -83,34 +70,14 @@ def _job(row) -> Job:
     )
 
 
-class JobStore(Store):
-    """Jobs and their events. Use ``JobStore.open(url)`` (the URLs of ``Store.open``)."""
+class JobStore(AccessStore):
+    """Jobs and their events, beside the users' tables. Use ``JobStore.open(url)`` (the URLs of ``Store.open``)."""
 
-    def __init__(self, connection, dialect: str, url: str) -> None:
-        super().__init__(connection, dialect, url)
-        self.lock = threading.RLock()
+    schema = (*_SCHEMA, *AccessStore.schema)
 
     @classmethod
     def open(cls, url: str) -> JobStore:
         return cast(JobStore, super().open(url))  # Store.open makes a ``cls``
-
-    def _create(self) -> None:
-        serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
-        with self._transaction(immediate=True) as cursor:
-            for statement in _SCHEMA:
-                cursor.execute(statement.format(serial=serial))
-
-    def _write(self, statement: str, params: tuple = ()) -> None:
-        with self.lock, self._transaction() as cursor:
-            cursor.execute(self._sql(statement), params)
-
-    def _read(self, statement: str, params: tuple = ()) -> list:
-        with self.lock:
-            return self._rows(statement, params)
-
-    # the users and the journal (users.py, journal.py) keep their rows in this database through these
-    write = _write
-    read = _read
 
     # -- jobs --------------------------------------------------------------------------------------
 

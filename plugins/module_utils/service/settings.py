@@ -2,25 +2,28 @@
 """One settings object for the provisioning service: defaults < settings file (YAML) < environment.
 
 Environment variables are ``PHONEFLEET_<FIELD>`` in upper case (``PHONEFLEET_WEB_ROOT``,
-``PHONEFLEET_DATABASE_URL``, ``PHONEFLEET_HTTP_PORT``...). ``api_tokens`` comes from the file only (a list
-of ``{name, role, token}``; roles ``admin`` and ``auditor``); ``secret`` signs digest-auth nonces and must
-be the same on every worker and server sharing a database (the role generates one). Nothing else in the
-service reads the environment.
+``PHONEFLEET_DATABASE_URL``, ``PHONEFLEET_HTTP_PORT``...). The API's callers are the users of
+``users_database_url`` (default: ``database_url``; the job service's users, access/users.py) and the tokens of
+``api_tokens``, from the file only: a list of ``{name, role, token_sha256}``, each token kept as its SHA-256,
+never in clear (roles: ``ROLES``). ``secret`` signs digest-auth nonces and must be the same on every worker and
+server sharing a database (the role generates one). Nothing else in the service reads the environment.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote, urlsplit
 
+from ..access.users import ROLES
 from ..fleet.yamlio import YamlSyntaxError, load_yaml
 from .store import redact_url
 
 ENV_PREFIX = "PHONEFLEET_"
-ROLES = ("admin", "auditor")
+_SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 class SettingsError(ValueError):
@@ -31,6 +34,7 @@ class SettingsError(ValueError):
 class ServiceSettings:
     web_root: str = ""
     database_url: str = "sqlite:///phonefleet-state.db"
+    users_database_url: str = ""  # empty: database_url (one database for the phones' state and the users)
     http_host: str = "127.0.0.1"
     http_port: int = 8480
     workers: int = 1
@@ -99,13 +103,11 @@ class ServiceSettings:
         if self.unknown_phones_max < 0:
             raise SettingsError(f"{origin}: unknown_phones_max must be 0 or more, not {self.unknown_phones_max}")
         for index, token in enumerate(self.api_tokens):
-            where = f"{origin}: api_tokens[{index}]"
-            if not isinstance(token, dict) or not {"name", "role", "token"} <= set(token):
-                raise SettingsError(f"{where} needs name, role and token")
-            if token["role"] not in ROLES:
-                raise SettingsError(f"{where}.role must be one of {', '.join(ROLES)}, not {token['role']!r}")
-            if len(str(token["token"])) < 16:
-                raise SettingsError(f"{where}.token is too short (16 characters at least)")
+            _check_api_token(token, f"{origin}: api_tokens[{index}]")
+
+    def users_url(self) -> str:
+        """The database of the API's users (access/store.py): ``users_database_url``, else ``database_url``."""
+        return self.users_database_url or self.database_url
 
     def served_log_path(self) -> str | None:
         """The folder of the served logs (docs/service.md, "The journal"); None for an in-memory database.
@@ -125,6 +127,22 @@ class ServiceSettings:
             return None if path in ("", ":memory:") else f"{path}-served"
         digest = hashlib.sha256(redact_url(self.database_url).encode()).hexdigest()[:12]
         return f"phonefleet-served-{digest}"
+
+
+def _check_api_token(token, where: str) -> None:
+    if isinstance(token, dict) and "token" in token:  # the settings of earlier releases kept tokens in clear
+        raise SettingsError(
+            f"{where}.token: tokens are no longer kept in clear; give token_sha256, the token's SHA-256 in hex"
+            ' (printf %s "$TOKEN" | sha256sum), or make a user\'s token (docs/service.md, Users and tokens)'
+        )
+    if not isinstance(token, dict) or not {"name", "role", "token_sha256"} <= set(token):
+        raise SettingsError(f"{where} needs name, role and token_sha256")
+    if token["role"] == "admin":  # the role of earlier releases
+        raise SettingsError(f"{where}.role admin is now called administrator")
+    if token["role"] not in ROLES:
+        raise SettingsError(f"{where}.role must be one of {', '.join(ROLES)}, not {token['role']!r}")
+    if not _SHA256_HEX.match(str(token["token_sha256"])):
+        raise SettingsError(f"{where}.token_sha256 must be a SHA-256 in hex (64 digits 0-9, a-f)")
 
 
 _CONVERTERS: dict[type, Callable[[str], object]] = {

@@ -8,7 +8,7 @@ Poly's REST API is off and its check-sync reboots unless its file says otherwise
 Snom or MPP phone is the admin password its file sets, which must be the fleet's control login. A driver that
 forgets one of those settings fails here; the factory phones of test_simulated.py show the refusals. A Unify
 phone reboots only when its deployment service answers its WPI contact with Restart: the task queues it at the
-service (service_url, an admin token) and sends the contact-me.
+service (service_url, a token of the api role) and sends the contact-me.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.ta
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ControlServiceLink, ServiceApi
 from phonefleet_simulator.__main__ import load_bundle
 
-from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, published_site, running_service, serve_without_proof
+from tests.support.service import (
+    ADMIN_TOKEN,
+    API_TOKEN,
+    AUDITOR_TOKEN,
+    published_site,
+    running_service,
+    serve_without_proof,
+)
 
 from .test_simulated import events_after
 
@@ -78,8 +85,8 @@ def target(fleet, bundle, mac: str, service=None) -> request.Phone:
 
 @pytest.fixture(scope="module")
 def link(service) -> ControlServiceLink:
-    """The provisioning service as the phone_command task reaches it (service_url, an admin token)."""
-    return ControlServiceLink(ServiceApi(f"http://127.0.0.1:{service.port}", ADMIN_TOKEN))
+    """The provisioning service as the phone_command task reaches it (service_url, a token of the api role)."""
+    return ControlServiceLink(ServiceApi(f"http://127.0.0.1:{service.port}", API_TOKEN))
 
 
 @pytest.mark.parametrize("mac", sorted(PHONES))
@@ -130,7 +137,7 @@ def test_a_unify_phone_reboots_only_when_its_deployment_service_says_restart(fle
     assert [kind for kind, _cause in events if kind in ("resync", "reboot")] == ["resync"], events
 
 
-def test_only_an_admin_queues_a_restart_and_only_for_a_unify_phone(service):
+def test_an_auditor_queues_no_restart_and_only_a_unify_phone_gets_one(service):
     base = f"http://127.0.0.1:{service.port}"
     with pytest.raises(ServiceLinkError, match="HTTP 403"):
         ControlServiceLink(ServiceApi(base, AUDITOR_TOKEN)).queue_restart("001ae8556677")

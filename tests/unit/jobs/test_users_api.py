@@ -264,7 +264,7 @@ def test_jobs_name_their_launcher_who_reaches_phonefleet_actor_and_the_journal(t
 
 @pytest.mark.parametrize("detail", [{"password": "x"}, {"token": "x"}, {"extra_vars": {}}])
 def test_the_journal_refuses_a_detail_that_would_hold_a_secret(tmp_path, detail):
-    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import Journal
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.journal import Journal
     from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
 
     store = JobStore.open(f"sqlite:///{tmp_path}/jobs.db")

@@ -8,6 +8,8 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
     load_settings,
 )
 
+SHA = "0" * 64  # a SHA-256 in hex
+
 
 def write(tmp_path, text: str):
     path = tmp_path / "service.yml"
@@ -43,8 +45,19 @@ def test_file_then_environment(tmp_path):
         ),
         ("web_root: /w\nhttp_request_timeout: 0\n", {}, "http_request_timeout must be a positive number of seconds"),
         ("web_root: /w\n", {"PHONEFLEET_HTTP_PORT": "eighty"}, "PHONEFLEET_HTTP_PORT: http_port must be a number"),
-        ("web_root: /w\napi_tokens: [{name: a, role: root, token: 0123456789abcdefg}]\n", {}, "api_tokens[0].role"),
-        ("web_root: /w\napi_tokens: [{name: a, role: admin, token: short}]\n", {}, "api_tokens[0].token is too short"),
+        (f"web_root: /w\napi_tokens: [{{name: a, role: root, token_sha256: {SHA}}}]\n", {}, "api_tokens[0].role must"),
+        (
+            f"web_root: /w\napi_tokens: [{{name: a, role: admin, token_sha256: {SHA}}}]\n",
+            {},
+            "api_tokens[0].role admin is now called administrator",
+        ),
+        ("web_root: /w\napi_tokens: [{name: a, role: api, token_sha256: abc}]\n", {}, "token_sha256 must be a SHA-256"),
+        ("web_root: /w\napi_tokens: [{name: a, role: api}]\n", {}, "api_tokens[0] needs name, role and token_sha256"),
+        (
+            "web_root: /w\napi_tokens: [{name: a, role: admin, token: 0123456789abcdefg}]\n",
+            {},
+            "api_tokens[0].token: tokens are no longer kept in clear; give token_sha256",
+        ),
         ("web_root: /w\nserved_log_dir: /etc/hostname\n", {}, "served_log_dir '/etc/hostname' is not a folder"),
         ("web_root: /w\nserved_log_dir: [a]\n", {}, "served_log_dir must be a string"),
         ("- a list\n", {}, "must be a mapping of settings"),

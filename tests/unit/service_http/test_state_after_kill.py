@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from hashlib import sha256
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,7 @@ from tests.unit.service_http.test_serving import BOTH_DATABASES, database_url
 
 PHONES = 100
 KILL_AFTER = 30  # answers received
+ADMIN_TOKEN_SHA256 = sha256(ADMIN_TOKEN.encode()).hexdigest()
 
 
 def fast_rates(fleet: Path) -> None:
@@ -78,7 +80,7 @@ def settings_file(tmp_path, request, database) -> tuple[int, Path]:
         "journal_flush_seconds: 3600\n"  # no flush by the clock before the kill
         "secret: test-secret-for-nonces\n"
         "log_level: warning\n"
-        f"api_tokens: [{{name: admin, role: admin, token: {ADMIN_TOKEN}}}]\n"
+        f"api_tokens: [{{name: admin, role: administrator, token_sha256: {ADMIN_TOKEN_SHA256}}}]\n"
     )
     return port, config
 

@@ -14,7 +14,7 @@ import yaml
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
 
-from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, running_service
+from tests.support.service import API_TOKEN, AUDITOR_TOKEN, running_service
 from tests.unit.render_support import reveal
 
 from .live_support import (
@@ -44,7 +44,7 @@ def site(tmp_path):
         yield tmp_path, inventory, service, first
 
 
-def export(inventory, service, *args, token=ADMIN_TOKEN, environment=False):
+def export(inventory, service, *args, token=API_TOKEN, environment=False):
     """The playbook with the service given as extra vars, or in the environment (which the inventory reads too)."""
     url = f"http://127.0.0.1:{service.port}"
     service_vars = (
@@ -165,7 +165,7 @@ def test_an_auditor_token_cannot_read_credentials(site):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert f"http://127.0.0.1:{service.port}/api/v1/autoprovisioned refused the API token's role (HTTP 403" in output
-    assert "this needs the admin role" in output
+    assert "the role auditor may not do this (allowed: administrator, api)" in output
     assert AUDITOR_TOKEN not in output
     assert not (inventory / "fleet/autoprovisioned.yml").exists()
 

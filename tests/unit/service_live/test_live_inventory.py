@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, free_port, running_service
+from tests.support.service import ADMIN_TOKEN, API_TOKEN, AUDITOR_TOKEN, free_port, running_service
 from tests.unit.render_support import demo_vault
 
 from .live_support import (
@@ -64,7 +64,7 @@ def run_live(inventory, service, *args, token=AUDITOR_TOKEN):
 
 def test_fleet_phones_get_the_service_facts(live):
     inventory, service = live
-    found = listing(run_live(inventory, service))
+    found = listing(run_live(inventory, service, token=API_TOKEN))  # the api role reads the phones
     hostvars = found["_meta"]["hostvars"]
     reception = hostvars[KNOWN_YEALINK[0]]
     assert reception["ansible_host"] == "127.0.0.1"

@@ -136,10 +136,10 @@ def test_the_route_refuses_bad_input_naming_the_field(plain_site, body, message)
     assert plain_site.service.store.open_windows(time.time()) == {}
 
 
-def test_the_route_is_for_admins_and_known_phones(plain_site):
+def test_the_route_is_for_administrators_and_api_and_known_phones(plain_site):
     assert _call(plain_site, "POST", YEALINK, {"minutes": 5}, token=AUDITOR_TOKEN) == (
         403,
-        {"error": "this needs the admin role"},
+        {"error": "the role auditor may not do this (allowed: administrator, api)"},
     )
     assert _call(plain_site, "DELETE", YEALINK, token=AUDITOR_TOKEN)[0] == 403
     assert _call(plain_site, "POST", YEALINK, {"minutes": 5}, token="not-a-token")[0] == 401
@@ -167,5 +167,8 @@ def test_phone_controls_client_opens_the_window_and_says_what_it_needs(plain_sit
     ControlServiceLink(ServiceApi(url, ADMIN_TOKEN)).open_firmware_window(YEALINK, 45)
     until = plain_site.service.store.open_windows(time.time())[YEALINK]
     assert 44 * 60 < until - time.time() <= 45 * 60
-    with pytest.raises(ServiceLinkError, match=r"refused the API token's role .*this needs the admin role"):
+    with pytest.raises(
+        ServiceLinkError,
+        match=r"refused the API token's role .*auditor may not do this \(allowed: administrator, api\)",
+    ):
         ControlServiceLink(ServiceApi(url, AUDITOR_TOKEN)).open_firmware_window(YEALINK, 45)

@@ -7,7 +7,7 @@ WPI), not directly: the controller can only wake it up.
   the service back (``solicited``), which writes the phone's items (its config), without a reboot.
 - reboot: WPI ``<Action>Restart</Action>`` [V DG p.50-51], which only the deployment service can send, in
   an interaction the phone opens. As the vendor's DLS does: the Restart is queued at the provisioning service
-  (``POST <service_url>/api/v1/phones/<mac>/restart``, an admin token), then the phone is sent a contact-me;
+  (``POST <service_url>/api/v1/phones/<mac>/restart``, an api-role token), then the phone is sent a contact-me;
   its ``solicited`` message is answered ``Restart`` [V DG p.28-30: contact-me, solicited, server action] and
   it reboots. Without ``service_url`` the reboot is unsupported (nothing is sent). No SIP NOTIFY reboot is
   known for CP phones.

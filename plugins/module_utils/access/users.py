@@ -1,9 +1,13 @@
-# Private to this collection: the job service's users, their roles, passwords and tokens.
-"""Users of the job service and what each role may do (the reference product's three roles).
+# Private to this collection: the services' users, their roles, passwords and tokens.
+"""Users of the job service and of the provisioning service's API, and what each role may do (the reference
+product's three roles). Both services read the same users (docs/jobs.md, "Users, roles and login").
 
 - ``administrator``: everything, and manages users and everyone's tokens;
-- ``auditor``: reads jobs, their output, the journal and the catalogue; launches nothing;
-- ``api``: launches, cancels and relaunches jobs and reads them, with tokens (a script's account).
+- ``auditor``: reads jobs, their output, the journals, the catalogue and the phones; launches and changes nothing;
+- ``api``: launches, cancels and relaunches jobs and reads them, with tokens (a script's account); on the
+  provisioning service, what the collection's modules ask: the phones (the inventory's live facts), the
+  auto-provisioned phones and their release (autoprovisioned_export), a Unify restart and a firmware window
+  (phone_command); not the phones' access keys nor the journals.
 
 Passwords are hashed with bcrypt (slow on purpose: a password is low-entropy and may be guessed offline).
 Tokens are 256 random bits, shown once at creation and stored as their SHA-256: a hash of that much entropy
@@ -19,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from ..fleet.errors import MissingLibraryError
-from .store import JobStore
+from .store import AccessStore
 
 try:
     import bcrypt
@@ -35,6 +39,13 @@ READERS = frozenset(ROLES)
 LAUNCHERS = frozenset({ADMINISTRATOR, API})
 JOURNAL_READERS = frozenset({ADMINISTRATOR, AUDITOR})
 USER_MANAGERS = frozenset({ADMINISTRATOR})
+#: the provisioning service's API (phonefleet_service/api.py): who may read the phones, read the phone journal,
+#: act on phones (auto-provisioned assignments and their release, Unify restart, firmware window), and read or
+#: issue the phones' access keys (secrets that prove a phone: an administrator's only)
+PHONE_READERS = frozenset(ROLES)
+PHONE_JOURNAL_READERS = frozenset({ADMINISTRATOR, AUDITOR})
+PHONE_OPERATORS = frozenset({ADMINISTRATOR, API})
+ACCESS_KEY_MANAGERS = frozenset({ADMINISTRATOR})
 #: the prefix every token starts with: a secret scanner (and a person) recognises one in a leaked file
 TOKEN_PREFIX = "pfj_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD_LENGTH = 12
@@ -102,13 +113,22 @@ def _user(row) -> User:
 
 
 class Users:
-    """The users and tokens kept in a :class:`JobStore`. ``bcrypt_rounds`` is lowered by tests only."""
+    """The users and tokens kept in an :class:`AccessStore` (the job service's store is one).
 
-    def __init__(self, store: JobStore, bcrypt_rounds: int = 12) -> None:
+    ``bcrypt_rounds`` is lowered by tests only."""
+
+    def __init__(self, store: AccessStore, bcrypt_rounds: int = 12) -> None:
         self.store = store
         self.bcrypt_rounds = bcrypt_rounds
-        # an unknown name costs a bcrypt check at the same cost, so timing does not tell which names exist
-        self._unknown_user_hash = hash_password(secrets.token_hex(16), bcrypt_rounds).encode()
+        self._unknown_hash: bytes | None = None
+
+    @property
+    def _unknown_user_hash(self) -> bytes:
+        """What an unknown name's password is checked against: a bcrypt check at the same cost, so timing does
+        not tell which names exist. Made at the first unknown name, not at start (a service may see none)."""
+        if self._unknown_hash is None:
+            self._unknown_hash = hash_password(secrets.token_hex(16), self.bcrypt_rounds).encode()
+        return self._unknown_hash
 
     # -- users -------------------------------------------------------------------------------------
 
@@ -165,12 +185,18 @@ class Users:
             self.store.write("DELETE FROM job_user_tokens WHERE username = ?", (name,))
             self.store.write("DELETE FROM job_users WHERE name = ?", (name,))
 
+    def password_hash(self, name: str) -> str | None:
+        """The stored hash of ``name``'s password (None: no such user): a password checked before may be trusted
+        again only while it is unchanged, whichever service changed it."""
+        rows = self.store.read("SELECT password_hash FROM job_users WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
     def check_password(self, name: str, password: str) -> User | None:
         """The user if ``password`` is theirs and they are enabled; else None (bcrypt is paid either way)."""
-        rows = self.store.read("SELECT password_hash FROM job_users WHERE name = ?", (name,))
-        known = rows[0][0].encode() if rows else self._unknown_user_hash
+        stored = self.password_hash(name)
+        known = stored.encode() if stored is not None else self._unknown_user_hash
         matches = len(password) <= 200 and _bcrypt().checkpw(password.encode(), known)  # bcrypt reads 72 bytes
-        user = self.find(name) if rows and matches else None
+        user = self.find(name) if stored is not None and matches else None
         return user if user is not None and not user.disabled else None
 
     # -- tokens ------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-# Private to this collection: the job service's journal of user actions.
+# Private to this collection: the journal of user actions, of the job service and the provisioning service.
 """Who did what, when and from where: every launch, cancel, relaunch, login, failed login, refused request,
-user, token and schedule change, and what the scheduler did (a schedule's launch, missed run or error).
+user, token and schedule change, what the scheduler did (a schedule's launch, missed run or error), and every
+write through the provisioning service's API (``PHONE_ACTIONS``; its lines say ``service: provisioning`` in
+their detail, as do its logins).
 
 A line is ``at`` (epoch seconds), ``username`` (as given, for a failed login too; ``schedule:<name>`` for what
 the scheduler did), ``action`` (one of ``ACTIONS``), ``source`` (the client's address; ``scheduler``), ``target``
@@ -15,9 +17,16 @@ import json
 import time
 from dataclasses import dataclass
 
-from .model import LaunchOptions
-from .store import JobStore
+from .store import AccessStore
 
+#: the provisioning API's writes (phonefleet_service/api.py); a firmware window's are in the phone journal too
+PHONE_ACTIONS = (
+    "autoprovisioned_release",
+    "access_key_issue",
+    "restart_queue",
+    "firmware_window_open",
+    "firmware_window_close",
+)
 ACTIONS = (
     "login",
     "login_failed",
@@ -40,22 +49,14 @@ ACTIONS = (
     # the scheduler's own lines (username schedule:<name>); its launches are "launch" lines
     "schedule_missed",
     "schedule_error",
+    *PHONE_ACTIONS,
 )
 #: the ``source`` of the scheduler's lines
 SCHEDULER = "scheduler"
 #: keys a detail never holds: their values are secrets
-_SECRET_KEYS = frozenset({"password", "token", "token_hash", "password_hash", "extra_vars", "secrets"})
-
-
-def launch_detail(options: LaunchOptions) -> dict:
-    """What a launch's line keeps of its options: the stored answers; the password questions by name only."""
-    return {
-        "playbook": options.playbook,
-        "limit": options.limit,
-        "check": options.check,
-        "answers": options.answers,
-        "password_answers": list(options.secret_variables),
-    }
+_SECRET_KEYS = frozenset(
+    {"password", "token", "token_hash", "password_hash", "extra_vars", "secrets", "key", "access_key"}
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class JournalLine:
 
 
 class Journal:
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: AccessStore) -> None:
         self.store = store
 
     def record(self, username: str, action: str, source: str, target: str = "", detail: dict | None = None) -> None:
