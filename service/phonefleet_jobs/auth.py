@@ -3,10 +3,10 @@ failed-login limit, the journal of logins), which the provisioning service's API
 
 A request carries ``Authorization: Bearer <token>`` (scripts: a user's token, or the settings' optional
 ``admin_token_hash`` token, which acts as the built-in user ``admin``) or ``Authorization: Basic`` with a user's
-name and password (people). Each route declares the roles it allows with one dependency (``Reader``,
-``Launcher``, ``JournalReader``, ``UserManager``); no or a wrong credential is 401, a role not allowed 403, too
-many failed logins 429; a 401 or 403 is a ``refused`` line of the journal. The dependencies are plain functions, which FastAPI runs in a thread: bcrypt's first
-check of a password does not hold up the event loop.
+name and password (people). Each route declares the roles it allows with one dependency (``Reader``, ``Launcher``,
+``JournalReader``, ``UserManager``); no or a wrong credential is 401, a role not allowed 403, too many failed logins
+429; a 401 or 403 is a ``refused`` line of the journal. The dependencies are plain functions, which FastAPI runs in
+a thread: bcrypt's first check of a password does not hold up the event loop.
 """
 
 from __future__ import annotations

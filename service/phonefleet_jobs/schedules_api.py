@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import launch_detail
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import LaunchOptions
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import LaunchOptions, launch_detail
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import ScheduleRun, ScheduleStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.schedules import (
     Schedule,

@@ -7,14 +7,14 @@ address and turns :class:`LoginRefused` into its framework's answer (``phoneflee
 settings: ``settings_token``) or ``Basic`` with a user's name and password.
 
 A password once checked is remembered by its SHA-256 with the stored hash it matched, for the process's life, so
-bcrypt's deliberate slowness is paid once, not on every request; it is trusted again only while the stored hash
-is the same, so a password changed through either service is checked anew by both. The user's role and whether
-they are disabled are read at every request, and a token is looked up at every request (a revoked one fails at
-once). That first check of a password (and the first use of a token) in a process is the journal's ``login``;
-every refused credential is a ``login_failed``; a request without credentials (401) or by a role the route does
-not allow (403) is a ``refused`` line. Each names the request (method and path, never the query string). After ``MAX_FAILURES`` failures within ``FAILURE_WINDOW_SECONDS``
-from one source for one user (or one source's unknown tokens), that pair is refused (429) without a check until
-the window has passed; the count is each process's own.
+bcrypt's deliberate slowness is paid once, not on every request; it is trusted again only while the stored hash is
+the same, so a password changed through either service is checked anew by both. The user's role and whether they are
+disabled are read at every request, and a token is looked up at every request (a revoked one fails at once). That
+first check of a password (and the first use of a token) in a process is the journal's ``login``; every refused
+credential is a ``login_failed``; a request without credentials (401) or by a role the route does not allow (403) is
+a ``refused`` line. Each names the request (method and path, never the query string). After ``MAX_FAILURES``
+failures within ``FAILURE_WINDOW_SECONDS`` from one source for one user (or one source's unknown tokens), that pair
+is refused (429) without a check until the window has passed; the count is each process's own.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..access.journal import SCHEDULER, Journal
 from ..service.store import _add_columns
 from .catalogue import LaunchError
-from ..access.journal import SCHEDULER, Journal
 from .manager import JobManager
 from .model import LaunchOptions, launch_detail
 from .schedules import ERROR, LAUNCHED, MISSED, Calendar, Schedule, run_times
