@@ -171,7 +171,7 @@ def test_two_schedulers_that_found_the_same_due_time_launch_it_once(stores):
 
 
 def test_the_scheduler_journals_its_launch_missed_run_and_error_as_the_schedules_with_its_owner(stores):
-    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.journal import Journal
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.journal import Journal
 
     store, _other, settings = stores
     clock = Clock(local(2026, 6, 1, 2))
