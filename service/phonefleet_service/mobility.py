@@ -134,7 +134,7 @@ class Mobility:
 
         def who(request: Request) -> Requester:
             ip = request.client.host if request.client else None
-            return Requester(ip, request.headers.get("user-agent"), f"api:{request.state.token_name}")
+            return Requester(ip, request.headers.get("user-agent"), f"api:{request.state.caller.user.name}")
 
         def listed(sessions) -> dict:
             return {
