@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -139,3 +140,18 @@ def journal(service, mac: str) -> list[dict]:
 
 def results_of(service, mac: str, since: float) -> list[tuple[str, str]]:
     return [(row["result"], row["evidence"] or "") for row in journal(service, mac) if row["at"] >= since]
+
+
+def kept_by_the_service(site: Path, service, logs: list[str], macs: tuple[str, ...]) -> tuple[str, bytes]:
+    """Everything the service said or kept: (its log records, the journal of ``macs`` as its API gives it and every
+    table of its database, as text; every file it wrote in ``site``, the published web root aside, as bytes)."""
+    rows = [row for mac in macs for row in journal(service, mac)]
+    text = "\n".join(logs) + repr(rows)
+    database = sqlite3.connect(site / "state.db")
+    try:
+        for (table,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            text += repr(database.execute(f"SELECT * FROM {table}").fetchall())
+    finally:
+        database.close()
+    files = [path for path in site.rglob("*") if path.is_file() and "www" not in path.parts]
+    return text, b"".join(path.read_bytes() for path in files)

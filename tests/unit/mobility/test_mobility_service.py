@@ -10,7 +10,6 @@ after the service told it to re-sync, and in the file the service serves the pho
 from __future__ import annotations
 
 import http.client
-import sqlite3
 import time
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from .conftest import (
     YEALINK_T54W,
     holds,
     journal,
+    kept_by_the_service,
     results_of,
     wait_for_config,
 )
@@ -246,14 +246,6 @@ def test_no_pin_in_the_log_the_journal_or_the_database(site, service, phones, lo
     service.service.flush()
     rows = journal(service, YEALINK_T54W) + journal(service, CISCO_8845)
     assert rows and any(row["result"] == "mobility-refused" for row in rows)
-    text = "\n".join(logs) + repr(rows)
-    database = sqlite3.connect(site / "state.db")
-    try:
-        for (table,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            text += repr(database.execute(f"SELECT * FROM {table}").fetchall())
-    finally:
-        database.close()
-    files = [path for path in site.rglob("*") if path.is_file() and "www" not in path.parts]
-    raw = b"".join(path.read_bytes() for path in files)
+    text, raw = kept_by_the_service(site, service, logs, (YEALINK_T54W, CISCO_8845))
     for pin in (PIN, WRONG_PIN):
         assert pin not in text and pin.encode() not in raw

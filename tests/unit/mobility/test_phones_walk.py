@@ -23,6 +23,7 @@ import pytest
 from phonefleet_simulator.vendors import Screen
 from phonefleet_simulator.xml_browser import NoApplication, XmlBrowser
 
+from tests.support.nginx import running_applications_nginx
 from tests.support.registrar import RegistrarUnavailable, exported_database, start_registrar
 from tests.support.service import ADMIN_TOKEN, republish
 from tests.support.tools import missing_tool_outcome, require_tools
@@ -36,6 +37,7 @@ from .conftest import (
     WRONG_PIN,
     YEALINK_T31G,
     YEALINK_T54W,
+    kept_by_the_service,
     wait_for_config,
 )
 
@@ -236,3 +238,31 @@ def test_a_change_to_a_logged_in_user_reaches_his_phone(desk, site, service, pho
         users.write_text(original)
         republish(site)
         service.service.published.reload()
+
+
+# -- no PIN anywhere, nginx in front ------------------------------------------------------------------------
+
+
+def test_logins_through_nginx_leave_no_pin_in_any_log(tmp_path, site, service, phones, registrar, logs):
+    """The phones reach the service as in production: through nginx with the role's site (the Cisco PIN in a
+    GET's query string). Then every log, the journal, the database and the files of service, nginx and Kamailio
+    are read: no PIN, right or wrong."""
+    require_tools("nginx")
+    with running_applications_nginx(tmp_path, service.service.settings.applications_port) as nginx:
+        through = Desk(phones, f"http://127.0.0.1:{nginx.http_port}")
+        assert "Wrong number or PIN." in through.log_in(CISCO_8845, "5001", WRONG_PIN).text
+        # logged in: nginx passed the phone's address on, and the service believed it (else "cannot be identified")
+        assert "Logged in: Ivan Petrov (5001)" in through.log_in(CISCO_8845, "5001").text
+        assert "Logged in: Anna <Smirnova> & Co (5002)" in through.log_in(YEALINK_T54W, "5002").text
+        wait_until(phones, lambda: registered_from(phones, registrar, CISCO_8845, "5001"))
+        assert "Logged out." in through.browse(CISCO_8845, 1).text
+    access = nginx.access_log.read_text()
+    assert access.count('"GET /cisco/mobility/login HTTP/1.1" 200') == 2, access  # nginx logged them, by path
+    assert access.count('"GET /yealink/mobility/login HTTP/1.1" 200') == 1, access
+    assert phones.phone(CISCO_8845).host in access
+    text, raw = kept_by_the_service(site, service, logs, (CISCO_8845, YEALINK_T54W))
+    assert "mobility-login" in text and "mobility-refused" in text
+    raw += b"".join(path.read_bytes() for path in nginx.logs.iterdir()) + nginx.output.encode()
+    raw += registrar.log.read_bytes()
+    for pin in (PIN, WRONG_PIN):
+        assert pin not in text and pin.encode() not in raw
