@@ -27,6 +27,7 @@ import re
 import threading
 from urllib.parse import parse_qsl, quote
 
+import anyio
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.access.users import PHONE_OPERATORS, PHONE_READERS
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import InvalidMac, normalize_mac
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility import screens
@@ -113,7 +114,10 @@ class Mobility:
             engine.verify(mac, requester)
             if action == screens.LOGIN:
                 number, pin = query.get(screens.NUMBER, ""), query.get(screens.PIN, "")
-                session, _ended = engine.login(mac, number, pin, requester)
+                # the PIN's hash check costs a PBKDF2 (fleet/pin.py, tenths of a second by design): in a worker
+                # thread (hashlib lets go of the GIL), so a shift change's logins use every core and the event loop
+                # keeps serving the phones' config fetches and screens meanwhile
+                session, _ended = await anyio.to_thread.run_sync(engine.login, mac, number, pin, requester)
                 body = screens.text(vendor, f"Logged in: {session.user_name} ({session.number})")
             elif action == screens.LOGOUT:
                 ended = engine.logout_phone(mac, requester)

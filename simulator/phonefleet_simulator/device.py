@@ -55,6 +55,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from . import boot, vendors
 from .boot import SimulatedPhone
@@ -432,6 +433,14 @@ class Event:
 AccountsParser = Callable[[str, dict], list]
 
 
+class LineClient(Protocol):
+    """A phone's SIP registration client (sip_lines.PhoneLines): it follows the files after each fetch."""
+
+    async def follow(self) -> None: ...
+
+    def forget(self) -> None: ...
+
+
 class SimulatedDevice:
     """One simulated phone. Runs on an asyncio loop; surfaces call :meth:`trigger` (on the loop's thread)."""
 
@@ -482,6 +491,8 @@ class SimulatedDevice:
         self._control_files: dict | None = {}  # files whose control settings are read when first asked for
         self._control_settings: object | None = None
         self.registrations: dict[int, str] = {}  # line -> what registration.register() answered for it
+        #: the phone's own registration client (sip_lines.PhoneLines), when its lines register from its SIP port
+        self.lines: LineClient | None = None
         self.wpi_items: dict[tuple[str, int | None], str] = {}
         self.events: collections.deque[Event] = collections.deque(maxlen=EVENTS_KEPT)
         self._lock: asyncio.Lock | None = None
@@ -619,17 +630,19 @@ class SimulatedDevice:
             before = self.config_version
             ok = await self._fetch(cause, solicited=True)
             self.log(RESYNC, cause, changed=self.config_version != before, version=self.config_version, ok=ok)
+            if self.lines is not None:  # a re-sync re-registers changed accounts, unregisters removed ones
+                await self.lines.follow()
 
     async def power_off(self) -> None:
         async with self._guard():
             self.state = OFF
             self.booted_at = None
-            self.registrations.clear()
+            self._lost_registrations()
 
     async def _down(self) -> None:
         self.state = REBOOTING
         self.booted_at = None
-        self.registrations.clear()
+        self._lost_registrations()
         if self.reboot_seconds:
             await asyncio.sleep(self.reboot_seconds)
 
@@ -647,6 +660,14 @@ class SimulatedDevice:
             await self._down()
         self.state = UP
         self.booted_at = time.monotonic()
+        if self.lines is not None:
+            await self.lines.follow()
+
+    def _lost_registrations(self) -> None:
+        """Power gone: the phone sends nothing; the registrar keeps its bindings until they expire."""
+        self.registrations.clear()
+        if self.lines is not None:
+            self.lines.forget()
 
     # -- fetching -----------------------------------------------------------------------------------------
 

@@ -46,6 +46,11 @@ class XmlBrowser:
             raise NoApplication(f"phone {self.phone.mac}: its files name no XML application (services URL or key)")
         return await self._open("GET", url)
 
+    async def open_url(self, url: str) -> Screen:
+        """Open ``url`` with a GET, as the phone opens a URL it is given rather than one of its files' (Cisco's
+        ``CiscoIPPhoneExecute`` push, a URL typed into a Yealink's XML-browser key)."""
+        return await self._open("GET", url)
+
     async def select(self, position: int) -> Screen:
         """Choose menu item ``position`` (1 = the first, as the phone numbers them)."""
         screen = self._showing("menu")

@@ -46,12 +46,19 @@ def test_the_export_holds_every_line_and_every_free_pool_number(fleet):
     accounts = registrar_accounts(fleet, reveal)
     lines = [line for phone in fleet.phones for line in phone.lines if line.password and line.register]
     pool = [account for account in accounts if account.source.startswith("pool ")]
-    assert len(accounts) == len(lines) + len(pool)
+    mobility = [account for account in accounts if account.source.startswith("inventory/demo/fleet/mobility.yml")]
+    assert len(accounts) == len(lines) + len(mobility) + len(pool)
+    # the mobility users' lines: they register from whichever phone the user logs in on (issue 14)
+    assert [account.user for account in mobility] == ["5001", "5101", "5002", "5003"]
+    assert mobility[0].source == "inventory/demo/fleet/mobility.yml: 5001 line 1"
+    assert {account.domain for account in mobility} == {"pbx.demo.invalid"}  # office: the profile allowing mobility
+    users = {user.number: user for user in fleet.mobility_users}
+    assert mobility[2].password == reveal(users["5002"].lines[0].password)
     assert [account.user for account in pool] == [str(number) for number in range(3000, 3100)]
     secret = reveal(fleet.settings["autoprovision"]["password_secret"])
     assert {account.password for account in pool if account.user == "3042"} == {pool_password(secret, "3042")}
     assert {account.domain for account in pool} == {"pbx.demo.invalid"}  # the registrar of profile office
-    assert registrar_accounts(fleet, reveal, pool=False) == accounts[: len(lines)]
+    assert registrar_accounts(fleet, reveal, pool=False) == accounts[: len(lines) + len(mobility)]
 
 
 def test_numbers_the_fleet_gives_a_line_are_not_in_the_pool(fleet):

@@ -8,59 +8,22 @@ the query reaches the service, and neither nginx log holds it.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import socket
 import ssl
-import subprocess
 import threading
-import time
 import typing
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from tests.support.service import free_port
+from tests.support.nginx import ROLE, render_site, running_applications_nginx
 from tests.support.tools import require_tools
-from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO, run_playbook
 
-ROLE = REPO / "roles" / "provisioning_server"
 PIN = "4711"
 LOGIN = f"/cisco/mobility/login?name=SEP0CD0F8A1B2C3&number=5001&pin={PIN}"
 TEXT = b"<CiscoIPPhoneText><Title>Hot desk</Title><Text>Logged in</Text></CiscoIPPhoneText>"
-
-
-def render_site(tmp_path: Path, **overrides) -> str:
-    """The nginx site as the role writes it: its defaults and internal vars, ``overrides`` as a user sets them."""
-    site = tmp_path / "site.conf"
-    play = [
-        {
-            "hosts": "localhost",
-            "gather_facts": False,
-            "vars_files": [str(ROLE / "defaults" / "main.yml"), str(ROLE / "vars" / "main.yml")],
-            "tasks": [
-                {
-                    "name": "Write the nginx site",
-                    "ansible.builtin.template": {
-                        "src": str(ROLE / "templates" / "nginx-site.conf.j2"),
-                        "dest": str(site),
-                    },
-                }
-            ],
-        }
-    ]
-    playbook = tmp_path / "render.yml"
-    playbook.write_text(json.dumps(play))
-    variables = tmp_path / "overrides.json"
-    variables.write_text(json.dumps({"inventory_hostname": "localhost", **overrides}))
-    command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook), "-e", f"@{variables}"]
-    completed = run_playbook(tmp_path, command, vault=False)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return site.read_text()
 
 
 def applications_block(site: str) -> str:
@@ -103,83 +66,40 @@ class Service(BaseHTTPRequestHandler):
         pass
 
 
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nginx did not listen on {port}")
-
-
 def test_nginx_proxies_the_applications_ports_and_logs_no_pin(tmp_path) -> None:
     require_tools("nginx")
-    prefix = tmp_path / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(prefix / "server.key"), "-out", str(prefix / "server.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
     service = ThreadingHTTPServer(("127.0.0.1", 0), Service)
     threading.Thread(target=service.serve_forever, daemon=True).start()
-    http_port, https_port = free_port(), free_port()
-    access_log = prefix / "logs" / "applications.access.log"
-    site = render_site(
-        tmp_path,
-        provisioning_server_listen_addresses=["127.0.0.1"],
-        provisioning_server_http_ports=[free_port()],
-        provisioning_server_https_ports=[],
-        provisioning_server_applications_http_ports=[http_port],
-        provisioning_server_applications_https_ports=[https_port],
-        provisioning_server_applications_port=service.server_address[1],
-        provisioning_server_applications_access_log=str(access_log),
-        provisioning_server_tls_certificate_path=str(prefix / "server.crt"),
-        provisioning_server_tls_private_key_path=str(prefix / "server.key"),
-    )
-    # nginx runs unprivileged-style in its own prefix: the site's fixed log folder moves there
-    (prefix / "site.conf").write_text(site.replace("/var/log/nginx/", f"{prefix}/logs/"))
-    (prefix / "nginx.conf").write_text(
-        f"pid {prefix}/nginx.pid;\nerror_log {prefix}/logs/main.error.log;\nevents {{}}\n"
-        f"http {{\n    access_log off;\n    include {prefix}/site.conf;\n}}\n"
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen(
-        [nginx, "-e", "stderr", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        wait_for(http_port)
-        wait_for(https_port)
-        Service.seen.clear()
-        insecure = ssl.create_default_context()
-        insecure.check_hostname = False
-        insecure.verify_mode = ssl.CERT_NONE
-        for url, context in ((f"http://127.0.0.1:{http_port}", None), (f"https://127.0.0.1:{https_port}", insecure)):
-            request = urllib.request.Request(url + LOGIN, headers={"Accept": "x-CiscoIPPhone/*"})
-            with urllib.request.urlopen(request, timeout=10, context=context) as reply:
-                assert reply.status == 200
-                assert reply.read() == TEXT
-        # the service gone: nginx answers 502 and writes an error naming the request line, query included
-        service.shutdown()
-        service.server_close()
-        with pytest.raises(urllib.error.HTTPError, match="502"):
-            urllib.request.urlopen(f"http://127.0.0.1:{http_port}{LOGIN}", timeout=10)
+        with running_applications_nginx(tmp_path, service.server_address[1]) as nginx:
+            Service.seen.clear()
+            insecure = ssl.create_default_context()
+            insecure.check_hostname = False
+            insecure.verify_mode = ssl.CERT_NONE
+            for url, context in (
+                (f"http://127.0.0.1:{nginx.http_port}", None),
+                (f"https://127.0.0.1:{nginx.https_port}", insecure),
+            ):
+                request = urllib.request.Request(url + LOGIN, headers={"Accept": "x-CiscoIPPhone/*"})
+                with urllib.request.urlopen(request, timeout=10, context=context) as reply:
+                    assert reply.status == 200
+                    assert reply.read() == TEXT
+            # the service gone: nginx answers 502 and writes an error naming the request line, query included
+            service.shutdown()
+            service.server_close()
+            with pytest.raises(urllib.error.HTTPError, match="502"):
+                urllib.request.urlopen(f"http://127.0.0.1:{nginx.http_port}{LOGIN}", timeout=10)
     finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode(errors="replace")
         service.shutdown()
     # the service got the phone's request whole, with who sent it
     assert [path for path, _headers in Service.seen] == [LOGIN, LOGIN]
     assert {headers["X-Forwarded-Proto"] for _path, headers in Service.seen} == {"http", "https"}
     assert {headers["X-Real-IP"] for _path, headers in Service.seen} == {"127.0.0.1"}
     # nginx logged both requests, by path, and no log of its holds the PIN or the query
-    logged = access_log.read_text()
+    logged = nginx.access_log.read_text()
     assert logged.count('"GET /cisco/mobility/login HTTP/1.1" 200') == 2, logged
     assert logged.count('"GET /cisco/mobility/login HTTP/1.1" 502') == 1, logged
-    for log in (prefix / "logs").iterdir():
+    for log in nginx.logs.iterdir():
         text = log.read_text()
         assert PIN not in text and "pin=" not in text and "number=5001" not in text, (log.name, text)
-    assert PIN not in output
+    assert PIN not in nginx.output

@@ -108,6 +108,22 @@ def line_uses(fleet) -> list[AccountUse]:
     return uses
 
 
+def mobility_line_uses(fleet) -> list[AccountUse]:
+    """Every line of a mobility user that registers with a password: it registers from whichever phone he logs
+    in on, in the domain of his profile's registrar, else of the first profile (by name) allowing mobility."""
+    hosts = sorted(name for name, profile in fleet.profiles.items() if getattr(profile, "mobility", False))
+    uses = []
+    for user in fleet.mobility_users:
+        registrar = registrar_of(fleet, user.profile or (hosts[0] if hosts else None))
+        for index, line in enumerate(user.lines):
+            if line.password is None or not line.register:
+                continue
+            name = line.sip_username
+            source = f"{user.origin.file if user.origin else 'mobility_users'}: {user.number} line {index + 1}"
+            uses.append(AccountUse(name, line.auth_username or name, registrar, line.password, source, None, index))
+    return uses
+
+
 def same_password(first: object, second: object, reveal: Reveal | None) -> bool | None:
     """Whether two passwords are the same; None when only a reveal function could tell and none is given."""
     if not isinstance(first, VaultValue) and not isinstance(second, VaultValue):

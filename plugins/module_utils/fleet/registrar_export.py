@@ -5,9 +5,11 @@ for the registrar (action ``phonefleet.provisioning.registrar_export``).
 A phone registers with the credentials its file carries; a registrar accepts them only when it was given
 the same. The fleet is where both come from: each line's user name (else its number), auth user name
 (``auth_username``, else the user name) and password, and the domain phones register in (the registrar of
-the phone's profile); for the pool (``fleet/pool.py``), every free number with the password derived for it,
-in the domain of the auto-provisioning profile. The pool's numbers are exported before any phone has them,
-so an auto-provisioned phone registers the moment it has its file, with no export in between.
+the phone's profile); the lines of the mobility users (``mobility_users``: in the domain of the user's
+profile, else of the first profile allowing mobility); for the pool (``fleet/pool.py``), every free number
+with the password derived for it, in the domain of the auto-provisioning profile. The pool's numbers are
+exported before any phone has them, so an auto-provisioned phone registers the moment it has its file, with no
+export in between.
 
 Formats, each the registrar's own:
 
@@ -32,7 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .accounts import AccountUse, compare_accounts, line_uses, registrar_of
+from .accounts import AccountUse, compare_accounts, line_uses, mobility_line_uses, registrar_of
 from .errors import FleetError
 from .masking import MASK
 from .pool import Pool
@@ -62,8 +64,10 @@ class SipAccount:
 
 def registrar_accounts(fleet, reveal: Callable[[object], str], *, pool: bool = True) -> list[SipAccount]:
     """Every account of ``fleet`` (a loaded fleet) a registrar must know: the lines that register and
-    have a password, then (``pool``) every free number of the auto-provisioning pool."""
-    uses = [dataclasses.replace(use, password=reveal(use.password)) for use in line_uses(fleet)]
+    have a password, the mobility users' (who register from any phone they log in on), then (``pool``) every
+    free number of the auto-provisioning pool."""
+    lines = line_uses(fleet) + mobility_line_uses(fleet)
+    uses = [dataclasses.replace(use, password=reveal(use.password)) for use in lines]
     numbers = Pool(fleet, reveal)
     if pool and numbers.enabled:
         domain = registrar_of(fleet, numbers.settings.get("profile"))

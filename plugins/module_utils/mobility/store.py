@@ -43,8 +43,15 @@ class MobilityStore(Store):
     """Sessions and failed logins. Use ``MobilityStore.open(url)``; one lock for the threads that share it."""
 
     def __init__(self, connection, dialect: str, url: str) -> None:
-        super().__init__(connection, dialect, url)
         self.lock = threading.RLock()
+        super().__init__(connection, dialect, url)
+
+    def _rows(self, statement: str, params: tuple = ()) -> list:
+        # every read is a transaction on the one connection the event loop, the re-sync thread and the checker
+        # share (Store.known_addresses included): two at once fail with "cannot start a transaction within a
+        # transaction"
+        with self.lock:
+            return super()._rows(statement, params)
 
     @classmethod
     def open(cls, url: str) -> MobilityStore:

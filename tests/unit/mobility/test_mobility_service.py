@@ -10,92 +10,30 @@ after the service told it to re-sync, and in the file the service serves the pho
 from __future__ import annotations
 
 import http.client
-import logging
-import sqlite3
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from phonefleet_simulator.__main__ import load_bundle
 
-from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, published_site, republish, running_service
+from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, republish
 
 from .conftest import (
     CISCO_3905,
     CISCO_7841,
     CISCO_8845,
-    PHONES,
     PIN,
     WRONG_PIN,
     YEALINK_T31G,
     YEALINK_T54W,
-    mobility_fleet,
+    holds,
+    journal,
+    kept_by_the_service,
+    results_of,
+    wait_for_config,
 )
 
-pytestmark = pytest.mark.usefixtures("caplog")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("mobility")
-    published_site(site, mobility_fleet)
-    return site
-
-
-@pytest.fixture(scope="module")
-def logs():
-    """Every log record of the service while the module runs (any logger, DEBUG up): what the PIN scan reads."""
-    records: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(self.format(record))
-
-    handler = Keep(logging.DEBUG)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield records
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-@pytest.fixture(scope="module")
-def service(site, logs):
-    with running_service(site, applications=True, mobility_check_seconds=0.1) as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def phones(site, service, start_fleet):
-    bundle = load_bundle(site / "www" / ".phonefleet" / "service.json")
-    chosen = [phone for phone in bundle.phones if phone.mac in PHONES]
-    fleet = start_fleet(
-        chosen, f"http://127.0.0.1:{service.port}", bundle.control, numbers=bundle.numbers, labels=bundle.labels
-    )
-    fleet.settle()
-    service.service.flush()  # the phones' addresses are known to the service from here on
-    yield fleet
-    fleet.stop()
-
-
-@pytest.fixture(autouse=True)
-def nobody_logged_in(service, phones):
-    """Each test starts with no session, no lockout and the service's own clock."""
-    engine = service.service.mobility.engine
-    engine.clock = time.time
-    yield
-    engine.clock = time.time
-    for session in engine.store.sessions():
-        status, _data = service.api(f"/api/v1/mobility/sessions/phone/{session.mac}", method="DELETE")
-        assert status == 200
-    with engine.store.lock, engine.store._transaction() as cursor:
-        cursor.execute("DELETE FROM mobility_failures")
-    for mac in PHONES:
-        phones.wait_for(lambda mac=mac: not engine.store.session(mac), timeout=5)
+pytestmark = pytest.mark.usefixtures("caplog", "nobody_logged_in")
 
 
 class Screen:
@@ -150,25 +88,6 @@ def log_in(service, phones, mac: str, number: str, pin: str = PIN) -> Screen:
     assert form.kind in ("CiscoIPPhoneInput", "YealinkIPPhoneInputScreen"), form.body
     url = form.url()
     return browse(service, phones, mac, f"{url}{'&' if '?' in url else '?'}number={number}&pin={pin}")
-
-
-def holds(phones, mac: str, text: str) -> bool:
-    return any(text.encode() in data for data in phones.phone(mac).device.files.values())
-
-
-def wait_for_config(phones, mac: str, present: str, absent: str | None = None) -> None:
-    phones.wait_for(lambda: holds(phones, mac, present) and not (absent and holds(phones, mac, absent)), timeout=15)
-
-
-def journal(service, mac: str) -> list[dict]:
-    service.service.flush()
-    status, data = service.api(f"/api/v1/journal?mac={mac}&limit=1000", token=AUDITOR_TOKEN)
-    assert status == 200
-    return data["journal"]
-
-
-def results_of(service, mac: str, since: float) -> list[tuple[str, str]]:
-    return [(row["result"], row["evidence"] or "") for row in journal(service, mac) if row["at"] >= since]
 
 
 # -- shared phones with no own line -----------------------------------------------------------------------
@@ -327,14 +246,6 @@ def test_no_pin_in_the_log_the_journal_or_the_database(site, service, phones, lo
     service.service.flush()
     rows = journal(service, YEALINK_T54W) + journal(service, CISCO_8845)
     assert rows and any(row["result"] == "mobility-refused" for row in rows)
-    text = "\n".join(logs) + repr(rows)
-    database = sqlite3.connect(site / "state.db")
-    try:
-        for (table,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            text += repr(database.execute(f"SELECT * FROM {table}").fetchall())
-    finally:
-        database.close()
-    files = [path for path in site.rglob("*") if path.is_file() and "www" not in path.parts]
-    raw = b"".join(path.read_bytes() for path in files)
+    text, raw = kept_by_the_service(site, service, logs, (YEALINK_T54W, CISCO_8845))
     for pin in (PIN, WRONG_PIN):
         assert pin not in text and pin.encode() not in raw
