@@ -226,7 +226,7 @@ class DroppingProxy:
         with downstream, socket.create_connection(("127.0.0.1", self.target_port)) as upstream:
             cut = False  # the client keeps its connection: any request on it may be the stream's
             while True:
-                ready, _, _ = select.select([downstream, upstream], [], [], 60)
+                ready = select.select([downstream, upstream], [], [], 60)[0]
                 if not ready:
                     return
                 for side in ready:
@@ -281,7 +281,7 @@ def run_in_terminal(url: str, *arguments: str, replies: dict[bytes, bytes] | Non
     shown = b""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([main], [], [], 1)
+        ready = select.select([main], [], [], 1)[0]
         if ready:
             try:
                 chunk = os.read(main, 65536)
