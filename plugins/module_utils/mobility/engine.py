@@ -165,10 +165,14 @@ class MobilityEngine:
         """The config phone ``mac`` is served while a user is logged in on it; None when none is (or his config
         cannot be rendered any more: the phone then gets its own, and the next check ends the session)."""
         session = self.session(mac)
-        if session is None or snapshot.fleet is None:
+        return self.session_config(snapshot, session) if session is not None else None
+
+    def session_config(self, snapshot: Snapshot, session: Session) -> ServiceConfig | None:
+        """The config of ``session``'s phone while it lasts, None when it cannot be rendered (see config)."""
+        if snapshot.fleet is None:
             return None
         try:
-            return self._config(snapshot, mac, session.number)
+            return self._config(snapshot, session.mac, session.number)
         except LoginRefused:
             return None
 

@@ -60,6 +60,12 @@ class MobilityStore(Store):
             rows = self._rows(f"SELECT {_SESSION_COLUMNS} FROM mobility_sessions {where}", params)  # noqa: S608
         return [Session(*row) for row in rows]
 
+    def known_addresses(self, macs) -> dict:
+        """The store's (service/store.py), under this store's lock: the engine asks it on the event loop while the
+        re-sync and check threads use the same connection (unguarded, SQLite refused the second transaction)."""
+        with self.lock:
+            return super().known_addresses(macs)
+
     # -- sessions ----------------------------------------------------------------------------------
 
     def sessions(self) -> list[Session]:
