@@ -43,8 +43,15 @@ class MobilityStore(Store):
     """Sessions and failed logins. Use ``MobilityStore.open(url)``; one lock for the threads that share it."""
 
     def __init__(self, connection, dialect: str, url: str) -> None:
-        super().__init__(connection, dialect, url)
         self.lock = threading.RLock()
+        super().__init__(connection, dialect, url)
+
+    def _rows(self, statement: str, params: tuple = ()) -> list:
+        # every read is a transaction on the one connection the event loop, the re-sync thread and the checker
+        # share (Store.known_addresses included): two at once fail with "cannot start a transaction within a
+        # transaction"
+        with self.lock:
+            return super()._rows(statement, params)
 
     @classmethod
     def open(cls, url: str) -> MobilityStore:
@@ -59,12 +66,6 @@ class MobilityStore(Store):
         with self.lock:
             rows = self._rows(f"SELECT {_SESSION_COLUMNS} FROM mobility_sessions {where}", params)  # noqa: S608
         return [Session(*row) for row in rows]
-
-    def known_addresses(self, macs) -> dict:
-        """The store's (service/store.py), under this store's lock: the engine asks it on the event loop while the
-        re-sync and check threads use the same connection (unguarded, SQLite refused the second transaction)."""
-        with self.lock:
-            return super().known_addresses(macs)
 
     # -- sessions ----------------------------------------------------------------------------------
 
