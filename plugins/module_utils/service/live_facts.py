@@ -94,7 +94,7 @@ def _session(value: object, where: str) -> dict | None:
         return None
     if not isinstance(value, dict):
         raise LiveFactsError(f"{where} must be an object or null")
-    session = {}
+    session: dict = {}
     for name in ("number", "user_name"):
         text = value.get(name)
         if not isinstance(text, str) or not text:
