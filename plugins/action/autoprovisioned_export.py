@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.autoprovisioned_export import (
     DEFAULT_FILE,
@@ -28,21 +27,17 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac 
     normalize_mac,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+    REQUIRED_SERVICE_OPTIONS,
+    ServiceApi,
+    ServiceApiError,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import encrypter, file_decrypter, revealer
 
 ARGUMENT_SPEC = {
     "fleet_dir": {"type": "path", "required": True},
     "dest": {"type": "path"},
-    "service_url": {"type": "str", "required": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
-    "service_token": {
-        "type": "str",
-        "required": True,
-        "no_log": True,
-        "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"]),
-    },
-    "service_timeout": {"type": "int", "default": 10},
-    "service_validate_certs": {"type": "bool", "default": True},
+    **REQUIRED_SERVICE_OPTIONS,
     "release": {"type": "bool", "default": False},
     "passwords": {"type": "str", "default": "vault", "choices": ["vault", "plain"]},
 }

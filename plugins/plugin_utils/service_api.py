@@ -1,8 +1,8 @@
 # Private to this collection: the provisioning service's read API, as controller-side plugins call it.
 """A small client of the provisioning service's JSON API (``service/phonefleet_service/api.py``).
 
-Used on the controller by the inventory plugin (live facts), the ``autoprovisioned_export`` action and phone
-control (a Unify phone's reboot is queued here: :class:`ControlServiceLink`).
+Used on the controller by the inventory plugin (live facts), the ``autoprovisioned_export`` and
+``mobility_session`` actions and phone control (a Unify phone's reboot is queued here: :class:`ControlServiceLink`).
 Requests go through ansible's ``open_url`` (proxies, CA bundles and ``validate_certs`` as everywhere in
 Ansible); redirects are not followed, so the bearer token is only ever sent to the URL given. Every
 failure is a :class:`ServiceApiError` whose message names the URL (without any user:password part) and
@@ -15,10 +15,24 @@ import json
 import urllib.error
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.urls import open_url
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import ServiceLinkError
 
 USER_AGENT = "phonefleet.provisioning"
+#: the argument spec of an action that must reach the service: its URL and token (from the environment when the
+#: task gives none, as AWX's credential injects them), and how to talk to it
+REQUIRED_SERVICE_OPTIONS = {
+    "service_url": {"type": "str", "required": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
+    "service_token": {
+        "type": "str",
+        "required": True,
+        "no_log": True,
+        "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"]),
+    },
+    "service_timeout": {"type": "int", "default": 10},
+    "service_validate_certs": {"type": "bool", "default": True},
+}
 PAGE_SIZE = 1000  # the service's largest page
 MAX_ERROR_TEXT = 200
 
@@ -104,6 +118,24 @@ class ServiceApi:
         path = f"/api/v1/phones/{quote(mac, safe='')}/firmware-window"
         answer = self.call("POST", path, payload={"minutes": minutes})
         return float(answer["until"]) if isinstance(answer, dict) and "until" in answer else 0.0
+
+    def mobility_sessions(self) -> list:
+        """Who is logged in where (GET /api/v1/mobility/sessions; every role)."""
+        return self._list("GET", "/api/v1/mobility/sessions", "sessions")
+
+    def end_mobility_sessions(self, kind: str, value: str) -> list:
+        """Log out the sessions of a ``phone`` (MAC), a ``user`` (number) or a ``site`` (DELETE
+        /api/v1/mobility/sessions/<kind>/<value>; api, administrator); the sessions it ended."""
+        if kind not in ("phone", "user", "site"):
+            raise ValueError(f"no mobility session kind {kind!r}")
+        answer = self.call("DELETE", f"/api/v1/mobility/sessions/{kind}/{quote(value, safe='')}")
+        ended = answer.get("sessions") if isinstance(answer, dict) else None
+        if not isinstance(ended, list) or not all(isinstance(item, dict) for item in ended):
+            where = redact_url(f"{self.url}/api/v1/mobility/sessions/{kind}")
+            raise ServiceApiError(
+                f"{where} did not answer a list of sessions: is it a PhoneFleet provisioning service?"
+            )
+        return ended
 
     def _list(self, method: str, path: str, key: str) -> list:
         """Every row of a list, page after page (the service answers at most PAGE_SIZE rows a request)."""

@@ -9,7 +9,8 @@ auto-provisioned number's is derived from the fleet's vault secret (fleet/pool.p
 into the fleet derives it too.
 
 GET  /api/v1/health                        no credential: liveness and what is loaded
-GET  /api/v1/phones?limit=&after=                  all roles: phones with status 0-3, last contact, IP, firmware
+GET  /api/v1/phones?limit=&after=                  all roles: phones with status 0-3, last contact, IP, firmware,
+                                                   who is logged in (mobility: ``session``)
 GET  /api/v1/phones/{mac}                          all roles: one phone
 GET  /api/v1/journal?mac=&since=&limit=&before=    auditor, administrator: requests, newest first
 GET  /api/v1/autoprovisioned?limit=&after=         api, administrator: assignments: number, name, SIP user
@@ -196,8 +197,23 @@ def build(service) -> Starlette:
         learner = service.provisioner.learner(snapshot)
         store = service.store
         learned = store.learned_models()
+        mobility = service.mobility.engine
+
+        def session_entry(session):  # a logged-in phone is current with the config of his session (status.py)
+            config = mobility.session_config(snapshot, session)
+            return config.entry if config is not None else None
+
+        sessions = {session.mac: session for session in mobility.store.sessions()}
         return phone_rows(
-            snapshot, store.contacts(), store.assignments(), entry_of, learned, learner, store.learned_vendors()
+            snapshot,
+            store.contacts(),
+            store.assignments(),
+            entry_of,
+            learned,
+            learner,
+            store.learned_vendors(),
+            sessions,
+            session_entry,
         )
 
     async def health(_request: Request):
@@ -380,7 +396,7 @@ def build(service) -> Starlette:
             Route("/api/v1/phones/{mac}/restart", queue_restart, methods=["POST"]),
             Route("/api/v1/phones/{mac}/firmware-window", open_window, methods=["POST"]),
             Route("/api/v1/phones/{mac}/firmware-window", close_window, methods=["DELETE"]),
-            *service.mobility.api_routes(guarded),  # mobility.py: sessions
+            *service.mobility.api_routes(guarded, record),  # mobility.py: sessions
         ],
         exception_handlers={404: not_found},
         lifespan=lifespan,

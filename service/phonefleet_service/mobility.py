@@ -39,6 +39,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility.e
 )
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility.resync import Resyncer
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility.store import MobilityStore
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.status import session_row
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -133,7 +134,10 @@ class Mobility:
 
     # -- the API -------------------------------------------------------------------------------------------
 
-    def api_routes(self, guarded) -> list[Route]:
+    def api_routes(self, guarded, record) -> list[Route]:
+        """The sessions API; ``guarded(roles)`` and ``record(request, action, target, **detail)`` are api.py's: every
+        logout asked through the API is in the journal of user actions (``mobility_logout``), also one that
+        ended nothing."""
         engine = self.engine
 
         def who(request: Request) -> Requester:
@@ -141,19 +145,16 @@ class Mobility:
             return Requester(ip, request.headers.get("user-agent"), f"api:{request.state.caller.user.name}")
 
         def listed(sessions) -> dict:
-            return {
-                "sessions": [
-                    {
-                        "mac": item.mac,
-                        "number": item.number,
-                        "user_name": item.user_name,
-                        "started": item.started,
-                        "expires": item.expires,
-                        "started_by": item.started_by,
-                    }
-                    for item in sessions
-                ]
-            }
+            fleet = engine.published.snapshot().fleet
+            phones = [fleet.phone(item.mac) if fleet is not None else None for item in sessions]
+            rows = [
+                session_row(item, phone.site if phone else None) for item, phone in zip(sessions, phones, strict=True)
+            ]
+            return {"sessions": rows}
+
+        def ended(request: Request, target: str, sessions) -> dict:
+            record(request, "mobility_logout", target, ended=len(sessions), users=[item.number for item in sessions])
+            return listed(sessions)
 
         @guarded(PHONE_READERS)
         def sessions(_request: Request):
@@ -165,15 +166,18 @@ class Mobility:
                 mac = normalize_mac(request.path_params["mac"])
             except InvalidMac:
                 mac = ""
-            return listed(engine.logout_phone(mac, who(request)) if mac else [])
+            target = f"phone:{mac or request.path_params['mac'][:40]}"
+            return ended(request, target, engine.logout_phone(mac, who(request)) if mac else [])
 
         @guarded(PHONE_OPERATORS)
         def end_user(request: Request):
-            return listed(engine.logout_user(request.path_params["number"], who(request)))
+            number = request.path_params["number"]
+            return ended(request, f"user:{number[:40]}", engine.logout_user(number, who(request)))
 
         @guarded(PHONE_OPERATORS)
         def end_site(request: Request):
-            return listed(engine.logout_site(request.path_params["site"], who(request)))
+            site = request.path_params["site"]
+            return ended(request, f"site:{site[:80]}", engine.logout_site(site, who(request)))
 
         return [
             Route("/api/v1/mobility/sessions", sessions),

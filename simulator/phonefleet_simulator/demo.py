@@ -19,9 +19,12 @@ In order, all on 127.0.0.1 and stopped at the end (nothing is left running):
 4. each phone reads its SIP accounts from the files it fetched (:mod:`configs`, the phone's view) and
    registers them with baresip (:mod:`registration`); what the registrar answered becomes the device's
    registration state, and Kamailio's location table is read back to confirm it;
-5. one table: per phone its MAC, name, vendor, model, status 0-3 and address (from the service's API),
-   every line's registration, firmware and last contact.
-6. while the phones are still up, one job through the job service (:mod:`jobs_demo`): ``resync`` launched
+5. before the phones register, a mobility user logs in on one of them (:mod:`mobility_demo`: Ivan Petrov, 5001,
+   demo PIN 4711, on the Cisco CP-8845 through its services screens); the service re-syncs it with his lines,
+   which register from that phone in step 4;
+6. one table: per phone its MAC, name, vendor, model, status 0-3, who is logged in and address (from the
+   service's API), every line's registration, firmware and last contact.
+7. while the phones are still up, one job through the job service (:mod:`jobs_demo`): ``resync`` launched
    and followed with the command-line client, its result and the journal line of its launch.
 
 Where the REGISTERs go. The demo inventory names the registrars a real site would (``pbx.demo.invalid``,
@@ -62,7 +65,7 @@ import httpx
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import Credentials
 
-from . import configs, jobs_demo, registration
+from . import configs, jobs_demo, mobility_demo, registration
 from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
@@ -94,9 +97,9 @@ class DemoError(RuntimeError):
 
 @contextlib.contextmanager
 def _service(web_root: Path, state: Path):
-    """The provisioning service on a free port: yields (base URL, admin token)."""
+    """The provisioning service on a free port: yields (base URL, admin token, its applications listener's URL)."""
     (state / "state.db").unlink(missing_ok=True)  # every demo starts from no contact
-    port, token = free_port(), secrets.token_urlsafe(24)
+    port, token, applications = free_port(), secrets.token_urlsafe(24), free_port()
     settings = state / "service.yml"
     settings.write_text(
         json.dumps(
@@ -105,6 +108,7 @@ def _service(web_root: Path, state: Path):
                 "database_url": f"sqlite:///{state / 'state.db'}",
                 "http_host": "127.0.0.1",
                 "http_port": port,
+                "applications_port": applications,  # the phones' mobility screens (docs/mobility.md)
                 "secret": secrets.token_urlsafe(24),
                 # no proxy in front of the demo's service: no X-Forwarded-For is believed, from anyone
                 "forwarded_allow_ips": "",
@@ -125,7 +129,7 @@ def _service(web_root: Path, state: Path):
     command = [sys.executable, "-m", "phonefleet_service", "serve", "--config", str(settings)]
     try:
         with served(command, environment, state / "service.log", base + "/api/v1/health", "the service", 20):
-            yield base, token
+            yield base, token, f"http://127.0.0.1:{applications}"
     except ServerDidNotStart as exc:
         raise DemoError(str(exc)) from None
 
@@ -211,7 +215,7 @@ def _address(row: dict) -> str:
 def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware: dict[str, str]) -> str:
     """The service's phones with each one's registrations; firmware the service does not know (Cisco enterprise
     and Unify phones send no User-Agent that names it) is the phone's own, in brackets."""
-    header = ("phone", "name", "vendor", "model", "status", "ip", "lines", "firmware", "last contact")
+    header = ("phone", "name", "vendor", "model", "status", "logged in", "ip", "lines", "firmware", "last contact")
     lines = [header]
     for row in rows:
         contact = row["last_contact"]
@@ -223,6 +227,7 @@ def _table(rows: list[dict], registrations: dict[str, dict[int, str]], firmware:
                 row["vendor"] or row["reported_vendor"] or "-",
                 row["model"] or row["reported_model"] or "-",
                 f"{row['status']} {row['status_text']}",
+                f"{row['session']['number']} {row['session']['user_name']}" if row.get("session") else "-",
                 _address(row),
                 _lines(registrations.get(row["mac"], {})),
                 row["firmware"] or (f"({firmware[row['mac']]})" if row["mac"] in firmware else "-"),
@@ -270,7 +275,7 @@ def run(web_root: Path, state: Path, registrar_export: Path) -> int:
         missing = f"no registrar export in {registrar_export} ({exc.strerror}): run playbooks/registrar_export.yml"
         raise DemoError(missing) from None
     started = time.monotonic()
-    with _service(web_root, state) as (base, token), _registrar(state, registrar_export) as registrar:
+    with _service(web_root, state) as (base, token, applications), _registrar(state, registrar_export) as registrar:
         print(f"provisioning service on {base} (SQLite {state / 'state.db'})")
         print(
             f"SIP registrar: Kamailio on 127.0.0.1:{registrar.port}, udp and tcp, {subscribers} subscribers"
@@ -286,6 +291,7 @@ def run(web_root: Path, state: Path, registrar_export: Path) -> int:
                 f"{sum(handle.device.boot_count - 1 for handle in fleet)} restarted with the firmware their files name;"
                 " registering their lines"
             )
+            print(mobility_demo.log_in(fleet, applications))
             firmware = {handle.mac: handle.device.firmware for handle in fleet}
             workdir = state / "baresip"
             with ThreadPoolExecutor(max_workers=4) as pool:
@@ -345,7 +351,7 @@ def main(argv=None) -> int:
             Path(arguments.state).resolve(),
             Path(arguments.registrar_export).resolve(),
         )
-    except (DemoError, jobs_demo.JobDemoError) as exc:
+    except (DemoError, jobs_demo.JobDemoError, mobility_demo.MobilityDemoError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
 

@@ -37,7 +37,7 @@ WITHOUT_SURVEY = {"validate"}
 CATALOGUE = {
     "validate", "publish", "import_csv", "export_csv", "reboot", "resync", "status", "screenshot",
     "firmware_upgrade", "phone", "phones_bulk", "profile", "key_template", "extended_set", "firmware_kit",
-    "mobility_user", "fleet_settings",
+    "mobility_user", "fleet_settings", "mobility_sessions", "mobility_logout",
 }  # fmt: skip
 SECRETS = {
     "phonefleet_awx_vault_password": "vault-Secret-7f3a",

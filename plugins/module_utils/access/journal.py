@@ -26,6 +26,9 @@ PHONE_ACTIONS = (
     "restart_queue",
     "firmware_window_open",
     "firmware_window_close",
+    # a mobility logout asked through the API (target phone:<mac>, user:<number> or site:<site>; phonefleet_service
+    # mobility.py), also one that ended nothing; the phone journal has the sessions it ended
+    "mobility_logout",
 )
 ACTIONS = (
     "login",

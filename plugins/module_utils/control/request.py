@@ -57,6 +57,10 @@ SERVICE_FACTS = (
     "expected_firmware",
     "firmware_pending",
     "firmware_window",
+    # who is logged in on the phone (mobility): his name, number and since when (epoch seconds)
+    "mobility_user",
+    "mobility_number",
+    "mobility_since",
 )
 
 
@@ -417,6 +421,15 @@ def _when(epoch, now: float) -> str:
     return f"{moment:%Y-%m-%d %H:%M}Z ({age})"
 
 
+def _logged_in(service: dict) -> str:
+    """The mobility user on the phone: number, name, since when (UTC, as the last contact)."""
+    if not service.get("mobility_number"):
+        return "-"
+    since = service.get("mobility_since")
+    moment = f" since {datetime.datetime.fromtimestamp(float(since), datetime.UTC):%H:%M}Z" if since else ""
+    return f"{service['mobility_number']} {service.get('mobility_user') or ''}".strip() + moment
+
+
 def _registration(result: dict) -> str:
     if result.get("info_status") != OK:
         shown: dict[str | None, str] = {UNSUPPORTED: "n/a", NO_ADDRESS: "-"}
@@ -426,9 +439,10 @@ def _registration(result: dict) -> str:
 
 
 def table(results: list, now: float | None = None) -> list[str]:
-    """The results as aligned text lines: phone, status 0-3, registration, firmware, last contact."""
+    """The results as aligned text lines: phone, status 0-3, who is logged in (mobility), registration, firmware,
+    last contact."""
     now = time.time() if now is None else now
-    rows = [("PHONE", "MODEL", "STATUS", "REGISTRATION", "FIRMWARE", "LAST CONTACT")]
+    rows = [("PHONE", "MODEL", "STATUS", "LOGGED IN", "REGISTRATION", "FIRMWARE", "LAST CONTACT")]
     for result in results:
         service = result.get("service") or {}
         status = service.get("status")
@@ -443,6 +457,7 @@ def table(results: list, now: float | None = None) -> list[str]:
                 result["mac"] + (f" {result['name']}" if result.get("name") else ""),
                 " ".join(part for part in (result.get("vendor"), result.get("model")) if part),
                 status_text,
+                _logged_in(service),
                 _registration(result),
                 firmware or "-",
                 _when(service.get("last_contact"), now),

@@ -40,6 +40,8 @@ CATALOGUE = (
     "firmware_kit",
     "fleet_settings",
     "mobility_user",
+    "mobility_sessions",
+    "mobility_logout",
 )
 #: an Ansible host pattern: names, groups, wildcards, ranges, ``:``/``,``/``&``/``!`` (no blank, no option)
 _LIMIT = re.compile(r"^[A-Za-z0-9_.:,&!*?\[\]~@-]{0,1024}$")

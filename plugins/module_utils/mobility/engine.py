@@ -19,6 +19,7 @@ publish that changes the user) the phone is told to re-sync through the control 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -112,7 +113,11 @@ class MobilityEngine:
     """Logins, logouts, expiry and the config of logged-in phones, for one worker process.
 
     ``resync(mac, snapshot)`` tells a phone to fetch its config again (it returns at once; resync.py sends it
-    from a thread). The store is shared by the event loop and the expiry thread (its lock)."""
+    from a thread). The store is shared by the event loop and the expiry thread (its lock), and so are this
+    worker's caches: the sessions it read last (``_sessions_lock``: a read of the store and its keeping are one
+    step, so a read that started before a login never replaces the one after it) and the renders of the
+    current publish (``_render_lock``: the renderer, its snapshot and its configs change together, so no
+    config rendered for one publish is kept or served for another; a render holds it, one phone long)."""
 
     def __init__(
         self,
@@ -129,6 +134,8 @@ class MobilityEngine:
         self.policy = policy
         self.resync = resync
         self.clock = clock
+        self._sessions_lock = threading.Lock()
+        self._render_lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
         self._read_at = float("-inf")
         self._renderer_of: Snapshot | None = None
@@ -140,26 +147,40 @@ class MobilityEngine:
     def session(self, mac: str) -> Session | None:
         """The session of ``mac`` as this worker sees it (read from the store at most once a check_interval)."""
         now = time.monotonic()
-        if not now - self.policy.check_interval < self._read_at <= now:
-            self._reread(now)
-        return self._sessions.get(mac)
+        with self._sessions_lock:
+            if not now - self.policy.check_interval < self._read_at <= now:
+                self._read_locked(now)
+            return self._sessions.get(mac)
 
-    def _reread(self, now: float | None = None) -> None:
-        self._read_at = time.monotonic() if now is None else now
+    def _reread(self) -> None:
+        """Read the sessions again at once (after this worker changed them)."""
+        with self._sessions_lock:
+            self._read_locked(time.monotonic())
+
+    def _read_locked(self, now: float) -> None:
         self._sessions = {session.mac: session for session in self.store.sessions()}
+        self._read_at = now
 
     def config(self, mac: str, snapshot: Snapshot) -> ServiceConfig | None:
         """The config phone ``mac`` is served while a user is logged in on it; None when none is (or his config
         cannot be rendered any more: the phone then gets its own, and the next check ends the session)."""
         session = self.session(mac)
-        if session is None or snapshot.fleet is None:
+        return self.session_config(snapshot, session) if session is not None else None
+
+    def session_config(self, snapshot: Snapshot, session: Session) -> ServiceConfig | None:
+        """The config of ``session``'s phone while it lasts, None when it cannot be rendered (see config)."""
+        if snapshot.fleet is None:
             return None
         try:
-            return self._config(snapshot, mac, session.number)
+            return self._config(snapshot, session.mac, session.number)
         except LoginRefused:
             return None
 
     def _config(self, snapshot: Snapshot, mac: str, number: str) -> ServiceConfig:
+        with self._render_lock:
+            return self._config_locked(snapshot, mac, number)
+
+    def _config_locked(self, snapshot: Snapshot, mac: str, number: str) -> ServiceConfig:
         if self._renderer_of is not snapshot:
             self._renderer = FleetRenderer(snapshot.fleet, str) if snapshot.fleet is not None else None
             self._renderer_of = snapshot

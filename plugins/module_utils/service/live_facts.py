@@ -84,7 +84,27 @@ def _row(item: object, index: int) -> dict:
     if pending is not None and not isinstance(pending, bool):
         raise LiveFactsError(f"{where}.firmware_pending must be true, false or null")
     row["firmware_pending"] = pending
+    row["session"] = _session(item.get("session"), f"{where}.session")
     return row
+
+
+def _session(value: object, where: str) -> dict | None:
+    """Who is logged in on the phone (mobility), checked: number and name as text, since when in epoch seconds."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise LiveFactsError(f"{where} must be an object or null")
+    session: dict = {}
+    for name in ("number", "user_name"):
+        text = value.get(name)
+        if not isinstance(text, str) or not text:
+            raise LiveFactsError(f"{where}.{name} must be text")
+        session[name] = text[:_MAX_TEXT]
+    started = value.get("started")
+    if isinstance(started, bool) or not isinstance(started, (int, float)):
+        raise LiveFactsError(f"{where}.started must be a time in epoch seconds")
+    session["started"] = started
+    return session
 
 
 def check_rows(items: list) -> list[dict]:
@@ -107,6 +127,11 @@ def live_vars(row: dict) -> dict:
         "last_ip": row["last_ip"],
         "last_ip_proven": row["last_ip_proven"],
     }
+    session = row.get("session")
+    if session is not None:  # who is logged in on it (mobility): the status table shows him
+        values.update(
+            mobility_user=session["user_name"], mobility_number=session["number"], mobility_since=session["started"]
+        )
     facts = {VAR_PREFIX + name: value for name, value in values.items() if value is not None}
     if row["ip"]:
         facts["ansible_host"] = row["ip"]

@@ -14,6 +14,11 @@ be killed first, from its served log when the next process starts), and for an a
 in its assignment, saved before the answer leaves. The newer of the two counts, so a phone served just before
 the process was killed (its journal batch lost) is still 2 or 3, never 1.
 
+A phone a mobility user is logged in on (mobility/engine.py) is served his config, not the published one: while
+the session lasts, that config's versions are the current ones, so a phone that fetched it is 3, and a phone that
+has not fetched it since the login (or since a publish changed the user) is 2. Its row says who is logged in
+(``session``: number, user name, since, until, by whom).
+
 A phone whose profile has a firmware window has two current versions: its files outside the window and,
 inside it, the same files naming its kit's firmware; either is the current config (3). Beside the code,
 ``firmware_pending`` says the kit's firmware waits for the window: the phone neither reports running it
@@ -84,6 +89,8 @@ def phone_rows(
     learned: dict | None = None,
     learner=None,
     learned_vendors: dict | None = None,
+    sessions: dict | None = None,
+    session_entry=None,
 ) -> list[dict]:
     """One row per phone known to the fleet, to auto-provisioning or from a contact, sorted by MAC.
 
@@ -93,7 +100,11 @@ def phone_rows(
     until the service rendered it with a model a proven request reported (``learned``: mac -> model;
     ``learner``: its ModelLearner; ``learned_vendors``: mac -> vendor, for a phone the fleet gives no vendor
     because its MAC prefix is shared), then on the normal path with that config's versions.
+    ``sessions``: mac -> the mobility session on the phone; ``session_entry(session)``: what a manifest would say
+    of the config the phone is served while it lasts (None when that cannot be rendered: the phone is then served
+    its own config, and the published versions count).
     """
+    sessions = sessions or {}
     learned = learned or {}
     learned_vendors = learned_vendors or {}
     fleet = snapshot.fleet
@@ -115,6 +126,10 @@ def phone_rows(
                 current = learner.entry(mac, learned_model, contacted, learned_vendor) if learner else AWAITING
                 if isinstance(current, str):
                     awaiting, current = current, None
+            session = sessions.get(mac)
+            hosted = session_entry(session) if session is not None and session_entry is not None else None
+            if hosted is not None:  # his config is what the phone is served now
+                current = hosted
         elif assignment is not None:
             source, current = "autoprovision", autoprovisioned_entry(assignment)
             contact = with_served(contact, assignment)
@@ -159,6 +174,21 @@ def phone_rows(
                 "current_version": (current or {}).get("version"),
                 "window_version": (current or {}).get("window_version"),
                 "number": assignment.number if assignment and source == "autoprovision" else None,
+                # who is logged in on the phone (mobility), None when nobody is
+                "session": session_row(sessions[mac], phone.site if phone else None) if mac in sessions else None,
             }
         )
     return rows
+
+
+def session_row(session, site: str | None = None) -> dict:
+    """A mobility session as the API shows it, with the site of its phone: on a phone's row, in the sessions list."""
+    return {
+        "mac": session.mac,
+        "site": site,
+        "number": session.number,
+        "user_name": session.user_name,
+        "started": session.started,
+        "expires": session.expires,
+        "started_by": session.started_by,
+    }

@@ -151,7 +151,15 @@ def test_the_status_table():
             "info_status": "ok",
             "registration": [{"line": 1, "status": "registered"}],
             "firmware": "96.86.0.45",
-            "service": {"status": 3, "status_text": "up to date", "last_contact": 1000.0},
+            "service": {
+                "status": 3,
+                "status_text": "up to date",
+                "last_contact": 1000.0,
+                # a mobility user logged in on it since 00:15 UTC
+                "mobility_user": "Ivan Petrov",
+                "mobility_number": "5001",
+                "mobility_since": 900.0,
+            },
         },
         {
             "mac": "24d921aabb01",
@@ -163,9 +171,21 @@ def test_the_status_table():
         {"mac": "0015654c4c26", "vendor": "yealink", "info_status": "no_address"},
     ]
     lines = request.table(results, now=1000.0 + 300)
-    assert lines[0].split() == ["PHONE", "MODEL", "STATUS", "REGISTRATION", "FIRMWARE", "LAST", "CONTACT"]
+    assert lines[0].split() == [
+        "PHONE",
+        "MODEL",
+        "STATUS",
+        "LOGGED",
+        "IN",
+        "REGISTRATION",
+        "FIRMWARE",
+        "LAST",
+        "CONTACT",
+    ]
     assert lines[1].split()[:8] == ["805ec0112233", "Reception", "yealink", "T54W", "3", "up", "to", "date"]
+    assert "5001 Ivan Petrov since 00:15Z  " in lines[1]
+    assert lines[1].index("5001 Ivan Petrov") == lines[0].index("LOGGED IN")
     assert "1:registered" in lines[1] and "96.86.0.45" in lines[1] and "1970-01-01 00:16Z (5m ago)" in lines[1]
     assert "n/a" in lines[2] and "4.1.6.0.6 (service)" in lines[2] and "(2h ago)" in lines[2]
-    assert lines[3].split()[1:] == ["yealink", "-", "-", "-", "-"]
+    assert lines[3].split()[1:] == ["yealink", "-", "-", "-", "-", "-"]
     assert request.counts([{"status": "failed"}, {"status": "sent"}, {"status": "sent"}]) == {"sent": 2, "failed": 1}

@@ -54,6 +54,35 @@ ROUTES = [
         200,
         "firmware_window_close",
     ),
+    ("mobility sessions", "GET", "/api/v1/mobility/sessions", None, ALL, 200, None),
+    # a logout is journaled also when nobody was logged in: the operator did end the shift
+    (
+        "end a phone's session",
+        "DELETE",
+        f"/api/v1/mobility/sessions/phone/{YEALINK}",
+        None,
+        {"bot", "root"},
+        200,
+        ("mobility_logout", f"phone:{YEALINK}"),
+    ),
+    (
+        "end a user's session",
+        "DELETE",
+        "/api/v1/mobility/sessions/user/5001",
+        None,
+        {"bot", "root"},
+        200,
+        ("mobility_logout", "user:5001"),
+    ),
+    (
+        "end a site's sessions",
+        "DELETE",
+        "/api/v1/mobility/sessions/site/moscow-hq",
+        None,
+        {"bot", "root"},
+        200,
+        ("mobility_logout", "site:moscow-hq"),
+    ),
 ]
 
 
@@ -121,6 +150,7 @@ def test_every_write_is_in_the_journal_of_user_actions_with_who_and_from_where(s
         assert (line.username, line.source, line.target) == (name, "127.0.0.1", target)
         assert line.detail["service"] == "provisioning"
     assert site.lines("firmware_window_open")[0].detail == {"minutes": 5, "service": "provisioning"}
+    assert site.lines("mobility_logout")[0].detail == {"ended": 0, "users": [], "service": "provisioning"}
     # the key is a secret: its line says which phone, never the key
     key = site.call("POST", f"/api/v1/phones/{YEALINK}/access-key", token=site.tokens["root"]).json()["key"]
     assert all(key not in str(line.detail) for line in site.lines("access_key_issue"))

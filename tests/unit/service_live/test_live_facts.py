@@ -55,7 +55,15 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
     records = host_records(demo_fleet())
     rows = check_rows(
         [
-            row("80:5E:C0:11:22:33", 3, ip="10.0.0.5", firmware="96.86.0.45", reported_model="T54W", last_contact=1.5),
+            row(
+                "80:5E:C0:11:22:33",
+                3,
+                ip="10.0.0.5",
+                firmware="96.86.0.45",
+                reported_model="T54W",
+                last_contact=1.5,
+                session={"mac": "805ec0112233", "number": "5001", "user_name": "Ivan Petrov", "started": 1.25},
+            ),
             row("0cd0f8a1b2c3", 2, last_ip="127.0.0.5", last_ip_proven=False),  # only claimed: not for Ansible
             row(
                 "805ec0998877",
@@ -80,6 +88,10 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
     assert reception["vars"]["phone_last_contact"] == 1.5
     assert ("status", 3) in reception["groups"] and "base_group" not in reception
     assert reception["vars"]["phone_address_proven"] is True
+    # who is logged in on it (mobility), as the status table shows him
+    mobility = {name: reception["vars"][f"phone_mobility_{name}"] for name in ("user", "number", "since")}
+    assert mobility == {"user": "Ivan Petrov", "number": "5001", "since": 1.25}
+    assert not any(name.startswith("phone_mobility_") for name in merged["0cd0f8a1b2c3"]["vars"])
     director = merged["0cd0f8a1b2c3"]["vars"]
     assert "ansible_host" not in director and "phone_address_proven" not in director
     assert (director["phone_last_ip"], director["phone_last_ip_proven"]) == ("127.0.0.5", False)
@@ -106,6 +118,8 @@ def test_rows_are_laid_over_the_fleet_and_unknown_phones_are_discovered():
         ({"mac": "001122334455", "status": 1, "ip": ["10.0.0.1"]}, "phones[0].ip must be text"),
         ({"mac": "001122334455", "status": 1, "last_ip_proven": "yes"}, "phones[0].last_ip_proven must be true"),
         ({"mac": "001122334455", "status": 1, "last_contact": "yesterday"}, "phones[0].last_contact must be"),
+        ({"mac": "001122334455", "status": 1, "session": "5001"}, "phones[0].session must be an object or null"),
+        ({"mac": "001122334455", "status": 1, "session": {"number": 5001}}, "phones[0].session.number must be text"),
     ],
 )
 def test_a_malformed_row_is_refused_with_its_place(item, message):
