@@ -7,21 +7,16 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from tests.support.service import ADMIN_TOKEN, API_TOKEN, AUDITOR_TOKEN
 from tests.unit.service_live.live_support import REPO, ansible_playbook, recap
 
-from . import test_mobility_service as walks
-from .conftest import CISCO_7841, CISCO_8845, YEALINK_T54W
-from .test_mobility_service import log_in, wait_for_config
+# the module fixtures (the published site, the service with its applications listener, the phones) are conftest's
+from .conftest import CISCO_7841, CISCO_8845, YEALINK_T54W, wait_for_config
+from .test_mobility_service import log_in
 
-# the walks' module fixtures, shared: the published site, the service with its applications listener, the phones
-site, logs, service, phones, nobody_logged_in = (
-    walks.site,
-    walks.logs,
-    walks.service,
-    walks.phones,
-    walks.nobody_logged_in,
-)
+pytestmark = pytest.mark.usefixtures("nobody_logged_in")
 
 SESSIONS, LOGOUT = REPO / "playbooks/mobility_sessions.yml", REPO / "playbooks/mobility_logout.yml"
 
