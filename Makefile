@@ -76,6 +76,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_bootstorm.py
 	$(BIN)/python tests/bench/bench_playbook.py
 	$(BIN)/python tests/bench/bench_bulk_edit.py
+	$(BIN)/python tests/bench/bench_jobs.py
 
 schema: setup
 	$(BIN)/python -m tests.tools.write_schema
