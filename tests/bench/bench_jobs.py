@@ -36,6 +36,7 @@ import contextlib
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -195,10 +196,12 @@ class Service:
                 return json.loads(line)["events"]
         raise SystemExit(f"runner's event count of job {job_id} was not recorded")
 
-    def cpu_seconds(self) -> float:
-        """The service process's own CPU time (user + system; not the ansible-playbook it starts)."""
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU time (user + system) of the service process itself, and of the processes it started and reaped:
+        the jobs' ansible-playbook and its workers (proc(5): utime, stime, cutime, cstime)."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
 
 
 @contextlib.contextmanager
@@ -290,9 +293,9 @@ def first_event(service: Service, inventory: Path, phone: str) -> None:
 
 
 def ingestion(service: Service, directory: Path) -> None:
-    cpu_before = service.cpu_seconds()
+    own_before, _jobs = service.cpu_seconds()
     followed = service.launch_and_follow("resync", "", PER_HOST)
-    cpu = service.cpu_seconds() - cpu_before
+    cpu = service.cpu_seconds()[0] - own_before
     job = followed.job
     runner_count = service.runner_count(job["id"])
     seconds = job["finished_at"] - job["started_at"]
@@ -372,9 +375,9 @@ def replay(events: list[dict], directory: Path) -> float:
         store.close()
 
 
-def run_directly(inventory: Path, limit: str) -> tuple[float, float]:
+def run_directly(inventory: Path, limit: str) -> tuple[float, float, float]:
     """``ansible-playbook`` as an engineer runs the job's playbook (the same answers, site and vault password):
-    the seconds to its first line of output, and to its end."""
+    the seconds to its first line of output and to its end, and its CPU seconds (with its workers')."""
     command = [
         str(Path(sys.executable).with_name("ansible-playbook")),
         "-i",
@@ -388,6 +391,7 @@ def run_directly(inventory: Path, limit: str) -> tuple[float, float]:
         json.dumps(PER_HOST),
     ]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    cpu_before = children_cpu_seconds()
     started = time.perf_counter()
     with subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -396,24 +400,40 @@ def run_directly(inventory: Path, limit: str) -> tuple[float, float]:
         process.stdout.readline()
         first_line = time.perf_counter() - started
         process.stdout.read()
-    return first_line, time.perf_counter() - started
+    return first_line, time.perf_counter() - started, children_cpu_seconds() - cpu_before
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def overhead(service: Service, inventory: Path) -> None:
     limit = f"phones[0:{SAMPLE - 1}]"
-    direct, through, cpu = [], [], []
+    direct, through, running, seen = [], [], [], []
+    direct_cpu, own_cpu, job_cpu = [], [], []
     for _run in range(RUNS):
-        direct.append(run_directly(inventory, limit)[1])
-        cpu_before = service.cpu_seconds()
+        _first_line, seconds, cpu = run_directly(inventory, limit)
+        direct.append(seconds)
+        direct_cpu.append(cpu)
+        own_before, jobs_before = service.cpu_seconds()
         followed = service.launch_and_follow("resync", limit, PER_HOST)
+        own_after, jobs_after = service.cpu_seconds()
         through.append(followed.ended - followed.launched)
-        cpu.append(service.cpu_seconds() - cpu_before)
+        running.append(followed.job["finished_at"] - followed.job["started_at"])
+        seen.append(followed.ended - followed.job["finished_at"])
+        own_cpu.append(own_after - own_before)
+        job_cpu.append(jobs_after - jobs_before)
     ratios = [service_seconds / direct_seconds for service_seconds, direct_seconds in zip(through, direct, strict=True)]
     median = statistics.median(ratios) - 1
     print(f"overhead, per-host resync of {SAMPLE} phones ({limit}), {RUNS} runs each way in turn:")
     print(f"  ansible-playbook directly               {spread(direct)}")
     print(f"  through the service, launch to end      {spread(through)}")
-    print(f"  service process's own CPU per job       {spread(cpu)}")
+    print(f"    of which running (runner's start to the end stored) {spread(running)}")
+    print(f"    and the end stored to its stream message seen      {spread(seen)}")
+    print(f"  CPU of ansible-playbook run directly     {spread(direct_cpu)}")
+    print(f"  CPU of ansible-playbook under runner    {spread(job_cpu)}  (its callback encodes every event)")
+    print(f"  CPU of the service process itself       {spread(own_cpu)}")
     print(
         f"  ratio service / direct, pair by pair: {spread(ratios, 'x')}: overhead {median * 100:+.0f} % "
         f"(goal <= {GOAL_OVERHEAD * 100:.0f} %: {goal(median <= GOAL_OVERHEAD)})"
