@@ -20,8 +20,9 @@ is followed to its end by its Server-Sent Events stream, as a client does. The j
   as they can be put on its queue: BENCH_REPLAYS (3) times.
 - **overhead**: the same playbook over the first BENCH_SAMPLE (200) phones (``--limit phones[0:199]``), run
   BENCH_RUNS (3) times each way, in turn: ``ansible-playbook`` directly and a launch through the service
-  followed to its end. Wall seconds of each (median, min, max), the ratio pair by pair, and the service
-  process's own CPU seconds per job.
+  followed to its end. Wall seconds of each (median, min, max), the ratio pair by pair, and CPU seconds:
+  ansible-playbook run directly, ansible-playbook under runner (the service's reaped children), the service
+  process itself.
 
 The bench lowers its own priority (nice 15; every process it starts inherits it): the machine is shared.
 Asserts nothing; prints the goals of issue 13 beside the figures: first event <= 1 s median, >= 2,000 events/s
