@@ -77,6 +77,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_playbook.py
 	$(BIN)/python tests/bench/bench_bulk_edit.py
 	nice -n 15 $(BIN)/python tests/bench/bench_mobility.py
+	$(BIN)/python tests/bench/bench_jobs.py
 
 schema: setup
 	$(BIN)/python -m tests.tools.write_schema

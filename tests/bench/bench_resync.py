@@ -60,12 +60,11 @@ def phones() -> list[SimulatedPhone]:
     return made
 
 
-def write_inventory(fleet: SimulatedFleet) -> Path:
+def write_inventory(fleet: SimulatedFleet, site: Path = BENCH / "inventory") -> Path:
     """The site: a synthetic fleet of the simulated phones (tests/bench/synthetic.py, with the control login
     vault-encrypted as a real site keeps it, the first BENCH_SAMPLE phones at a site ``sample``) read by the
     fleet inventory plugin; each phone's address is its description, made ``ansible_host`` by ``compose``
     (in production the plugin sets it from the provisioning service's live facts)."""
-    site = BENCH / "inventory"
     shutil.rmtree(site, ignore_errors=True)
     directory = site / "fleet"
     directory.mkdir(parents=True)

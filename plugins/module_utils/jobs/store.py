@@ -161,7 +161,17 @@ class JobStore(AccessStore):
             )
             for event in events
         ]
+        if not rows:
+            return
+        # event_count grows by the rows this batch added, counted in the batch's counter range before and after
+        # the insert (a repeat adds none): counting all the job's events instead costs a scan of them per batch,
+        # and a writer keeping pace with a live job stores small batches, so a long job's storing slowed with
+        # its length (tests/bench/bench_jobs.py; docs/jobs.md, Performance)
+        in_range = self._sql("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND counter BETWEEN ? AND ?")
+        span = (job_id, min(row[1] for row in rows), max(row[1] for row in rows))
         with self.lock, self._transaction() as cursor:
+            cursor.execute(in_range, span)
+            before = cursor.fetchone()[0]
             cursor.executemany(
                 self._sql(
                     """INSERT INTO job_events (job_id, counter, event, created, stdout, data)
@@ -169,12 +179,9 @@ class JobStore(AccessStore):
                 ),
                 rows,
             )
-            cursor.execute(
-                self._sql(
-                    "UPDATE jobs SET event_count = (SELECT COUNT(*) FROM job_events WHERE job_id = ?) WHERE id = ?"
-                ),
-                (job_id, job_id),
-            )
+            cursor.execute(in_range, span)
+            added = cursor.fetchone()[0] - before
+            cursor.execute(self._sql("UPDATE jobs SET event_count = event_count + ? WHERE id = ?"), (added, job_id))
 
     def events(self, job_id: int, after: int = 0, limit: int = 100) -> list[dict]:
         """Events with a counter above ``after``, in order, at most ``limit``."""

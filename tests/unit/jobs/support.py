@@ -203,16 +203,21 @@ def killed_service_process(directory: Path, **overrides):
     process = subprocess.Popen(command, cwd=REPO)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base_url}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None and time.monotonic() < deadline, "the job service did not start"
-                time.sleep(0.1)
+        wait_serving(process, base_url)
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30) as client:
             yield JobService(client, base_url)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+
+
+def wait_serving(process: subprocess.Popen, base_url: str, timeout: float = 30) -> None:
+    """Wait until the job service started as ``process`` answers at ``base_url`` (its OpenAPI document)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{base_url}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            assert process.poll() is None and time.monotonic() < deadline, "the job service did not start"
+            time.sleep(0.1)

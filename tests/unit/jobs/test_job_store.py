@@ -49,6 +49,22 @@ def test_jobs_and_events_round_trip(manager):
     assert [item.id for item in store.jobs(state="successful")[0]] == [job.id]
 
 
+def test_event_count_counts_each_counter_once_whatever_the_batches(manager):
+    store = manager.store
+    job = launch(manager)
+    store.mark_running(job.id)
+
+    def events(*counters):
+        return [{"counter": counter, "event": "verbose", "stdout": f"line {counter}"} for counter in counters]
+
+    store.add_events(job.id, events(1, 5))
+    store.add_events(job.id, events(7, 2, 5, 3))  # 5 again; a batch need not be in order
+    store.add_events(job.id, [])
+    store.add_events(job.id, events(3))
+    assert store.job(job.id).event_count == 5
+    assert [event["counter"] for event in store.events(job.id)] == [1, 2, 3, 5, 7]
+
+
 def test_a_restart_fails_what_an_earlier_process_left(manager):
     running, pending = launch(manager), launch(manager)
     manager.store.mark_running(running.id)
