@@ -51,6 +51,8 @@ from .auth import AdminToken, JournalReader, Launcher, Reader, UserManager
 from .schedules_api import router as schedules_router
 
 #: events in one Server-Sent Events message at most (a message per stream interval)
+# how often a stream waiting for a job's next events looks at the writer's count (memory only)
+STREAM_WAKE_SECONDS = 0.02
 STREAM_BATCH = 1000
 
 
@@ -392,7 +394,9 @@ def create_app(
         store: JobStore = request.app.state.store
         start = last_event_id if last_event_id is not None else after
         return StreamingResponse(
-            _event_stream(store, job_id, start, settings.stream_interval_seconds),
+            _event_stream(
+                store, job_id, start, settings.stream_interval_seconds, request.app.state.manager.stored_changes
+            ),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -508,8 +512,14 @@ def _actor(users: Users, name: str) -> str:
     return user.actor if user is not None else f"{name} <{name}@phonefleet>"
 
 
-async def _event_stream(store: JobStore, job_id: int, after: int, interval: float) -> AsyncIterator[str]:
+async def _event_stream(
+    store: JobStore, job_id: int, after: int, interval: float, stored_changes: Callable[[int], int]
+) -> AsyncIterator[str]:
+    """At most one ``events`` message per ``interval``; a job's first events after a quiet time are sent as soon
+    as the writer has stored them (``stored_changes`` is watched in memory; the database is asked again at the
+    latest after ``interval``, for a job another process ended)."""
     while True:
+        mark = stored_changes(job_id)
         # the job's state first: when it has ended, every event was stored before (manager's writer)
         job = await anyio.to_thread.run_sync(store.job, job_id)
         batch = await anyio.to_thread.run_sync(store.events, job_id, after, STREAM_BATCH)
@@ -518,7 +528,11 @@ async def _event_stream(store: JobStore, job_id: int, after: int, interval: floa
             yield f"id: {after}\nevent: events\ndata: {json.dumps(batch)}\n\n"
             if len(batch) == STREAM_BATCH:
                 continue  # a client catching up reads at full speed; the interval throttles a live job
+            await asyncio.sleep(interval)
         elif job.finished:
             yield f"event: end\ndata: {JobOut.of(job).model_dump_json()}\n\n"
             return
-        await asyncio.sleep(interval)
+        else:
+            deadline = time.monotonic() + interval
+            while stored_changes(job_id) == mark and time.monotonic() < deadline:
+                await asyncio.sleep(STREAM_WAKE_SECONDS)

@@ -61,6 +61,9 @@ class JobManager:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._pid_known: set[int] = set()  # jobs whose process id is stored (for a restart to kill what is left)
+        # per job, how many times the writer stored something of it (events, its end): a live stream waits on
+        # this in memory instead of asking the database again and again (``stored_changes``)
+        self._stored_changes: dict[int, int] = {}
 
     # -- life of the service -----------------------------------------------------------------------
 
@@ -229,6 +232,11 @@ class JobManager:
                 self.store.add_events(job_id, batch)
             except Exception:  # pylint: disable=broad-exception-caught  # the writer must outlive a bad batch
                 LOG.exception("job %s: %d events could not be stored", job_id, len(batch))
+            self._stored_changes[job_id] = self._stored_changes.get(job_id, 0) + 1
+
+    def stored_changes(self, job_id: int) -> int:
+        """A number that grows each time the writer has stored events or the end of job ``job_id``."""
+        return self._stored_changes.get(job_id, 0)
 
     def _end(self, job_id: int, state: str, rc: int | None, reason: str, done: threading.Event) -> None:
         try:
@@ -236,6 +244,7 @@ class JobManager:
         except Exception:  # pylint: disable=broad-exception-caught
             LOG.exception("job %s: its end could not be stored", job_id)
         else:
+            self._stored_changes[job_id] = self._stored_changes.get(job_id, 0) + 1
             self._finished(job_id)
         finally:
             done.set()

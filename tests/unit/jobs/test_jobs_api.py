@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import CATALOGUE
 
 from tests.unit.jobs.support import ADMIN_TOKEN, JobService, job_service
 
@@ -268,7 +269,7 @@ def test_the_command_line_hashes_a_token_and_checks_the_settings(tmp_path):
         [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment, check=False
     )
     assert checked.returncode == 0, checked.stderr
-    assert "19 playbooks" in checked.stdout
+    assert f"{len(CATALOGUE)} playbooks" in checked.stdout
     config.write_text("inventory: site\nadmin_token_hash: not-a-hash\n")
     checked = subprocess.run(
         [*command, "check", "--config", str(config)], capture_output=True, text=True, env=environment, check=False
