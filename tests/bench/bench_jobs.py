@@ -28,7 +28,8 @@ The bench lowers its own priority (nice 15; every process it starts inherits it)
 Asserts nothing; prints the goals of issue 13 beside the figures: first event <= 1 s median, >= 2,000 events/s
 stored with 0 lost, overhead <= 10 %.
 Environment: BENCH_PHONES (5000, bench_resync's), BENCH_LAUNCHES (20), BENCH_SAMPLE (200), BENCH_RUNS (3),
-BENCH_REPLAYS (3), BENCH_OCTET (210).
+BENCH_REPLAYS (3), BENCH_OCTET (210), BENCH_SMALL_SITE (20: the first event is also measured on a site of that
+many phones).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +57,7 @@ for folder in (ROOT, ROOT / "collections", ROOT / "simulator", ROOT / "service")
         sys.path.insert(0, str(folder))
 
 import httpx  # noqa: E402
+import yaml  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import Catalogue  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manager import JobManager  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import (  # noqa: E402
@@ -73,6 +76,7 @@ LAUNCHES = int(os.environ.get("BENCH_LAUNCHES", "20"))
 SAMPLE = min(PHONES, int(os.environ.get("BENCH_SAMPLE", "200")))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 REPLAYS = int(os.environ.get("BENCH_REPLAYS", "3"))
+SMALL_SITE = int(os.environ.get("BENCH_SMALL_SITE", "20"))
 BENCH = ROOT / "build" / "bench" / "jobs"
 VAULT_PASSWORD_FILE = ROOT / "inventory" / "demo" / "demo-vault-password.txt"
 #: resync.yml's survey answered as its defaults but for one task per phone (the survey requires every answer)
@@ -269,7 +273,19 @@ def goal(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def first_event(service: Service, inventory: Path, phone: str) -> None:
+def small_site(inventory: Path, count: int) -> Path:
+    """A copy of the bench's site holding only its first ``count`` phones: the latency a small site sees, where
+    ansible-playbook reads its inventory in a moment (on the 5,000-phone site that reading is most of it)."""
+    site = inventory.parent
+    small = site.with_name(f"{site.name}-{count}")
+    shutil.rmtree(small, ignore_errors=True)
+    shutil.copytree(site, small)
+    phones = yaml.load((small / "fleet" / "phones.yml").read_text(), Loader=yaml.CSafeLoader)["phones"][:count]
+    (small / "fleet" / "phones.yml").write_text(yaml.dump({"phones": phones}, Dumper=yaml.CSafeDumper, sort_keys=False))
+    return small / inventory.name
+
+
+def first_event(service: Service, inventory: Path, phone: str, site: str = f"{PHONES}-phone site") -> None:
     followed, directly = [], []
     for launch in range(LAUNCHES):
         followed.append(service.launch_and_follow("resync", phone, PER_HOST))
@@ -278,7 +294,8 @@ def first_event(service: Service, inventory: Path, phone: str) -> None:
     latencies = [item.first_seen - item.launched for item in followed if item.first_seen is not None]
     median = statistics.median(latencies)
     print(
-        f"first event, {len(latencies)} launches of a one-phone resync, launch request to the first events message "
+        f"first event on the {site}, {len(latencies)} launches of a one-phone resync, launch request to the first "
+        "events message "
         f"of the job's stream: median {median:.2f} s, p95 {percentile(latencies, 0.95):.2f} s, "
         f"min {min(latencies):.2f}, max {max(latencies):.2f}  (goal <= {GOAL_FIRST_EVENT:.0f} s median: "
         f"{goal(median <= GOAL_FIRST_EVENT)})"
@@ -451,8 +468,13 @@ def main() -> None:
             directory = Path(scratch)
             inventory = write_inventory(fleet, BENCH / "inventory")
             print(f"  phones up and the site written in {time.monotonic() - started:.1f} s")
+            first_phone = next(iter(fleet)).mac
+            small = small_site(inventory, SMALL_SITE)
+            (directory / "small").mkdir()
+            with job_service(directory / "small", small) as service:
+                first_event(service, small, first_phone, f"{SMALL_SITE}-phone site")
             with job_service(directory, inventory) as service:
-                first_event(service, inventory, next(iter(fleet)).mac)
+                first_event(service, inventory, first_phone)
                 ingestion(service, directory)
                 overhead(service, inventory)
     finally:

@@ -73,6 +73,7 @@ def test_runner_event_count_is_what_runner_handed_its_event_handler(tmp_path):
         encoding="utf-8",
     )
     (tmp_path / "job").mkdir()
+    (tmp_path / "ansible.cfg").write_text("[defaults]\n", encoding="utf-8")
     handled = []
     ansible_runner.run(
         private_data_dir=str(tmp_path / "job"),
@@ -80,7 +81,9 @@ def test_runner_event_count_is_what_runner_handed_its_event_handler(tmp_path):
         playbook=playbook.name,
         ident="run",  # as the job service's runner.py names its run
         quiet=True,
-        envvars={"PATH": search_path()},  # this virtualenv's ansible-playbook, as the job service runs it
+        # this virtualenv's ansible-playbook, as the job service runs it; no ansible.cfg of the checkout (make
+        # exports ANSIBLE_CONFIG: its demo vault file is relative to the checkout, not to this project)
+        envvars={"PATH": search_path(), "ANSIBLE_CONFIG": str(tmp_path / "ansible.cfg")},
         event_handler=lambda event: handled.append(event["counter"]) or True,
     )
     (tmp_path / "job" / "artifacts" / "run" / "job_events" / "1-x.json.tmp").write_text("{}")  # a write under way
