@@ -24,21 +24,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import CATALOGUE as JOB_CATALOGUE
 
 from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO
 
 AWX = REPO / "awx"
 DATA = yaml.safe_load((AWX / "controller.yml").read_text(encoding="utf-8"))
 SURVEYS = {path.stem: path for path in (REPO / "playbooks" / "surveys").glob("*.json")}
-#: playbooks that ask nothing: validate reads the site's fleet and nothing else (a fleet path from a survey
-#: would let a launcher point it at any folder of the controller)
-WITHOUT_SURVEY = {"validate"}
-#: the user-facing playbooks of issue 13: AWX and the job service launch these and no others
-CATALOGUE = {
-    "validate", "publish", "import_csv", "export_csv", "reboot", "resync", "status", "screenshot",
-    "firmware_upgrade", "phone", "phones_bulk", "profile", "key_template", "extended_set", "firmware_kit",
-    "mobility_user", "fleet_settings", "mobility_sessions", "mobility_logout",
-}  # fmt: skip
+#: the user-facing playbooks of issue 13: AWX and the job service launch these and no others (the service's catalogue)
+CATALOGUE = set(JOB_CATALOGUE)
 SECRETS = {
     "phonefleet_awx_vault_password": "vault-Secret-7f3a",
     "phonefleet_awx_service_token": "token-Secret-91c2",
@@ -142,11 +136,8 @@ def test_job_templates_carry_the_surveys_unchanged_with_their_playbook_and_crede
     for entry in DATA["job_templates"]:
         args = templates[f"PhoneFleet {entry['playbook']}"]
         assert args["playbook"] == f"playbooks/{entry['playbook']}.yml"
-        if entry["playbook"] in WITHOUT_SURVEY:  # it asks nothing; AWX wants a question in a survey
-            assert args["survey_enabled"] is False and not args.get("survey_spec"), args
-        else:
-            assert args["survey_enabled"] is True
-            assert args["survey_spec"] == json.loads(SURVEYS[entry["playbook"]].read_text(encoding="utf-8"))
+        assert args["survey_enabled"] is True
+        assert args["survey_spec"] == json.loads(SURVEYS[entry["playbook"]].read_text(encoding="utf-8"))
         assert args["credentials"] == [credential_names[key] for key in entry["credentials"]]
         assert args["project"] == DATA["project"]["name"] and args["inventory"] == DATA["inventory"]["name"]
         assert args["execution_environment"] == DATA["execution_environment"]["name"]
@@ -213,7 +204,7 @@ def test_schedules_run_in_the_fleet_time_zone_with_answers_their_survey_accepts(
 
 def test_every_catalogue_playbook_has_a_survey_a_job_template_and_a_site_playbook():
     assert {entry["playbook"] for entry in DATA["job_templates"]} == CATALOGUE
-    assert CATALOGUE - WITHOUT_SURVEY <= set(SURVEYS) and not WITHOUT_SURVEY & set(SURVEYS)
+    assert set(SURVEYS) == CATALOGUE
     wrappers = {path.stem for path in (AWX / "site" / "playbooks").glob("*.yml")}
     assert wrappers == CATALOGUE
     for name in CATALOGUE:

@@ -77,10 +77,15 @@ def test_a_password_answer_is_never_quoted_in_an_error():
     assert "x" * 65 not in str(error)
 
 
-def test_a_playbook_without_a_survey_takes_no_extra_vars():
+def test_every_catalogue_playbook_has_a_survey_and_none_asks_for_the_fleet_folder():
+    catalogue = Catalogue(REPO / "playbooks")
+    for name in CATALOGUE:
+        variables = {question["variable"] for question in catalogue.playbooks[name].questions}
+        assert variables, f"{name} has no survey"
+        assert "phonefleet_fleet_dir" not in variables, name
     error = launch_error({"phonefleet_fleet_dir": "/etc"}, playbook="validate")
     assert error.field == "extra_vars.phonefleet_fleet_dir"
-    assert "none (this playbook has no survey)" in error.message
+    assert "is not a question of validate's survey" in error.message
 
 
 @pytest.mark.parametrize("limit", ["--help", "a b", "x\ny", "a;b", "$(id)"])
