@@ -326,4 +326,12 @@ class SipEndpoint(asyncio.DatagramProtocol):
 
 async def serve(device: SimulatedDevice, host: str, port: int) -> tuple[asyncio.DatagramTransport, SipEndpoint]:
     loop = asyncio.get_running_loop()
-    return await loop.create_datagram_endpoint(lambda: SipEndpoint(device), local_addr=(host, port))
+    try:
+        return await loop.create_datagram_endpoint(lambda: SipEndpoint(device), local_addr=(host, port))
+    except OSError as exc:
+        # asyncio may say only "could not bind to local_addr", its bind's errno in the exception before it: give
+        # that errno back, so a caller can tell an address in use (and try another) from other failures
+        context = exc.__context__
+        if exc.errno is None and isinstance(context, OSError) and context.errno is not None:
+            raise OSError(context.errno, f"{host}:{port}: {context.strerror}") from exc
+        raise
