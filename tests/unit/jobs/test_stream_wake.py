@@ -9,7 +9,7 @@ import threading
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import LaunchOptions
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore
 
-from tests.unit.jobs import support  # noqa: F401  # puts service/ on the path (before phonefleet_jobs)
+from tests.unit.jobs import support  # noqa: F401  # pylint: disable=unused-import  # puts service/ on the path
 
 from phonefleet_jobs.app import _event_stream  # isort: skip
 
