@@ -120,7 +120,13 @@ def run(inventory: Path, *args: str) -> tuple[float, str]:
         check=False,
     )
     elapsed = time.monotonic() - started
-    if done.returncode != 0:
+    if done.returncode == 2:
+        # some phones failed: the bench's phones get no config (no provisioning service behind them), and the
+        # simulated Avaya and Grandstream phones refuse control until configured, as their vendors' phones do
+        # (simulator/phonefleet_simulator/vendors/). Said here; the figures count the resyncs the phones logged
+        refused = done.stdout.count("403 Forbidden")
+        print(f"  (ansible-playbook ended 2: {refused} refusals of unconfigured simulated phones, counted as failures)")
+    elif done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
         raise SystemExit(f"ansible-playbook failed ({done.returncode})")
     return elapsed, done.stdout
