@@ -11,16 +11,12 @@ hold his lines now, and the demo's next step registers them.
 
 from __future__ import annotations
 
-import asyncio
-
 from .fleet import SimulatedFleet
 from .vendors import ScreenRefused
 from .xml_browser import NoApplication, XmlBrowser
 
 #: the demo phone, and the demo user with his documented demo PIN
 PHONE, NUMBER, PIN = "0cd0f8a1b2c3", "5001", "4711"
-#: what the service's screen says to a phone whose address it does not know yet (mobility/screens.py)
-UNIDENTIFIED = "This phone cannot be identified."
 
 
 class MobilityDemoError(RuntimeError):
@@ -37,14 +33,10 @@ def log_in(fleet: SimulatedFleet, applications_url: str, timeout: float = 20.0) 
     own = dict(device.files)  # what it holds before: the re-sync must bring other files, with his line
 
     async def walk():
-        # the service knows a phone's address from the journal's contacts, written in batches (the settings'
-        # journal_flush_seconds): a phone that booted a moment ago is not known yet. A real phone boots for far
-        # longer than that; the demo's phones boot at once, so the demo presses the button again meanwhile
-        deadline = asyncio.get_running_loop().time() + timeout
+        # the service knows the phone's address from its config fetch as soon as the fetch is journaled (the
+        # journal's entries not yet written count: Journal.known_addresses), so the phone that booted a moment ago
+        # is known when its user presses the button
         form = await browser.open_services()
-        while form.text == UNIDENTIFIED and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.2)
-            form = await browser.open_services()
         if form.kind != "input":
             raise MobilityDemoError(
                 f"{device.model} {PHONE}: the services button shows {form.kind} {form.text!r}, not the login form"

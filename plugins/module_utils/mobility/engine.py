@@ -221,10 +221,11 @@ class MobilityEngine:
     def verify(self, mac: str, requester: Requester) -> None:
         """LoginRefused (journaled) unless the request comes from the address the service knows for phone ``mac``:
         that of its last request that proved it came from the phone, else (a vendor served without proof, such as
-        Cisco enterprise) of its last config request. A screen's request only claims its MAC (Cisco's
-        ``#DEVICENAME#``, Yealink's User-Agent); the address is what the service can check. Not checked: a
-        device behind the same NAT address, or one that took over the phone's address."""
-        known = self.store.known_addresses([mac]).get(mac)
+        Cisco enterprise) of its last config request, from the moment that request is journaled (not only once
+        written). A screen's request only claims its MAC (Cisco's ``#DEVICENAME#``, Yealink's User-Agent); the
+        address is what the service can check. Not checked: a device behind the same NAT address, or one that took
+        over the phone's address."""
+        known = self.journal.known_addresses(self.store, [mac]).get(mac)  # its config fetch of a moment ago too
         if known is None or requester.ip is None or known[0] != requester.ip:
             snapshot = self.published.snapshot()
             evidence = (f"reason:{UNVERIFIED}",)

@@ -3,7 +3,8 @@
 tells it the way the ``phone_command`` module's ``resync`` does: through the control core
 (``control/request.py``, the vendor's ``control.py``: SIP NOTIFY check-sync for Yealink, service-control
 restart for Cisco enterprise), to the address the service knows for the phone (its last proven request, else its
-last request: ``Store.known_addresses``), with the fleet's ``settings.phone_control`` login.
+last request, from the moment it is journaled: ``Journal.known_addresses``), with the fleet's
+``settings.phone_control`` login.
 
 Sending takes up to the control timeout, so it runs on a thread of its own: a login's answer never waits for
 the phone. The outcome is journaled (``mobility-resync``, evidence ``sent:<method>`` or ``failed:<kind>``).
@@ -72,7 +73,7 @@ class Resyncer:
         if phone is None or fleet is None:
             return {"status": request.FAILED, "msg": "not in the published fleet"}
         control = fleet.settings.get("phone_control") or {}
-        known = self.store.known_addresses([mac]).get(mac)
+        known = self.journal.known_addresses(self.store, [mac]).get(mac)  # its requests not yet flushed too
         entry = {
             "mac": mac,
             "vendor": phone.vendor,

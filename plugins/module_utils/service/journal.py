@@ -107,6 +107,8 @@ class Journal:
         self._last_forget = 0.0
         self._new_contacts = False  # contacts written since unknown phones were last counted
         self._pending: list = []
+        self._flushing: list = []  # the batch being written: still unflushed for known_addresses
+        self._flushed_batches = 0  # batches written or given back: a reader of the store and the lists retries
         self._served: ServedLog | None = None  # see log_served
         self._durable: dict[str, str] = {}  # mac -> the version served to it that the database or a log has
         self._lock = threading.Lock()  # one flush at a time (the store is not shared between threads)
@@ -174,6 +176,7 @@ class Journal:
             # the list stays the same object: an add() that has already looked up self._pending but not yet
             # appended (the GIL may switch threads in between) appends to a list that is still the pending one
             batch = self._pending[:]
+            self._flushing = batch  # before it leaves the pending list: known_addresses always finds it in one
             del self._pending[: len(batch)]
             if not batch:
                 if served is not None:
@@ -188,6 +191,9 @@ class Journal:
                 self._pending[:0] = batch  # keep order; the next flush retries
                 self.stats.failures += 1
                 raise
+            finally:  # counted before the batch leaves self._flushing: a reader that missed it sees the count move
+                self._flushed_batches += 1
+                self._flushing = []
             if served is not None:
                 served.committed()
             self.stats.flushed += len(batch)
@@ -196,6 +202,27 @@ class Journal:
             self._forget_unknown_now()
             self._purge_now()
             return len(batch)
+
+    def known_addresses(self, store: Store, macs: Collection[str]) -> dict[str, tuple[str, bool]]:
+        """MAC -> (address, proven) of ``macs`` as they will be once every journaled request is flushed: what
+        ``store`` (the caller's connection to the database: the journal's own is its flusher's) knows
+        (``Store.known_addresses``), moved on by the entries still waiting, by the rules of the flush. So a phone
+        is known from its first journaled request, not a flush interval later. A batch written while the store and
+        the lists are read makes the read start again (the batch may be in neither copy)."""
+        wanted = set(macs)
+        while True:
+            flushed = self._flushed_batches
+            known = store.known_addresses(wanted)
+            # the pending list first: an entry leaves it only after the flush put it into self._flushing
+            waiting = self._pending[:]
+            flushing = self._flushing
+            if flushed == self._flushed_batches:
+                break
+        for entry in (*flushing, *waiting):
+            mac, ip, result, proven = entry[3].mac, entry[2], entry[4], entry[8]
+            if mac in wanted and ip and _is_contact(entry[3], result):
+                _learn(known, mac, ip, proven)
+        return known
 
     def _forget_unknown_now(self) -> None:
         """At most once a second, after new contacts (a count each time): forget unknown phones over the cap."""
@@ -256,13 +283,7 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
                 evidence,
             )
         )
-        # a phone's contact: only when the request was really that phone's (not a refused foreign file)
-        if (
-            mac is None
-            or by_the_api
-            or result in (REJECTED, REFUSED, UNAUTHORIZED, AUTHORIZED)
-            or "mac-mismatch" in recognition.evidence
-        ):
+        if not _is_contact(recognition, result):
             continue
         row = contacts.get(mac)
         if row is None:
@@ -274,10 +295,27 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
             row[4], row[10] = ip, int(proven)
             if proven:
                 row[11], row[12] = ip, at
-            if proven or not known.get(mac, (None, False))[1]:  # as the row will update the phone's contact
-                known[mac] = (ip, proven)
+            _learn(known, mac, ip, proven)
         row[5] = (user_agent[:512] if user_agent else None) or row[5]
         row[7] = at
         if version is not None:
             row[8], row[9] = version, at
     return entries, [tuple(row) for row in contacts.values()]
+
+
+def _is_contact(recognition, result: str) -> bool:
+    """Whether a request is a contact of the phone it names: only when it was really that phone's (not a refused
+    foreign file, not what the API or the service did to it)."""
+    return not (
+        recognition.mac is None
+        or result in _BY_THE_API
+        or result in (REJECTED, REFUSED, UNAUTHORIZED, AUTHORIZED)
+        or "mac-mismatch" in recognition.evidence
+    )
+
+
+def _learn(known: dict[str, tuple[str, bool]], mac: str, ip: str, proven: bool) -> None:
+    """``known`` after a contact of ``mac`` from ``ip``, as its row updates the phone's contact: a proven request
+    moves the known address; an unproven one only while the phone has no proven address."""
+    if proven or not known.get(mac, (None, False))[1]:
+        known[mac] = (ip, proven)

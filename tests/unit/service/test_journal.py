@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.journal import (
     AUTOPROVISIONED,
     DAY,
+    MOBILITY_LOGIN,
     REFUSED,
     REJECTED,
     SERVED,
@@ -206,3 +207,49 @@ def test_a_phone_never_proven_is_known_at_its_last_address(store):
     journal.flush()
     assert [row["evidence"] for row in store.journal()] == ["user-agent,address-unproven", "user-agent", "user-agent"]
     assert store.contact(MAC)["proven_ip"] is None
+
+
+def test_known_addresses_count_the_requests_not_yet_written(store):
+    """A phone is known from its first journaled request (mobility's requester check and re-sync read this), by
+    the rules the flush writes its contact with."""
+    journal = Journal(store)
+    assert journal.known_addresses(store, [MAC]) == {}
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, UA)
+    assert store.known_addresses([MAC]) == {}  # nothing written yet ...
+    assert journal.known_addresses(store, [MAC, OTHER]) == {MAC: ("192.0.2.10", False)}  # ... and yet known
+    # what the API did to the phone, a refused file, another phone's file: no contact of the phone
+    journal.add("mobility", "192.0.2.66", yealink(), MOBILITY_LOGIN, 200, UA)
+    journal.add("http", "192.0.2.67", yealink(), REFUSED, 403, UA)
+    journal.add("http", "192.0.2.68", yealink(mac=OTHER), SERVED, 200, UA)
+    assert journal.known_addresses(store, [MAC]) == {MAC: ("192.0.2.10", False)}
+    journal.add("http", "192.0.2.20", yealink(), SERVED, 200, UA, proven=True)
+    journal.add("http", "192.0.2.30", yealink(), SERVED, 200, UA)  # unproven after a proven one: not its address
+    assert journal.known_addresses(store, [MAC]) == {MAC: ("192.0.2.20", True)}
+    journal.flush()
+    assert journal.known_addresses(store, [MAC]) == store.known_addresses([MAC]) == {MAC: ("192.0.2.20", True)}
+    journal.add("http", "192.0.2.40", yealink(), SERVED, 200, UA)  # the proven address in the database holds
+    assert journal.known_addresses(store, [MAC]) == {MAC: ("192.0.2.20", True)}
+
+
+def test_known_addresses_find_a_batch_being_written(store):
+    """An entry the flusher took but has not committed is in neither the pending list nor the database: it is
+    read from the batch, and a batch committed meanwhile makes the read start again."""
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowStore(FlakyStore):
+        def record(self, entries, contacts) -> None:
+            entered.set()
+            release.wait(10)
+            self.store.record(entries, contacts)
+
+    slow = SlowStore(store)
+    journal = Journal(slow)
+    journal.add("http", "192.0.2.10", yealink(), SERVED, 200, UA)
+    flusher = threading.Thread(target=journal.flush)
+    flusher.start()
+    assert entered.wait(10)
+    assert journal.pending == 0 and store.known_addresses([MAC]) == {}
+    assert journal.known_addresses(store, [MAC]) == {MAC: ("192.0.2.10", False)}
+    release.set()
+    flusher.join(10)
+    assert journal.known_addresses(store, [MAC]) == {MAC: ("192.0.2.10", False)}
