@@ -49,6 +49,7 @@ import hashlib
 import logging
 import re
 import secrets
+import ssl
 import struct
 import time
 import urllib.parse
@@ -150,17 +151,39 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-class HttpFetcher:
-    """HTTP/1.1 requests of one phone to its provisioning server, on one keep-alive connection from the
-    phone's own source address. Credentials are sent when the server asks (Basic or Digest, RFC 7616 MD5
-    with qop ``auth``), as phones do; the Digest challenge is reused with a growing nonce count."""
+def phone_tls(trusted_ca: str | None) -> ssl.SSLContext:
+    """The TLS client side of a phone: the server's certificate must chain to a CA the phone trusts and name the
+    host of the URL. ``trusted_ca`` is a PEM file of the CAs the phone trusts (what its administrator installed:
+    Yealink's custom trusted certificates, Cisco's ITL); without one, the machine's CAs stand for the phone's
+    built-in list. Phones check both (Yealink's ``security.trust_certificates``, on by default on current
+    firmware; Cisco's ITL), so no phone here accepts an unverified certificate."""
+    context = ssl.create_default_context(cafile=trusted_ca)  # cafile given: only those CAs, not the system's
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
 
-    def __init__(self, base_url: str, source: str | None = None, credentials=None, timeout: float = 10.0) -> None:
+
+class HttpFetcher:
+    """HTTP/1.1 requests of one phone to a server, on one keep-alive connection from the phone's own source
+    address: the simulator's one HTTP and TLS client. Credentials are sent when the server asks (Basic or Digest,
+    RFC 7616 MD5 with qop ``auth``), as phones do; the Digest challenge is reused with a growing nonce count. An
+    ``https`` URL is spoken over TLS with ``tls`` (:func:`phone_tls`: the CA the phone trusts and the URL's host
+    name checked); a certificate the phone does not trust is a FetchError, as the phone gives up."""
+
+    def __init__(
+        self,
+        base_url: str,
+        source: str | None = None,
+        credentials=None,
+        timeout: float = 10.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
-        if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"the simulator speaks plain HTTP to the provisioning service, not {base_url!r}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"the simulator speaks HTTP or HTTPS, not {base_url!r}")
         self.host = parts.hostname
-        self.port = parts.port or 80
+        self.tls = (tls or phone_tls(None)) if parts.scheme == "https" else None
+        self.port = parts.port or (443 if self.tls else 80)
         self.prefix = parts.path.rstrip("/")
         self.source = source
         self.credentials = credentials  # (method, username, password) or None
@@ -235,7 +258,12 @@ class HttpFetcher:
         local = (self.source, 0) if self.source else None
         async with asyncio.timeout(self.timeout):
             self._reader, self._writer = await asyncio.open_connection(
-                self.host, self.port, local_addr=local, limit=MAX_HEAD
+                self.host,
+                self.port,
+                local_addr=local,
+                limit=MAX_HEAD,
+                ssl=self.tls,
+                server_hostname=self.host if self.tls else None,
             )
 
     async def _exchange(self, method, target, headers, body, authorization, sink) -> HttpReply:
@@ -254,7 +282,7 @@ class HttpFetcher:
 
     async def _once(self, method, target, headers, body, authorization, sink) -> HttpReply:
         assert self._reader is not None and self._writer is not None
-        host = self.host if self.port == 80 else f"{self.host}:{self.port}"
+        host = self.host if self.port == (443 if self.tls else 80) else f"{self.host}:{self.port}"
         lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if authorization:
@@ -458,6 +486,7 @@ class SimulatedDevice:
         keep_files: bool = True,
         fetch_slots: asyncio.Semaphore | None = None,
         accounts_parser: AccountsParser | None = None,
+        trusted_ca: str | None = None,
     ) -> None:
         if urllib.parse.urlsplit(base_url).scheme != "http":
             raise ValueError(f"the simulator speaks plain HTTP to the provisioning service, not {base_url!r}")
@@ -474,6 +503,8 @@ class SimulatedDevice:
         self.keep_files = keep_files
         self.fetch_slots = fetch_slots
         self.accounts_parser = accounts_parser
+        #: PEM file of the CAs the phone trusts for HTTPS (device.phone_tls); None: the machine's CAs
+        self.trusted_ca = trusted_ca
         self.ports: dict[str, int] = {}  # filled in by the fleet: where this phone's surfaces listen
         self.state = OFF
         self.boot_count = 0

@@ -9,10 +9,12 @@ prompt, text, menu items, input fields); :meth:`XmlBrowser.select` chooses a men
 fills the input form as a user types it on the keypad and submits it the vendor's way (a GET with the
 fields appended as the query string, for both vendors).
 
-Requests go from the phone's own address with its User-Agent and the vendor's headers. Simulation shortcut, as
-for the phone's config fetches: ``applications_url`` (``http://127.0.0.1:8080``), when given, takes the place
-of the scheme, host and port of every URL the phone opens (a config names the service by a name or an HTTPS
-URL the simulator cannot reach); without it the URL is fetched as written, over plain HTTP only.
+Requests go from the phone's own address with its User-Agent and the vendor's headers. A URL is fetched as
+written, ``http`` or ``https``: over HTTPS the server's certificate must chain to the CA the phone trusts
+(``SimulatedDevice.trusted_ca``) and name the URL's host, else the phone refuses the screen (``ScreenRefused``;
+the simulator's one TLS client, ``device.HttpFetcher``). Simulation shortcut, as for the phone's config fetches:
+``applications_url`` (``http://127.0.0.1:8080``), when given, takes the place of the scheme, host and port of
+every URL the phone opens (a config names the service by a name that does not resolve here).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import urllib.parse
 
 from . import vendors
-from .device import FetchError, HttpFetcher, SimulatedDevice
+from .device import FetchError, HttpFetcher, SimulatedDevice, phone_tls
 from .vendors import KEYPAD, Screen, ScreenRefused, with_query
 
 
@@ -87,16 +89,17 @@ class XmlBrowser:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if self.applications_url:
             return self.applications_url, target
-        if parts.scheme != "http":
-            raise ScreenRefused(f"{url}: the simulator's XML browser speaks plain HTTP (give applications_url)")
-        return f"http://{parts.netloc}", target
+        if parts.scheme not in ("http", "https"):
+            raise ScreenRefused(f"{url}: the XML browser opens http and https URLs only")
+        return f"{parts.scheme}://{parts.netloc}", target
 
     async def _open(self, method: str, url: str) -> Screen:
         base, target = self._reached(url)
         headers = vendors.xml_browser_headers(self.phone.vendor)
         if self.phone.user_agent:
             headers["User-Agent"] = self.phone.user_agent
-        client = HttpFetcher(base, self.phone.address, timeout=self.timeout)
+        tls = phone_tls(self.phone.trusted_ca) if base.startswith("https:") else None
+        client = HttpFetcher(base, self.phone.address, timeout=self.timeout, tls=tls)
         self.requests.append((method, url))
         try:
             reply = await client.request(method, target, headers)

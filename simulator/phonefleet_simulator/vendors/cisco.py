@@ -29,6 +29,10 @@ Written from Cisco's documents and from files real phones were given, never from
   ``URL`` with one ``name=value`` pair per item appended as a query string, and "CiscoIPPhoneInput objects do not
   use the HTTP POST method"; the phone GETs a service URL and "parses the XML object if ContentType is text/xml";
   its ``Accept`` header offers ``x-CiscoIPPhone/*``.
+- [XSI-ADMIN] Cisco Unified IP Phone Services Application Development Notes (OL-22505-01), chapter 9 "IP Phone
+  Service Administration and Subscription", table 9-2, Secure-Service URL (copy at
+  38.142.81.21:8001/manual/cisco/ol-6900-01/specifications-english/page-101.html): a device given both URLs
+  chooses by its capabilities, one given no secure URL uses the nonsecure one.
 - [CUCM-EM] CUCM administration guide, "Adding a Phone Service": ``#DEVICENAME#`` in a service URL reaches the
   application as the phone's device name (``SEP<MAC>``).
 
@@ -241,13 +245,15 @@ MASKED_FLAG = "P"  # [XSI] password field: the only modifier, with one of the ot
 
 
 def xml_browser_url(files: dict) -> str | None:
-    """``servicesURL`` of the phone's ``SEP<MAC>.cnf.xml``: what its services button opens [CUCM]. A
-    ``#DEVICENAME#`` in it is sent as the phone's device name [CUCM-EM]. The simulator speaks plain HTTP, so the
-    plain URL is used even where a secure mode would take ``secureServicesURL`` [I]."""
+    """What the services button opens [CUCM]: ``secureServicesURL`` of the phone's ``SEP<MAC>.cnf.xml`` when its
+    file has one, else ``servicesURL`` [XSI-ADMIN: "If you do not provide a Secure-Service URL, the device uses the
+    nonsecure URL. If you provide both ..., the device chooses the appropriate URL, based on its capabilities";
+    every 78xx/88xx speaks HTTPS, so the secure one: I, as the guide says it of CUCM's service definitions, which
+    CUCM writes into these two elements]. A ``#DEVICENAME#`` in it is sent as the phone's device name [CUCM-EM]."""
     found = device(files)
     if found is None:
         return None
-    url = _find(found[1], "servicesURL")
+    url = _find(found[1], "secureServicesURL") or _find(found[1], "servicesURL")
     if url is None:
         return None
     name = found[0].rpartition("/")[2].removesuffix(".cnf.xml")  # SEP<MAC>
