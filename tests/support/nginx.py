@@ -74,15 +74,25 @@ class ApplicationsNginx:
 
 
 @contextlib.contextmanager
-def running_applications_nginx(folder: Path, applications_port: int):
+def running_applications_nginx(
+    folder: Path,
+    applications_port: int,
+    ports: tuple[int, int] | None = None,
+    certificate: tuple[Path, Path] | None = None,
+):
+    """``ports``: (HTTP, HTTPS) of the applications server (free ones by default); ``certificate``: (certificate,
+    key) files of its HTTPS port (a self-signed one for ``localhost`` by default)."""
     prefix = folder / "nginx"
     (prefix / "logs").mkdir(parents=True)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(prefix / "server.key"), "-out", str(prefix / "server.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    running = ApplicationsNginx(free_port(), free_port(), prefix / "logs", prefix / "logs" / "applications.access.log")
+    if certificate is None:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+             "-keyout", str(prefix / "server.key"), "-out", str(prefix / "server.crt")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        certificate = (prefix / "server.crt", prefix / "server.key")
+    http_port, https_port = ports or (free_port(), free_port())
+    running = ApplicationsNginx(http_port, https_port, prefix / "logs", prefix / "logs" / "applications.access.log")
     site = render_site(
         folder,
         provisioning_server_listen_addresses=["127.0.0.1"],
@@ -92,8 +102,8 @@ def running_applications_nginx(folder: Path, applications_port: int):
         provisioning_server_applications_https_ports=[running.https_port],
         provisioning_server_applications_port=applications_port,
         provisioning_server_applications_access_log=str(running.access_log),
-        provisioning_server_tls_certificate_path=str(prefix / "server.crt"),
-        provisioning_server_tls_private_key_path=str(prefix / "server.key"),
+        provisioning_server_tls_certificate_path=str(certificate[0]),
+        provisioning_server_tls_private_key_path=str(certificate[1]),
     )
     # nginx runs unprivileged-style in its own prefix: the site's fixed log folder moves there
     (prefix / "site.conf").write_text(site.replace("/var/log/nginx/", f"{prefix}/logs/"))
