@@ -139,7 +139,8 @@ def test_a_phone_refuses_a_certificate_for_another_name(nginx, trusting, ports):
     """The certificate is for ``localhost``; a URL naming the server by its address does not match it."""
     browser = XmlBrowser(trusting.phone(CISCO_8845).device)
     url = f"https://127.0.0.1:{ports[1]}/cisco/mobility?name=SEP{CISCO_8845.upper()}"
-    with pytest.raises(ScreenRefused, match=r"CERTIFICATE_VERIFY_FAILED.* mismatch, certificate is not valid for .127\.0\.0\.1."):
+    mismatch = r"CERTIFICATE_VERIFY_FAILED.* mismatch, certificate is not valid for .127\.0\.0\.1."
+    with pytest.raises(ScreenRefused, match=mismatch):
         trusting.call(browser.open_url(url), 30)
 
 
