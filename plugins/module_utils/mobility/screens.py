@@ -8,15 +8,23 @@ edition: ``CiscoIPPhoneInput`` with ``Title``, ``Prompt``, ``URL``, up to five `
 ``DisplayName``, ``QueryStringParam``, ``DefaultValue``, ``InputFlags``; the phone submits with GET, the
 fields appended to the URL as a query string, "CiscoIPPhoneInput objects do not use the HTTP POST method";
 ``CiscoIPPhoneMenu`` of ``MenuItem`` ``Name``/``URL``; ``CiscoIPPhoneText`` ``Title``/``Prompt``/``Text``;
-content type ``text/xml``). InputFlags ``N`` is numeric input; ``P`` the password modifier that masks what is
-typed, written ``NP`` here: the modifier's combination with ``N`` is as the notes list the flags, not tried on
-a phone (unverified).
+content type ``text/xml``). InputFlags ``N`` is numeric input; ``P`` masks what is typed and "specifies the only
+InputFlag that works as a modifier", e.g. ``AP`` (OL-20949-01, p. 3-6, the InputFlag table), so ``NP`` is numeric
+and masked by that rule; not tried on a phone (unverified). ``#DEVICENAME#`` is replaced by ``SEP<MAC>`` in a
+service URL defined in CUCM ("Adding a Cisco Unified IP Phone Service", CUCM administration guide OL-14219):
+the driver writes the device name out instead (vendors/cisco/driver.py says why).
 
-Yealink (XML Browser Developer's Guide for Yealink IP Phones: ``YealinkIPPhoneInputScreen`` with ``Title``,
-``URL`` and ``InputField`` elements of ``Prompt``, ``Parameter``, ``Default``; ``YealinkIPPhoneTextScreen``
-``Title``/``Text``; ``YealinkIPPhoneTextMenu`` of ``MenuItem`` ``Prompt``/``URI``). Unverified here: the
-attribute spellings ``type="number"`` and ``password="yes"`` of ``InputField`` and that the phone submits the
-fields as a GET query string on ``URL`` (the guide's examples do; not captured from a phone).
+Yealink (XML Browser Developer's Guide for Yealink SIP-T4X IP Phones, guide version 71.155:
+``YealinkIPPhoneInputScreen`` with ``Title``, ``URL`` and ``InputField`` elements of ``Prompt``, ``Parameter``,
+``Default``; ``YealinkIPPhoneTextScreen`` ``Title``/``Text``; ``YealinkIPPhoneTextMenu`` of ``MenuItem``
+``Prompt``/``URI``). The ``type`` (``IP``, ``string``, ``number``, ...; ``string`` by default) and ``password``
+(``yes``/``no``, ``no`` by default) attributes are those of the Aastra XML guide's InputScreen that Yealink's
+object copies (Aastra 6700i XML developer's guide PA-001011-03-04, p. 128), and public Yealink applications
+write them the same way (FreePBX phoneprovision's Yealink logout.php: ``type="number" password="yes"``;
+Gemeinschaft's pb.php: ``InputField type="string" password="no"``); Yealink's own attribute table was not read
+(unverified). The fields go to ``URL`` as a GET with ``Parameter=value`` appended ("sent via HTTP GET", Aastra
+9143i administrator guide, appendix F, UserInput object; the same public applications read them so); not
+captured from a Yealink phone (unverified).
 
 Every text is escaped (ElementTree), so a user's name or a reason never breaks the XML.
 """

@@ -48,9 +48,10 @@ T-series model of the data sheet) gets soft key ``programablekey.3`` of type 27 
 ``http(s)://<server>:<applications port>/yealink/mobility`` (8080 HTTP, 8081 HTTPS with the fleet's scheme
 https), label "Hot desk": the XML browser then walks the service's ``YealinkIPPhoneInputScreen`` /
 ``TextScreen`` / ``TextMenu`` objects (XML Browser Developer's Guide for Yealink SIP-T4X, "Configuring an XML
-Browser Key"). Unverified [I]: type 27 (FusionPBX's list), ``programablekey.N.value`` holding the URL, soft key 3
-being DND by default; the model's own Hot Desking (type 34, ``hotdesking.*``) asks for SIP credentials, not a
-number and PIN, so it is not used.
+Browser Key"). Unverified [I]: type 27 (FusionPBX's Yealink key list, ``app/devices/resources/classes/yealink.php``:
+27 xml_browser, 34 hot_desking; the admin guide's DSS key table was not found in the documents searched),
+``programablekey.N.value`` holding the URL, soft key 3 being DND by default; the model's own Hot Desking (type 34,
+``hotdesking.*``: research/phone-vendors.md) asks for SIP credentials, not a number and PIN, so it is not used.
 
 Unverified [M], check on a real unit: ``account.N.codec.<name>.priority`` (order of preference);
 ``account.N.sip_server.1.expires``, ``account.N.outbound_proxy_enable``/``outbound_proxy.1.*``,
