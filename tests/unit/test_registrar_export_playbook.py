@@ -3,11 +3,9 @@ says, never to the demo's (issue 13: a playbook must not force the demo on a rea
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO
+from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO, run_playbook
 from tests.unit.test_fleet_validation import write_fleet
 
 DEMO_EXPORT = REPO / "build" / "demo" / "registrar"
@@ -26,15 +24,8 @@ def site(tmp_path: Path, group_vars: str | None = None) -> Path:
 
 
 def export(inventory: Path) -> str:
-    completed = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(REPO / "playbooks" / "registrar_export.yml")],
-        cwd=REPO,
-        env=dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1"),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(REPO / "playbooks" / "registrar_export.yml")]
+    completed = run_playbook(inventory, command)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
     return output
