@@ -43,7 +43,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
 from phonefleet_service.__main__ import listening_socket  # noqa: E402
 from phonefleet_service.app import ServiceApp  # noqa: E402
 from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
-from phonefleet_simulator.ports import free_port as free_port  # noqa: E402 - the tests' port helper is the simulator's
+from phonefleet_simulator.ports import free_port  # noqa: E402 - the tests' port helper is the simulator's
 
 from tests.support.published import checked_publish  # noqa: E402
 from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E402
