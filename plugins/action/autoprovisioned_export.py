@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
@@ -26,36 +27,24 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac 
     format_mac,
     normalize_mac,
 )
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
-    REQUIRED_SERVICE_OPTIONS,
-    ServiceApi,
-    ServiceApiError,
-)
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api_action import ServiceApiAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import encrypter, file_decrypter, revealer
 
-ARGUMENT_SPEC = {
-    "fleet_dir": {"type": "path", "required": True},
-    "dest": {"type": "path"},
-    **REQUIRED_SERVICE_OPTIONS,
-    "release": {"type": "bool", "default": False},
-    "passwords": {"type": "str", "default": "vault", "choices": ["vault", "plain"]},
-}
 
+class ActionModule(ServiceApiAction):
+    OPTIONS: ClassVar[dict] = {
+        "fleet_dir": {"type": "path", "required": True},
+        "dest": {"type": "path"},
+        "release": {"type": "bool", "default": False},
+        "passwords": {"type": "str", "default": "vault", "choices": ["vault", "plain"]},
+    }
 
-class ActionModule(ControllerAction):
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, api: ServiceApi, args: dict, result: dict) -> dict:
         fleet_dir = self._path(args["fleet_dir"])
         dest = self._path(args["dest"]) if args["dest"] else os.path.join(fleet_dir, DEFAULT_FILE)
-        try:
-            api = ServiceApi.from_args(args)
-            assignments = api.autoprovisioned()
-            reported = _rows_by_mac(api.phones())
-        except ServiceApiError as exc:
-            raise AnsibleActionFail(to_text(exc)) from None
+        assignments = api.autoprovisioned()
+        reported = _rows_by_mac(api.phones())
         passwords = args["passwords"]
         try:
             plan = plan_export(

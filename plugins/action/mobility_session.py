@@ -6,57 +6,46 @@ or ended, from the controller (the service's API and its token are the controlle
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.mac import (
     InvalidMac,
     format_mac,
     normalize_mac,
 )
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
-    REQUIRED_SERVICE_OPTIONS,
-    ServiceApi,
-    ServiceApiError,
-)
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api_action import ServiceApiAction
 
 #: what a task may end the sessions of: the option and the service's kind
 SELECTORS = ("phone", "user", "site")
 
-ARGUMENT_SPEC = {
-    "state": {"type": "str", "default": "query", "choices": ["query", "absent"]},
-    "phone": {"type": "str"},
-    "user": {"type": "str"},
-    "site": {"type": "str"},
-    **REQUIRED_SERVICE_OPTIONS,
-}
-MUTUALLY_EXCLUSIVE = [list(SELECTORS)]
-REQUIRED_IF = [["state", "absent", list(SELECTORS), True]]
 
+class ActionModule(ServiceApiAction):
+    OPTIONS: ClassVar[dict] = {
+        "state": {"type": "str", "default": "query", "choices": ["query", "absent"]},
+        "phone": {"type": "str"},
+        "user": {"type": "str"},
+        "site": {"type": "str"},
+    }
+    MUTUALLY_EXCLUSIVE: ClassVar[list] = [list(SELECTORS)]
+    REQUIRED_IF: ClassVar[list] = [["state", "absent", list(SELECTORS), True]]
 
-class ActionModule(ControllerAction):
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        _validation, args = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF
-        )
+    def doing(self, args: dict) -> str:
+        kind, value = selected(args)  # a bad MAC fails here, before the service is asked
+        return "listing the mobility sessions" if args["state"] == "query" else f"logging out {kind} {value}"
+
+    def act(self, api: ServiceApi, args: dict, result: dict) -> dict:
         kind, value = selected(args)
-        try:
-            api = ServiceApi.from_args(args)
-            before = [shown(row) for row in api.mobility_sessions()]
-            chosen = [row for row in before if kind is None or matches(row, kind, value)]
-            if args["state"] == "query":
-                result.update(changed=False, sessions=chosen, ended=[], lines=described(chosen), ended_lines=[])
-                result["msg"] = f"{len(chosen)} logged in" + (f" ({kind} {value})" if kind else "")
-                return result
-            if not self._task.check_mode:
-                # the service decides what ends (a session may have started or ended since the list was read)
-                chosen = [shown(row) for row in api.end_mobility_sessions(kind, value)]
-        except ServiceApiError as exc:
-            verb = "listing the mobility sessions" if args["state"] == "query" else f"logging out {kind} {value}"
-            raise AnsibleActionFail(f"{verb} failed: {to_text(exc)}") from None
+        before = [shown(row) for row in api.mobility_sessions()]
+        chosen = [row for row in before if kind is None or matches(row, kind, value)]
+        if args["state"] == "query":
+            result.update(changed=False, sessions=chosen, ended=[], lines=described(chosen), ended_lines=[])
+            result["msg"] = f"{len(chosen)} logged in" + (f" ({kind} {value})" if kind else "")
+            return result
+        if not self._task.check_mode:
+            # the service decides what ends (a session may have started or ended since the list was read)
+            chosen = [shown(row) for row in api.end_mobility_sessions(kind, value)]
         ended_macs = {row["mac"] for row in chosen}
         after = [row for row in before if row["mac"] not in ended_macs]
         verb = "would end" if self._task.check_mode else "ended"

@@ -26,8 +26,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.erro
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
     ControlServiceLink,
-    ServiceApi,
     ServiceApiError,
+)
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api_action import (
+    SERVICE_OPTIONS,
+    service_api,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import file_decrypter, revealer
 
@@ -45,9 +48,7 @@ COMMON_SPEC = {
     "timeout": {"type": "float", "default": 5.0},
     "max_fail_percentage": {"type": "int", "default": 0},
     "progress": {"type": "bool", "default": True},
-    "service_url": {"type": "str"},
-    "service_token": {"type": "str", "no_log": True},
-    "service_validate_certs": {"type": "bool", "default": True},
+    **SERVICE_OPTIONS,
 }
 ARGUMENT_SPEC = {
     **COMMON_SPEC,
@@ -137,15 +138,11 @@ class PhoneAction(ControllerAction):
     @staticmethod
     def _service(args) -> ControlServiceLink | None:
         """The provisioning service (service_url and an admin service_token, or PHONEFLEET_SERVICE_URL/_TOKEN)."""
-        url = args["service_url"] or os.environ.get("PHONEFLEET_SERVICE_URL")
-        token = args["service_token"] or os.environ.get("PHONEFLEET_SERVICE_TOKEN")
-        if not url:
-            return None
         try:
-            api = ServiceApi(url, token or "", timeout=args["timeout"], validate_certs=args["service_validate_certs"])
+            api = service_api(args)
         except ServiceApiError as exc:
             raise control_request.RequestError(str(exc)) from None
-        return ControlServiceLink(api)
+        return ControlServiceLink(api) if api is not None else None
 
     def _phones(self, args, task_vars, defaults) -> list:
         if args["phones"] is None:

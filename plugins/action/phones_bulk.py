@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.bulk_edit import (
@@ -25,7 +24,11 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.li
     check_rows,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.fleet_edit_action import FleetEditAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApiError
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api_action import (
+    SERVICE_OPTIONS,
+    service_api,
+)
 
 
 class ActionModule(FleetEditAction):
@@ -35,10 +38,7 @@ class ActionModule(FleetEditAction):
         "unset": {"type": "list", "elements": "str", "choices": list(BULK_FIELDS), "default": []},
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         "show": {"type": "int", "default": 20},
-        "service_url": {"type": "str", "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
-        "service_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"])},
-        "service_timeout": {"type": "int", "default": 10},
-        "service_validate_certs": {"type": "bool", "default": True},
+        **SERVICE_OPTIONS,
     }
 
     def change(self, edit: FleetEdit, args: dict) -> dict | None:
@@ -78,13 +78,13 @@ class ActionModule(FleetEditAction):
 
     def _live(self, args: dict) -> dict:
         """The service's phone rows by MAC, for a selection by status or last contact."""
-        if not args["service_url"] or not args["service_token"]:
-            raise EditError(
-                "select.status and select.not_seen_for need the provisioning service: give service_url and"
-                " service_token (or PHONEFLEET_SERVICE_URL and PHONEFLEET_SERVICE_TOKEN)"
-            )
         try:
-            api = ServiceApi.from_args(args)
+            api = service_api(args) if args["service_token"] else None
+            if api is None:
+                raise EditError(
+                    "select.status and select.not_seen_for need the provisioning service: give service_url and"
+                    " service_token (or PHONEFLEET_SERVICE_URL and PHONEFLEET_SERVICE_TOKEN)"
+                )
             rows = check_rows(api.phones())
         except (ServiceApiError, LiveFactsError) as exc:
             raise AnsibleActionFail(to_text(exc)) from None

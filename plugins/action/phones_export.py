@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.files import atomic_write, read_bytes
@@ -27,10 +26,10 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.li
     check_rows,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
-    ServiceApi,
-    ServiceApiError,
-    redact_url,
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApiError, redact_url
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api_action import (
+    SERVICE_OPTIONS,
+    service_api,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.vault import decrypter, file_decrypter
 
@@ -44,10 +43,7 @@ ARGUMENT_SPEC = {
     "statuses": {"type": "dict"},
     "select": {"type": "dict", "options": SELECTION_OPTIONS},
     "live": {"type": "str", "default": "auto", "choices": ["auto", "always", "never"]},
-    "service_url": {"type": "str", "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
-    "service_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"])},
-    "service_timeout": {"type": "int", "default": 10},
-    "service_validate_certs": {"type": "bool", "default": True},
+    **SERVICE_OPTIONS,
 }
 
 
@@ -115,21 +111,20 @@ class ActionModule(ControllerAction):
         then leaves the columns out with a warning, unless the selection filters on what the service saw,
         which cannot be done without it. ``always`` fails instead; ``never`` does not ask."""
         mode = args["live"]
-        url = args["service_url"]
-        if mode == "never" or (mode == "auto" and (not url or args["statuses"] is not None)):
+        if mode == "never" or (mode == "auto" and (not args["service_url"] or args["statuses"] is not None)):
             return None
-        if not url:
-            raise AnsibleActionFail(
-                "live: always needs the provisioning service: set service_url (or PHONEFLEET_SERVICE_URL)"
-                " and service_token (or PHONEFLEET_SERVICE_TOKEN)"
-            )
         try:
-            api = ServiceApi(url, args["service_token"], args["service_timeout"], args["service_validate_certs"])
+            api = service_api(args)
+            if api is None:
+                raise AnsibleActionFail(
+                    "live: always needs the provisioning service: set service_url (or PHONEFLEET_SERVICE_URL)"
+                    " and service_token (or PHONEFLEET_SERVICE_TOKEN)"
+                )
             rows = check_rows(api.phones())
         except (ServiceApiError, LiveFactsError) as exc:
             message = str(exc)
             if isinstance(exc, LiveFactsError):
-                where = redact_url(url.rstrip("/")) + "/api/v1/phones"
+                where = redact_url(args["service_url"].rstrip("/")) + "/api/v1/phones"
                 message = f"{where} answered a phone list that is not valid: {exc}"
             if mode == "always" or (selection is not None and selection.needs_live):
                 raise AnsibleActionFail(f"live facts: {message}") from None

@@ -91,21 +91,9 @@ options:
     description: Batch mode; print a progress line every few seconds.
     type: bool
     default: true
-  service_url:
-    description:
-      - The provisioning service's URL (its API), for the commands only it can carry out (today one, the reboot of a
-        Unify phone, which the service sends as WPI C(Restart) at the phone's next contact (the task queues it,
-        then sends the contact-me)). Without it, rebooting a Unify phone is reported V(unsupported).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_URL) is used.
-    type: str
-  service_token:
-    description:
-      - An API token of the C(api) or C(administrator) role of that service (a user's token, the job service's
-        users being the service's), sent only to O(service_url) (redirects are not followed).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
-    type: str
-  service_validate_certs:
-    description: Verify the service's TLS certificate when O(service_url) is C(https://).
-    type: bool
-    default: true
+notes:
+  - The provisioning service (O(service_url), O(service_token) of the C(api) or C(administrator) role) carries out
+    what only it can (today the reboot of a Unify phone, which the service sends as WPI C(Restart) at the phone's
+    next contact; the task queues it, then sends the contact-me). Without it, rebooting a Unify phone is reported
+    V(unsupported).
 """

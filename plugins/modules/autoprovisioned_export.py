@@ -52,18 +52,8 @@ options:
       - Defaults to C(autoprovisioned.yml) in O(fleet_dir).
     type: path
   service_url:
-    description:
-      - Base URL of the provisioning service, for example V(http://127.0.0.1:8480).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_URL) is used.
-    type: str
     required: true
   service_token:
-    description:
-      - An API token of the C(api) or C(administrator) role, a token of a user of the job service (which the
-        provisioning service shares) or one of the C(api_tokens) of the service's settings. It is sent only to
-        O(service_url) (redirects are not followed).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
-    type: str
     required: true
   release:
     description:

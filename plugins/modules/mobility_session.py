@@ -37,18 +37,8 @@ options:
     description: A site of the fleet (C(sites)); its phones are those whose C(site) it is.
     type: str
   service_url:
-    description:
-      - Base URL of the provisioning service, for example V(http://127.0.0.1:8480).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_URL) is used.
-    type: str
     required: true
   service_token:
-    description:
-      - An API token of a user of the service (shared with the job service) or of the C(api_tokens) of its
-        settings. Listing takes any role; a logout the C(api) or C(administrator) role. It is sent only to
-        O(service_url) (redirects are not followed).
-      - When not given, the environment variable E(PHONEFLEET_SERVICE_TOKEN) is used.
-    type: str
     required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes

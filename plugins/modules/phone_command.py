@@ -50,6 +50,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes.flow
   - phonefleet.provisioning.controller_action
   - phonefleet.provisioning.phone_control
+  - phonefleet.provisioning.service_connection
 attributes:
   check_mode:
     support: full

@@ -38,6 +38,7 @@ extends_documentation_fragment:
   - action_common_attributes.files
   - phonefleet.provisioning.controller_action
   - phonefleet.provisioning.phone_control
+  - phonefleet.provisioning.service_connection
 attributes:
   check_mode:
     support: full

@@ -28,7 +28,7 @@ options:
       - Which phones the change applies to. The filters given must all hold; the values of one filter are
         alternatives. A selection with no filter is refused unless it says O(select.all=true).
       - O(select.status) and O(select.not_seen_for) are what the provisioning service saw; they need
-        O(service_url) and O(service_token).
+        O(service_url) and O(service_token) (any role's token). Without them the service is not asked.
     type: dict
     required: true
     suboptions:
@@ -108,26 +108,9 @@ options:
         counted.
     type: int
     default: 20
-  service_url:
-    description:
-      - The provisioning service's URL, for O(select.status) and O(select.not_seen_for).
-      - Defaults to the environment variable E(PHONEFLEET_SERVICE_URL), as the inventory plugin's.
-    type: str
-  service_token:
-    description:
-      - An API token of the provisioning service. A secret; sent only to O(service_url).
-      - Defaults to the environment variable E(PHONEFLEET_SERVICE_TOKEN).
-    type: str
-  service_timeout:
-    description: Seconds to wait for the service.
-    type: int
-    default: 10
-  service_validate_certs:
-    description: Verify the service's TLS certificate.
-    type: bool
-    default: true
 extends_documentation_fragment:
   - phonefleet.provisioning.fleet_edit
+  - phonefleet.provisioning.service_connection
   - phonefleet.provisioning.controller_action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

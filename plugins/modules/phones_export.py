@@ -74,24 +74,14 @@ options:
     description:
       - Whether to add what the provisioning service saw of each phone (status, status text, IP address, firmware
         version, last contact in UTC, ISO 8601) as the last columns.
-      - V(auto) asks the service when O(service_url) is set. A service that cannot be asked (down, a refused
+      - V(auto) asks the service when O(service_url) is set (with an O(service_token) of any role, C(auditor)
+        included). A service that cannot be asked (down, a refused
         token, an answer that is not a phone list) then only warns, and the export is written without those
         columns, unless O(select) filters on O(select.status) or O(select.not_seen_for), which fails the task.
       - V(always) fails the task when the service is not configured or cannot be asked. V(never) does not ask.
     type: str
     choices: [auto, always, never]
     default: auto
-  service_url:
-    description:
-      - Base URL of the provisioning service, such as V(http://127.0.0.1:8480). Defaults to the environment
-        variable E(PHONEFLEET_SERVICE_URL).
-    type: str
-  service_token:
-    description:
-      - An API token of the service (any role, C(auditor), C(api) or C(administrator)). Defaults to
-        E(PHONEFLEET_SERVICE_TOKEN).
-      - A secret; it is sent only to O(service_url) (redirects are not followed) and never shown.
-    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

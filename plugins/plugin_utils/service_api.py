@@ -1,8 +1,9 @@
 # Private to this collection: the provisioning service's read API, as controller-side plugins call it.
 """A small client of the provisioning service's JSON API (``service/phonefleet_service/api.py``).
 
-Used on the controller by the inventory plugin (live facts), the ``autoprovisioned_export`` and
-``mobility_session`` actions and phone control (a Unify phone's reboot is queued here: :class:`ControlServiceLink`).
+Used on the controller by the inventory plugin (live facts), the actions on ``service_api_action.py``
+(``autoprovisioned_export``, ``mobility_session``, ``phones_export``, ``phones_bulk``) and phone control (a Unify
+phone's reboot is queued here: :class:`ControlServiceLink`).
 Requests go through ansible's ``open_url`` (proxies, CA bundles and ``validate_certs`` as everywhere in
 Ansible); redirects are not followed, so the bearer token is only ever sent to the URL given. Every
 failure is a :class:`ServiceApiError` whose message names the URL (without any user:password part) and
@@ -15,26 +16,13 @@ import json
 import urllib.error
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.urls import open_url
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.target import ServiceLinkError
 
 USER_AGENT = "phonefleet.provisioning"
-#: the argument spec of an action that must reach the service: its URL and token (from the environment when the
-#: task gives none, as AWX's credential injects them), and how to talk to it
-REQUIRED_SERVICE_OPTIONS = {
-    "service_url": {"type": "str", "required": True, "fallback": (env_fallback, ["PHONEFLEET_SERVICE_URL"])},
-    "service_token": {
-        "type": "str",
-        "required": True,
-        "no_log": True,
-        "fallback": (env_fallback, ["PHONEFLEET_SERVICE_TOKEN"]),
-    },
-    "service_timeout": {"type": "int", "default": 10},
-    "service_validate_certs": {"type": "bool", "default": True},
-}
 PAGE_SIZE = 1000  # the service's largest page
 MAX_ERROR_TEXT = 200
+TOO_MANY_REQUESTS = 429
 
 
 class ServiceApiError(Exception):
@@ -213,6 +201,11 @@ class ServiceApi:
             )
         elif exc.code == 403:
             message = f"the provisioning service at {where} refused the API token's role (HTTP 403: {detail})"
+        elif exc.code == TOO_MANY_REQUESTS:
+            retry = retry_when(exc.headers.get("retry-after") if exc.headers else None)
+            message = self._scrub(
+                f"the provisioning service at {where} refuses requests for a while (HTTP 429: {detail}); {retry}"
+            )
         elif 300 <= exc.code < 400:
             location = redact_url(str(exc.headers.get("location") or "")) if exc.headers else ""
             message = (
@@ -224,6 +217,16 @@ class ServiceApi:
 
     def _scrub(self, message: str) -> str:
         return message.replace(self.token, "********") if self.token else message
+
+
+def retry_when(retry_after: str | None) -> str:
+    """When to ask again, from a 429's ``Retry-After`` (seconds, or an HTTP date): what a refusal says."""
+    text = (retry_after or "").strip()[:40]
+    if text.isdigit():
+        return f"retry in {int(text)} s (the service's Retry-After)"
+    if text:
+        return f"retry after {text} (the service's Retry-After)"
+    return "retry later"
 
 
 class ControlServiceLink:

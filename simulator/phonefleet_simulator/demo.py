@@ -69,8 +69,9 @@ from . import configs, jobs_demo, mobility_demo, registration
 from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
+from .ports import free_port
 from .registrar import Registrar, RegistrarUnavailable, start_registrar, subscriber_count
-from .served import ServerDidNotStart, free_port, served
+from .served import ServerDidNotStart, served
 
 REPO = Path(__file__).resolve().parents[2]
 #: phones the fleet does not have: a Fanvil (auto-provisioned from the pool) and a Cisco (status 0)

@@ -27,7 +27,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .served import ServerDidNotStart, free_port, served
+from .ports import free_port
+from .served import ServerDidNotStart, served
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = "python -m phonefleet_jobs.client"

@@ -48,6 +48,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from .ports import free_port
+
 KAMAILIO = "kamailio"
 #: the longest path a Unix socket may have (sun_path is 108 bytes with the final NUL)
 _MAX_SOCKET_PATH = 107
@@ -233,16 +235,10 @@ def render_config(database: Path, port: int, rpc_socket: Path, tls: tuple[int, P
 
 def _free_port() -> int:
     """A port free for TCP and UDP on 127.0.0.1 (Kamailio listens on both)."""
-    for _attempt in range(20):
-        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            try:
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RegistrarUnavailable("no port free for both TCP and UDP on 127.0.0.1")
+    try:
+        return free_port(udp=True)
+    except OSError as exc:
+        raise RegistrarUnavailable(str(exc)) from None
 
 
 class Registrar:

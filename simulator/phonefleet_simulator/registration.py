@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .configs import SipAccount
+from .ports import free_port
 
 REGISTERED = "registered"
 DISABLED = "disabled"
@@ -78,12 +79,6 @@ def baresip_missing() -> str | None:
     if not Path(MODULE_PATH, "ctrl_tcp.so").exists():
         return f"baresip's ctrl_tcp module is not in {MODULE_PATH}"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _is_loopback(host: str) -> bool:
@@ -147,7 +142,7 @@ class UserAgent:
         last = "no attempt"
         for _attempt in range(3):  # the control port may be taken between choosing and binding it
             try:
-                self._start(_free_port(), start_timeout)
+                self._start(free_port(), start_timeout)
                 return
             except SipClientUnavailable as exc:
                 last = str(exc)

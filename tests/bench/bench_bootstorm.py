@@ -43,6 +43,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.ma
 )
 
 from tests.bench.synthetic import MIX, write_fleet  # noqa: E402
+from tests.support.service import free_port  # noqa: E402
 
 PHONES = int(os.environ.get("BENCH_PHONES", "20000"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
@@ -97,12 +98,6 @@ MAC_HEADER = {"unify"}
 
 def reveal(value) -> str:
     return str(value)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:

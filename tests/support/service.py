@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO / "service") not in sys.path:
-    sys.path.insert(0, str(REPO / "service"))
+for _tree in ("service", "simulator"):
+    if str(REPO / _tree) not in sys.path:
+        sys.path.insert(0, str(REPO / _tree))
 
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
@@ -42,6 +43,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.service.se
 from phonefleet_service.__main__ import listening_socket  # noqa: E402
 from phonefleet_service.app import ServiceApp  # noqa: E402
 from phonefleet_service.http_bounds import uvicorn_options  # noqa: E402
+from phonefleet_simulator.ports import free_port  # noqa: E402 - the tests' port helper is the simulator's
 
 from tests.support.published import checked_publish  # noqa: E402
 from tests.unit.render_support import DEMO_FLEET, demo_fleet, reveal  # noqa: E402
@@ -123,12 +125,6 @@ def phone_auth(vendor: str = "yealink") -> httpx.DigestAuth | None:
     method, username, password = found
     assert method == "digest", (vendor, method)
     return httpx.DigestAuth(username, password)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def service_command(command: str, config: Path, **popen) -> subprocess.Popen:

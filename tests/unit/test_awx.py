@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ import pytest
 import yaml
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import CATALOGUE as JOB_CATALOGUE
 
+from tests.support.service import free_port
 from tests.unit.csv_support import ANSIBLE_PLAYBOOK, REPO
 
 AWX = REPO / "awx"
@@ -39,13 +39,6 @@ SECRETS = {
     "phonefleet_awx_phone_password": "phone-Secret-55d0",
 }
 CONNECTION_REFUSED = "Connection refused"
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then closed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ansible(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -75,7 +68,7 @@ def applied(tmp_path_factory) -> dict[str, list[dict]]:
     copy.write_text(yaml.safe_dump(playbook, sort_keys=False), encoding="utf-8")
     extra = {
         "phonefleet_awx_repo": str(REPO),
-        "controller_host": f"https://127.0.0.1:{closed_port()}",
+        "controller_host": f"https://127.0.0.1:{free_port()}",  # a closed port: nothing listens there
         "controller_username": "admin",
         "controller_password": "controller-Secret-0b1e",
         "phonefleet_awx_scm_url": "https://git.example.invalid/phones/acme.git",

@@ -2,7 +2,8 @@
 
 Ground floor: ``catalog/`` (data-sheet types and the registry). Above it the domain core ``fleet/``, then
 ``render/``, ``publish/``, ``control/``, ``service/``; a vendor folder (``vendors/<v>/``) fills the catalogue
-in with its ``datasheet.py`` and plugs its ``driver.py``/``control.py`` into render/ and control/. Imports
+in with its ``datasheet.py`` and plugs its ``driver.py``/``control.py`` into render/ and control/. ``mobility/``
+stands on the provisioning service's core (``service/``) and only the service app imports it. Imports
 are read from the source (ast), as written; the registry's lazy ``importlib`` loads of a vendor's driver or
 control are by design not imports and are not seen here.
 """
@@ -116,6 +117,29 @@ def test_the_provisioning_service_does_not_stand_on_the_job_service() -> None:
     assert found == [], "the provisioning service imports jobs/ (use access/):\n" + "\n".join(found)
 
 
+#: what mobility/ stands on: the fleet (users, PIN hashes), rendering, phone control (the re-sync) and the
+#: provisioning service's core it runs in (store, journal, published files, recognition); never the job service,
+#: the users of access/ (the sessions API's callers are checked by the service app) or publish/
+MOBILITY_FLOORS = {"mobility", "catalog", "fleet", "render", "control", "service"}
+
+
+def test_mobility_stands_on_the_provisioning_service_core() -> None:
+    found = violations(under("mobility"), lambda module: module.split(".")[0] in MOBILITY_FLOORS)
+    assert found == [], (
+        "mobility/ may import only mobility/, catalog/, fleet/, render/, control/ and service/:\n" + "\n".join(found)
+    )
+
+
+def test_only_the_service_app_imports_mobility() -> None:
+    """Mobility is the top floor of module_utils: the service app (service/phonefleet_service) uses it, no floor
+    under it does (the provisioning service's core runs without it)."""
+    others = [
+        path for path in sorted(MODULE_UTILS.rglob("*.py")) if path.relative_to(MODULE_UTILS).parts[0] != "mobility"
+    ]
+    found = violations(others, lambda module: module.split(".")[0] != "mobility")
+    assert found == [], "only mobility/ and the service app import mobility/:\n" + "\n".join(found)
+
+
 @pytest.mark.parametrize(
     ("folder", "source", "rule"),
     [
@@ -134,6 +158,14 @@ def test_the_provisioning_service_does_not_stand_on_the_job_service() -> None:
             "from ..jobs.users import Users\n",
             test_the_provisioning_service_does_not_stand_on_the_job_service,
         ),
+        ("mobility", "from ..jobs.store import JobStore\n", test_mobility_stands_on_the_provisioning_service_core),
+        ("mobility", "from ..access.users import Users\n", test_mobility_stands_on_the_provisioning_service_core),
+        (
+            "mobility",
+            f"from {ABSOLUTE}publish import manifest\n",
+            test_mobility_stands_on_the_provisioning_service_core,
+        ),
+        ("service", "from ..mobility.store import MobilityStore\n", test_only_the_service_app_imports_mobility),
     ],
 )
 def test_a_planted_import_is_named(tmp_path, monkeypatch, folder, source, rule) -> None:

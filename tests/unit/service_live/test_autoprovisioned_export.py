@@ -13,6 +13,7 @@ import pytest
 import yaml
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
+from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import ServiceApi, ServiceApiError
 
 from tests.support.service import API_TOKEN, AUDITOR_TOKEN, running_service
 from tests.unit.render_support import reveal
@@ -177,3 +178,23 @@ def test_a_wrong_token_fails_without_showing_it(site):
     assert result.returncode != 0
     assert "refused the API token (HTTP 401" in result.stdout
     assert token not in result.stdout + result.stderr
+
+
+def test_a_service_refusing_the_controller_for_a_while_says_when_to_retry(site):
+    """After five wrong tokens from the controller's address the service answers 429 to every token from it, the
+    right one too: the task says so, with the Retry-After, and shows no token."""
+    _directory, inventory, service, _first = site
+    wrong = "wrong-token-never-shown-4567"
+    for _attempt in range(5):
+        with pytest.raises(ServiceApiError, match=r"HTTP 401"):
+            ServiceApi(f"http://127.0.0.1:{service.port}", wrong).phones()
+    result = export(inventory, service)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert re.search(
+        rf"the provisioning service at http://127\.0\.0\.1:{service.port}/api/v1/autoprovisioned refuses requests for"
+        r" a while \(HTTP 429: too many failed logins: try again later\); retry in \d+ s \(the service's Retry-After\)",
+        output,
+    ), output
+    assert API_TOKEN not in output and wrong not in output
+    assert not (inventory / "fleet/autoprovisioned.yml").exists()

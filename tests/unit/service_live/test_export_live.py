@@ -157,3 +157,25 @@ def test_a_refused_token_fails_always_and_is_never_shown(live):
     assert done.returncode != 0
     assert "refused the API token (HTTP 401" in output
     assert wrong not in output
+
+
+def test_a_bulk_change_by_status_with_a_refused_token_changes_nothing_and_never_shows_it(live):
+    """phones_bulk asks the service through the same client and options as the exports: the refusal names the
+    service, the token stays out of everything shown, and the fleet is left as it was."""
+    _directory, inventory, service = live
+    fleet = {path.name: path.read_bytes() for path in (inventory / "fleet").iterdir() if path.is_file()}
+    wrong = "not-a-token-of-this-service-4567"
+    answers = {
+        "phonefleet_select_status": [1, 2],
+        "phonefleet_profile": "office",
+        "phonefleet_service_url": f"http://127.0.0.1:{service.port}",
+        "phonefleet_service_token": wrong,
+    }
+    done = ansible_playbook(
+        REPO / "playbooks" / "phones_bulk.yml", "-i", str(inventory / "phonefleet.yml"), "-e", json.dumps(answers)
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert f"http://127.0.0.1:{service.port}/api/v1/phones refused the API token (HTTP 401" in output
+    assert wrong not in output
+    assert {path.name: path.read_bytes() for path in (inventory / "fleet").iterdir() if path.is_file()} == fleet

@@ -225,6 +225,30 @@ def test_an_answer_that_is_not_a_phone_list_is_named():
             ServiceApi(url + "/broken", TOKEN).phones()
 
 
+def test_a_service_refusing_for_a_while_says_when_to_ask_again():
+    """A 429 (the service's failed-login limit) has its own message: refused for a while, and when to retry."""
+    refused = b'{"error": "too many failed logins: try again later"}'
+    answers = {
+        "/seconds/api/v1/phones": (429, {"Retry-After": "42"}, refused, 0),
+        "/date/api/v1/phones": (429, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, refused, 0),
+        "/none/api/v1/phones": (429, {}, b"", 0),
+    }
+    with server("service", answers, []) as url:
+        with pytest.raises(ServiceApiError) as caught:
+            ServiceApi(url + "/seconds", TOKEN).phones()
+        assert str(caught.value) == (
+            f"the provisioning service at {url}/seconds/api/v1/phones refuses requests for a while"
+            " (HTTP 429: too many failed logins: try again later); retry in 42 s (the service's Retry-After)"
+        )
+        assert caught.value.status == 429
+        with pytest.raises(ServiceApiError, match=r"; retry after Wed, 21 Oct 2026 07:28:00 GMT \(the service's"):
+            ServiceApi(url + "/date", TOKEN).phones()
+        with pytest.raises(
+            ServiceApiError, match=r"refuses requests for a while \(HTTP 429: Too Many Requests\); retry later$"
+        ):
+            ServiceApi(url + "/none", TOKEN).phones()
+
+
 def test_a_service_that_does_not_answer_in_time_is_named():
     with server("service", {"/api/v1/phones": (200, {}, b'{"phones": []}', 3)}, []) as url:
         started = time.monotonic()
