@@ -173,6 +173,7 @@ from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.constructe
     UNDECIDED,
     compile_conditional,
     compile_key,
+    compile_value,
 )
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
     ServiceApi,
@@ -305,6 +306,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         keyed_groups = self.get_option("keyed_groups")
         # Compiled once for the whole fleet, not once a host (see plugin_utils/constructed.py).
         constructed_groups = self._compile_constructed_groups(groups, keyed_groups)
+        composed = self._compile_compose(compose)
         self._constructed_names = {}
         known_groups = {"phones"}
         if live:
@@ -331,14 +333,37 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if compose or groups or keyed_groups:
                 host_vars = inventory.get_host(host).get_vars()
                 if compose:
-                    self._set_composite_vars(compose, host_vars, host, strict=strict)
-                    host_vars = inventory.get_host(host).get_vars()
+                    host_vars = self._compose_vars(inventory, composed, host_vars, host, strict)
                     if live:  # compose may have set ansible_host: say whether it is proven
                         proven = address_proven(host_vars)
                         if proven is not None:
                             inventory.set_variable(host, ADDRESS_PROVEN, proven)
                             host_vars = inventory.get_host(host).get_vars()
                 self._add_to_constructed_groups(inventory, constructed_groups, host_vars, host, strict)
+
+    def _compile_compose(self, compose):
+        """``compose`` entries as (variable, expression, its natively compiled expression or None)."""
+        if not isinstance(compose, dict):
+            return []
+        # extra vars take precedence over host vars in expressions: the templar's to merge
+        native = not self.get_option("use_extra_vars")
+        return [
+            (name, expression, compile_value(expression) if native else None) for name, expression in compose.items()
+        ]
+
+    def _compose_vars(self, inventory, composed, host_vars, host, strict):
+        """Set the ``compose`` variables of a host; returns its variables after them.
+
+        Every expression sees the variables from before ``compose``, as in Constructable; an expression
+        the native evaluation does not decide goes to Constructable for this host.
+        """
+        for name, expression, compiled in composed:
+            value = UNDECIDED if compiled is None else compiled(host_vars)
+            if value is UNDECIDED:
+                self._set_composite_vars({name: expression}, host_vars, host, strict=strict)
+            else:
+                inventory.set_variable(host, name, value)
+        return inventory.get_host(host).get_vars()
 
     def _compile_constructed_groups(self, groups, keyed_groups):
         """``groups`` and ``keyed_groups`` entries, each with its natively compiled expression or None."""
