@@ -175,11 +175,6 @@ from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.constructe
     compile_key,
     compile_value,
 )
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
-    ServiceApi,
-    ServiceApiError,
-    redact_url,
-)
 
 try:  # ansible-core 2.19+
     from ansible.parsing.vault import EncryptedString
@@ -247,6 +242,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _with_live_facts(self, path, service_url, records):
         """The fleet's records with what the service saw (never cached: the facts are live)."""
+        # Imported here: its HTTP client (ansible.module_utils.urls) costs ~0.03 s of every run's start,
+        # and a site without a service never uses it.
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+            ServiceApi,
+            ServiceApiError,
+            redact_url,
+        )
+
         try:
             api = ServiceApi(
                 service_url,

@@ -19,7 +19,7 @@ def imported(stderr: str) -> set[str]:
     return {match.strip() for match in re.findall(r"^import time:\s+\d+ \|\s+\d+ \|(.+)$", stderr, re.MULTILINE)}
 
 
-def test_a_valid_fleet_is_read_without_jsonschema(tmp_path):
+def test_a_valid_fleet_without_a_service_is_read_without_jsonschema_or_an_http_client(tmp_path):
     site = make_site(tmp_path, "plugin: phonefleet.provisioning.fleet\n")
     result = inventory(site, "--list", env=IMPORT_LOG)
     assert len(hostvars(result)) == 14
@@ -27,6 +27,8 @@ def test_a_valid_fleet_is_read_without_jsonschema(tmp_path):
     assert "ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.schema_check" in modules
     assert "fastjsonschema" in modules
     assert "jsonschema" not in modules
+    assert "ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api" not in modules
+    assert "ansible.module_utils.urls" not in modules
 
 
 def test_a_schema_error_is_still_explained_by_jsonschema(tmp_path):
