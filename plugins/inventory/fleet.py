@@ -337,7 +337,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if compose or groups or keyed_groups:
                 host_vars = inventory.get_host(host).get_vars()
                 if compose:
-                    host_vars = self._compose_vars(inventory, composed, host_vars, host, strict)
+                    self._compose_vars(inventory, composed, host_vars, host, strict)
+                    if not (live or groups or keyed_groups):
+                        continue  # nothing reads the variables compose set: get_vars() for each phone spared
+                    host_vars = inventory.get_host(host).get_vars()
                     if live:  # compose may have set ansible_host: say whether it is proven
                         proven = address_proven(host_vars)
                         if proven is not None:
@@ -356,7 +359,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         ]
 
     def _compose_vars(self, inventory, composed, host_vars, host, strict):
-        """Set the ``compose`` variables of a host; returns its variables after them.
+        """Set the ``compose`` variables of a host.
 
         Every expression sees the variables from before ``compose``, as in Constructable; an expression
         the native evaluation does not decide goes to Constructable for this host.
@@ -367,7 +370,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._set_composite_vars({name: expression}, host_vars, host, strict=strict)
             else:
                 inventory.set_variable(host, name, value)
-        return inventory.get_host(host).get_vars()
 
     def _compile_constructed_groups(self, groups, keyed_groups):
         """``groups`` and ``keyed_groups`` entries, each with its natively compiled expression or None."""
