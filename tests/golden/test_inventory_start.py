@@ -29,6 +29,7 @@ def test_a_valid_fleet_without_a_service_is_read_without_jsonschema_or_an_http_c
     assert "jsonschema" not in modules
     assert "ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api" not in modules
     assert "ansible.module_utils.urls" not in modules
+    assert "netaddr" not in modules  # the demo's MACs are in the usual notations
 
 
 def test_a_schema_error_is_still_explained_by_jsonschema(tmp_path):
