@@ -19,10 +19,10 @@ description:
   - C(phone_profile_slug), C(phone_site_slug) and C(phone_tenant_slug) hold the identifier a group name is
     made of (C(sklad_1)). Use O(keyed_groups) for more groups, for example with the key C(phone_tenant_slug)
     and the prefix C(tenant) for C(tenant_<tenant>) groups.
-  - O(keyed_groups) keys that are one variable (C(phone_tenant_slug)) and O(groups) conditionals of the forms
-    C(var), C(var | length > 0) (any comparison with a whole number) and C(var == 'text') are compiled once and
-    cost little per phone; other expressions are evaluated per phone by Ansible's templar, which for a large
-    fleet costs about 1 ms a phone and expression.
+  - O(compose) expressions and O(keyed_groups) keys that are one variable (C(phone_description),
+    C(phone_tenant_slug)) and O(groups) conditionals of the forms C(var), C(var | length > 0) (any comparison
+    with a whole number) and C(var == 'text') are compiled once and cost little per phone; other expressions
+    are evaluated per phone by Ansible's templar, which for a large fleet costs about 1 ms a phone and expression.
   - Every problem of the fleet is reported at once, each naming the file, the line and the field path;
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
