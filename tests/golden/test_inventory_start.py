@@ -41,3 +41,22 @@ def test_a_schema_error_is_still_explained_by_jsonschema(tmp_path):
     assert result.returncode != 0
     assert re.search(r"phones\.yml:\d+: phones\[\d+\]\.colour: unknown field; expected one of: ", result.stderr)
     assert "jsonschema" in imported(result.stderr)
+
+
+def test_the_vendor_drivers_are_imported_once_for_the_reserved_macs(tmp_path):
+    site = make_site(tmp_path, "plugin: phonefleet.provisioning.fleet\n")
+    environment = {**IMPORT_LOG, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    # every vendor's driver stands on the renderer, and nothing else of an inventory read does (the vendors'
+    # own modules are imported by name, which Python's import log leaves out)
+    driver = "ansible_collections.phonefleet.provisioning.plugins.module_utils.render.driver"
+    first = inventory(site, "--list", env=environment)
+    assert len(hostvars(first)) == 14
+    assert driver in imported(first.stderr)  # the MAC rule asked every driver for its shared files
+    second = inventory(site, "--list", env=environment)
+    assert hostvars(second) == hostvars(first)
+    assert driver not in imported(second.stderr)  # ... and the answer was kept
+    phones = site / "fleet/phones.yml"
+    phones.write_text(phones.read_text(encoding="utf-8").replace("0cd0.f8a1.b2c3", "00:00:00:00:00:00"))
+    refused = inventory(site, "--graph", env=environment)
+    assert refused.returncode != 0
+    assert "'00:00:00:00:00:00' cannot be a phone's MAC: its file would bear the name of " in refused.stderr
