@@ -158,13 +158,16 @@ def _load(
     broken: dict[str, set] = {kind: set() for kind in kinds}
     valid_documents = []
     for document in documents:
+        renamed: list[tuple[tuple, str]] = []
         if not document.checked:  # a cached document was stored with its names normalised
             document.data, renamed = normalize_names(document.data, _name_plan())
             problems.extend(document.problem(path, message) for path, message in renamed)
         errors = [] if document.checked else check_document(document.data)
         for path, message in errors:
             problems.append(document.problem(path, message))
-        if not errors and parse_cache is not None and document.digest is not None:
+        # Only a document without problems is kept: a cached one is neither normalised nor checked again, so
+        # names that became the same (a problem normalising them reports, then drops) would pass next time.
+        if not errors and not renamed and parse_cache is not None and document.digest is not None:
             parse_cache.put(document.digest, document.data, may_hold_vault=document.may_hold_vault)
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
