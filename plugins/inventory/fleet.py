@@ -19,10 +19,10 @@ description:
   - C(phone_profile_slug), C(phone_site_slug) and C(phone_tenant_slug) hold the identifier a group name is
     made of (C(sklad_1)). Use O(keyed_groups) for more groups, for example with the key C(phone_tenant_slug)
     and the prefix C(tenant) for C(tenant_<tenant>) groups.
-  - O(keyed_groups) keys that are one variable (C(phone_tenant_slug)) and O(groups) conditionals of the forms
-    C(var), C(var | length > 0) (any comparison with a whole number) and C(var == 'text') are compiled once and
-    cost little per phone; other expressions are evaluated per phone by Ansible's templar, which for a large
-    fleet costs about 1 ms a phone and expression.
+  - O(compose) expressions and O(keyed_groups) keys that are one variable (C(phone_description),
+    C(phone_tenant_slug)) and O(groups) conditionals of the forms C(var), C(var | length > 0) (any comparison
+    with a whole number) and C(var == 'text') are compiled once and cost little per phone; other expressions
+    are evaluated per phone by Ansible's templar, which for a large fleet costs about 1 ms a phone and expression.
   - Every problem of the fleet is reported at once, each naming the file, the line and the field path;
     with problems, the source is not parsed (set C(unparsed_is_failed) so that fails the run).
   - Provisioning servers are ordinary hosts of the same inventory, in a group C(provisioning_servers).
@@ -173,11 +173,7 @@ from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.constructe
     UNDECIDED,
     compile_conditional,
     compile_key,
-)
-from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
-    ServiceApi,
-    ServiceApiError,
-    redact_url,
+    compile_value,
 )
 
 try:  # ansible-core 2.19+
@@ -246,6 +242,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _with_live_facts(self, path, service_url, records):
         """The fleet's records with what the service saw (never cached: the facts are live)."""
+        # Imported here: its HTTP client (ansible.module_utils.urls) costs ~0.03 s of every run's start,
+        # and a site without a service never uses it.
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.service_api import (
+            ServiceApi,
+            ServiceApiError,
+            redact_url,
+        )
+
         try:
             api = ServiceApi(
                 service_url,
@@ -305,6 +310,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         keyed_groups = self.get_option("keyed_groups")
         # Compiled once for the whole fleet, not once a host (see plugin_utils/constructed.py).
         constructed_groups = self._compile_constructed_groups(groups, keyed_groups)
+        composed = self._compile_compose(compose)
         self._constructed_names = {}
         known_groups = {"phones"}
         if live:
@@ -331,7 +337,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if compose or groups or keyed_groups:
                 host_vars = inventory.get_host(host).get_vars()
                 if compose:
-                    self._set_composite_vars(compose, host_vars, host, strict=strict)
+                    self._compose_vars(inventory, composed, host_vars, host, strict)
+                    if not (live or groups or keyed_groups):
+                        continue  # nothing reads the variables compose set: get_vars() for each phone spared
                     host_vars = inventory.get_host(host).get_vars()
                     if live:  # compose may have set ansible_host: say whether it is proven
                         proven = address_proven(host_vars)
@@ -339,6 +347,29 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                             inventory.set_variable(host, ADDRESS_PROVEN, proven)
                             host_vars = inventory.get_host(host).get_vars()
                 self._add_to_constructed_groups(inventory, constructed_groups, host_vars, host, strict)
+
+    def _compile_compose(self, compose):
+        """``compose`` entries as (variable, expression, its natively compiled expression or None)."""
+        if not isinstance(compose, dict):
+            return []
+        # extra vars take precedence over host vars in expressions: the templar's to merge
+        native = not self.get_option("use_extra_vars")
+        return [
+            (name, expression, compile_value(expression) if native else None) for name, expression in compose.items()
+        ]
+
+    def _compose_vars(self, inventory, composed, host_vars, host, strict):
+        """Set the ``compose`` variables of a host.
+
+        Every expression sees the variables from before ``compose``, as in Constructable; an expression
+        the native evaluation does not decide goes to Constructable for this host.
+        """
+        for name, expression, compiled in composed:
+            value = UNDECIDED if compiled is None else compiled(host_vars)
+            if value is UNDECIDED:
+                self._set_composite_vars({name: expression}, host_vars, host, strict=strict)
+            else:
+                inventory.set_variable(host, name, value)
 
     def _compile_constructed_groups(self, groups, keyed_groups):
         """``groups`` and ``keyed_groups`` entries, each with its natively compiled expression or None."""

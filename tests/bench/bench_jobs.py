@@ -10,7 +10,8 @@ is followed to its end by its Server-Sent Events stream, as a client does. The j
 - **first event**: BENCH_LAUNCHES (20) launches, each of a one-phone resync, one after the other: the seconds
   from the launch request to the first ``events`` message of the job's stream (the service's default stream
   interval, 0.5 s), split into queue (launch to running), ansible-playbook's start (running to its first
-  event's own timestamp: Python, Ansible, the 5,000-phone inventory) and delivery (to the client).
+  event's own timestamp: Python, Ansible, the 5,000-phone inventory) and delivery (to the client); beside them,
+  ansible-playbook run by hand to its first line and ``--list-hosts`` (its start: the inventory and the playbook).
 - **ingestion**: one job over all the phones. Events: runner's own count (the ``job_events`` files runner wrote
   in the job's private data dir, counted by the service process just before it deletes that dir), the events
   stored (the job's ``event_count``), the events the stream delivered (in counter order, none twice); lost =
@@ -286,11 +287,18 @@ def small_site(inventory: Path, count: int) -> Path:
 
 
 def first_event(service: Service, inventory: Path, phone: str, site: str = f"{PHONES}-phone site") -> None:
-    followed, directly = [], []
+    followed, directly, listed = [], [], []
+    # what of ansible-playbook's start is reading the inventory and the playbook: --list-hosts does only that
+    list_hosts = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory)]
+    list_hosts += [str(ROOT / "playbooks" / "resync.yml"), "--list-hosts", "--limit", phone]
+    environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     for launch in range(LAUNCHES):
         followed.append(service.launch_and_follow("resync", phone, PER_HOST))
         if launch % 4 == 0:  # among the launches: the machine's load changes
             directly.append(run_directly(inventory, phone)[0])
+            started = time.perf_counter()
+            subprocess.run(list_hosts, cwd=ROOT, env=environment, capture_output=True, check=True)
+            listed.append(time.perf_counter() - started)
     latencies = [item.first_seen - item.launched for item in followed if item.first_seen is not None]
     median = statistics.median(latencies)
     print(
@@ -308,6 +316,7 @@ def first_event(service: Service, inventory: Path, phone: str, site: str = f"{PH
     print(f"            ansible-playbook to its 1st event {spread(start)}  (first event: {', '.join(names)})")
     print(f"            stored and streamed to the client {spread(delivery)}  (stream interval 0.5 s)")
     print(f"  for comparison, ansible-playbook run directly to its first line of output: {spread(directly)}")
+    print(f"  and ansible-playbook --list-hosts (Python, Ansible, the inventory, the playbook): {spread(listed)}")
 
 
 def ingestion(service: Service, directory: Path) -> None:

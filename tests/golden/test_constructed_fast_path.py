@@ -1,4 +1,5 @@
-"""Constructed groups evaluated natively are exactly the groups ansible-core's Constructable makes.
+"""Constructed groups and composed variables evaluated natively are exactly those ansible-core's Constructable
+makes.
 
 The same site is read twice by ``ansible-inventory --list``: as users run it, and with the native
 evaluation turned off by a sitecustomize of this test, and the two inventories must be equal.
@@ -33,6 +34,11 @@ keyed_groups:
     parent_group: profiles
 compose:
   phone_label: phone_name ~ ' (' ~ phone_model | default('unknown model') ~ ')'
+  phone_name_copy: phone_name
+  phone_model_copy: phone_model
+  phone_copied_missing_variable: phone_missing_variable
+  phone_lines_copy: phone_lines
+  phone_modules_copy: phone_modules
 groups:
   phones_with_modules: phone_modules | length > 0
   one_line: phone_lines | length == 1
@@ -55,6 +61,7 @@ def _withdraw_compilers(cls, **kwargs):
     if "compile_key" in plugin_module:
         plugin_module["compile_key"] = lambda expression: None
         plugin_module["compile_conditional"] = lambda expression: None
+        plugin_module["compile_value"] = lambda expression: None
 
 
 Constructable.__init_subclass__ = classmethod(_withdraw_compilers)
@@ -86,3 +93,7 @@ def test_native_groups_equal_constructable(tmp_path, fleet):
     # The comparison is not empty: the native forms made groups, with hosts.
     assert fast_inventory["tenant_bench" if fleet == "generated" else "yealinks"]["hosts"]
     assert "one_line" in fast_inventory and "not_cisco" in fast_inventory
+    # ... and composed variables, natively (a one-variable expression) and by the templar (a missing variable).
+    phones = [host_vars for host_vars in fast_inventory["_meta"]["hostvars"].values() if "phone_mac" in host_vars]
+    assert phones and all(host_vars["phone_name_copy"] == host_vars["phone_name"] for host_vars in phones)
+    assert all("phone_copied_missing_variable" not in host_vars for host_vars in phones)

@@ -1,4 +1,5 @@
-"""Compiled templates and the compiled schema validator kept between runs: same results, private folder only."""
+"""Compiled templates, the compiled schema validator and the reserved MACs kept between runs: same results, private
+folder only."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import stat
 
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.catalog import registry
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import code_cache, schema_check
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import code_cache, loader, schema_check
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render import driver as driver_module
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.render.renderer import FleetRenderer
 
@@ -102,3 +103,36 @@ def test_templates_read_from_the_bytecode_cache_render_the_same_bytes(cache_home
     folders = [name for name in os.listdir(cache_home) if name.startswith("templates-")]
     assert len(folders) == 1 and os.listdir(cache_home / folders[0])
     assert render_all() == first
+
+
+def test_reserved_macs_are_computed_once_for_a_state_of_the_code(cache_home, monkeypatch) -> None:
+    computed = registry.reserved_macs()
+    calls = []
+
+    def counted():
+        calls.append(1)
+        return computed
+
+    def fresh():  # a new process: nothing remembered in memory
+        loader._reserved_macs.cache_clear()
+        return loader._reserved_macs()
+
+    monkeypatch.setattr(registry, "reserved_macs", counted)
+    try:
+        assert fresh() == computed and len(calls) == 1  # computed and stored
+        assert fresh() == computed and len(calls) == 1  # read back: the drivers are not asked
+        monkeypatch.setattr(loader, "code_state", lambda top: "the code was edited")
+        assert fresh() == computed and len(calls) == 2
+    finally:
+        loader._reserved_macs.cache_clear()
+    assert len(os.listdir(cache_home / "registry")) == 2
+
+
+def test_the_code_state_changes_with_a_file(tmp_path) -> None:
+    (tmp_path / "driver.py").write_text("A = 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    before = code_cache.code_state(str(tmp_path))
+    (tmp_path / "__pycache__" / "driver.pyc").write_bytes(b"compiled")
+    assert code_cache.code_state(str(tmp_path)) == before  # Python's own caches are not the code
+    (tmp_path / "driver.py").write_text("A = 22\n")
+    assert code_cache.code_state(str(tmp_path)) != before

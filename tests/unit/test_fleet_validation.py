@@ -138,7 +138,7 @@ def test_unicast_macs_with_an_even_first_octet_are_phones(tmp_path):
     assert [phone.mac for phone in fleet.phones] == ["805ec0112233", "020000000001"]
 
 
-@pytest.mark.parametrize("second", ["805e.c011.2233", "805ec0112233", "80-5E-C0-11-22-33"])
+@pytest.mark.parametrize("second", ["805e.c011.2233", "805ec0112233", "80-5E-C0-11-22-33", "805ec0:112233"])
 def test_same_mac_in_another_notation(tmp_path, second):
     phones = BASE_FILES["phones.yml"].replace("80:5e:c0:11:22:44", second)
     message = only_problem(write_fleet(tmp_path, phones_yml=phones))

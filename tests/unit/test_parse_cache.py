@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import unicodedata
 
+import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import loader as fleet_loader
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.errors import FleetValidationError
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.parse_cache import ParseCache
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import VaultValue
@@ -69,3 +72,14 @@ def test_a_file_naming_a_vault_value_is_cached_with_it_marked(tmp_path):
     load_fleet(str(fleet_dir), parse_cache=ParseCache(str(cache_dir)))
     again = load_fleet(str(fleet_dir), parse_cache=ParseCache(str(cache_dir)))
     assert isinstance(again.phones[0].lines[0].password, VaultValue)
+
+
+def test_names_that_become_the_same_are_refused_on_every_load(tmp_path):
+    fleet_dir = tmp_path / "fleet"
+    shutil.copytree(DEMO_FLEET, fleet_dir)
+    composed, decomposed = unicodedata.normalize("NFC", "Café"), unicodedata.normalize("NFD", "Café")
+    (fleet_dir / "more_sites.yml").write_text(f"sites:\n  {composed}: {{}}\n  {decomposed}: {{}}\n", encoding="utf-8")
+    for _attempt in range(2):  # the second load would read the file back from the cache, were it kept
+        with pytest.raises(FleetValidationError) as refused:
+            load_fleet(str(fleet_dir), parse_cache=ParseCache(str(tmp_path / "cache")))
+        assert f"more_sites.yml:3: sites.{decomposed}: is the same name as '{composed}'" in str(refused.value)

@@ -1,5 +1,6 @@
 # Private to this collection: compiled code kept between runs (like Python's __pycache__).
-"""Where compiled templates and the compiled schema validator are kept between runs.
+"""Where compiled templates, the compiled schema validator and values the vendors' code computes are kept
+between runs.
 
 Compiling the drivers' templates and the fleet schema's validator costs ~0.6 s; every publish, every
 forked render worker and every service start paid it. Compiled code is kept in the user's cache folder
@@ -20,6 +21,8 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
+from typing import Any
 
 _MAGIC = f"{sys.implementation.cache_tag}".encode()
 
@@ -55,16 +58,36 @@ def load_code(kind: str, key: str, source: bytes | str, filename: str, compile_s
 
     ``compile_source`` (default: the built-in compile) turns the source into a code object on a miss.
     """
+    return load_value(kind, key, lambda: (compile_source or _compile)(source, filename))
+
+
+def load_value(kind: str, key: str, make: Callable[[], Any]) -> Any:
+    """What ``make()`` returns (code, or plain data marshal keeps), from the cache when an entry for ``key`` is
+    there."""
     directory = cache_dir(kind)
     if not directory:
-        return (compile_source or _compile)(source, filename)
+        return make()
     path = os.path.join(directory, key + ".marshal")
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
         with open(path, "rb") as handle:
             return marshal.loads(handle.read())  # noqa: S302 - our own private folder, see cache_dir
-    code = (compile_source or _compile)(source, filename)
-    _store(directory, path, marshal.dumps(code))
-    return code
+    value = make()
+    _store(directory, path, marshal.dumps(value))
+    return value
+
+
+def code_state(top: str) -> str:
+    """The digest of every file's path, size and modification time below ``top`` (what Python's own bytecode
+    cache trusts): a value computed by that code is cached under it, and any edit of the code misses."""
+    state = []
+    for root, dirs, files in os.walk(top):
+        dirs[:] = sorted(name for name in dirs if name != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                info = os.stat(path)
+                state.append(f"{os.path.relpath(path, top)}\0{info.st_size}\0{info.st_mtime_ns}")
+    return digest_of(*state)
 
 
 def _compile(source, filename: str):

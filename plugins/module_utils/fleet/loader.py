@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import registry
 from . import csvio
+from .code_cache import code_state, digest_of, load_value
 from .errors import FleetValidationError, Problem, format_path
 from .mac import InvalidMac, group_address_reason, normalize_mac
 from .model import (
@@ -157,13 +158,16 @@ def _load(
     broken: dict[str, set] = {kind: set() for kind in kinds}
     valid_documents = []
     for document in documents:
+        renamed: list[tuple[tuple, str]] = []
         if not document.checked:  # a cached document was stored with its names normalised
             document.data, renamed = normalize_names(document.data, _name_plan())
             problems.extend(document.problem(path, message) for path, message in renamed)
         errors = [] if document.checked else check_document(document.data)
         for path, message in errors:
             problems.append(document.problem(path, message))
-        if not errors and parse_cache is not None and document.digest is not None:
+        # Only a document without problems is kept: a cached one is neither normalised nor checked again, so
+        # names that became the same (a problem normalising them reports, then drops) would pass next time.
+        if not errors and not renamed and parse_cache is not None and document.digest is not None:
             parse_cache.put(document.digest, document.data, may_hold_vault=document.may_hold_vault)
         valid_documents.append((document, _invalid_items(errors)))
     raw_phones = _merge(fleet, valid_documents, broken, problems)
@@ -376,12 +380,24 @@ def refused_mac(mac: str) -> str | None:
     reason = group_address_reason(mac)
     if reason is not None:
         return reason
-    shared = registry.reserved_macs().get(mac)
+    shared = _reserved_macs().get(mac)
     if shared is not None:
         file_name, vendor = shared
         # the phone's file would replace (or be refused as) one every phone of that vendor fetches
         return f"cannot be a phone's MAC: its file would bear the name of {vendor}'s shared file {file_name}"
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _reserved_macs() -> dict[str, tuple[str, str]]:
+    """``registry.reserved_macs()``, kept in the code cache under the state of the collection's core.
+
+    Computing it imports every vendor's driver (and the renderer they stand on): ~20 to 50 ms of every
+    inventory read, for one answer that changes only with that code.
+    """
+    core = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # plugins/module_utils
+    key = digest_of("reserved-macs", code_state(core))
+    return load_value("registry", key, registry.reserved_macs)
 
 
 class _Locator:
