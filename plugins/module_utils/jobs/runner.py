@@ -10,9 +10,10 @@ is passed by path (``--vault-password-file``): its content is read only to mask 
 
 Every event is scrubbed of the secret values before it leaves the run (``on_event``): a task that prints a
 password shows ``********``, in the database and in runner's own artifacts alike: the event is scrubbed in
-place, and runner writes that very dict to ``job_events`` and its ``stdout`` to the ``stdout`` artifact after
-the handler returns. Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True
-(fast: the caller only enqueues); ``status_handler`` reports ``starting`` as the job running;
+place, and runner writes that very dict to ``job_events`` after the handler returns. Runner writes no
+``stdout``/``stderr`` artifact (``suppress_output_file``): the output is the events' ``stdout``, in the database.
+Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True (fast: the caller only
+enqueues); ``status_handler`` reports ``starting`` as the job running;
 ``cancel_callback`` asks runner to kill the process group once a cancel's grace time is over (the cancel itself
 first sends SIGINT to the group: ansible-playbook stops as after Ctrl-C); ``finished_callback`` keeps runner's
 final status and return code.
@@ -35,6 +36,8 @@ from pathlib import Path
 from ..fleet.masking import MASK, scrub
 from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
 
+#: runner's env/settings of every job (``_run``)
+RUNNER_SETTINGS = {"suppress_output_file": True}
 #: shorter secrets are masked only where printed as a whole value (masking.scrub), so that a 3-letter
 #: password does not turn every word holding those letters into a mask
 _SUBSTRING_MIN = 4
@@ -109,12 +112,17 @@ class JobRun:
             _remove(job_dirs(self.data_dir, self.job.id)[1])  # ansible-playbook has read its extra vars
             if canceled_before:
                 _signal_group(pid, signal.SIGINT)
-        scrubbed = json.loads(scrub_secrets(json.dumps(event, ensure_ascii=False), self._secret_values))
-        # in place too: runner writes this very dict to job_events, and its stdout to the stdout artifact, after
-        # the handler returns
-        event.clear()
-        event.update(scrubbed)
-        self.on_event(scrubbed)
+        serialized = json.dumps(event, ensure_ascii=False)
+        scrubbed = scrub_secrets(serialized, self._secret_values)
+        if scrubbed != serialized:
+            # in place: runner writes this very dict to job_events after the handler returns. Most events hold no
+            # secret (the text comes back unchanged) and are handed on as they are: no second parse
+            replacement = json.loads(scrubbed)
+            event.clear()
+            event.update(replacement)
+        # a copy: runner hands a verbose output's lines to the handler as one dict, changed line by line (counter,
+        # uuid, stdout), while the writer thread stores the events queued before
+        self.on_event(dict(event))
         return True
 
     def _status_handler(self, status: dict, runner_config=None) -> None:
@@ -150,6 +158,12 @@ class JobRun:
     def _run(self, private: Path, extravars: Path) -> tuple[str, int | None, str]:
         import ansible_runner  # pylint: disable=import-outside-toplevel
 
+        # runner's settings, read from this file only: runner 2.4 overwrites its ``suppress_output_file`` keyword
+        # with its settings' value, and drops a ``settings`` keyword when no env/settings file exists.
+        # No ``stdout``/``stderr`` artifacts: the job's output is its events' stdout, stored in the database, and
+        # runner would write and flush each event's text to files nobody reads (the data dir goes at the end)
+        (private / "env").mkdir(mode=0o700)
+        (private / "env" / "settings").write_text(json.dumps(RUNNER_SETTINGS), encoding="utf-8")
         options = self.job.options
         cmdline = ["-e", f"@{extravars}"]
         if options.check:

@@ -221,6 +221,8 @@ def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_
     # what was scanned: the database, runner's artifacts of the job, a log that holds the requests
     assert {"jobs.db", "service.log"} <= {path.name for path in files}
     assert runner_event_counters(artifacts / f"job-{job['id']}"), "runner's artifacts were not kept"
+    # the output is the events' stdout, in the database: runner keeps no second copy (runner.py)
+    assert not list(artifacts.glob("*/artifacts/*/std*")), "runner wrote stdout/stderr artifacts"
     assert "POST /api/v1/jobs" in log.read_text(), "the log holds no request: nothing was captured"
     found = [(secret, str(path)) for path in files for secret in secrets if secret.encode() in path.read_bytes()]
     assert not found, f"secrets found in stored files: {found}"
