@@ -1,7 +1,7 @@
 # Private to this collection: one job run through ansible-runner, its secrets kept off disk and out of output.
 """Run one job with ansible-runner (``run_job``) and what it is given: nothing secret on a command line.
 
-Each run gets a private data dir ``<data_dir>/job-<id>`` (0700) and, apart, ``<data_dir>/secret-<id>`` (0700)
+Each run gets a private data dir ``<run root>/job-<id>`` (0700) and, apart, ``<run root>/secret-<id>`` (0700)
 holding the extra vars file (0600) that ansible-playbook reads with ``-e @file``: the survey's answers, the
 password answers among them. That file is deleted as soon as the first event shows ansible-playbook has read
 its options, and both folders are deleted when the run ends (events and stdout are in the database by then;
@@ -21,11 +21,13 @@ final status and return code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -36,6 +38,8 @@ from pathlib import Path
 from ..fleet.masking import MASK, scrub
 from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
 
+#: the machine's tmpfs (RAM): the default place of running jobs' folders (``run_root``)
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 - made private (0700, this user's) before use
 #: runner's env/settings of every job (``_run``)
 RUNNER_SETTINGS = {"suppress_output_file": True}
 #: shorter secrets are masked only where printed as a whole value (masking.scrub), so that a 3-letter
@@ -58,9 +62,34 @@ def search_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)])
 
 
-def job_dirs(data_dir: str, job_id: int) -> tuple[Path, Path]:
-    """The private data dir and the secrets folder of job ``job_id``."""
-    return Path(data_dir) / f"job-{job_id}", Path(data_dir) / f"secret-{job_id}"
+def job_dirs(root: str, job_id: int) -> tuple[Path, Path]:
+    """The private data dir and the secrets folder of job ``job_id`` in the run root ``root``."""
+    return Path(root) / f"job-{job_id}", Path(root) / f"secret-{job_id}"
+
+
+def run_root(data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMORY) -> Path:
+    """Where running jobs' private data dirs and secrets folders are made: ``run_dir`` when it is set.
+
+    Otherwise a folder on the machine's tmpfs (``shared_memory``, in RAM) named after the absolute ``data_dir``
+    and the user: one per service, so that its restart finds its own leftovers and two services never share
+    one. Runner's per-event files (the partial file ansible-playbook writes and runner reads and removes, the
+    ``job_events`` file runner writes) then cost no disk, and the answers file never reaches a disk. Anyone may
+    make names in /dev/shm: the folder is used only if it is this user's own directory, 0700; else ``data_dir``.
+    """
+    if run_dir:
+        return Path(run_dir)
+    if not os.path.isdir(shared_memory):
+        return Path(data_dir)
+    digest = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()[:16]
+    folder = Path(shared_memory) / f"phonefleet-jobs-{os.getuid()}-{digest}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()  # a symbolic link someone put there is no folder of ours
+    except OSError:
+        return Path(data_dir)
+    if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o077:
+        return folder
+    return Path(data_dir)
 
 
 @dataclass
@@ -70,7 +99,7 @@ class JobRun:
     job: Job
     playbook: Path
     secrets: dict
-    data_dir: str
+    data_dir: str  # where the run's folders are made: the service's run root (run_root)
     project_dir: str
     inventory: str
     on_event: Callable[[dict], None]

@@ -188,8 +188,10 @@ VAULT = "Vault-Secret-e05f61"
 
 def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_path):
     """SIP passwords, a service token and the vault password, all printed by the playbook, and the API token the
-    job is launched with: none is in the database, the data dir, runner's artifacts (kept before they are
-    deleted) or the log of the service's process."""
+    job is launched with: none is in the database, the data dir, the run root, runner's artifacts (kept before
+    they are deleted) or the log of the service's process."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.runner import run_root
+
     vault_file = tmp_path / "vault-password"  # outside the service's folders, as a site's vault password is
     vault_file.write_text(VAULT + "\n")
     answers = {
@@ -213,11 +215,13 @@ def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_
             answer = script.post("/api/v1/jobs", json={"playbook": "secrets", "extra_vars": answers})
             assert answer.status_code == 201, answer.text
         job = service.wait_end(answer.json()["id"])
+        # and whatever the job left where its folders were made (runner.py: the service's run root, on tmpfs)
+        runs = run_root(str(stored / "jobs"))
         assert job["state"] == "successful", service.stdout(job["id"])[-2000:]
         stdout = service.stdout(job["id"])
         assert "desk=******** lobby=******** token=********" in stdout and "vault=********" in stdout
     secrets = (DESK, LOBBY, SERVICE_TOKEN, VAULT, api_token)
-    files = [path for path in stored.rglob("*") if path.is_file()]
+    files = [path for folder in (stored, runs) for path in folder.rglob("*") if path.is_file()]
     # what was scanned: the database, runner's artifacts of the job, a log that holds the requests
     assert {"jobs.db", "service.log"} <= {path.name for path in files}
     assert runner_event_counters(artifacts / f"job-{job['id']}"), "runner's artifacts were not kept"
