@@ -66,6 +66,7 @@ class JobManager:
         # per job, how many times the writer stored something of it (events, its end): a live stream waits on
         # this in memory instead of asking the database again and again (``stored_changes``)
         self._stored_changes: dict[int, int] = {}
+        self._ended: set[int] = set()  # jobs whose end the writer stored (``ended``)
         self.run_root = settings.run_dir or settings.data_dir  # found at start (runner.run_root)
 
     # -- life of the service -----------------------------------------------------------------------
@@ -249,12 +250,17 @@ class JobManager:
         """A number that grows each time the writer has stored events or the end of job ``job_id``."""
         return self._stored_changes.get(job_id, 0)
 
+    def ended(self, job_id: int) -> bool:
+        """Whether the writer has stored the end of job ``job_id`` run here (after all its events)."""
+        return job_id in self._ended
+
     def _end(self, job_id: int, state: str, rc: int | None, reason: str, done: threading.Event) -> None:
         try:
             self.store.finish(job_id, state, rc, reason)
         except Exception:  # pylint: disable=broad-exception-caught
             LOG.exception("job %s: its end could not be stored", job_id)
         else:
+            self._ended.add(job_id)
             self._stored_changes[job_id] = self._stored_changes.get(job_id, 0) + 1
             self._finished(job_id)
         finally:
