@@ -218,6 +218,10 @@ class JobRun:
             ident="run",
             quiet=True,
             suppress_env_files=True,
+            # the fact cache of ansible.cfg, as ansible-playbook run by hand has: runner's default is a jsonfile
+            # cache in its artifacts, which go with the data dir at the job's end, and each host's variables then
+            # cost a look for a file that is not there
+            fact_cache_type="",
             event_handler=self._event_handler,
             status_handler=self._status_handler,
             cancel_callback=self._cancel_callback,

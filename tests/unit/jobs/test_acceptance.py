@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import sys
 import threading
 import time
@@ -227,6 +228,9 @@ def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_
     assert runner_event_counters(artifacts / f"job-{job['id']}"), "runner's artifacts were not kept"
     # the output is the events' stdout, in the database: runner keeps no second copy (runner.py)
     assert not list(artifacts.glob("*/artifacts/*/std*")), "runner wrote stdout/stderr artifacts"
+    # and the job has ansible.cfg's fact cache, as by hand: not runner's, in artifacts deleted at the job's end
+    command = json.loads((artifacts / f"job-{job['id']}" / "artifacts" / "run" / "command").read_text())
+    assert "ANSIBLE_CACHE_PLUGIN" not in command["env"]
     assert "POST /api/v1/jobs" in log.read_text(), "the log holds no request: nothing was captured"
     found = [(secret, str(path)) for path in files for secret in secrets if secret.encode() in path.read_bytes()]
     assert not found, f"secrets found in stored files: {found}"
