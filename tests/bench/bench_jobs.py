@@ -30,7 +30,7 @@ Asserts nothing; prints the goals of issue 13 beside the figures: first event <=
 stored with 0 lost, overhead <= 10 %.
 Environment: BENCH_PHONES (5000, bench_resync's), BENCH_LAUNCHES (20), BENCH_SAMPLE (200), BENCH_RUNS (3),
 BENCH_REPLAYS (3), BENCH_OCTET (210), BENCH_SMALL_SITE (20: the first event is also measured on a site of that
-many phones).
+many phones), BENCH_BASELINE (none: another checkout whose service the overhead part runs too, before/after).
 """
 
 from __future__ import annotations
@@ -89,6 +89,9 @@ PER_HOST = {
     "phonefleet_max_fail_percentage": 0,
 }
 GOAL_FIRST_EVENT, GOAL_EVENTS_PER_SECOND, GOAL_OVERHEAD = 1.0, 2000.0, 0.10
+#: another checkout of the repository (e.g. `git worktree add /tmp/before <commit>`): the overhead part runs its
+#: service too, in turn with this checkout's, and prints both side by side
+BASELINE = os.environ.get("BENCH_BASELINE", "")
 #: the service's process, with runner's events counted from its artifacts before the data dir goes (runner.py
 #: deletes it when the job ends): one JSON line per job in the file argv[2]
 SERVE = """
@@ -211,7 +214,8 @@ class Service:
 
 
 @contextlib.contextmanager
-def job_service(directory: Path, inventory: Path) -> Iterator[Service]:
+def job_service(directory: Path, inventory: Path, root: Path = ROOT) -> Iterator[Service]:
+    """The job service of the checkout ``root`` (this one, or BENCH_BASELINE's) in a process of its own."""
     port = free_port()
     settings = {
         "inventory": str(inventory),
@@ -225,12 +229,12 @@ def job_service(directory: Path, inventory: Path) -> Iterator[Service]:
     counts = directory / "runner-counts.jsonl"
     counts.touch()
     environment = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / name) for name in ("", "collections", "service"))
+        os.environ, PYTHONPATH=os.pathsep.join(str(root / name) for name in ("", "collections", "service"))
     )
     with open(directory / "service.log", "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-c", SERVE, json.dumps(settings), str(counts)],
-            cwd=ROOT,
+            cwd=root,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -436,35 +440,62 @@ def children_cpu_seconds() -> float:
 
 
 def overhead(service: Service, inventory: Path) -> None:
+    """The per-host resync of SAMPLE phones, RUNS times in turn: ansible-playbook directly, then through the
+    service (and first through BENCH_BASELINE's service, when set: before and after side by side, in one run)."""
     limit = f"phones[0:{SAMPLE - 1}]"
-    direct, through, running, seen = [], [], [], []
-    direct_cpu, own_cpu, job_cpu = [], [], []
-    for _run in range(RUNS):
-        _first_line, seconds, cpu = run_directly(inventory, limit)
-        direct.append(seconds)
-        direct_cpu.append(cpu)
-        own_before, jobs_before = service.cpu_seconds()
-        followed = service.launch_and_follow("resync", limit, PER_HOST)
-        own_after, jobs_after = service.cpu_seconds()
-        through.append(followed.ended - followed.launched)
-        running.append(followed.job["finished_at"] - followed.job["started_at"])
-        seen.append(followed.ended - followed.job["finished_at"])
-        own_cpu.append(own_after - own_before)
-        job_cpu.append(jobs_after - jobs_before)
-    ratios = [service_seconds / direct_seconds for service_seconds, direct_seconds in zip(through, direct, strict=True)]
-    median = statistics.median(ratios) - 1
+    with contextlib.ExitStack() as stack:
+        services = {"service": service}
+        if BASELINE:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="phonefleet-bench-baseline-")))
+            services = {"baseline": stack.enter_context(job_service(folder, inventory, Path(BASELINE))), **services}
+        direct, direct_cpu = [], []
+        figures: dict[str, dict[str, list[float]]] = {
+            name: {kind: [] for kind in ("through", "running", "seen", "own_cpu", "job_cpu", "ratio", "lost")}
+            for name in services
+        }
+        for _run in range(RUNS):
+            _first_line, seconds, cpu = run_directly(inventory, limit)
+            direct.append(seconds)
+            direct_cpu.append(cpu)
+            for name, each in services.items():
+                own_before, jobs_before = each.cpu_seconds()
+                followed = each.launch_and_follow("resync", limit, PER_HOST)
+                own_after, jobs_after = each.cpu_seconds()
+                figure = figures[name]
+                figure["through"].append(followed.ended - followed.launched)
+                figure["running"].append(followed.job["finished_at"] - followed.job["started_at"])
+                figure["seen"].append(followed.ended - followed.job["finished_at"])
+                figure["own_cpu"].append(own_after - own_before)
+                figure["job_cpu"].append(jobs_after - jobs_before)
+                figure["ratio"].append(figure["through"][-1] / seconds)
+                # nothing lost in a faster path: runner's own count = stored = streamed, in order
+                runner_count = each.runner_count(followed.job["id"])
+                figure["lost"].append(
+                    followed.lost(runner_count) + followed.missing_from_stream() + followed.out_of_order
+                )
     print(f"overhead, per-host resync of {SAMPLE} phones ({limit}), {RUNS} runs each way in turn:")
     print(f"  ansible-playbook directly               {spread(direct)}")
-    print(f"  through the service, launch to end      {spread(through)}")
-    print(f"    of which running (runner's start to the end stored) {spread(running)}")
-    print(f"    and the end stored to its stream message seen      {spread(seen)}")
     print(f"  CPU of ansible-playbook run directly     {spread(direct_cpu)}")
-    print(f"  CPU of ansible-playbook under runner    {spread(job_cpu)}  (its callback encodes every event)")
-    print(f"  CPU of the service process itself       {spread(own_cpu)}")
-    print(
-        f"  ratio service / direct, pair by pair: {spread(ratios, 'x')}: overhead {median * 100:+.0f} % "
-        f"(goal <= {GOAL_OVERHEAD * 100:.0f} %: {goal(median <= GOAL_OVERHEAD)})"
-    )
+    for name, figure in figures.items():
+        median = statistics.median(figure["ratio"]) - 1
+        code = f"BENCH_BASELINE {BASELINE}" if name == "baseline" else "this checkout"
+        print(f"  {name} ({code}):")
+        print(f"    through the service, launch to end      {spread(figure['through'])}")
+        print(f"      of which running (runner's start to the end stored) {spread(figure['running'])}")
+        print(f"      and the end stored to its stream message seen      {spread(figure['seen'])}")
+        print(f"    CPU of ansible-playbook under runner    {spread(figure['job_cpu'])}  (its callback encodes events)")
+        print(f"    CPU of the service process itself       {spread(figure['own_cpu'])}")
+        print(f"    events lost, missing from the stream or out of order: {sum(figure['lost']):.0f} in all runs")
+        print(
+            f"    ratio service / direct, pair by pair: {spread(figure['ratio'], 'x')}: overhead {median * 100:+.0f} % "
+            f"(goal <= {GOAL_OVERHEAD * 100:.0f} %: {goal(median <= GOAL_OVERHEAD)})"
+        )
+    if BASELINE:
+        after_before = [
+            after / before
+            for after, before in zip(figures["service"]["through"], figures["baseline"]["through"], strict=True)
+        ]
+        print(f"  this checkout / the baseline, wall pair by pair: {spread(after_before, 'x')}")
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ a worker hands them to the run. Runner's event handler only puts events on the w
 stores them in batches, and stores a job's end after its last event, so a client that sees the end has seen
 every event. At start (``start``) no job is left running or pending from an earlier process: each is marked
 failed with the reason (its events so far are kept), what is left of its process group is killed and the data
-dirs left behind are deleted.
+dirs left behind are deleted. The jobs' folders are made in the run root (runner.run_root: on the machine's tmpfs
+unless ``run_dir`` is set), found at start; an empty one made on tmpfs is removed at stop.
 
 Seams for the next pieces: ``launched_by`` / ``by`` name who acted (the user-action journal records them);
 ``on_finished`` (job) is called with every job that ends, however it ends (run, canceled while it waited, failed
@@ -15,6 +16,7 @@ by a stop or a restart), once, after its end is stored: webhooks hook in there.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from .catalogue import Catalogue, LaunchError
 from .model import CANCELED, FAILED, PENDING, RUNNING, Job
-from .runner import JobRun, job_dirs
+from .runner import JobRun, job_dirs, run_root
 from .settings import JobSettings
 from .store import JobStore
 
@@ -64,10 +66,13 @@ class JobManager:
         # per job, how many times the writer stored something of it (events, its end): a live stream waits on
         # this in memory instead of asking the database again and again (``stored_changes``)
         self._stored_changes: dict[int, int] = {}
+        self._ended: set[int] = set()  # jobs whose end the writer stored (``ended``)
+        self.run_root = settings.run_dir or settings.data_dir  # found at start (runner.run_root)
 
     # -- life of the service -----------------------------------------------------------------------
 
     def start(self) -> None:
+        self.run_root = str(run_root(self.settings.data_dir, self.settings.run_dir))
         self.recover()
         writer = threading.Thread(target=self._write_loop, name="jobs-writer", daemon=True)
         self._threads = [writer] + [
@@ -94,6 +99,9 @@ class JobManager:
             thread.join()
         self._writes.put(("stop",))
         self._threads[0].join()
+        if self.run_root not in (self.settings.run_dir, self.settings.data_dir):
+            with contextlib.suppress(OSError):  # not empty: a job's leftovers, for the next start to clear
+                os.rmdir(self.run_root)
 
     def recover(self) -> None:
         """End what an earlier process left pending or running (see the module's doc)."""
@@ -104,17 +112,21 @@ class JobManager:
                 job.id, FAILED, None, RESTART_REASON_RUNNING if job.state == RUNNING else RESTART_REASON_PENDING
             )
             self._finished(job.id)
-        data_dir = Path(self.settings.data_dir)
-        if data_dir.is_dir():
-            for leftover in data_dir.iterdir():
-                if leftover.name.startswith(("job-", "secret-")):
-                    shutil.rmtree(leftover, ignore_errors=True)
+        for root in self._roots():
+            if root.is_dir():
+                for leftover in root.iterdir():
+                    if leftover.name.startswith(("job-", "secret-")):
+                        shutil.rmtree(leftover, ignore_errors=True)
+
+    def _roots(self) -> list[Path]:
+        """Where jobs' folders may be: the run root and the data dir (the run root of a service before it)."""
+        return list(dict.fromkeys((Path(self.run_root), Path(self.settings.data_dir))))
 
     def _kill_leftover(self, job_id: int) -> None:
         """Kill every process an earlier run left: ansible-playbook may be gone while a task's command still runs.
         Each is known by its environment, which names the job's private data dir (runner sets it, children
         inherit it): a process id reused by another program is left alone."""
-        private = str(job_dirs(self.settings.data_dir, job_id)[0].resolve()).encode()
+        folders = [str(job_dirs(str(root), job_id)[0].resolve()).encode() for root in self._roots()]
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -122,7 +134,7 @@ class JobManager:
                 environment = (entry / "environ").read_bytes()
             except OSError:  # gone, or not ours
                 continue
-            if private + b"/" in environment or private + b"\0" in environment:
+            if any(private + b"/" in environment or private + b"\0" in environment for private in folders):
                 try:
                     os.kill(int(entry.name), signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
@@ -180,7 +192,7 @@ class JobManager:
                     job=job,
                     playbook=self.catalogue.get(job.options.playbook).path,
                     secrets=secrets,
-                    data_dir=self.settings.data_dir,
+                    data_dir=self.run_root,
                     project_dir=self.settings.project_dir,
                     inventory=self.settings.inventory,
                     on_event=functools.partial(self._enqueue_event, job_id),
@@ -238,12 +250,17 @@ class JobManager:
         """A number that grows each time the writer has stored events or the end of job ``job_id``."""
         return self._stored_changes.get(job_id, 0)
 
+    def ended(self, job_id: int) -> bool:
+        """Whether the writer has stored the end of job ``job_id`` run here (after all its events)."""
+        return job_id in self._ended
+
     def _end(self, job_id: int, state: str, rc: int | None, reason: str, done: threading.Event) -> None:
         try:
             self.store.finish(job_id, state, rc, reason)
         except Exception:  # pylint: disable=broad-exception-caught
             LOG.exception("job %s: its end could not be stored", job_id)
         else:
+            self._ended.add(job_id)
             self._stored_changes[job_id] = self._stored_changes.get(job_id, 0) + 1
             self._finished(job_id)
         finally:

@@ -1,7 +1,7 @@
 # Private to this collection: one job run through ansible-runner, its secrets kept off disk and out of output.
 """Run one job with ansible-runner (``run_job``) and what it is given: nothing secret on a command line.
 
-Each run gets a private data dir ``<data_dir>/job-<id>`` (0700) and, apart, ``<data_dir>/secret-<id>`` (0700)
+Each run gets a private data dir ``<run root>/job-<id>`` (0700) and, apart, ``<run root>/secret-<id>`` (0700)
 holding the extra vars file (0600) that ansible-playbook reads with ``-e @file``: the survey's answers, the
 password answers among them. That file is deleted as soon as the first event shows ansible-playbook has read
 its options, and both folders are deleted when the run ends (events and stdout are in the database by then;
@@ -10,9 +10,10 @@ is passed by path (``--vault-password-file``): its content is read only to mask 
 
 Every event is scrubbed of the secret values before it leaves the run (``on_event``): a task that prints a
 password shows ``********``, in the database and in runner's own artifacts alike: the event is scrubbed in
-place, and runner writes that very dict to ``job_events`` and its ``stdout`` to the ``stdout`` artifact after
-the handler returns. Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True
-(fast: the caller only enqueues); ``status_handler`` reports ``starting`` as the job running;
+place, and runner writes that very dict to ``job_events`` after the handler returns. Runner writes no
+``stdout``/``stderr`` artifact (``suppress_output_file``): the output is the events' ``stdout``, in the database.
+Runner's callbacks: ``event_handler`` scrubs, hands the event on and returns True (fast: the caller only
+enqueues); ``status_handler`` reports ``starting`` as the job running;
 ``cancel_callback`` asks runner to kill the process group once a cancel's grace time is over (the cancel itself
 first sends SIGINT to the group: ansible-playbook stops as after Ctrl-C); ``finished_callback`` keeps runner's
 final status and return code.
@@ -20,11 +21,13 @@ final status and return code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -35,6 +38,10 @@ from pathlib import Path
 from ..fleet.masking import MASK, scrub
 from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
 
+#: the machine's tmpfs (RAM): the default place of running jobs' folders (``run_root``)
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 - made private (0700, this user's) before use
+#: runner's env/settings of every job (``_run``)
+RUNNER_SETTINGS = {"suppress_output_file": True}
 #: shorter secrets are masked only where printed as a whole value (masking.scrub), so that a 3-letter
 #: password does not turn every word holding those letters into a mask
 _SUBSTRING_MIN = 4
@@ -55,9 +62,34 @@ def search_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)])
 
 
-def job_dirs(data_dir: str, job_id: int) -> tuple[Path, Path]:
-    """The private data dir and the secrets folder of job ``job_id``."""
-    return Path(data_dir) / f"job-{job_id}", Path(data_dir) / f"secret-{job_id}"
+def job_dirs(root: str, job_id: int) -> tuple[Path, Path]:
+    """The private data dir and the secrets folder of job ``job_id`` in the run root ``root``."""
+    return Path(root) / f"job-{job_id}", Path(root) / f"secret-{job_id}"
+
+
+def run_root(data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMORY) -> Path:
+    """Where running jobs' private data dirs and secrets folders are made: ``run_dir`` when it is set.
+
+    Otherwise a folder on the machine's tmpfs (``shared_memory``, in RAM) named after the absolute ``data_dir``
+    and the user: one per service, so that its restart finds its own leftovers and two services never share
+    one. Runner's per-event files (the partial file ansible-playbook writes and runner reads and removes, the
+    ``job_events`` file runner writes) then cost no disk, and the answers file never reaches a disk. Anyone may
+    make names in /dev/shm: the folder is used only if it is this user's own directory, 0700; else ``data_dir``.
+    """
+    if run_dir:
+        return Path(run_dir)
+    if not os.path.isdir(shared_memory):
+        return Path(data_dir)
+    digest = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()[:16]
+    folder = Path(shared_memory) / f"phonefleet-jobs-{os.getuid()}-{digest}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()  # a symbolic link someone put there is no folder of ours
+    except OSError:
+        return Path(data_dir)
+    if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o077:
+        return folder
+    return Path(data_dir)
 
 
 @dataclass
@@ -67,7 +99,7 @@ class JobRun:
     job: Job
     playbook: Path
     secrets: dict
-    data_dir: str
+    data_dir: str  # where the run's folders are made: the service's run root (run_root)
     project_dir: str
     inventory: str
     on_event: Callable[[dict], None]
@@ -109,12 +141,17 @@ class JobRun:
             _remove(job_dirs(self.data_dir, self.job.id)[1])  # ansible-playbook has read its extra vars
             if canceled_before:
                 _signal_group(pid, signal.SIGINT)
-        scrubbed = json.loads(scrub_secrets(json.dumps(event, ensure_ascii=False), self._secret_values))
-        # in place too: runner writes this very dict to job_events, and its stdout to the stdout artifact, after
-        # the handler returns
-        event.clear()
-        event.update(scrubbed)
-        self.on_event(scrubbed)
+        serialized = json.dumps(event, ensure_ascii=False)
+        scrubbed = scrub_secrets(serialized, self._secret_values)
+        if scrubbed != serialized:
+            # in place: runner writes this very dict to job_events after the handler returns. Most events hold no
+            # secret (the text comes back unchanged) and are handed on as they are: no second parse
+            replacement = json.loads(scrubbed)
+            event.clear()
+            event.update(replacement)
+        # a copy: runner hands a verbose output's lines to the handler as one dict, changed line by line (counter,
+        # uuid, stdout), while the writer thread stores the events queued before
+        self.on_event(dict(event))
         return True
 
     def _status_handler(self, status: dict, runner_config=None) -> None:
@@ -150,6 +187,12 @@ class JobRun:
     def _run(self, private: Path, extravars: Path) -> tuple[str, int | None, str]:
         import ansible_runner  # pylint: disable=import-outside-toplevel
 
+        # runner's settings, read from this file only: runner 2.4 overwrites its ``suppress_output_file`` keyword
+        # with its settings' value, and drops a ``settings`` keyword when no env/settings file exists.
+        # No ``stdout``/``stderr`` artifacts: the job's output is its events' stdout, stored in the database, and
+        # runner would write and flush each event's text to files nobody reads (the data dir goes at the end)
+        (private / "env").mkdir(mode=0o700)
+        (private / "env" / "settings").write_text(json.dumps(RUNNER_SETTINGS), encoding="utf-8")
         options = self.job.options
         cmdline = ["-e", f"@{extravars}"]
         if options.check:
@@ -175,6 +218,10 @@ class JobRun:
             ident="run",
             quiet=True,
             suppress_env_files=True,
+            # the fact cache of ansible.cfg, as ansible-playbook run by hand has: runner's default is a jsonfile
+            # cache in its artifacts, which go with the data dir at the job's end, and each host's variables then
+            # cost a look for a file that is not there
+            fact_cache_type="",
             event_handler=self._event_handler,
             status_handler=self._status_handler,
             cancel_callback=self._cancel_callback,

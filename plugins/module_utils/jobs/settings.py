@@ -30,6 +30,9 @@ class JobSettings:
     inventory: str = ""  # the site's inventory (folder or file), given to every job with -i
     project_dir: str = REPOSITORY
     data_dir: str = "phonefleet-jobs"  # private data dirs of running jobs (0700); nothing stays after a job
+    # where running jobs' folders are made instead; empty: a folder of this service's own on the machine's tmpfs
+    # (/dev/shm, in RAM: runner's per-event files cost no disk) when there is one, else data_dir (runner.run_root)
+    run_dir: str = ""
     database_url: str = "sqlite:///phonefleet-jobs.db"
     http_host: str = "127.0.0.1"
     http_port: int = 8490

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import sys
 import threading
 import time
@@ -188,8 +189,10 @@ VAULT = "Vault-Secret-e05f61"
 
 def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_path):
     """SIP passwords, a service token and the vault password, all printed by the playbook, and the API token the
-    job is launched with: none is in the database, the data dir, runner's artifacts (kept before they are
-    deleted) or the log of the service's process."""
+    job is launched with: none is in the database, the data dir, the run root, runner's artifacts (kept before
+    they are deleted) or the log of the service's process."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.runner import run_root
+
     vault_file = tmp_path / "vault-password"  # outside the service's folders, as a site's vault password is
     vault_file.write_text(VAULT + "\n")
     answers = {
@@ -213,14 +216,21 @@ def test_no_secret_reaches_a_stored_byte_database_data_dir_artifacts_or_log(tmp_
             answer = script.post("/api/v1/jobs", json={"playbook": "secrets", "extra_vars": answers})
             assert answer.status_code == 201, answer.text
         job = service.wait_end(answer.json()["id"])
+        # and whatever the job left where its folders were made (runner.py: the service's run root, on tmpfs)
+        runs = run_root(str(stored / "jobs"))
         assert job["state"] == "successful", service.stdout(job["id"])[-2000:]
         stdout = service.stdout(job["id"])
         assert "desk=******** lobby=******** token=********" in stdout and "vault=********" in stdout
     secrets = (DESK, LOBBY, SERVICE_TOKEN, VAULT, api_token)
-    files = [path for path in stored.rglob("*") if path.is_file()]
+    files = [path for folder in (stored, runs) for path in folder.rglob("*") if path.is_file()]
     # what was scanned: the database, runner's artifacts of the job, a log that holds the requests
     assert {"jobs.db", "service.log"} <= {path.name for path in files}
     assert runner_event_counters(artifacts / f"job-{job['id']}"), "runner's artifacts were not kept"
+    # the output is the events' stdout, in the database: runner keeps no second copy (runner.py)
+    assert not list(artifacts.glob("*/artifacts/*/std*")), "runner wrote stdout/stderr artifacts"
+    # and the job has ansible.cfg's fact cache, as by hand: not runner's, in artifacts deleted at the job's end
+    command = json.loads((artifacts / f"job-{job['id']}" / "artifacts" / "run" / "command").read_text())
+    assert "ANSIBLE_CACHE_PLUGIN" not in command["env"]
     assert "POST /api/v1/jobs" in log.read_text(), "the log holds no request: nothing was captured"
     found = [(secret, str(path)) for path in files for secret in secrets if secret.encode() in path.read_bytes()]
     assert not found, f"secrets found in stored files: {found}"

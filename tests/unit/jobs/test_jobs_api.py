@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.catalogue import CATALOGUE
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.runner import run_root
 
 from tests.unit.jobs.support import ADMIN_TOKEN, JobService, job_service
 
@@ -85,7 +86,11 @@ def test_a_validate_job_runs_to_success_with_its_events_and_output_stored(tmp_pa
         assert [event["counter"] for event in resumed] == counters[-2:]
         listed = service.client.get("/api/v1/jobs", params={"state": "successful"}).json()
         assert listed["count"] == 1 and listed["results"][0]["id"] == job["id"]
-    assert not any((tmp_path / "jobs").iterdir()), "a job's data dir outlived it"
+        runs = run_root(str(tmp_path / "jobs"))  # where the service made the job's folders (tmpfs)
+    assert not [left for root in (tmp_path / "jobs", runs) if root.is_dir() for left in root.iterdir()], (
+        "a job's folders outlived it"
+    )
+    assert not runs.exists(), "the service's empty run root on tmpfs outlived the service"
 
 
 def test_survey_errors_are_422_naming_the_field(tmp_path):
@@ -180,9 +185,12 @@ def test_secrets_reach_no_stored_byte_and_relaunch_asks_them_again(tmp_path):
         ).json()
         assert again["relaunch_of"] == job["id"] and again["extra_vars"] == job["extra_vars"]
         assert service.wait_end(again["id"])["state"] == "failed"  # mode: fail, answered the same
+        runs = run_root(str(tmp_path / "jobs"))  # where the jobs' folders were made (tmpfs): scanned too
         everything = json.dumps(service.client.get("/api/v1/jobs").json()) + service.stdout(again["id"])
         assert SIP_PASSWORD not in everything
-    stored = [path for path in tmp_path.rglob("*") if path.is_file() and path != vault_file]
+    stored = [
+        path for folder in (tmp_path, runs) for path in folder.rglob("*") if path.is_file() and path != vault_file
+    ]
     assert any(path.name == "jobs.db" for path in stored)
     for path in stored:
         data = path.read_bytes()
@@ -199,6 +207,9 @@ def test_no_job_is_left_running_after_a_restart(tmp_path, store_url):
         job = service.launch("sleep", extra_vars={"sleep_seconds": 479})
         service.wait(job["id"], lambda job: job["state"] == "running" and job["event_count"] >= 3)
         wait_for_process("sleep 479")
+        # the job's folders, in the service's run root (tmpfs), where the restart must find them
+        runs = run_root(str(tmp_path / "jobs"))
+        assert (runs / f"job-{job['id']}").is_dir()
         queued = service.launch("sleep", extra_vars={"sleep_seconds": 478})  # beyond the limit of 1: pending
     with job_service(tmp_path, database_url=store_url) as service:
         done = service.job(job["id"])
@@ -211,7 +222,7 @@ def test_no_job_is_left_running_after_a_restart(tmp_path, store_url):
         while processes_running("sleep 479") and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not processes_running("sleep 479")
-        assert not os.listdir(tmp_path / "jobs")
+        assert not [left for root in (tmp_path / "jobs", runs) if root.is_dir() for left in root.iterdir()]
 
 
 def test_a_20000_event_job_streams_in_batches_without_losing_one(tmp_path):

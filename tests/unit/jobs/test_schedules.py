@@ -11,6 +11,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.manag
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.model import LaunchOptions
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.scheduler import Scheduler, ScheduleStore
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.schedules import (
+    Calendar,
     Schedule,
     ScheduleError,
     calendar_of,
@@ -220,3 +221,24 @@ def test_a_schedules_table_of_an_earlier_release_gets_its_owner_column(stores):
     assert schedules.get("old").owner == ""
     schedules.put(Schedule("new", LaunchOptions("validate"), "0 4 * * *", owner="root"))
     assert schedules.get("new").owner == "root"
+
+
+def test_a_tick_without_an_enabled_schedule_reads_no_calendar(stores):
+    """The calendar is read from the fleet's files (all of them, a big fleet's phones too, when none has one):
+    a service with no enabled schedule does not read them at every tick."""
+    store, _other, settings = stores
+    clock = Clock(local(2026, 6, 1, 2))
+    read: list[int] = []
+
+    def calendar() -> Calendar:
+        read.append(1)
+        return CALENDAR
+
+    fleet = Scheduler(
+        ScheduleStore(store), JobManager(store, catalogue_with_test_playbooks(), settings), calendar, clock
+    )
+    assert fleet.tick() == [] and not read
+    fleet.schedules.put(Schedule("night", LaunchOptions("validate"), "0 3 * * *", since=clock(), enabled=False))
+    assert fleet.tick() == [] and not read
+    fleet.schedules.put(Schedule("night", LaunchOptions("validate"), "0 3 * * *", since=clock()))
+    assert fleet.tick() == [] and read == [1]
