@@ -40,6 +40,9 @@ from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
 
 #: the machine's tmpfs (RAM): the default place of running jobs' folders (``run_root``)
 SHARED_MEMORY = "/dev/shm"  # noqa: S108 - made private (0700, this user's) before use
+#: the tmpfs is used only with this much free: a container's /dev/shm is often 64 MiB, and a 20,000-event job's
+#: job_events files alone take tens of MiB (a full tmpfs would fail the job half way)
+SHARED_MEMORY_MIN_FREE = 512 * 1024 * 1024
 #: runner's env/settings of every job (``_run``)
 RUNNER_SETTINGS = {"suppress_output_file": True}
 #: shorter secrets are masked only where printed as a whole value (masking.scrub), so that a 3-letter
@@ -67,7 +70,9 @@ def job_dirs(root: str, job_id: int) -> tuple[Path, Path]:
     return Path(root) / f"job-{job_id}", Path(root) / f"secret-{job_id}"
 
 
-def run_root(data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMORY) -> Path:
+def run_root(
+    data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMORY, min_free: int = SHARED_MEMORY_MIN_FREE
+) -> Path:
     """Where running jobs' private data dirs and secrets folders are made: ``run_dir`` when it is set.
 
     Otherwise a folder on the machine's tmpfs (``shared_memory``, in RAM) named after the absolute ``data_dir``
@@ -75,10 +80,14 @@ def run_root(data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMOR
     one. Runner's per-event files (the partial file ansible-playbook writes and runner reads and removes, the
     ``job_events`` file runner writes) then cost no disk, and the answers file never reaches a disk. Anyone may
     make names in /dev/shm: the folder is used only if it is this user's own directory, 0700; else ``data_dir``.
+    A tmpfs with less than ``min_free`` bytes free (a container's small /dev/shm) is not used either.
     """
     if run_dir:
         return Path(run_dir)
     if not os.path.isdir(shared_memory):
+        return Path(data_dir)
+    space = os.statvfs(shared_memory)
+    if space.f_bavail * space.f_frsize < min_free:
         return Path(data_dir)
     digest = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()[:16]
     folder = Path(shared_memory) / f"phonefleet-jobs-{os.getuid()}-{digest}"

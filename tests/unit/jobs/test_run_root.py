@@ -58,3 +58,11 @@ def test_a_folder_someone_else_put_at_that_name_is_not_used(tmp_path, shared_mem
 
 def test_without_tmpfs_the_jobs_folders_are_in_the_data_dir(tmp_path):
     assert run_root(str(tmp_path / "jobs"), shared_memory=str(tmp_path / "no-such")) == tmp_path / "jobs"
+
+
+def test_a_small_tmpfs_is_not_used(tmp_path, shared_memory):
+    """A container's /dev/shm (often 64 MiB) would fill up under a large job: the data dir is used instead."""
+    free = os.statvfs(shared_memory).f_bavail * os.statvfs(shared_memory).f_frsize
+    data_dir = str(tmp_path / "jobs")
+    assert run_root(data_dir, shared_memory=str(shared_memory), min_free=free + 1) == tmp_path / "jobs"
+    assert run_root(data_dir, shared_memory=str(shared_memory), min_free=free // 2).parent == shared_memory
