@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import errno
 import hashlib
 import json
 import os
@@ -69,7 +68,7 @@ from . import configs, jobs_demo, mobility_demo, registration
 from .__main__ import credentials_for, load_bundle
 from .boot import SimulatedPhone
 from .fleet import PhoneHandle, SimulatedFleet
-from .ports import free_port
+from .ports import address_in_use, free_port
 from .registrar import Registrar, RegistrarUnavailable, start_registrar, subscriber_count
 from .served import ServerDidNotStart, served
 
@@ -171,8 +170,7 @@ def _fleet(phones, base: str, bundle) -> SimulatedFleet:
                 return fleet.start(60)
             except OSError as exc:
                 fleet.stop()
-                # uvloop reports a taken address as "could not bind" with no errno
-                if exc.errno not in (errno.EADDRINUSE, None):
+                if not address_in_use(exc):
                     raise
     return SimulatedFleet(phones, base, per_phone_addresses=False, **options).start(60)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 
 LOOPBACK = "127.0.0.1"
@@ -25,3 +26,14 @@ def free_port(*, udp: bool = False) -> int:
                     continue
                 return port
     raise OSError(f"no port free for both TCP and UDP on {LOOPBACK}")
+
+
+def address_in_use(exc: OSError) -> bool:
+    """Whether a server could not start because its address is taken (another run holds it: try another).
+
+    asyncio and uvloop may say only "could not bind ..." with no errno; the bind's own error, when kept, is the
+    exception's context."""
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+            return True
+    return exc.errno is None and "bind" in str(exc)

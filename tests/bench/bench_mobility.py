@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import os
 import shutil
 import statistics
@@ -41,6 +40,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.load
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import ITERATIONS, hash_pin  # noqa: E402
 from phonefleet_simulator.__main__ import load_bundle  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
+from phonefleet_simulator.ports import address_in_use  # noqa: E402
 from phonefleet_simulator.sip_lines import register_lines  # noqa: E402
 from phonefleet_simulator.xml_browser import XmlBrowser  # noqa: E402
 
@@ -96,7 +96,7 @@ def start_phones(site: Path, service) -> SimulatedFleet:
             return fleet.start(120)
         except OSError as exc:
             fleet.stop()
-            if exc.errno not in (errno.EADDRINUSE, None):
+            if not address_in_use(exc):
                 raise
     raise SystemExit("no free loopback octet for the phones")
 

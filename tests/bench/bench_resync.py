@@ -28,7 +28,6 @@ Environment: BENCH_PHONES (5000), BENCH_SAMPLE (all of them), BENCH_FORKS (50), 
 from __future__ import annotations
 
 import copy
-import errno
 import os
 import shutil
 import subprocess
@@ -45,6 +44,7 @@ from ansible.parsing.vault import VaultLib, VaultSecret  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.publish.engine import publish_fleet  # noqa: E402
 from phonefleet_simulator.boot import SimulatedPhone  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
+from phonefleet_simulator.ports import address_in_use  # noqa: E402
 
 from tests.bench.synthetic import BASE, MIX, synthetic_phones  # noqa: E402
 from tests.support.service import running_service  # noqa: E402
@@ -146,7 +146,7 @@ def start_fleet(provisioning_url: str = "http://127.0.0.1:9") -> SimulatedFleet:
         try:
             return fleet.start(600)
         except OSError as exc:
-            if exc.errno not in (errno.EADDRINUSE, None) and "bind" not in str(exc):
+            if not address_in_use(exc):
                 raise
     raise SystemExit(f"no free loopback octet from 127.{OCTET}.0.0")
 

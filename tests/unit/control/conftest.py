@@ -3,7 +3,6 @@ own per pytest-xdist worker (230-234 for gw0, 235-239 for gw1...), away from the
 
 from __future__ import annotations
 
-import errno
 import itertools
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ def start_fleet(worker_id):
     """``start_fleet(phones, base_url, credentials, **options)``: a started SimulatedFleet on addresses of
     this worker's octets (the next octet is tried when an address is in use); stop it when done."""
     from phonefleet_simulator.fleet import SimulatedFleet
+    from phonefleet_simulator.ports import address_in_use
 
     worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
     first = 230 + worker * OCTETS_PER_WORKER
@@ -37,7 +37,7 @@ def start_fleet(worker_id):
             try:
                 return fleet.start(60)
             except OSError as exc:
-                if exc.errno != errno.EADDRINUSE:
+                if not address_in_use(exc):
                     raise
         pytest.skip("no free loopback octet for simulated phones")
 

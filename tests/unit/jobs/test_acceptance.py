@@ -6,7 +6,6 @@ runner's artifacts, the log), and schedules that fire or that a holiday skips wi
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import sys
 import threading
@@ -388,6 +387,7 @@ def simulated_phones(web_root: Path, service_port: int, worker_id: str):
         sys.path.insert(0, str(REPO / "simulator"))
     from phonefleet_simulator.__main__ import load_bundle
     from phonefleet_simulator.fleet import SimulatedFleet
+    from phonefleet_simulator.ports import address_in_use
 
     bundle = load_bundle(web_root / ".phonefleet" / "service.json")
     worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
@@ -405,7 +405,7 @@ def simulated_phones(web_root: Path, service_port: int, worker_id: str):
         try:
             return fleet.start(60)
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
+            if not address_in_use(exc):
                 raise
     raise AssertionError("no free loopback octet for simulated phones")
 

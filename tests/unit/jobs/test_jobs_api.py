@@ -42,22 +42,24 @@ def read_stream(service: JobService, job_id: int, last_event_id: int | None = No
     raise AssertionError("the stream closed without an end message")
 
 
-def processes_running(marker: str) -> list[str]:
+def processes_running(marker: str, runs: Path) -> list[str]:
+    """Command lines holding ``marker`` of processes started by a job of the service whose run root is ``runs``
+    (runner puts the job's artifact dir, inside it, in their environment): another test run's are not counted."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if marker in command and str(runs).encode() in (entry / "environ").read_bytes():
+                    found.append(command)
             except OSError:
                 continue
-            if marker in command:
-                found.append(command)
     return found
 
 
-def wait_for_process(marker: str, timeout: float = 60) -> None:
+def wait_for_process(marker: str, runs: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not processes_running(marker):
+    while not processes_running(marker, runs):
         assert time.monotonic() < deadline, f"no process {marker!r} started"
         time.sleep(0.1)
 
@@ -129,17 +131,19 @@ def test_cancel_stops_a_long_job_and_every_process_of_it(tmp_path):
     with job_service(tmp_path) as service:
         job = service.launch("sleep", extra_vars={"sleep_seconds": 487})
         service.wait(job["id"], lambda job: job["state"] == "running" and job["event_count"] >= 3)
-        wait_for_process("sleep 487")
+        runs = run_root(str(tmp_path / "jobs"))
+        wait_for_process("sleep 487", runs)
         answer = service.client.post(f"/api/v1/jobs/{job['id']}/cancel")
         assert answer.status_code == 202
         done = service.wait_end(job["id"], timeout=30)
         assert (done["state"], done["reason"]) == ("canceled", "canceled by admin")
-        assert not processes_running("sleep 487")
+        assert not processes_running("sleep 487", runs)
         assert service.client.post(f"/api/v1/jobs/{job['id']}/cancel").status_code == 409
         assert "sleeping 487 seconds" in service.stdout(job["id"])
 
 
 def test_jobs_beyond_the_concurrency_limit_wait_in_the_queue(tmp_path, store_url):
+    runs = run_root(str(tmp_path / "jobs"))
     with job_service(tmp_path, max_concurrent_jobs=1, database_url=store_url) as service:
         first = service.launch("sleep", extra_vars={"sleep_seconds": 491})
         second = service.launch("sleep", extra_vars={"sleep_seconds": 492})
@@ -159,7 +163,7 @@ def test_jobs_beyond_the_concurrency_limit_wait_in_the_queue(tmp_path, store_url
 
         # each job's leftovers are killed after its run: give the last kill a moment on a loaded machine
         def leftovers() -> list[str]:
-            return [command for seconds in (491, 492, 493) for command in processes_running(f"sleep {seconds}")]
+            return [command for seconds in (491, 492, 493) for command in processes_running(f"sleep {seconds}", runs)]
 
         deadline = time.monotonic() + 10
         while leftovers() and time.monotonic() < deadline:
@@ -206,9 +210,9 @@ def test_no_job_is_left_running_after_a_restart(tmp_path, store_url):
     with killed_service_process(tmp_path, database_url=store_url) as service:
         job = service.launch("sleep", extra_vars={"sleep_seconds": 479})
         service.wait(job["id"], lambda job: job["state"] == "running" and job["event_count"] >= 3)
-        wait_for_process("sleep 479")
         # the job's folders, in the service's run root (tmpfs), where the restart must find them
         runs = run_root(str(tmp_path / "jobs"))
+        wait_for_process("sleep 479", runs)
         assert (runs / f"job-{job['id']}").is_dir()
         queued = service.launch("sleep", extra_vars={"sleep_seconds": 478})  # beyond the limit of 1: pending
     with job_service(tmp_path, database_url=store_url) as service:
@@ -219,9 +223,9 @@ def test_no_job_is_left_running_after_a_restart(tmp_path, store_url):
         assert service.job(queued["id"])["state"] == "failed"
         assert "relaunch it" in service.job(queued["id"])["reason"]
         deadline = time.monotonic() + 10
-        while processes_running("sleep 479") and time.monotonic() < deadline:
+        while processes_running("sleep 479", runs) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not processes_running("sleep 479")
+        assert not processes_running("sleep 479", runs)
         assert not [left for root in (tmp_path / "jobs", runs) if root.is_dir() for left in root.iterdir()]
 
 

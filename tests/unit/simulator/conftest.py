@@ -12,7 +12,6 @@ address in use anyway (another test run) makes the next octet be tried.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import socket
@@ -30,6 +29,7 @@ for folder in ("simulator", "service"):
 
 from phonefleet_simulator.__main__ import Bundle, load_bundle  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
+from phonefleet_simulator.ports import address_in_use  # noqa: E402
 
 from tests.support.firmware_window import open_windows  # noqa: E402
 from tests.support.service import published_site, running_service, serve_without_proof  # noqa: E402
@@ -116,7 +116,7 @@ def make_fleet(demo_site, service, octets):
             try:
                 fleet.start(60)
             except OSError as exc:
-                if exc.errno != errno.EADDRINUSE:
+                if not address_in_use(exc):
                     raise
                 continue
             started.append(fleet)

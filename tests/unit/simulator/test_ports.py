@@ -42,3 +42,29 @@ def test_a_port_taken_for_udp_is_not_given_to_kamailio(monkeypatch) -> None:
         assert port != taken
         assert _bindable(port, socket.SOCK_STREAM)
         assert _bindable(port, socket.SOCK_DGRAM)
+
+
+def _server_error(host: str, port: int) -> OSError:
+    """What asyncio raises when a simulated phone's server cannot listen at ``host:port``."""
+    import asyncio
+
+    async def listen() -> None:
+        server = await asyncio.get_running_loop().create_server(asyncio.Protocol, host, port)
+        server.close()
+
+    try:
+        asyncio.run(listen())
+    except OSError as exc:
+        return exc
+    raise AssertionError(f"{host}:{port} could be listened on")
+
+
+def test_a_taken_address_is_told_from_other_failures() -> None:
+    """A harness tries another loopback octet only when the address is taken; any other failure is raised."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        assert ports.address_in_use(_server_error("127.0.0.1", held.getsockname()[1]))
+    assert not ports.address_in_use(_server_error("192.0.2.1", 0))  # not this machine's address
+    bare = OSError("could not bind on any address out of [('127.3.0.1', 80)]")  # uvloop's words, no errno
+    assert ports.address_in_use(bare)
