@@ -16,6 +16,7 @@ from .accounts import Reveal, compare_accounts, line_uses
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
 from .names import group_name, slug
+from .pin import weakness
 from .timezone import UnknownTimeZone, zone_facts
 
 Locate = Callable[[Origin, tuple, str], Problem]
@@ -409,6 +410,9 @@ class _Rules:
             self.reference(user.origin, ("key_template",), "key_templates", user.key_template, fleet.key_templates)
             self._lines(user.origin, user.lines)
             self._keys(user)
+            weak = weakness(user.pin_hash)
+            if weak is not None:
+                self.warn(user.origin, ("pin_hash",), weak)
         if not first:
             return
         for phone in fleet.phones:
