@@ -180,6 +180,22 @@ def test_a_hash_below_new_ones_loads_with_a_warning_naming_file_and_field(tmp_pa
     assert RESET in found[0]
 
 
+def test_many_older_hashes_make_one_warning_at_the_first_naming_the_others(tmp_path):
+    """A fleet written before argon2id has an older hash for every user: one warning, not one per user."""
+    legacy = pbkdf2_pin_hash(PIN, 1000)
+    users = "".join(
+        f'      - {{name: User {number}, number: "{number}", pin_hash: "{legacy}",'
+        f' lines: [{{number: "{number}", password: secret-{number}}}]}}\n'
+        for number in range(5001, 5013)
+    )
+    directory = write_fleet(tmp_path, mobility_yml="    mobility_users:\n" + users)
+    found = [str(warning) for warning in load_fleet(str(directory)).warnings if "pin_hash" in str(warning)]
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{directory}/mobility.yml:2: mobility_users[0].pin_hash: a PBKDF2-SHA256 hash")
+    listed = ", ".join(str(number) for number in range(5002, 5012))
+    assert found[0].endswith(f"; 11 more mobility users have such a hash: {listed}, ..."), found[0]
+
+
 def test_validate_playbook_shows_the_warning_and_the_filter_makes_a_hash_that_loads(tmp_path):
     """What the engineer sees: validate.yml warns about the old hash; the pin_hash filter's output, pasted in its
     place, loads without a warning."""
