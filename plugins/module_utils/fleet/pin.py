@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
+import threading
 
 from .errors import MissingLibraryError
 
@@ -32,6 +34,12 @@ PARALLELISM = 1
 OWASP_ARGON2ID_MINIMUMS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
 #: the sheet's iteration count for PBKDF2-HMAC-SHA256, for the warning about a hash written before argon2id
 OWASP_PBKDF2_SHA256_ITERATIONS = 600_000
+
+#: argon2id checks at once in this process: one per core it may run on. More buy no speed (the check is all CPU)
+#: and each holds its memory (m KiB, 19 MiB for new hashes): a shift change's 500 logins in the service's 40
+#: worker threads held a gigabyte.
+CONCURRENT_CHECKS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
 _B64 = "[A-Za-z0-9+/]"
 #: the formats ``verify_pin`` reads; the fleet schema's ``pin_hash`` pattern is built from these
@@ -68,11 +76,12 @@ def verify_pin(pin: str, pin_hash: str) -> bool:
     """True when ``pin`` matches ``pin_hash`` (argon2id, or the older pbkdf2_sha256); compares in constant time.
 
     Runs for tens of milliseconds by design: callers on an event loop run it in a thread (argon2-cffi and hashlib
-    let go of the GIL while they hash)."""
+    let go of the GIL while they hash); at most CONCURRENT_CHECKS argon2id checks run at once, the others wait."""
     if re.match(ARGON2ID_PATTERN, pin_hash):
         library = _argon2()
         try:
-            return bool(library.PasswordHasher().verify(pin_hash, pin))
+            with _checks:
+                return bool(library.PasswordHasher().verify(pin_hash, pin))
         except (library.exceptions.VerificationError, library.exceptions.InvalidHashError):  # a wrong PIN, or no hash
             return False
     legacy = re.match(PBKDF2_SHA256_PATTERN, pin_hash)

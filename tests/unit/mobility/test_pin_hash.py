@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import pin
@@ -138,6 +140,31 @@ def test_the_missing_library_error_is_raised_where_a_hash_is_made(monkeypatch):
     monkeypatch.setattr(pin, "argon2", None)
     with pytest.raises(MissingLibraryError, match="argon2-cffi"):
         hash_pin(PIN)
+
+
+def test_no_more_argon2id_checks_run_at_once_than_there_are_cores(monkeypatch):
+    """Each check holds its memory (19 MiB) and uses a core: the service's 40 worker threads wait instead."""
+    running, most = [0], [0]
+    count = threading.Lock()
+
+    class SlowHasher:
+        def verify(self, _hash, _pin):
+            with count:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with count:
+                running[0] -= 1
+            return True
+
+    made = hash_pin(PIN, memory_kib=8, time_cost=1)
+    monkeypatch.setattr(pin.argon2, "PasswordHasher", SlowHasher)
+    threads = [threading.Thread(target=verify_pin, args=(PIN, made)) for _ in range(pin.CONCURRENT_CHECKS + 6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == pin.CONCURRENT_CHECKS
 
 
 # -- the fleet: schema and validation ---------------------------------------------------------------------------
