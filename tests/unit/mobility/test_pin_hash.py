@@ -159,7 +159,7 @@ def test_no_more_argon2id_checks_run_at_once_than_there_are_cores(monkeypatch):
 
     made = hash_pin(PIN, memory_kib=8, time_cost=1)
     monkeypatch.setattr(pin.argon2, "PasswordHasher", SlowHasher)
-    threads = [threading.Thread(target=verify_pin, args=(PIN, made)) for _ in range(pin.CONCURRENT_CHECKS + 6)]
+    threads = [threading.Thread(target=verify_pin, args=(PIN, made)) for _thread in range(pin.CONCURRENT_CHECKS + 6)]
     for thread in threads:
         thread.start()
     for thread in threads:
