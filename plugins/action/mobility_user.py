@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.edit import EditError, FleetEdit
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import hash_pin, verify_pin
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import (
+    hash_pin,
+    needs_rehash,
+    verify_pin,
+)
 from ansible_collections.phonefleet.provisioning.plugins.plugin_utils.fleet_edit_action import (
     FleetEditAction,
     fields_of,
@@ -55,8 +59,10 @@ class ActionModule(FleetEditAction):
         if pin is None and current is None:
             raise EditError(f"pin: a new mobility user ({number}) needs a PIN")
         pin_hash = None
-        # The PIN is kept only as a salted hash: a PIN the stored hash verifies is the same PIN (no new salt).
-        if pin is not None and not (current and verify_pin(pin, str(current.get("pin_hash", "")))):
+        # The PIN is kept only as a salted hash: a PIN the stored hash verifies is the same PIN (no new salt), unless
+        # that hash is of an older format or weaker than new ones (validation warns): then it is hashed anew.
+        stored = str(current.get("pin_hash", "")) if current else ""
+        if pin is not None and not (stored and verify_pin(pin, stored) and not needs_rehash(stored)):
             try:
                 pin_hash = hash_pin(pin)
             except ValueError as exc:

@@ -11,8 +11,10 @@ version_added: 0.2.0
 description:
   - Creates or changes the mobility user whose number is O(number) (C(mobility_users) of the fleet), or
     removes it.
-  - The PIN is kept only as a salted hash (C(pin_hash)); a PIN that the stored hash verifies is the same PIN
-    and changes nothing, another is hashed anew.
+  - The PIN is kept only as a salted argon2id hash (C(pin_hash)); a PIN that the stored hash verifies is the
+    same PIN and changes nothing, another is hashed anew. A PIN that an older hash verifies (C(pbkdf2_sha256),
+    or argon2id below the OWASP minimum; M(phonefleet.provisioning.fleet_validate) warns about them) is
+    hashed anew, so giving the same PIN again brings its hash up to date.
   - Options a task does not give stay as they are. O(lines) and O(keys) replace the lists item by item; give
     every line as it should be, with its password (an unchanged password keeps its vault value).
     An empty string removes O(name), O(key_template) or O(profile); an empty list removes O(keys).

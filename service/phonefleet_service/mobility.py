@@ -115,9 +115,9 @@ class Mobility:
             engine.verify(mac, requester)
             if action == screens.LOGIN:
                 number, pin = query.get(screens.NUMBER, ""), query.get(screens.PIN, "")
-                # the PIN's hash check costs a PBKDF2 (fleet/pin.py, tenths of a second by design): in a worker
-                # thread (hashlib lets go of the GIL), so a shift change's logins use every core and the event loop
-                # keeps serving the phones' config fetches and screens meanwhile
+                # the PIN's hash check costs an argon2id (fleet/pin.py, tens of milliseconds by design): in a worker
+                # thread (argon2-cffi lets go of the GIL), so a shift change's logins use every core and the event
+                # loop keeps serving the phones' config fetches and screens meanwhile
                 session, _ended = await anyio.to_thread.run_sync(engine.login, mac, number, pin, requester)
                 body = screens.text(vendor, f"Logged in: {session.user_name} ({session.number})")
             elif action == screens.LOGOUT:

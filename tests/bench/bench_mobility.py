@@ -2,7 +2,7 @@
 
 The set-up, all on loopback in this process: the demo fleet plus BENCH_PHONES shared Yealink T54W phones (office
 profile: mobility allowed, no line of their own) and two shifts of as many mobility users (7000... and 8000...,
-one line each, the default PIN hash of ``fleet/pin.py``: its cost is part of a login); published and served by
+one line each, a PIN hash of ``fleet/pin.py``'s defaults: its cost is part of a login); published and served by
 the provisioning service with its applications listener (uvicorn in a thread); Kamailio given the registrar
 export of that fleet; the phones are phonefleet_simulator's, each on its own 127.x.y.z address, their lines
 registering from their own SIP port (``sip_lines``).
@@ -18,7 +18,8 @@ registering from their own SIP port (``sip_lines``).
 
 Prints figures; asserts nothing. Runs under ``nice -n 15``. Environment: BENCH_PHONES (500), BENCH_SINGLE (7),
 BENCH_OCTET (200: the phones are on 127.200.x.y, or the next octets whose addresses are free),
-BENCH_PIN_ITERATIONS (fleet/pin.py's default: what a PIN hash costs; a shift change is bound by it).
+BENCH_PIN_HASH (``argon2id``: fleet/pin.py's new hashes; ``pbkdf2_sha256``: the format before, 200,000 iterations,
+for the figure before argon2id; ``argon2id-cheapest``: 8 KiB and one pass, what the rest of a shift change costs).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ for folder in (ROOT, ROOT / "collections", ROOT / "simulator", ROOT / "service")
     sys.path.insert(0, str(folder))
 
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.loader import load_fleet  # noqa: E402
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import ITERATIONS, hash_pin  # noqa: E402
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import ARGON2ID, hash_pin  # noqa: E402
 from phonefleet_simulator.__main__ import load_bundle  # noqa: E402
 from phonefleet_simulator.fleet import SimulatedFleet  # noqa: E402
 from phonefleet_simulator.ports import address_in_use  # noqa: E402
@@ -46,12 +47,15 @@ from phonefleet_simulator.xml_browser import XmlBrowser  # noqa: E402
 
 from tests.support.registrar import exported_database, start_registrar  # noqa: E402
 from tests.support.service import published_site, running_service  # noqa: E402
+from tests.unit.mobility.pin_support import pbkdf2_pin_hash  # noqa: E402
 from tests.unit.render_support import reveal  # noqa: E402
 
 PHONES = int(os.environ.get("BENCH_PHONES", "500"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "7"))
 OCTET = int(os.environ.get("BENCH_OCTET", "200"))
-PIN_ITERATIONS = int(os.environ.get("BENCH_PIN_ITERATIONS", str(ITERATIONS)))
+PIN_HASH = os.environ.get("BENCH_PIN_HASH", ARGON2ID)
+#: argon2id at its cheapest (8 KiB, one pass): what a shift change costs besides the PIN checks
+CHEAPEST = "argon2id-cheapest"
 BENCH = ROOT / "build" / "bench" / "mobility"
 PIN = "24680135"
 FIRST_SHIFT, NEXT_SHIFT = 7000, 8000
@@ -71,7 +75,7 @@ def bench_fleet(fleet: Path) -> None:
     ]
     with (fleet / "phones.yml").open("a") as out:
         out.write("".join(phones))
-    pin_hash = hash_pin(PIN, iterations=PIN_ITERATIONS)  # one hash for all: each login still pays its full cost
+    pin_hash = bench_pin_hash()  # one hash for all: each login still pays its full cost
     users = []
     for base in (FIRST_SHIFT, NEXT_SHIFT):
         for index in range(PHONES):
@@ -82,6 +86,13 @@ def bench_fleet(fleet: Path) -> None:
             )
     with (fleet / "mobility.yml").open("a") as out:
         out.write("".join(users))
+
+
+def bench_pin_hash() -> str:
+    """The PIN's hash in the format BENCH_PIN_HASH names."""
+    if PIN_HASH == CHEAPEST:
+        return hash_pin(PIN, memory_kib=8, time_cost=1)
+    return hash_pin(PIN) if PIN_HASH == ARGON2ID else pbkdf2_pin_hash(PIN)
 
 
 def start_phones(site: Path, service) -> SimulatedFleet:
@@ -151,8 +162,8 @@ def main() -> None:
                 service.service.flush()  # the service knows each phone's address from here on
                 register_lines(fleet, ("127.0.0.1", registrar.port))
                 print(
-                    f"set-up: {PHONES} phones, {2 * PHONES} mobility users (PIN hashes of {PIN_ITERATIONS} PBKDF2"
-                    f" iterations), {time.monotonic() - started:.1f} s"
+                    f"set-up: {PHONES} phones, {2 * PHONES} mobility users (PIN hashes:"
+                    f" {bench_pin_hash().rsplit('$', 2)[0]}), {time.monotonic() - started:.1f} s"
                 )
                 # a patient browser: a real one gives up after some seconds; here each login is waited for to the end
                 browsers = [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.pin import verify_pin
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet.yamlio import load_yaml
 from csv_support import REPO, copy_fleet, decrypt_text, snapshot
 from edit_play_support import run_playbook, run_tasks
+
+from tests.unit.mobility.pin_support import pbkdf2_pin_hash
 
 MODULE = "phonefleet.provisioning.mobility_user"
 LINE_PASSWORD = "Clear-Line-Pass-5004"
@@ -135,3 +138,21 @@ def test_the_playbook_takes_survey_answers(tmp_path):
     assert user["lines"][0]["number"] == "5007" and user["lines"][0]["display_name"] == "Pavel Orlov"
     assert decrypt_text(str.__str__(user["lines"][0]["password"])) == LINE_PASSWORD
     assert "key_template" not in user and "profile" not in user
+
+
+def test_the_same_pin_brings_an_older_hash_up_to_date(tmp_path):
+    """A fleet written before argon2id: validation warns about the user's pbkdf2_sha256 hash and says to set the
+    PIN again; the module given the same PIN hashes it anew (changed), then changes nothing."""
+    fleet = copy_fleet(tmp_path)
+    legacy = pbkdf2_pin_hash(PIN, 1000)
+    text = (fleet / "mobility.yml").read_text()
+    text = re.sub(r'(number: "5001"\n    pin_hash: )\S+', lambda match: match.group(1) + legacy, text)
+    (fleet / "mobility.yml").write_text(text)
+    same_pin = {"fleet_dir": str(fleet), "number": "5001", "pin": PIN}
+    results, output = run_tasks(tmp_path, [{MODULE: same_pin}, {MODULE: same_pin}], "--diff")
+    updated, again = results
+    assert updated["changed"] is True, updated
+    assert again["changed"] is False, again
+    stored = users(fleet)["5001"]["pin_hash"]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and verify_pin(PIN, stored)
+    assert PIN not in output and legacy not in output

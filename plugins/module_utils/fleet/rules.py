@@ -16,10 +16,13 @@ from .accounts import Reveal, compare_accounts, line_uses
 from .errors import Problem
 from .model import Fleet, MobilityUser, Origin, Phone
 from .names import group_name, slug
+from .pin import weakness
 from .timezone import UnknownTimeZone, zone_facts
 
 Locate = Callable[[Origin, tuple, str], Problem]
 CISCO_ONLY = ("dial_rules", "softkey_template", "certificates")
+#: how many other users a warning about weak PIN hashes names
+_LISTED = 10
 
 
 def _known(names) -> str:
@@ -409,6 +412,7 @@ class _Rules:
             self.reference(user.origin, ("key_template",), "key_templates", user.key_template, fleet.key_templates)
             self._lines(user.origin, user.lines)
             self._keys(user)
+        self._weak_pin_hashes()
         if not first:
             return
         for phone in fleet.phones:
@@ -419,6 +423,20 @@ class _Rules:
                         ("lines", index, "number"),
                         f"number {line.number} belongs to the mobility user at {first[line.number]}",
                     )
+
+    def _weak_pin_hashes(self) -> None:
+        """One warning for the PIN hashes below what new ones get, at the first of them: a fleet written before
+        argon2id has one per user, and a warning per user would bury every other one (and locating each costs a
+        read of its file)."""
+        weak = [(user, why) for user in self.fleet.mobility_users if (why := weakness(user.pin_hash)) is not None]
+        if not weak:
+            return
+        first, why = weak[0]
+        others = [user.number for user, _why in weak[1:]]
+        if others:
+            listed = ", ".join(others[:_LISTED]) + (", ..." if len(others) > _LISTED else "")
+            why += f"; {len(others)} more mobility users have such a hash: {listed}"
+        self.warn(first.origin, ("pin_hash",), why)
 
     def accounts(self) -> None:
         """One SIP account, one registrar and one password (fleet/accounts.py); shared alike, it is summarised."""

@@ -9,6 +9,7 @@ file kind: a fleet file is a mapping whose top-level keys are the kinds it holds
 from __future__ import annotations
 
 from .names import LABEL
+from .pin import PIN_HASH_PATTERN
 
 SCHEMA_ID = "https://phonefleet.invalid/schemas/fleet.schema.json"
 
@@ -325,8 +326,10 @@ MOBILITY_USER = _object(
         "number": _NUMBER,
         "pin_hash": {
             "type": "string",
-            "pattern": r"^pbkdf2_sha256\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$",
-            "description": "PIN hashed with the phonefleet.provisioning.pin_hash filter; never the PIN itself.",
+            "pattern": PIN_HASH_PATTERN,
+            "description": "an argon2id hash ($argon2id$v=19$m=...) of the PIN from the"
+            " phonefleet.provisioning.pin_hash filter or the mobility_user module (or an older pbkdf2_sha256$ one);"
+            " never the PIN itself",
         },
         "lines": {"type": "array", "items": _LINE, "minItems": 1, "maxItems": 16},
         "key_template": _NAME,

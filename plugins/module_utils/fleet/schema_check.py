@@ -16,6 +16,7 @@ from typing import Any
 
 from .code_cache import digest_of, load_code
 from .errors import MissingLibraryError
+from .masking import MASKED_KEYS
 from .schema import FLEET_FILE
 
 try:
@@ -125,7 +126,9 @@ def _explain(errors) -> Iterator[tuple[tuple, str]]:
             description = error.schema.get("description")
             if error.validator_value == error.schema.get("pattern") and "A-Za-z0-9_.-" in error.validator_value:
                 description = "letters, digits, '_', '.' and '-' only, starting with a letter or digit"
-            yield path, f"{value!r} is not valid" + (f": {description}" if description else "")
+            # a secret's field never repeats its value: a PIN written where its hash belongs stays unsaid
+            shown = "the value" if path and path[-1] in MASKED_KEYS else repr(value)
+            yield path, f"{shown} is not valid" + (f": {description}" if description else "")
         elif kind == "propertyNames":
             yield path + (str(value),), "is not a valid name: letters, digits, '_', '.' and '-' only"
         elif kind == "uniqueItems":

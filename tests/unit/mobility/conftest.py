@@ -23,6 +23,7 @@ from phonefleet_simulator.sip_lines import register_lines  # noqa: E402
 
 from tests.support.service import AUDITOR_TOKEN, published_site, running_service  # noqa: E402
 from tests.unit.control.conftest import start_fleet  # noqa: E402,F401  # pylint: disable=unused-import  # the fixture
+from tests.unit.mobility.pin_support import pbkdf2_pin_hash  # noqa: E402
 
 #: the PIN of every mobility user of these tests, and one that is wrong: long enough never to occur by chance
 PIN = "90651372"
@@ -35,11 +36,15 @@ PHONES = (CISCO_8845, CISCO_7841, CISCO_3905, YEALINK_T54W, YEALINK_T31G)
 
 
 def mobility_fleet(fleet: Path) -> None:
-    """The demo fleet with known PINs (few hash iterations: the tests try many), a name that needs escaping,
-    the 7841 without a line and the T31G in the warehouse (no mobility)."""
+    """The demo fleet with known PINs (argon2id, tens of milliseconds a check; Oleg's, 5003, in the format written
+    before, pbkdf2_sha256), a name that needs escaping, the 7841 without a line and the T31G in the warehouse (no
+    mobility)."""
     users = fleet / "mobility.yml"
     text = users.read_text()
-    text = re.sub(r"pin_hash: \S+", lambda _match: f"pin_hash: {hash_pin(PIN, iterations=1000)}", text)
+    text = re.sub(r"pin_hash: \S+", lambda _match: f"pin_hash: {hash_pin(PIN)}", text)
+    # Oleg's hash is of the format written before argon2id: such a fleet keeps working
+    oleg = r'(number: "5003"\n    pin_hash: )\S+'
+    text = re.sub(oleg, lambda match: match.group(1) + pbkdf2_pin_hash(PIN), text)
     users.write_text(text.replace("name: Anna Smirnova", 'name: "Anna <Smirnova> & Co"'))
     phones = fleet / "phones.yml"
     text = phones.read_text()

@@ -114,12 +114,12 @@ def test_a_session_read_before_a_login_never_hides_it(tmp_path):
     store = CheckThreadReadsSlowly.open(f"sqlite:///{tmp_path / 'state.db'}")
     engine = engine_on(store)
     store.start(Session(CISCO_8845, "5002", "Anna Smirnova", time.time(), None, "phone"))
-    check = threading.Thread(target=engine._reread, name="check")
+    check = threading.Thread(target=lambda: engine.session(CISCO_8845), name="check")  # its first read
     check.start()
     try:
         assert read_done.wait(10)
-        store.start(Session(CISCO_8845, NUMBER, "Ivan Petrov", time.time(), None, "phone"))  # a login
-        engine._reread()  # what a login does after its change: the worker sees it at once
+        ivan = Session(CISCO_8845, NUMBER, "Ivan Petrov", time.time(), None, "phone")
+        engine._change(lambda: store.start(ivan), ivan)  # what a login does: the worker keeps it at once
         logged_in.set()
         check.join(10)
         seen = engine.session(CISCO_8845)
@@ -127,4 +127,40 @@ def test_a_session_read_before_a_login_never_hides_it(tmp_path):
     finally:
         logged_in.set()
         check.join(10)
+        store.close()
+
+
+def test_two_logins_on_one_phone_are_kept_in_the_order_the_store_made_them(tmp_path):
+    """The first login's change is made, the second's is made before the first is kept: without one step for
+    change-and-keep the worker would keep the first user, whom the store already logged out, and serve his config."""
+    committed, second_done = threading.Event(), threading.Event()
+
+    class FirstLoginKeptSlowly(MobilityStore):
+        def start(self, session):
+            ended = super().start(session)
+            if threading.current_thread().name == "first":
+                committed.set()
+                second_done.wait(0.5)  # a guarded engine makes the second login wait for this one instead
+            return ended
+
+    store = FirstLoginKeptSlowly.open(f"sqlite:///{tmp_path / 'state.db'}")
+    engine = engine_on(store)
+    assert engine.session(CISCO_8845) is None  # read once: the worker keeps its copy for check_interval (60 s)
+    anna = Session(CISCO_8845, "5002", "Anna Smirnova", time.time(), None, "phone")
+    ivan = Session(CISCO_8845, NUMBER, "Ivan Petrov", time.time(), None, "phone")
+    first = threading.Thread(target=lambda: engine._change(lambda: store.start(anna), anna), name="first")
+    second = threading.Thread(target=lambda: engine._change(lambda: store.start(ivan), ivan), name="second")
+    first.start()
+    try:
+        assert committed.wait(10)
+        second.start()
+        second.join(10)
+        second_done.set()
+        first.join(10)
+        assert store.session(CISCO_8845).number == NUMBER
+        seen = engine.session(CISCO_8845)
+        assert seen is not None and seen.number == NUMBER, f"the worker keeps a session the store ended: {seen}"
+    finally:
+        second_done.set()
+        first.join(10)
         store.close()
