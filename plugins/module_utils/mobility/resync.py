@@ -8,13 +8,18 @@ last request, from the moment it is journaled: ``Journal.known_addresses``), wit
 
 Sending takes up to the control timeout, so it runs on a thread of its own: a login's answer never waits for
 the phone. The outcome is journaled (``mobility-resync``, evidence ``sent:<method>`` or ``failed:<kind>``).
+A phone that did not take it (rebooting, out of reach for a moment, a lost datagram) is told again after
+``retry_delays``; a newer change of the same phone replaces what was still to be sent for the older one.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from ..control import request
@@ -27,6 +32,8 @@ from .store import MobilityStore
 
 LOG = logging.getLogger("phonefleet.service")
 RESYNC = "resync"
+#: seconds before telling again a phone that did not take a re-sync (a logged-out user's lines stay on it until then)
+RETRY_DELAYS = (5.0, 30.0, 120.0)
 
 
 class Resyncer:
@@ -38,13 +45,18 @@ class Resyncer:
         journal: Journal,
         sip_user: Callable[[str], str | None],
         timeout: float = 3.0,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         self.store = store
         self.journal = journal
         self.sip_user = sip_user  # mac -> the SIP user it registers now (the logged-in user's first line, or its own)
         self.timeout = timeout
+        self.retry_delays = retry_delays
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._latest: dict[str, int] = {}  # mac -> its newest submit: an older one's retries are dropped
+        self._submits = itertools.count(1)
+        self._retries: list[tuple[float, int, str, Snapshot, int]] = []  # heap: (due, submit, mac, snapshot, attempt)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="mobility-resync", daemon=True)
@@ -60,11 +72,33 @@ class Resyncer:
         self._queue.put((mac, snapshot))
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
+        while True:
+            wait = max(0.0, self._retries[0][0] - time.monotonic()) if self._retries else None
             try:
-                self.send(*item)
-            except Exception as exc:  # noqa: BLE001 - one phone's trouble must not stop the others' re-syncs
-                LOG.error("mobility: re-sync of %s failed: %s", item[0], type(exc).__name__)
+                item = self._queue.get(timeout=wait)
+            except queue.Empty:  # a retry is due
+                _due, number, mac, snapshot, attempt = heapq.heappop(self._retries)
+                if self._latest.get(mac) == number:
+                    self._attempt(number, mac, snapshot, attempt)
+                continue
+            if item is None:
+                return
+            number = next(self._submits)
+            self._latest[item[0]] = number
+            self._attempt(number, item[0], item[1], 0)
+
+    def _attempt(self, number: int, mac: str, snapshot: Snapshot, attempt: int) -> None:
+        try:
+            status = self.send(mac, snapshot)["status"]
+        except Exception as exc:  # noqa: BLE001 - one phone's trouble must not stop the others' re-syncs
+            LOG.error("mobility: re-sync of %s failed: %s", mac, type(exc).__name__)
+            status = request.FAILED
+        if status in request.FAILURES and attempt < len(self.retry_delays):
+            heapq.heappush(
+                self._retries, (time.monotonic() + self.retry_delays[attempt], number, mac, snapshot, attempt + 1)
+            )
+        elif self._latest.get(mac) == number:
+            del self._latest[mac]
 
     def send(self, mac: str, snapshot: Snapshot) -> dict:
         """Re-sync phone ``mac`` now; the control core's result (status sent, failed, unsupported, no_address)."""
