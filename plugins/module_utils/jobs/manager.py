@@ -68,11 +68,14 @@ class JobManager:
         self._stored_changes: dict[int, int] = {}
         self._ended: set[int] = set()  # jobs whose end the writer stored (``ended``)
         self.run_root = settings.run_dir or settings.data_dir  # found at start (runner.run_root)
+        self._shared_root = False  # whether the run root is run_root's own folder on the tmpfs (``start``)
 
     # -- life of the service -----------------------------------------------------------------------
 
     def start(self) -> None:
         self.run_root = str(run_root(self.settings.data_dir, self.settings.run_dir))
+        # as Paths: "runs/" and "runs" are one folder, the operator's, never removed at stop
+        self._shared_root = Path(self.run_root) not in (Path(self.settings.run_dir), Path(self.settings.data_dir))
         self.recover()
         writer = threading.Thread(target=self._write_loop, name="jobs-writer", daemon=True)
         self._threads = [writer] + [
@@ -99,7 +102,7 @@ class JobManager:
             thread.join()
         self._writes.put(("stop",))
         self._threads[0].join()
-        if self.run_root not in (self.settings.run_dir, self.settings.data_dir):
+        if self._shared_root:
             with contextlib.suppress(OSError):  # not empty: a job's leftovers, for the next start to clear
                 os.rmdir(self.run_root)
 
@@ -200,6 +203,7 @@ class JobManager:
                     vault_password_file=self.settings.vault_password_file,
                     cancel_grace_seconds=self.settings.cancel_grace_seconds,
                     actor=self.actor_of(job.launched_by),
+                    private_root=self._shared_root,
                 )
                 self._runs[job_id] = run
             state, rc, reason = run.run()

@@ -21,8 +21,10 @@ final status and return code.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import shlex
 import shutil
@@ -38,6 +40,7 @@ from pathlib import Path
 from ..fleet.masking import MASK, scrub
 from .model import CANCELED, ERROR, FAILED, SUCCESSFUL, Job
 
+LOG = logging.getLogger("phonefleet.jobs")
 #: the machine's tmpfs (RAM): the default place of running jobs' folders (``run_root``)
 SHARED_MEMORY = "/dev/shm"  # noqa: S108 - made private (0700, this user's) before use
 #: the tmpfs is used only with this much free: a container's /dev/shm is often 64 MiB, and a 20,000-event job's
@@ -70,6 +73,34 @@ def job_dirs(root: str, job_id: int) -> tuple[Path, Path]:
     return Path(root) / f"job-{job_id}", Path(root) / f"secret-{job_id}"
 
 
+class RunRootError(Exception):
+    """The run root is not a private folder of this user's: no job's folders may be made in it."""
+
+
+def private_folder(folder: Path) -> Path:
+    """``folder``, made 0700 if it is missing; :class:`RunRootError` unless it is then this user's own directory
+    (not a symbolic link) that no one else may enter (mode 0700).
+
+    Anyone may make names in a world-writable place (/dev/shm): a folder another user made there (or a link he
+    put) would let him swap a job's answers file or its runner settings, which then run as this service."""
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    try:
+        # the folder itself, never what a link put at its name points to: checked on the open descriptor
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise RunRootError(f"{folder} is not a folder that can be used: {exc.strerror}") from None
+    try:
+        status = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    if status.st_uid != os.getuid():
+        raise RunRootError(f"{folder} belongs to user id {status.st_uid}, not to this service's ({os.getuid()})")
+    if status.st_mode & 0o077:
+        raise RunRootError(f"{folder} is open to other users (mode {stat.S_IMODE(status.st_mode):04o}, not 0700)")
+    return folder
+
+
 def run_root(
     data_dir: str, run_dir: str = "", shared_memory: str = SHARED_MEMORY, min_free: int = SHARED_MEMORY_MIN_FREE
 ) -> Path:
@@ -78,9 +109,11 @@ def run_root(
     Otherwise a folder on the machine's tmpfs (``shared_memory``, in RAM) named after the absolute ``data_dir``
     and the user: one per service, so that its restart finds its own leftovers and two services never share
     one. Runner's per-event files (the partial file ansible-playbook writes and runner reads and removes, the
-    ``job_events`` file runner writes) then cost no disk, and the answers file never reaches a disk. Anyone may
-    make names in /dev/shm: the folder is used only if it is this user's own directory, 0700; else ``data_dir``.
-    A tmpfs with less than ``min_free`` bytes free (a container's small /dev/shm) is not used either.
+    ``job_events`` file runner writes) then cost no disk, and the answers file is written to RAM, not to a disk
+    (tmpfs pages may still be swapped out). Anyone may make names in /dev/shm: the folder is used only if it is
+    this user's own directory, 0700 (``private_folder``); else ``data_dir``, with a warning (the answers file then
+    goes to a disk). A tmpfs with less than ``min_free`` bytes free (a container's small /dev/shm) is not used
+    either. JobRun checks the folder again before each job (it may have been removed and its name taken since).
     """
     if run_dir:
         return Path(run_dir)
@@ -90,15 +123,11 @@ def run_root(
     if space.f_bavail * space.f_frsize < min_free:
         return Path(data_dir)
     digest = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()[:16]
-    folder = Path(shared_memory) / f"phonefleet-jobs-{os.getuid()}-{digest}"
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        status = folder.lstat()  # a symbolic link someone put there is no folder of ours
-    except OSError:
+        return private_folder(Path(shared_memory) / f"phonefleet-jobs-{os.getuid()}-{digest}")
+    except RunRootError as exc:
+        LOG.warning("jobs' folders are made in the data dir %s, on disk, instead of the tmpfs: %s", data_dir, exc)
         return Path(data_dir)
-    if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o077:
-        return folder
-    return Path(data_dir)
 
 
 @dataclass
@@ -116,6 +145,11 @@ class JobRun:
     vault_password_file: str = ""
     cancel_grace_seconds: float = 10.0
     actor: str = ""  # PHONEFLEET_ACTOR: who launched the job, as a Git identity (fleet/git.py)
+    #: the run root must be a private folder (``private_folder``): checked, and made again if gone, before the job,
+    #: as run_root did at start; a folder on the shared tmpfs may have been removed since (logind's RemoveIPC at the
+    #: service user's logout, a clean-up) and its name taken by another user. False only for the operator's own
+    #: ``run_dir``/``data_dir``, made with its parents as it is
+    private_root: bool = True
     pid: int | None = None
     _cancel_at: float | None = None
     _cancel_reason: str = ""
@@ -178,8 +212,15 @@ class JobRun:
                 self._secret_values.append(Path(self.vault_password_file).read_text(encoding="utf-8").strip())
             except OSError as exc:
                 return ERROR, None, f"the vault password file cannot be read: {exc.strerror}"
+        if self.private_root:
+            try:
+                private_folder(Path(self.data_dir))
+            except RunRootError as exc:
+                LOG.warning("job %s not run: %s", self.job.id, exc)
+                return ERROR, None, f"the job was not run: its run root cannot be trusted: {exc}"
         try:
-            os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
+            if not self.private_root:
+                os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
             private.mkdir(mode=0o700)
             secret_dir.mkdir(mode=0o700)
             extravars = secret_dir / "extravars.json"

@@ -31,7 +31,9 @@ class JobSettings:
     project_dir: str = REPOSITORY
     data_dir: str = "phonefleet-jobs"  # private data dirs of running jobs (0700); nothing stays after a job
     # where running jobs' folders are made instead; empty: a folder of this service's own on the machine's tmpfs
-    # (/dev/shm, in RAM: runner's per-event files cost no disk) when there is one, else data_dir (runner.run_root)
+    # (/dev/shm, in RAM: runner's per-event files cost no disk) when there is one, else data_dir (runner.run_root).
+    # /dev/shm is shared: any local user can fill it (a job then fails part-way) and its pages may be swapped out;
+    # on a shared machine give a run_dir on a tmpfs of the service's own (systemd RuntimeDirectory=, mode 0700)
     run_dir: str = ""
     database_url: str = "sqlite:///phonefleet-jobs.db"
     http_host: str = "127.0.0.1"
