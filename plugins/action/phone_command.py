@@ -14,7 +14,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control import request as control_request
-from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.base import COMMANDS, METHODS
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.base import COMMANDS, METHODS, REBOOT
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.batch import run_batch
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.control.fleet_view import (
     FleetView,
@@ -136,8 +136,17 @@ class PhoneAction(ControllerAction):
         )
 
     @staticmethod
-    def _service(args) -> ControlServiceLink | None:
-        """The provisioning service (service_url and an admin service_token, or PHONEFLEET_SERVICE_URL/_TOKEN)."""
+    def _needs_service(args) -> bool:
+        """Whether this run may ask the provisioning service: a reboot (a Unify phone's Restart is queued there) or
+        a firmware window. A resync and phone_info never do."""
+        return args.get("command") == REBOOT or args.get("firmware_window_minutes") is not None
+
+    def _service(self, args) -> ControlServiceLink | None:
+        """The provisioning service (service_url and an admin service_token, or PHONEFLEET_SERVICE_URL/_TOKEN), for
+        a run that needs it. None when the run does not, or no token is given (AWX or a shell may set the URL
+        alone): a Unify reboot is then unsupported and a firmware window refused, each saying what to give."""
+        if not self._needs_service(args) or not args["service_token"]:
+            return None
         try:
             api = service_api(args)
         except ServiceApiError as exc:

@@ -94,6 +94,7 @@ options:
 notes:
   - The provisioning service (O(service_url), O(service_token) of the C(api) or C(administrator) role) carries out
     what only it can (today the reboot of a Unify phone, which the service sends as WPI C(Restart) at the phone's
-    next contact; the task queues it, then sends the contact-me). Without it, rebooting a Unify phone is reported
-    V(unsupported).
+    next contact; the task queues it, then sends the contact-me). Without it, or without a token, rebooting a Unify
+    phone is reported V(unsupported). Only a reboot and a firmware window ask the service; other runs ignore
+    O(service_url) and O(service_token).
 """

@@ -201,6 +201,29 @@ def test_per_host_mode_reboots_each_phone_in_its_own_task(inventory, phones):
     assert events["001ae8556677"] == []
 
 
+def test_a_service_url_without_a_token_in_the_environment_fails_no_run(inventory, service, phones):
+    """AWX or a shell may set PHONEFLEET_SERVICE_URL alone: a resync and phone_info never ask the service (nor
+    read its URL), and a reboot without a token reports the Unify phone unsupported with what to give, as without
+    the service."""
+    alone = {"PHONEFLEET_SERVICE_URL": f"http://127.0.0.1:{service.port}"}
+    before = marks(phones)
+    done = playbook(inventory, "resync.yml", "-l", "vendor_yealink", **alone)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no API token" not in done.stdout
+    assert "resync" in kinds_since(phones, before)["805ec0112233"]
+    done = playbook(inventory, "status.yml", "-l", "vendor_yealink", **alone)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "805ec0112233 Reception" in done.stdout
+    # a run that never asks the service does not even read its URL
+    unused = {"PHONEFLEET_SERVICE_URL": "ftp://127.0.0.1/", "PHONEFLEET_SERVICE_TOKEN": "unused-token"}
+    done = playbook(inventory, "status.yml", "-l", "vendor_yealink", **unused)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = playbook(inventory, "reboot.yml", "--check", "-v", "-l", "vendor_yealink:vendor_unify", **alone)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "would_send, 1 unsupported" in done.stdout
+    assert "only its deployment service can send: give service_url and an admin service_token" in done.stdout
+
+
 def test_status_prints_a_table(inventory, phones):
     done = playbook(inventory, "status.yml")
     assert done.returncode == 0, done.stdout + done.stderr
