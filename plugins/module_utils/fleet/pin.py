@@ -53,9 +53,9 @@ MAX_PBKDF2_SHA256_ITERATIONS = 10_000_000
 #: are held by slow checks, and the login is better answered "try again" than left to tie up a worker thread
 CHECK_WAIT_SECONDS = 5.0
 
-#: argon2id checks at once in this process: one per core it may run on. More buy no speed (the check is all CPU)
-#: and each holds its memory (m KiB, 19 MiB for new hashes): a shift change's 500 logins in the service's 40
-#: worker threads held a gigabyte.
+#: PIN checks (argon2id and pbkdf2_sha256) at once in this process: one per core it may run on. More buy no speed
+#: (the check is all CPU) and each holds its memory (m KiB, 19 MiB for new hashes): a shift change's 500 logins in
+#: the service's 40 worker threads held a gigabyte.
 CONCURRENT_CHECKS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 LOG = logging.getLogger("phonefleet.pin")
