@@ -261,7 +261,7 @@ class MobilityEngine:
                 matched = user is not None and verify_pin(pin, user.pin_hash)
             except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login
                 raise LoginRefused(BUSY) from None
-            if not matched:
+            if user is None or not matched:
                 for kind, key in self.store.fail(keys, now, self.policy.max_failures, self.policy.lockout_seconds):
                     self._journal(mac, vendor, results.MOBILITY_LOCKED, (f"{kind}:{key}",), requester, 403)
                 raise LoginRefused(WRONG_PIN if user is not None else UNKNOWN_NUMBER)
