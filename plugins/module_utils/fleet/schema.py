@@ -9,6 +9,7 @@ file kind: a fleet file is a mapping whose top-level keys are the kinds it holds
 from __future__ import annotations
 
 from .names import LABEL
+from .pin import CEILINGS as PIN_HASH_CEILINGS
 from .pin import PIN_HASH_PATTERN
 
 SCHEMA_ID = "https://phonefleet.invalid/schemas/fleet.schema.json"
@@ -329,7 +330,7 @@ MOBILITY_USER = _object(
             "pattern": PIN_HASH_PATTERN,
             "description": "an argon2id hash ($argon2id$v=19$m=...) of the PIN from the"
             " phonefleet.provisioning.pin_hash filter or the mobility_user module (or an older pbkdf2_sha256$ one);"
-            " never the PIN itself",
+            f" never the PIN itself; {PIN_HASH_CEILINGS}",
         },
         "lines": {"type": "array", "items": _LINE, "minItems": 1, "maxItems": 16},
         "key_template": _NAME,

@@ -94,44 +94,57 @@ def check_document(document: object) -> list[tuple[tuple, str]]:
 def _explain(errors) -> Iterator[tuple[tuple, str]]:
     for error in errors:
         path = tuple(error.absolute_path)
-        kind = error.validator
-        value = error.instance
-        if kind == "additionalProperties":
-            known = sorted(error.schema.get("properties", {}))
-            for name in sorted(set(value) - set(known)):
-                if error.schema.get("propertyNames"):
-                    continue
-                yield path + (name,), f"unknown field; expected one of: {', '.join(known)}"
-        elif kind == "required":
-            field = error.message.split("'")[1] if "'" in error.message else ""
-            yield path + (field,), "is required but missing"
-        elif kind == "enum":
-            noun = next((_NOUNS[str(p)] for p in reversed(path) if str(p) in _NOUNS), "value")
-            yield path, f"unknown {noun} {value!r}; expected one of: {', '.join(map(str, error.validator_value))}"
-        elif kind in ("minimum", "maximum"):
-            low, high = error.schema.get("minimum"), error.schema.get("maximum")
-            if low is not None and high is not None:
-                yield path, f"{value} is out of range {low}-{high}"
-            else:
-                yield path, error.message
-        elif kind == "type":
-            expected = error.validator_value
-            hint = ""
-            if path and path[-1] == "mac":
-                hint = " (write the MAC in quotes: YAML read it as a number)"
-            elif expected == "string" and isinstance(value, (int, float)):
-                hint = " (write it in quotes)"
-            yield path, f"must be of type {expected}, not {type(value).__name__}{hint}"
-        elif kind == "pattern":
-            description = error.schema.get("description")
-            if error.validator_value == error.schema.get("pattern") and "A-Za-z0-9_.-" in error.validator_value:
-                description = "letters, digits, '_', '.' and '-' only, starting with a letter or digit"
-            # a secret's field never repeats its value: a PIN written where its hash belongs stays unsaid
-            shown = "the value" if path and path[-1] in MASKED_KEYS else repr(value)
-            yield path, f"{shown} is not valid" + (f": {description}" if description else "")
-        elif kind == "propertyNames":
-            yield path + (str(value),), "is not a valid name: letters, digits, '_', '.' and '-' only"
-        elif kind == "uniqueItems":
-            yield path, "lists the same item twice"
-        else:
-            yield path, error.message
+        # a secret's field never repeats its value (a PIN written where its hash belongs, a password too short):
+        # every message below writes it as ``shown``, and jsonschema's own words are not used for it
+        yield from _messages(error, path, secret=bool(path) and path[-1] in MASKED_KEYS)
+
+
+_SECRET_LENGTH = {
+    "minLength": "is too short: at least {} characters",
+    "maxLength": "is too long: at most {} characters",
+}
+
+
+def _messages(error, path: tuple, secret: bool) -> Iterator[tuple[tuple, str]]:
+    """What ``error`` says about ``path``; a ``secret`` value is written "the value"."""
+    kind = error.validator
+    value = error.instance
+    shown = "the value" if secret else repr(value)
+    bounds = (error.schema.get("minimum"), error.schema.get("maximum"))
+    if kind == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        for name in sorted(set(value) - set(known)):
+            if error.schema.get("propertyNames"):
+                continue
+            yield path + (name,), f"unknown field; expected one of: {', '.join(known)}"
+    elif kind == "required":
+        field = error.message.split("'")[1] if "'" in error.message else ""
+        yield path + (field,), "is required but missing"
+    elif kind == "enum":
+        noun = next((_NOUNS[str(p)] for p in reversed(path) if str(p) in _NOUNS), "value")
+        yield path, f"unknown {noun} {shown}; expected one of: {', '.join(map(str, error.validator_value))}"
+    elif kind in ("minimum", "maximum") and None not in bounds:
+        yield path, f"{shown if secret else value} is out of range {bounds[0]}-{bounds[1]}"
+    elif kind == "type":
+        expected = error.validator_value
+        hint = ""
+        if path and path[-1] == "mac":
+            hint = " (write the MAC in quotes: YAML read it as a number)"
+        elif expected == "string" and isinstance(value, (int, float)):
+            hint = " (write it in quotes)"
+        yield path, f"must be of type {expected}, not {type(value).__name__}{hint}"
+    elif kind == "pattern":
+        description = error.schema.get("description")
+        if error.validator_value == error.schema.get("pattern") and "A-Za-z0-9_.-" in error.validator_value:
+            description = "letters, digits, '_', '.' and '-' only, starting with a letter or digit"
+        yield path, f"{shown} is not valid" + (f": {description}" if description else "")
+    elif kind == "propertyNames":
+        yield path + (str(value),), "is not a valid name: letters, digits, '_', '.' and '-' only"
+    elif kind == "uniqueItems":
+        yield path, "lists the same item twice"
+    elif secret and kind in _SECRET_LENGTH:
+        yield path, f"{shown} {_SECRET_LENGTH[kind].format(error.validator_value)}"
+    elif secret:  # jsonschema's words quote the value
+        yield path, f"{shown} is not valid ({kind}: {error.validator_value})"
+    else:
+        yield path, error.message

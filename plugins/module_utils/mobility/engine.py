@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from ..catalog import registry
 from ..fleet.model import Fleet, MobilityUser, Phone
-from ..fleet.pin import verify_pin
+from ..fleet.pin import PinCheckBusy, verify_pin
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..service import journal as results
@@ -51,6 +51,7 @@ WRONG_PIN = "wrong-pin"
 LOCKED = "locked"
 CANNOT_RENDER = "cannot-render"
 UNVERIFIED = "unverified-phone"
+BUSY = "busy"
 REASONS = {
     UNVERIFIED: "This phone cannot be identified.",
     NOT_IN_FLEET: "This phone is not provisioned for mobility.",
@@ -60,6 +61,7 @@ REASONS = {
     WRONG_PIN: "Wrong number or PIN.",  # the same words: the screen does not tell which numbers exist
     LOCKED: "Too many wrong PINs. Try again later.",
     CANNOT_RENDER: "Your lines cannot be set up on this phone.",
+    BUSY: "Too many logins at once. Try again.",
 }
 
 
@@ -255,7 +257,11 @@ class MobilityEngine:
             if self.store.locked_until(keys, now) is not None:
                 raise LoginRefused(LOCKED)
             user = mobility_user(snapshot.fleet, number)
-            if user is None or not verify_pin(pin, user.pin_hash):
+            try:
+                matched = user is not None and verify_pin(pin, user.pin_hash)
+            except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login
+                raise LoginRefused(BUSY) from None
+            if user is None or not matched:
                 for kind, key in self.store.fail(keys, now, self.policy.max_failures, self.policy.lockout_seconds):
                     self._journal(mac, vendor, results.MOBILITY_LOCKED, (f"{kind}:{key}",), requester, 403)
                 raise LoginRefused(WRONG_PIN if user is not None else UNKNOWN_NUMBER)

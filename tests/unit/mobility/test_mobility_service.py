@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from ansible_collections.phonefleet.provisioning.plugins.module_utils.fleet import pin as pin_checks
 
 from tests.support.service import ADMIN_TOKEN, AUDITOR_TOKEN, republish
 
@@ -197,6 +198,30 @@ def test_wrong_pins_lock_the_number_for_a_while(service, phones):
     assert ("mobility-locked", "number:5003") in found and ("mobility-locked", f"phone:{YEALINK_T54W}") in found
     engine.clock = lambda: time.time() + 15 * 60 + 1  # the lockout (15 minutes by default) is over
     assert "Logged in" in log_in(service, phones, CISCO_8845, "5003").text()
+
+
+def test_a_login_that_finds_every_pin_check_slot_taken_is_told_to_try_again_and_not_counted(
+    service, phones, monkeypatch
+):
+    """Slow checks hold every slot (fleet/pin.py CONCURRENT_CHECKS): a login waits CHECK_WAIT_SECONDS, then its
+    screen says to try again; it is no wrong PIN, so more such refusals than the lockout's count lock nothing."""
+    monkeypatch.setattr(pin_checks, "CHECK_WAIT_SECONDS", 0.1)
+    since = time.time()
+    for _slot in range(pin_checks.CONCURRENT_CHECKS):
+        assert pin_checks._checks.acquire(timeout=5)
+    try:
+        for attempt in range(6):
+            said = log_in(service, phones, YEALINK_T54W, "5003").text()
+            assert "Too many logins at once. Try again." in said, (attempt, said)
+    finally:
+        for _slot in range(pin_checks.CONCURRENT_CHECKS):
+            pin_checks._checks.release()
+    assert any(
+        row["result"] == "mobility-refused" and "reason:busy" in str(row["evidence"])
+        for row in journal(service, YEALINK_T54W)
+        if row["at"] >= since
+    )
+    assert "Logged in" in log_in(service, phones, YEALINK_T54W, "5003").text()
 
 
 def test_a_profile_without_mobility_and_a_model_without_it_say_so(service, phones):

@@ -264,3 +264,95 @@ def test_the_base_fleet_of_the_validation_tests_still_loads(tmp_path):
     assert "pbkdf2_sha256$1000$" in BASE_FILES["mobility.yml"]
     fleet = load_fleet(str(write_fleet(tmp_path)))
     assert sum("pin_hash" in str(warning) for warning in fleet.warnings) == 1
+
+
+# -- ceilings: what one hash may make the service compute ----------------------------------------------------------
+
+SALT_AND_DIGEST = "$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+
+
+def argon2id_string(memory_kib: int, time_cost: int, parallelism: int) -> str:
+    return f"$argon2id$v=19$m={memory_kib},t={time_cost},p={parallelism}{SALT_AND_DIGEST}"
+
+
+BEYOND_CEILINGS = [
+    argon2id_string(pin.MAX_MEMORY_KIB + 1, 2, 1),
+    argon2id_string(19456, pin.MAX_TIME_COST + 1, 1),
+    argon2id_string(19456, 2, pin.MAX_PARALLELISM + 1),
+    argon2id_string(99999999, 9999, 999),  # what the pattern took before: ~95 GiB, 9999 passes, 999 threads
+    argon2id_string(1048576, 2, 1),  # 1 GiB
+    argon2id_string(19456, 40, 1),  # 0.4 s a check
+    f"pbkdf2_sha256${pin.MAX_PBKDF2_SHA256_ITERATIONS + 1}$c2FsdA==$aGFzaA==",
+    f"pbkdf2_sha256${2**31 - 1}$c2FsdA==$aGFzaA==",  # half an hour a check
+    f"pbkdf2_sha256${10**20}$c2FsdA==$aGFzaA==",  # beyond a C long: OverflowError before
+]
+
+
+@pytest.mark.parametrize("limit", [1, 4, 9, 10, 11, 99, 100, 1000, 4096, 262144, 10_000_000])
+def test_the_number_patterns_take_exactly_1_to_the_limit(limit):
+    taken = re.compile(pin._at_most(limit))
+    tried = list(range(0, min(limit, 5000) + 50)) + list(range(max(0, limit - 5000), limit + 5000))
+    assert [number for number in sorted(set(tried)) if taken.fullmatch(str(number))] == [
+        number for number in sorted(set(tried)) if 1 <= number <= limit
+    ]
+    assert not taken.fullmatch(f"0{limit}") and not taken.fullmatch(str(limit * 10))
+
+
+@pytest.mark.parametrize("beyond", BEYOND_CEILINGS)
+def test_a_hash_beyond_the_ceilings_matches_no_pin_without_computing_it_and_is_logged_once(beyond, monkeypatch, caplog):
+    computed = []
+    monkeypatch.setattr(pin.argon2, "PasswordHasher", lambda *args, **kwargs: computed.append(args) or None)
+    monkeypatch.setattr(pin.hashlib, "pbkdf2_hmac", lambda *args: computed.append(args) or b"")
+    monkeypatch.setattr(pin, "_refusals_logged", set())
+    with caplog.at_level("WARNING", logger="phonefleet.pin"):
+        assert verify_pin(PIN, beyond) is False
+        assert verify_pin(OTHER_PIN, beyond) is False
+    assert computed == []
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 1, said
+    assert "beyond the ceilings" in said[0] and "matches no PIN: set the PIN again" in said[0]
+    assert "c2FsdA" not in said[0] and "aGFzaA" not in said[0]  # neither salt nor digest
+    assert not re.match(pin.PIN_HASH_PATTERN, beyond)  # and the schema refuses it (below)
+
+
+def test_a_hash_at_the_ceilings_is_checked():
+    """The ceilings themselves are taken: RFC 9106's 4 lanes, and what a check costs there (~2.5 s) is bounded."""
+    at_ceilings = hash_pin(PIN, memory_kib=pin.MAX_MEMORY_KIB, time_cost=pin.MAX_TIME_COST, parallelism=4)
+    assert verify_pin(PIN, at_ceilings) and weakness(at_ceilings) is None
+    pbkdf2 = f"pbkdf2_sha256${pin.MAX_PBKDF2_SHA256_ITERATIONS}$c2FsdA==$aGFzaA=="
+    assert re.match(pin.PIN_HASH_PATTERN, pbkdf2)
+
+
+@pytest.mark.parametrize("made", [lambda: hash_pin(PIN, memory_kib=8, time_cost=1), lambda: pbkdf2_pin_hash(PIN, 1000)])
+def test_a_check_waits_for_a_slot_a_bounded_time_then_says_busy(monkeypatch, made):
+    """Both formats take a slot; with every slot held by slow checks, a check gives up instead of waiting forever."""
+    made_hash = made()
+    monkeypatch.setattr(pin, "CHECK_WAIT_SECONDS", 0.2)
+    for _slot in range(pin.CONCURRENT_CHECKS):
+        assert pin._checks.acquire(timeout=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(pin.PinCheckBusy):
+            verify_pin(PIN, made_hash)
+        assert time.monotonic() - started < 2
+    finally:
+        for _slot in range(pin.CONCURRENT_CHECKS):
+            pin._checks.release()
+    assert verify_pin(PIN, made_hash)
+
+
+@pytest.mark.parametrize(
+    ("beyond", "said"),
+    [
+        (argon2id_string(19456, 11, 1), "t at most 10"),
+        (argon2id_string(262145, 2, 1), "m at most 262144 (KiB)"),
+        ("pbkdf2_sha256$10000001$c2FsdA==$aGFzaA==", "pbkdf2_sha256 at most 10000000 iterations"),
+    ],
+)
+def test_the_schema_refuses_a_hash_beyond_the_ceilings_naming_file_and_field(tmp_path, beyond, said):
+    directory = fleet_with(tmp_path, f'"{beyond}"')
+    with pytest.raises(FleetValidationError) as caught:
+        load_fleet(str(directory))
+    message = str(caught.value)
+    assert f"{directory}/mobility.yml:4: mobility_users[0].pin_hash: the value is not valid: an argon2id" in message
+    assert said in message and "c2FsdA" not in message, message
