@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..control import request
 from ..control.target import Credentials
@@ -117,6 +118,9 @@ class Resyncer:
         }
         credentials = Credentials(control.get("username"), control.get("password"))
         target = request.target_from_entry(entry, 0, request.Defaults(credentials=credentials, timeout=self.timeout))
+        # an address no request proved is whoever last claimed the MAC: the control core sends it no password
+        # (Basic refused, only a Digest challenge answered), as it does for the inventory's unproven addresses
+        target.target = replace(target.target, address_proven=bool(known and known[1]))
         result = request.execute_command(target, RESYNC)
         status = result["status"]
         evidence = f"sent:{result.get('method')}" if status == request.SENT else f"{status}:{result.get('error', '')}"
