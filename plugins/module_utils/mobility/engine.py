@@ -252,11 +252,14 @@ class MobilityEngine:
         try:
             self.host(snapshot, mac)
             keys = [("number", number), ("phone", mac)]
-            if self.store.locked_until(keys, now) is not None:
+            # the try counts as wrong before the slow check runs, in one step with the lock's check: concurrent
+            # guesses cannot all pass the lock while their hashes are computed
+            locks = self.store.reserve(keys, now, self.policy.max_failures, self.policy.lockout_seconds)
+            if locks is None:
                 raise LoginRefused(LOCKED)
             user = mobility_user(snapshot.fleet, number)
             if user is None or not verify_pin(pin, user.pin_hash):
-                for kind, key in self.store.fail(keys, now, self.policy.max_failures, self.policy.lockout_seconds):
+                for kind, key in locks:
                     self._journal(mac, vendor, results.MOBILITY_LOCKED, (f"{kind}:{key}",), requester, 403)
                 raise LoginRefused(WRONG_PIN if user is not None else UNKNOWN_NUMBER)
             self.store.forgive(keys)
