@@ -76,7 +76,7 @@ def test_concurrent_wrong_pins_check_at_most_max_failures_then_lock(engine):
 
 
 def test_a_right_pin_on_the_last_try_logs_in_and_forgets_the_wrong_ones(engine):
-    assert [try_pin(engine, "0000") for _ in range(4)] == [WRONG_PIN] * 4
+    assert [try_pin(engine, "0000") for _try in range(4)] == [WRONG_PIN] * 4
     assert try_pin(engine, PIN) == "logged-in"  # counted before the check as the 5th, then forgiven
-    assert [try_pin(engine, "0000") for _ in range(4)] == [WRONG_PIN] * 4
+    assert [try_pin(engine, "0000") for _try in range(4)] == [WRONG_PIN] * 4
     assert not [row for row in engine.journal.rows if row[0] == "mobility-locked"]
