@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from ..catalog import registry
 from ..fleet.model import Fleet, MobilityUser, Phone
 from ..fleet.pin import PinCheckBusy, verify_pin
+from ..fleet.proof import ProofPolicy
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
 from ..service import journal as results
@@ -52,8 +53,10 @@ LOCKED = "locked"
 CANNOT_RENDER = "cannot-render"
 UNVERIFIED = "unverified-phone"
 BUSY = "busy"
+ADDRESS_CONFLICT = "address-conflict"
 REASONS = {
     UNVERIFIED: "This phone cannot be identified.",
+    ADDRESS_CONFLICT: "This phone's address is in question. Ask your administrator.",
     NOT_IN_FLEET: "This phone is not provisioned for mobility.",
     NOT_ALLOWED: "Mobility is not allowed on this phone.",
     UNSUPPORTED: "This phone model does not support mobility.",
@@ -82,6 +85,8 @@ class MobilityPolicy:
     lockout_seconds: float = 15 * 60.0
     max_session_seconds: float = 12 * 3600.0  # 0: no maximum
     check_interval: float = 1.0  # how stale a worker's copy of the sessions may be on the hot path
+    #: a phone that cannot prove itself: how long an address change, or contacts from two addresses, hold its screens
+    address_conflict_seconds: float = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -232,18 +237,40 @@ class MobilityEngine:
         return phone
 
     def verify(self, mac: str, requester: Requester) -> None:
-        """LoginRefused (journaled) unless the request comes from the address the service knows for phone ``mac``:
-        that of its last request that proved it came from the phone, else (a vendor served without proof, such as
-        Cisco enterprise) of its last config request, from the moment that request is journaled (not only once
-        written). A screen's request only claims its MAC (Cisco's ``#DEVICENAME#``, Yealink's User-Agent); the
-        address is what the service can check. Not checked: a device behind the same NAT address, or one that took
-        over the phone's address."""
+        """LoginRefused (journaled) unless the request comes from the address the service knows for phone ``mac``.
+        A screen's request only claims its MAC (Cisco's ``#DEVICENAME#``, Yealink's User-Agent); the address is
+        what the service can check, and only as far as the phone's own requests proved it:
+
+        - a phone whose vendor the fleet gives a proof (access keys, phone auth) fetches its own files proven, so
+          only the address of its last proven request counts: one config fetch that proved nothing, naming its
+          MAC, moves nothing;
+        - a phone that cannot prove itself (a vendor in ``serve_without_proof``, Cisco enterprise) is known by its
+          last request, from the moment it is journaled; since anyone can send one, an address conflict refuses
+          its screens: within ``address_conflict_seconds``, contacts from more than one address, or one that
+          moved its address (journaled ``address-unproven``). A claimer then locks the screens, not takes them.
+
+        Not checked: a device behind the same NAT address, or one that took over the phone's address (or claimed
+        it longer ago than the conflict window while the phone was silent)."""
         known = self.journal.known_addresses(self.store, [mac]).get(mac)  # its config fetch of a moment ago too
+        snapshot = self.published.snapshot()
+        reason, detail = None, ""
         if known is None or requester.ip is None or known[0] != requester.ip:
-            snapshot = self.published.snapshot()
-            evidence = (f"reason:{UNVERIFIED}",)
+            reason = UNVERIFIED
+        elif not known[1]:
+            phone = snapshot.fleet.phone(mac) if snapshot.fleet is not None else None
+            vendor = phone.vendor if phone is not None else snapshot.vendors.get(mac)
+            proof = ProofPolicy(snapshot.fleet.settings if snapshot.fleet is not None else None)
+            if proof.can_prove(vendor) and not proof.unproven_allowed(vendor):
+                reason, detail = UNVERIFIED, results.ADDRESS_UNPROVEN
+            else:
+                since = self.clock() - self.policy.address_conflict_seconds
+                addresses, moved = self.journal.recent_addresses(self.store, mac, since)
+                if moved or len(addresses) > 1:
+                    reason, detail = ADDRESS_CONFLICT, "addresses:" + " ".join(sorted(addresses))
+        if reason is not None:
+            evidence = (f"reason:{reason}",) + ((detail,) if detail else ())
             self._journal(mac, snapshot.vendors.get(mac), results.MOBILITY_REFUSED, evidence, requester, 403)
-            raise LoginRefused(UNVERIFIED)
+            raise LoginRefused(reason)
 
     def login(self, mac: str, number: str, pin: str, requester: Requester) -> tuple[Session, list[Session]]:
         """Log the user of ``number`` in on phone ``mac``; (his session, the sessions it ended). LoginRefused,
@@ -254,15 +281,19 @@ class MobilityEngine:
         try:
             self.host(snapshot, mac)
             keys = [("number", number), ("phone", mac)]
-            if self.store.locked_until(keys, now) is not None:
+            # the try counts as wrong before the slow check runs, in one step with the lock's check: concurrent
+            # guesses cannot all pass the lock while their hashes are computed
+            locks = self.store.reserve(keys, now, self.policy.max_failures, self.policy.lockout_seconds)
+            if locks is None:
                 raise LoginRefused(LOCKED)
             user = mobility_user(snapshot.fleet, number)
             try:
                 matched = user is not None and verify_pin(pin, user.pin_hash)
-            except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login
+            except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login; its try is taken back
+                self.store.release(keys, locks, self.policy.max_failures)
                 raise LoginRefused(BUSY) from None
             if user is None or not matched:
-                for kind, key in self.store.fail(keys, now, self.policy.max_failures, self.policy.lockout_seconds):
+                for kind, key in locks:
                     self._journal(mac, vendor, results.MOBILITY_LOCKED, (f"{kind}:{key}",), requester, 403)
                 raise LoginRefused(WRONG_PIN if user is not None else UNKNOWN_NUMBER)
             self.store.forgive(keys)

@@ -9,18 +9,20 @@ last request, from the moment it is journaled: ``Journal.known_addresses``), wit
 Sending takes up to the control timeout, so it runs on a thread of its own: a login's answer never waits for
 the phone. The outcome is journaled (``mobility-resync``, evidence ``sent:<method>`` or ``failed:<kind>``).
 A phone that did not take it (rebooting, out of reach for a moment, a lost datagram) is told again after
-``retry_delays``; a newer change of the same phone replaces what was still to be sent for the older one.
+``retry_delays``. What waits is one entry per phone (its next attempt and when it is due): a newer change of the
+phone replaces what was still to be sent for the older one, and changes queued together are sent once. Retries
+that are due go before new phones, so a busy shift change does not starve them; at most ``max_pending`` phones
+wait (more are dropped, logged). Each send reads the newest snapshot submitted: a retry sends with the fleet as
+it is then, and nothing waiting keeps an old publish alive.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..control import request
 from ..control.target import Credentials
@@ -34,10 +36,12 @@ LOG = logging.getLogger("phonefleet.service")
 RESYNC = "resync"
 #: seconds before telling again a phone that did not take a re-sync (a logged-out user's lines stay on it until then)
 RETRY_DELAYS = (5.0, 30.0, 120.0)
+#: phones waiting for a re-sync at most (a fleet's worth; one small entry each)
+MAX_PENDING = 100_000
 
 
 class Resyncer:
-    """A queue of phones to re-sync and the thread that drives them (``submit`` returns at once)."""
+    """Phones to re-sync and the thread that drives them (``submit`` returns at once)."""
 
     def __init__(
         self,
@@ -46,59 +50,74 @@ class Resyncer:
         sip_user: Callable[[str], str | None],
         timeout: float = 3.0,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.store = store
         self.journal = journal
         self.sip_user = sip_user  # mac -> the SIP user it registers now (the logged-in user's first line, or its own)
         self.timeout = timeout
         self.retry_delays = retry_delays
-        self._queue: queue.Queue = queue.Queue()
+        self.max_pending = max_pending
         self._thread: threading.Thread | None = None
-        self._latest: dict[str, int] = {}  # mac -> its newest submit: an older one's retries are dropped
-        self._submits = itertools.count(1)
-        self._retries: list[tuple[float, int, str, Snapshot, int]] = []  # heap: (due, submit, mac, snapshot, attempt)
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._pending: dict[str, tuple[float, int]] = {}  # mac -> (due, attempt): one entry per phone
+        self._snapshot: Snapshot | None = None  # the newest submitted: what every send reads
 
     def start(self) -> None:
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name="mobility-resync", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         if self._thread is not None:
-            self._queue.put(None)
+            with self._changed:
+                self._stopping = True
+                self._changed.notify_all()
             self._thread.join(timeout=10)
             self._thread = None
 
     def submit(self, mac: str, snapshot: Snapshot) -> None:
-        self._queue.put((mac, snapshot))
+        with self._changed:
+            self._snapshot = snapshot
+            if mac not in self._pending and len(self._pending) >= self.max_pending:
+                LOG.error("mobility: re-sync of %s dropped: %d phones wait already", mac, len(self._pending))
+                return
+            self._pending[mac] = (time.monotonic(), 0)  # replaces its retries: the newest change is what counts
+            self._changed.notify_all()
+
+    def _next_locked(self, now: float) -> tuple[str | None, float | None]:
+        """The phone to send to now (retries due first, then the longest waiting), else how long until one is due."""
+        due = [(attempt == 0, at, mac) for mac, (at, attempt) in self._pending.items() if at <= now]
+        if due:
+            return min(due)[2], None
+        return None, min((at for at, _attempt in self._pending.values()), default=now + 3600.0) - now
 
     def _run(self) -> None:
         while True:
-            wait = max(0.0, self._retries[0][0] - time.monotonic()) if self._retries else None
-            try:
-                item = self._queue.get(timeout=wait)
-            except queue.Empty:  # a retry is due
-                _due, number, mac, snapshot, attempt = heapq.heappop(self._retries)
-                if self._latest.get(mac) == number:
-                    self._attempt(number, mac, snapshot, attempt)
-                continue
-            if item is None:
-                return
-            number = next(self._submits)
-            self._latest[item[0]] = number
-            self._attempt(number, item[0], item[1], 0)
+            with self._changed:
+                mac, wait = None, None
+                while not self._stopping:
+                    mac, wait = self._next_locked(time.monotonic())
+                    if mac is not None:
+                        break
+                    self._changed.wait(wait)
+                if self._stopping or mac is None:
+                    return
+                attempt = self._pending.pop(mac)[1]
+                snapshot = self._snapshot
+            if snapshot is not None:
+                self._attempt(mac, snapshot, attempt)
 
-    def _attempt(self, number: int, mac: str, snapshot: Snapshot, attempt: int) -> None:
+    def _attempt(self, mac: str, snapshot: Snapshot, attempt: int) -> None:
         try:
             status = self.send(mac, snapshot)["status"]
         except Exception as exc:  # noqa: BLE001 - one phone's trouble must not stop the others' re-syncs
             LOG.error("mobility: re-sync of %s failed: %s", mac, type(exc).__name__)
             status = request.FAILED
         if status in request.FAILURES and attempt < len(self.retry_delays):
-            heapq.heappush(
-                self._retries, (time.monotonic() + self.retry_delays[attempt], number, mac, snapshot, attempt + 1)
-            )
-        elif self._latest.get(mac) == number:
-            del self._latest[mac]
+            with self._changed:  # a change submitted while this was sent is newer: it stays as it is
+                self._pending.setdefault(mac, (time.monotonic() + self.retry_delays[attempt], attempt + 1))
 
     def send(self, mac: str, snapshot: Snapshot) -> dict:
         """Re-sync phone ``mac`` now; the control core's result (status sent, failed, unsupported, no_address)."""
@@ -117,6 +136,9 @@ class Resyncer:
         }
         credentials = Credentials(control.get("username"), control.get("password"))
         target = request.target_from_entry(entry, 0, request.Defaults(credentials=credentials, timeout=self.timeout))
+        # an address no request proved is whoever last claimed the MAC: the control core sends it no password
+        # (Basic refused, only a Digest challenge answered), as it does for the inventory's unproven addresses
+        target.target = replace(target.target, address_proven=bool(known and known[1]))
         result = request.execute_command(target, RESYNC)
         status = result["status"]
         evidence = f"sent:{result.get('method')}" if status == request.SENT else f"{status}:{result.get('error', '')}"

@@ -128,32 +128,31 @@ class MobilityStore(Store):
 
     # -- failed logins -----------------------------------------------------------------------------
 
-    def locked_until(self, keys: list[tuple[str, str]], now: float) -> float | None:
-        """The latest time until which one of ``keys`` (kind, key) is locked, None when none is."""
-        latest = None
-        with self.lock:
-            for kind, key in keys:
-                rows = self._rows(
-                    "SELECT locked_until FROM mobility_failures WHERE kind = ? AND key = ? AND locked_until > ?",
-                    (kind, key, now),
-                )
-                if rows and (latest is None or rows[0][0] > latest):
-                    latest = rows[0][0]
-        return latest
-
-    def fail(self, keys: list[tuple[str, str]], now: float, limit: int, lock_seconds: float) -> list[tuple[str, str]]:
-        """Count one wrong PIN against each of ``keys``; the keys that reach ``limit`` are locked for
-        ``lock_seconds`` (their count starts again); returns those locked by this failure."""
-        locked = []
+    def reserve(
+        self, keys: list[tuple[str, str]], now: float, limit: int, lock_seconds: float
+    ) -> list[tuple[str, str]] | None:
+        """Count a PIN check about to run as a wrong one against each of ``keys`` (kind, key), in one transaction
+        with the check that none is locked: None, counting nothing, when one is locked until after ``now``. Else
+        the keys this check locks (those reaching ``limit``, locked for ``lock_seconds`` with their count started
+        again), if its PIN turns out wrong; a right PIN is forgiven (``forgive``) and lifts them. Counted before
+        the check, so concurrent checks cannot all pass the lock while the slow hash runs: at most ``limit`` per
+        key run before it is locked."""
         with self.lock, self._transaction(immediate=True) as cursor:
+            counts = []
             for kind, key in keys:
                 cursor.execute(
-                    self._sql("SELECT failures FROM mobility_failures WHERE kind = ? AND key = ?"), (kind, key)
+                    self._sql("SELECT failures, locked_until FROM mobility_failures WHERE kind = ? AND key = ?"),
+                    (kind, key),
                 )
                 row = cursor.fetchone()
-                failures = (row[0] if row else 0) + 1
+                if row is not None and row[1] is not None and row[1] > now:
+                    return None
+                counts.append(row[0] if row is not None else None)
+            locked = []
+            for (kind, key), before in zip(keys, counts, strict=True):
+                failures = (before or 0) + 1
                 until = now + lock_seconds if failures >= limit else None
-                if row is None:
+                if before is None:
                     cursor.execute(
                         self._sql(
                             "INSERT INTO mobility_failures (kind, key, failures, locked_until) VALUES (?, ?, ?, ?)"
@@ -171,6 +170,27 @@ class MobilityStore(Store):
                 if until is not None:
                     locked.append((kind, key))
         return locked
+
+    def release(self, keys: list[tuple[str, str]], locked: list[tuple[str, str]], limit: int) -> None:
+        """Take back a try ``reserve`` counted whose PIN was never checked (every check slot busy): its count goes
+        down by one, and a lock it set (``locked``) is lifted with the count one short of ``limit`` again."""
+        with self.lock, self._transaction() as cursor:
+            for kind, key in keys:
+                if (kind, key) in locked:
+                    cursor.execute(
+                        self._sql(
+                            "UPDATE mobility_failures SET failures = ?, locked_until = NULL WHERE kind = ? AND key = ?"
+                        ),
+                        (max(limit - 1, 0), kind, key),
+                    )
+                else:
+                    cursor.execute(
+                        self._sql(
+                            "UPDATE mobility_failures SET failures = failures - 1"
+                            " WHERE kind = ? AND key = ? AND failures > 0"
+                        ),
+                        (kind, key),
+                    )
 
     def forgive(self, keys: list[tuple[str, str]]) -> None:
         """A right PIN: the wrong ones counted against ``keys`` are forgotten."""

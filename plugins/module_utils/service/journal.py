@@ -73,6 +73,8 @@ _BY_THE_API = frozenset(
 #: a Cisco login the authentication URL accepted (cisco_authentication.py): its devicename is only claimed, so
 #: the row is no contact of that phone (it moves neither its last contact nor its address)
 AUTHORIZED = "authorized"
+#: requests naming a phone that were not its own (a refused foreign file, a failed or only claimed login)
+_NO_CONTACT = frozenset((REJECTED, REFUSED, UNAUTHORIZED, AUTHORIZED))
 #: evidence of an unproven request from another address than the phone's known one (a claimed identity)
 ADDRESS_UNPROVEN = "address-unproven"
 
@@ -224,6 +226,24 @@ class Journal:
                 _learn(known, mac, ip, proven)
         return known
 
+    def recent_addresses(self, store: Store, mac: str, since: float) -> tuple[set[str], bool]:
+        """The addresses phone ``mac``'s contacts came from since ``since`` (flushed or still waiting), and whether
+        one of them came from another address than the phone was known at before (``address-unproven``): for a
+        phone no request proved, several addresses, or a move, mean someone may be claiming its identity."""
+        addresses: set[str] = set()
+        moved = False
+        for row in store.journal(mac=mac, since=since):
+            evidence = (row.get("evidence") or "").split(",")
+            if row.get("ip") and _is_contact_row(mac, row["result"], evidence):
+                addresses.add(row["ip"])
+                moved = moved or ADDRESS_UNPROVEN in evidence
+        before = store.known_addresses([mac]).get(mac)
+        for entry in (*self._flushing, *self._pending):
+            if entry[3].mac == mac and entry[2] and entry[0] >= since and _is_contact(entry[3], entry[4]):
+                addresses.add(entry[2])
+                moved = moved or (not entry[8] and before is not None and before[0] != entry[2])
+        return addresses, moved
+
     def _forget_unknown_now(self) -> None:
         """At most once a second, after new contacts (a count each time): forget unknown phones over the cap."""
         now = time.time()
@@ -306,12 +326,11 @@ def _rows(batch: list, known: dict[str, tuple[str, bool]]) -> tuple[list, list]:
 def _is_contact(recognition, result: str) -> bool:
     """Whether a request is a contact of the phone it names: only when it was really that phone's (not a refused
     foreign file, not what the API or the service did to it)."""
-    return not (
-        recognition.mac is None
-        or result in _BY_THE_API
-        or result in (REJECTED, REFUSED, UNAUTHORIZED, AUTHORIZED)
-        or "mac-mismatch" in recognition.evidence
-    )
+    return _is_contact_row(recognition.mac, result, recognition.evidence)
+
+
+def _is_contact_row(mac: str | None, result: str, evidence: Collection[str]) -> bool:
+    return not (mac is None or result in _BY_THE_API or result in _NO_CONTACT or "mac-mismatch" in evidence)
 
 
 def _learn(known: dict[str, tuple[str, bool]], mac: str, ip: str, proven: bool) -> None:

@@ -1,5 +1,6 @@
 """A phone that did not take a mobility re-sync is told again (resync.py): a logged-out user's lines must not
-stay on it until its next periodic check; a newer change of the same phone replaces the older one's retries."""
+stay on it until its next periodic check; a newer change of the same phone replaces the older one's retries.
+What waits is bounded: one entry per phone, a cap, no publish kept alive; due retries are not starved."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class ScriptedPhones(Resyncer):
         self.answers = answers
         self.sent: list[tuple[str, object]] = []
         self.changed = threading.Condition()
+        self.release = threading.Event()  # what a phone scripted "hold" waits for before it answers
 
     def send(self, mac, snapshot) -> dict:
         with self.changed:
@@ -28,6 +30,9 @@ class ScriptedPhones(Resyncer):
         status = script.pop(0) if script else request.SENT
         if status == "raise":
             raise OSError("control socket")
+        if status == "hold":
+            assert self.release.wait(5)
+            status = request.SENT
         return {"status": status}
 
     def wait_sent(self, count: int, timeout: float = 5.0) -> list[tuple[str, object]]:
@@ -72,4 +77,55 @@ def test_a_newer_change_of_the_phone_replaces_the_older_ones_retries():
         time.sleep(0.6)
         assert phones.sent == [("aa", "login"), ("aa", "logout")], "the older change was sent again"
     finally:
+        phones.stop()
+
+
+def test_changes_of_a_phone_queued_together_are_sent_once_with_the_newest_snapshot():
+    phones = ScriptedPhones({"busy": ["hold"], "aa": []}, retry_delays=())
+    phones.start()
+    try:
+        phones.submit("busy", "publish-1")
+        phones.wait_sent(1)
+        for change in ("login", "logout", "login-again"):
+            phones.submit("aa", change)
+        phones.release.set()
+        phones.wait_sent(2)
+        time.sleep(0.2)
+        assert phones.sent == [("busy", "publish-1"), ("aa", "login-again")]
+    finally:
+        phones.stop()
+
+
+def test_a_retry_that_is_due_goes_before_new_phones_and_reads_the_newest_snapshot():
+    phones = ScriptedPhones({"aa": [request.FAILED], "busy": ["hold"], "new": []}, retry_delays=(0.05,))
+    phones.start()
+    try:
+        phones.submit("aa", "publish-1")
+        phones.wait_sent(1)
+        phones.submit("busy", "publish-2")
+        phones.wait_sent(2)
+        phones.submit("new", "publish-2")
+        time.sleep(0.2)  # aa's retry is due while the busy phone is still being told
+        phones.release.set()
+        assert phones.wait_sent(4)[2:] == [("aa", "publish-2"), ("new", "publish-2")]
+    finally:
+        phones.stop()
+
+
+def test_phones_past_the_cap_are_dropped_and_logged(caplog):
+    phones = ScriptedPhones({"busy": ["hold"]}, retry_delays=())
+    phones.max_pending = 2
+    phones.start()
+    try:
+        phones.submit("busy", "publish")
+        phones.wait_sent(1)
+        for mac in ("aa", "bb", "cc", "aa"):
+            phones.submit(mac, "publish")
+        phones.release.set()
+        phones.wait_sent(3)
+        time.sleep(0.2)
+        assert sorted(mac for mac, _snapshot in phones.sent) == ["aa", "bb", "busy"]
+        assert "re-sync of cc dropped: 2 phones wait already" in caplog.text
+    finally:
+        phones.release.set()
         phones.stop()
