@@ -290,7 +290,7 @@ class MobilityEngine:
             try:
                 matched = user is not None and verify_pin(pin, user.pin_hash)
             except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login; its try is taken back
-                self.store.release(keys, locks, self.policy.max_failures)
+                self.store.take_back(keys, locks, self.policy.max_failures)
                 raise LoginRefused(BUSY) from None
             if user is None or not matched:
                 for kind, key in locks:

@@ -171,7 +171,7 @@ class MobilityStore(Store):
                     locked.append((kind, key))
         return locked
 
-    def release(self, keys: list[tuple[str, str]], locked: list[tuple[str, str]], limit: int) -> None:
+    def take_back(self, keys: list[tuple[str, str]], locked: list[tuple[str, str]], limit: int) -> None:
         """Take back a try ``reserve`` counted whose PIN was never checked (every check slot busy): its count goes
         down by one, and a lock it set (``locked``) is lifted with the count one short of ``limit`` again."""
         with self.lock, self._transaction() as cursor:
