@@ -129,7 +129,9 @@ class PublishedRoot:
 
     def snapshot(self) -> Snapshot:
         now = time.monotonic()
-        if now - self._checked_at >= self.check_interval:
+        # before the first load ends, every caller loads (the first) or waits for it (_refresh's lock): none is
+        # answered from the empty snapshot the root starts with
+        if now - self._checked_at >= self.check_interval or self._snapshot.mtime_ns < 0:
             self._checked_at = now
             self._refresh()
         return self._snapshot

@@ -76,6 +76,7 @@ def settings_file(tmp_path, request, database) -> tuple[int, Path]:
         served + f"web_root: {tmp_path / 'www'}\n"
         f"database_url: '{database_url(request, database, tmp_path)}'\n"
         f"http_port: {port}\n"
+        "applications_port: 0\n"  # no mobility screens here: their fixed default port would clash between runs
         "tftp_enabled: false\n"
         "journal_flush_seconds: 3600\n"  # no flush by the clock before the kill
         "secret: test-secret-for-nonces\n"
