@@ -69,7 +69,7 @@ from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.runne
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.settings import JobSettings  # noqa: E402
 from ansible_collections.phonefleet.provisioning.plugins.module_utils.jobs.store import JobStore  # noqa: E402
 
-from tests.bench.bench_resync import PHONES, start_fleet, write_inventory  # noqa: E402
+from tests.bench.bench_resync import PHONES, booted_fleet, write_inventory  # noqa: E402
 from tests.support.service import free_port  # noqa: E402
 from tests.unit.jobs.support import ADMIN_TOKEN, TOKEN_HASH, wait_serving  # noqa: E402
 
@@ -502,23 +502,19 @@ def main() -> None:
     os.nice(max(0, 15 - os.nice(0)))  # a shared machine; ansible-playbook and the service inherit it
     print(f"job service benchmark: {PHONES} simulated phones, {os.cpu_count()} CPUs, nice {os.nice(0)}")
     started = time.monotonic()
-    fleet = start_fleet()
-    try:
-        with tempfile.TemporaryDirectory(prefix="phonefleet-bench-jobs-") as scratch:
-            directory = Path(scratch)
-            inventory = write_inventory(fleet, BENCH / "inventory")
-            print(f"  phones up and the site written in {time.monotonic() - started:.1f} s")
-            first_phone = next(iter(fleet)).mac
-            small = small_site(inventory, SMALL_SITE)
-            (directory / "small").mkdir()
-            with job_service(directory / "small", small) as service:
-                first_event(service, small, first_phone, f"{SMALL_SITE}-phone site")
-            with job_service(directory, inventory) as service:
-                first_event(service, inventory, first_phone)
-                ingestion(service, directory)
-                overhead(service, inventory)
-    finally:
-        fleet.stop()
+    with booted_fleet() as fleet, tempfile.TemporaryDirectory(prefix="phonefleet-bench-jobs-") as scratch:
+        directory = Path(scratch)
+        inventory = write_inventory(fleet, BENCH / "inventory")
+        print(f"  phones up and the site written in {time.monotonic() - started:.1f} s")
+        first_phone = next(iter(fleet)).mac
+        small = small_site(inventory, SMALL_SITE)
+        (directory / "small").mkdir()
+        with job_service(directory / "small", small) as service:
+            first_event(service, small, first_phone, f"{SMALL_SITE}-phone site")
+        with job_service(directory, inventory) as service:
+            first_event(service, inventory, first_phone)
+            ingestion(service, directory)
+            overhead(service, inventory)
     print(f"  the whole bench: {time.monotonic() - started:.0f} s")
 
 
