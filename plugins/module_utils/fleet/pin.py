@@ -14,6 +14,7 @@ here, and ``verify_pin``), so one hash cannot make a check last seconds, take a 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -123,6 +124,13 @@ def hash_pin(pin: str, memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST,
     if not (isinstance(pin, str) and pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
         raise ValueError("a PIN is 4 to 12 digits")
     return _hasher(memory_kib, time_cost, parallelism).hash(pin)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no typed PIN is checked for in earnest (made once, of a random PIN): what a login for an unknown number
+    is checked against, at the cost of a real user's, so the time of the answer does not tell which numbers exist."""
+    return hash_pin(str(int.from_bytes(os.urandom(4), "big") % 10**8).zfill(8))
 
 
 def verify_pin(pin: str, pin_hash: str) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from ..catalog import registry
 from ..fleet.model import Fleet, MobilityUser, Phone
-from ..fleet.pin import PinCheckBusy, verify_pin
+from ..fleet.pin import PinCheckBusy, decoy_hash, verify_pin
 from ..fleet.proof import ProofPolicy
 from ..render.driver import RenderError
 from ..render.renderer import FleetRenderer
@@ -288,7 +288,8 @@ class MobilityEngine:
                 raise LoginRefused(LOCKED)
             user = mobility_user(snapshot.fleet, number)
             try:
-                matched = user is not None and verify_pin(pin, user.pin_hash)
+                # an unknown number costs a check too (decoy_hash): the answer's time does not tell which numbers exist
+                matched = verify_pin(pin, user.pin_hash if user is not None else decoy_hash()) and user is not None
             except PinCheckBusy:  # not checked: neither a wrong PIN to count nor a login; its try is taken back
                 self.store.take_back(keys, locks, self.policy.max_failures)
                 raise LoginRefused(BUSY) from None

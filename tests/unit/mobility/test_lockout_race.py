@@ -80,3 +80,22 @@ def test_a_right_pin_on_the_last_try_logs_in_and_forgets_the_wrong_ones(engine):
     assert try_pin(engine, PIN) == "logged-in"  # counted before the check as the 5th, then forgiven
     assert [try_pin(engine, "0000") for _try in range(4)] == [WRONG_PIN] * 4
     assert not [row for row in engine.journal.rows if row[0] == "mobility-locked"]
+
+
+def test_an_unknown_number_costs_a_pin_check_as_a_known_one_does(engine, monkeypatch):
+    """The screen says "Wrong number or PIN." either way; the time must not tell which numbers exist either."""
+    from ansible_collections.phonefleet.provisioning.plugins.module_utils.mobility import engine as engine_module
+
+    checked: list[str] = []
+    real_verify = engine_module.verify_pin
+
+    def counted(pin: str, pin_hash: str) -> bool:
+        checked.append(pin_hash)
+        return real_verify(pin, pin_hash)
+
+    monkeypatch.setattr(engine_module, "verify_pin", counted)
+    with pytest.raises(LoginRefused) as refused:
+        engine.login(CISCO_8845, "5999", PIN, Requester("192.0.2.66"))  # no such number; the PIN of another user
+    assert refused.value.reason != "logged-in" and len(checked) == 1
+    assert checked[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$"), "the decoy costs less than a user's hash"
+    assert try_pin(engine, "0000") == WRONG_PIN and len(checked) == 2
